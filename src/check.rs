@@ -1,0 +1,312 @@
+//! The independent exact checker.
+//!
+//! Nothing here trusts the solver. An allocation is checked against every
+//! constraint of the model in integer arithmetic, and a lower-bound
+//! certificate (integer multipliers on the rows of the model's LP relaxation)
+//! is turned into a bound by weak duality, also in integer arithmetic. An
+//! allocation with value V and a certificate whose bound L satisfies
+//! L > V - 1 together prove that V is the optimum: every integer solution has
+//! a value of at least L, hence at least V.
+//!
+//! The LP relaxation the certificate speaks of is the plain class-by-subnet
+//! model: a variable y[c][s] in [0, cap(c, s)] for the nodes of class c in
+//! subnet s, and the rows
+//! - class c: sum over s of y[c][s] <= count(c)               (multiplier <= 0)
+//! - size s: sum over c of y[c][s] = size(s)                   (any sign)
+//! - value (s, a, v): sum of y[c][s] over classes with value v
+//!   <= limit, or = limit for "exactly" limits                 (<= 0, or any sign)
+//! - provider minimum p: sum of its classes' y >= 1             (>= 0)
+//! with the objective "synthetic nodes assigned". Value rows that the
+//! certificate does not name have multiplier zero.
+
+use crate::inputs::{Attribute, LimitOp};
+use crate::model::Model;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Which nodes every subnet gets: per subnet, (class index, node count) sorted by class.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub subnets: Vec<Vec<(u32, u32)>>,
+}
+
+/// Multipliers shared by a group of subnets (subnets the solver treated alike).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetMultipliers {
+    /// Subnet indices (into the model's topology order), ascending.
+    pub subnets: Vec<u32>,
+    /// On each subnet's size row.
+    pub size: i64,
+    /// On each subnet's value rows, sorted by (attribute, value index).
+    pub values: Vec<(Attribute, u32, i64)>,
+}
+
+/// A lower-bound certificate: integer multipliers, all divided by `denominator`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub denominator: u64,
+    /// On class rows, sorted by class index.
+    pub classes: Vec<(u32, i64)>,
+    /// On provider-minimum rows, sorted by index into the model's list.
+    pub provider_minimums: Vec<(u32, i64)>,
+    pub subnets: Vec<SubnetMultipliers>,
+}
+
+impl Certificate {
+    /// The trivial certificate (every multiplier zero): it proves a bound of 0.
+    pub fn zero(model: &Model) -> Certificate {
+        Certificate {
+            denominator: 1,
+            classes: vec![],
+            provider_minimums: vec![],
+            subnets: vec![SubnetMultipliers {
+                subnets: (0..model.subnets.len() as u32).collect(),
+                size: 0,
+                values: vec![],
+            }],
+        }
+    }
+}
+
+/// A rational lower bound `numerator / denominator`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bound {
+    pub numerator: i128,
+    pub denominator: u64,
+}
+
+impl Bound {
+    /// The smallest integer objective value the bound allows.
+    pub fn ceil(self) -> i128 {
+        let d = self.denominator as i128;
+        let q = self.numerator.div_euclid(d);
+        if self.numerator.rem_euclid(d) == 0 {
+            q
+        } else {
+            q + 1
+        }
+    }
+}
+
+/// Why a result was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckFailure(pub String);
+
+impl fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CheckFailure {}
+
+fn fail<T>(msg: String) -> Result<T, CheckFailure> {
+    Err(CheckFailure(msg))
+}
+
+fn subnet_name(model: &Model, s: usize) -> String {
+    let sub = &model.subnets[s];
+    match &sub.subnet_id {
+        Some(id) => format!("subnet {s} ({}, {id})", sub.subnet_type),
+        None => format!("subnet {s} ({})", sub.subnet_type),
+    }
+}
+
+/// Check `allocation` against every constraint; return its value (synthetic nodes used).
+pub fn check_allocation(model: &Model, allocation: &Allocation) -> Result<u32, CheckFailure> {
+    if allocation.subnets.len() != model.subnets.len() {
+        return fail(format!(
+            "the allocation has {} subnets, the topology {}",
+            allocation.subnets.len(),
+            model.subnets.len()
+        ));
+    }
+    let mut used = vec![0u64; model.classes.len()];
+    let mut synthetic = 0u64;
+    for (s, entries) in allocation.subnets.iter().enumerate() {
+        let subnet = &model.subnets[s];
+        let name = || subnet_name(model, s);
+        let mut total = 0u64;
+        let mut per_value: BTreeMap<(Attribute, u32), u64> = BTreeMap::new();
+        let mut previous: Option<u32> = None;
+        for &(c, n) in entries {
+            if previous.is_some_and(|p| p >= c) {
+                return fail(format!("{}: classes are not listed once each in ascending order", name()));
+            }
+            previous = Some(c);
+            let Some(class) = model.classes.get(c as usize) else {
+                return fail(format!("{}: class {c} does not exist", name()));
+            };
+            if n == 0 {
+                return fail(format!("{}: class {c} is listed with zero nodes", name()));
+            }
+            if !subnet.admits(class) {
+                return fail(format!(
+                    "{}: class {c} (provider {}, country {}) may not be assigned to it (SEV or country restriction)",
+                    name(),
+                    model.value(Attribute::NodeProvider, class.values[0]),
+                    model.value(Attribute::Country, class.values[3]),
+                ));
+            }
+            total += n as u64;
+            used[c as usize] += n as u64;
+            if class.synthetic {
+                synthetic += n as u64;
+            }
+            for a in Attribute::ALL {
+                *per_value.entry((a, class.values[a.index()])).or_default() += n as u64;
+            }
+        }
+        if total != subnet.size as u64 {
+            return fail(format!("{}: {total} nodes assigned, its size is {}", name(), subnet.size));
+        }
+        for (&(a, v), &count) in &per_value {
+            let limit = subnet.limit(a, v);
+            let ok = match limit.op {
+                LimitOp::AtMost => count <= limit.count as u64,
+                LimitOp::Exactly => count == limit.count as u64,
+            };
+            if !ok {
+                return fail(format!(
+                    "{}: {count} nodes with {} {:?}, the limit is {} {}",
+                    name(),
+                    a.name(),
+                    model.value(a, v),
+                    if limit.op == LimitOp::Exactly { "exactly" } else { "at most" },
+                    limit.count
+                ));
+            }
+        }
+        for &(a, v, limit) in &subnet.special {
+            if limit.op == LimitOp::Exactly && limit.count > 0 && !per_value.contains_key(&(a, v)) {
+                return fail(format!(
+                    "{}: no node with {} {:?}, the limit is exactly {}",
+                    name(),
+                    a.name(),
+                    model.value(a, v),
+                    limit.count
+                ));
+            }
+        }
+    }
+    for (c, class) in model.classes.iter().enumerate() {
+        if used[c] > class.count() as u64 {
+            return fail(format!("class {c} has {} nodes, {} are assigned", class.count(), used[c]));
+        }
+    }
+    for m in &model.provider_minimums {
+        if m.classes.iter().all(|&c| used[c as usize] == 0) {
+            return fail(format!("provider {:?} has no node assigned (per-provider minimum)", m.provider));
+        }
+    }
+    Ok(synthetic as u32)
+}
+
+/// Recompute the bound a certificate proves, in exact integer arithmetic.
+pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, CheckFailure> {
+    if cert.denominator == 0 {
+        return fail("certificate: the denominator is zero".into());
+    }
+    let d = cert.denominator as i128;
+    let nc = model.classes.len();
+    let ns = model.subnets.len();
+    let mut class_mult = vec![0i128; nc];
+    let mut numerator: i128 = 0;
+    let mut last = None;
+    for &(c, m) in &cert.classes {
+        if c as usize >= nc || last.is_some_and(|l| l >= c) {
+            return fail(format!("certificate: class row {c} does not exist or is out of order"));
+        }
+        last = Some(c);
+        if m > 0 {
+            return fail(format!("certificate: class row {c} has multiplier {m}, it must be <= 0 (a <= row)"));
+        }
+        class_mult[c as usize] = m as i128;
+        numerator += m as i128 * model.classes[c as usize].count() as i128;
+    }
+    let mut min_mult = vec![0i128; nc];
+    let mut last = None;
+    for &(p, m) in &cert.provider_minimums {
+        let Some(pm) = model.provider_minimums.get(p as usize) else {
+            return fail(format!("certificate: provider-minimum row {p} does not exist"));
+        };
+        if last.is_some_and(|l| l >= p) {
+            return fail(format!("certificate: provider-minimum row {p} is out of order"));
+        }
+        last = Some(p);
+        if m < 0 {
+            return fail(format!("certificate: provider-minimum row {p} has multiplier {m}, it must be >= 0 (a >= row)"));
+        }
+        numerator += m as i128;
+        for &c in &pm.classes {
+            min_mult[c as usize] += m as i128;
+        }
+    }
+    let mut covered = vec![false; ns];
+    for group in &cert.subnets {
+        for &s in &group.subnets {
+            if s as usize >= ns || covered[s as usize] {
+                return fail(format!("certificate: subnet {s} does not exist or is listed twice"));
+            }
+            covered[s as usize] = true;
+        }
+        let mut last = None;
+        for &(a, v, _) in &group.values {
+            if last.is_some_and(|l| l >= (a, v)) {
+                return fail("certificate: value rows are not in ascending order".into());
+            }
+            last = Some((a, v));
+            if v as usize >= model.values[a.index()].len() {
+                return fail(format!("certificate: {} value {v} does not exist", a.name()));
+            }
+        }
+        for &s in &group.subnets {
+            let subnet = &model.subnets[s as usize];
+            let mut row_mult: BTreeMap<(Attribute, u32), i128> = BTreeMap::new();
+            numerator += group.size as i128 * subnet.size as i128;
+            for &(a, v, m) in &group.values {
+                let limit = subnet.limit(a, v);
+                if limit.op == LimitOp::AtMost && m > 0 {
+                    return fail(format!(
+                        "certificate: {} row {} {:?} has multiplier {m}, it must be <= 0 (a <= row)",
+                        subnet_name(model, s as usize),
+                        a.name(),
+                        model.value(a, v)
+                    ));
+                }
+                numerator += m as i128 * limit.count as i128;
+                row_mult.insert((a, v), m as i128);
+            }
+            // Each variable y[c][s] in [0, cap]: its reduced cost r adds min(0, r) * cap.
+            for (c, class) in model.classes.iter().enumerate() {
+                let cap = subnet.class_cap(class) as i128;
+                if cap == 0 {
+                    continue;
+                }
+                let mut r = if class.synthetic { d } else { 0 };
+                r -= class_mult[c] + group.size as i128 + min_mult[c];
+                for a in Attribute::ALL {
+                    r -= row_mult.get(&(a, class.values[a.index()])).copied().unwrap_or(0);
+                }
+                if r < 0 {
+                    numerator += r * cap;
+                }
+            }
+        }
+    }
+    // Subnets the certificate does not name have zero multipliers.
+    for (s, covered) in covered.iter().enumerate() {
+        if *covered {
+            continue;
+        }
+        for (c, class) in model.classes.iter().enumerate() {
+            let cap = model.subnets[s].class_cap(class) as i128;
+            let r = if class.synthetic { d } else { 0 } - class_mult[c] - min_mult[c];
+            if cap > 0 && r < 0 {
+                numerator += r * cap;
+            }
+        }
+    }
+    Ok(Bound { numerator, denominator: cert.denominator })
+}

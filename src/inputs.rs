@@ -1,0 +1,302 @@
+//! The inputs of an evaluation, as records taken verbatim from their sources.
+//!
+//! The reference tool reads CSV, JSON and YAML files; the canister reads the NNS
+//! registry and its own stable configuration. Both end here, in plain records
+//! that keep every field exactly as given (no trimming, no case folding), and in
+//! the settings that decide which of the reference's rule sets applies. The rule
+//! set is applied later, when [`crate::model`] builds the optimisation model, so
+//! that the same records can be evaluated under any published rule set.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The four attributes whose per-subnet counts the target topology limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribute {
+    NodeProvider,
+    DataCenter,
+    DataCenterProvider,
+    Country,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 4] = [
+        Attribute::NodeProvider,
+        Attribute::DataCenter,
+        Attribute::DataCenterProvider,
+        Attribute::Country,
+    ];
+
+    /// The name used by the reference's files (`subnet_limit_<name>`, special limits).
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::NodeProvider => "node_provider",
+            Attribute::DataCenter => "data_center",
+            Attribute::DataCenterProvider => "data_center_provider",
+            Attribute::Country => "country",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Attribute> {
+        Attribute::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The published versions of the reference model (see docs/model.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RuleSet {
+    /// Reference commit 212432e (December 2023).
+    #[serde(rename = "2023-12")]
+    Dec2023,
+    /// Reference commit eb1a2d9 (November 2024).
+    #[serde(rename = "2024-11")]
+    Nov2024,
+    /// Reference commit 23c9e1a (2025).
+    #[serde(rename = "2025")]
+    Y2025,
+}
+
+impl RuleSet {
+    pub const ALL: [RuleSet; 3] = [RuleSet::Dec2023, RuleSet::Nov2024, RuleSet::Y2025];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleSet::Dec2023 => "2023-12",
+            RuleSet::Nov2024 => "2024-11",
+            RuleSet::Y2025 => "2025",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<RuleSet> {
+        RuleSet::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// The settings the reference used at that version, for keys a config omits.
+    pub fn default_settings(self) -> Settings {
+        match self {
+            RuleSet::Dec2023 => Settings {
+                rules: self,
+                synthetic_countries: 12,
+                enforce_sev: true,
+                enforce_health: false,
+                enforce_blacklist: false,
+                enforce_per_provider_minimum: false,
+            },
+            RuleSet::Nov2024 => Settings {
+                rules: self,
+                synthetic_countries: 2,
+                enforce_sev: true,
+                enforce_health: false,
+                enforce_blacklist: false,
+                enforce_per_provider_minimum: false,
+            },
+            RuleSet::Y2025 => Settings {
+                rules: self,
+                synthetic_countries: 6,
+                enforce_sev: false,
+                enforce_health: true,
+                enforce_blacklist: true,
+                enforce_per_provider_minimum: true,
+            },
+        }
+    }
+}
+
+/// Switches of the model (the reference's config keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub rules: RuleSet,
+    /// `no_synthetic_countries`: countries C1..CN of 5 synthetic providers with 4 nodes each.
+    pub synthetic_countries: u32,
+    /// `enforce_sev_constraint`: an `is_sev` subnet takes only SEV-capable nodes.
+    pub enforce_sev: bool,
+    /// `enforce_health_constraint`: DOWN and DEGRADED nodes are not assigned.
+    pub enforce_health: bool,
+    /// `enforce_blacklist_constraint`: cordoned features are not assigned.
+    pub enforce_blacklist: bool,
+    /// `enforce_per_node_provider_assignation`: every provider with at least 4
+    /// usable nodes gets at least one of them assigned.
+    pub enforce_per_provider_minimum: bool,
+}
+
+/// One node of the registry, in the dashboard's `nodes.csv` format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryNode {
+    pub node_id: String,
+    pub node_provider_name: String,
+    /// The node provider's principal (`node_provider_id`).
+    pub node_provider_id: String,
+    pub node_operator_id: String,
+    /// Data center id (`dc_id`), e.g. `zh2`.
+    pub data_center: String,
+    /// The data center's owner (`owner`), i.e. the data-center provider.
+    pub data_center_provider: String,
+    /// "Continent,CC,City"; the country is its second field.
+    pub region: String,
+    /// REPLICA, API_BOUNDARY or UNASSIGNED; absent in the 2023 format.
+    pub node_type: Option<String>,
+    /// UP, DOWN, DEGRADED or UNASSIGNED.
+    pub status: String,
+    pub subnet_id: Option<String>,
+}
+
+/// A node that is not in the registry yet: a pipeline row or a candidate.
+/// A row of the 2023/2024 pipeline format or a candidate row with
+/// `no_nodes = N` becomes N of these.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedNode {
+    /// The 2025 pipeline format names each node; the others do not.
+    pub node_id: Option<String>,
+    pub node_provider: String,
+    pub data_center: String,
+    pub data_center_provider: String,
+    pub country: String,
+    pub is_sev: bool,
+}
+
+/// Candidate nodes in the seed's parameters: `no_nodes` identical nodes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateRow {
+    pub node_provider: String,
+    pub data_center: String,
+    pub data_center_provider: String,
+    pub country: String,
+    pub is_sev: bool,
+    pub no_nodes: u32,
+}
+
+impl CandidateRow {
+    pub fn nodes(&self) -> impl Iterator<Item = PlannedNode> + '_ {
+        (0..self.no_nodes).map(move |_| PlannedNode {
+            node_id: None,
+            node_provider: self.node_provider.clone(),
+            data_center: self.data_center.clone(),
+            data_center_provider: self.data_center_provider.clone(),
+            country: self.country.clone(),
+            is_sev: self.is_sev,
+        })
+    }
+}
+
+/// One subnet of the target topology (a topology row expanded
+/// `number_of_subnets` times, in file order).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetSpec {
+    pub subnet_type: String,
+    pub subnet_id: Option<String>,
+    pub size: u32,
+    pub is_sev: bool,
+    /// `subnet_limit_<attribute>`, indexed by [`Attribute::index`]; each >= 1.
+    pub limits: [u32; 4],
+}
+
+/// How a special limit bounds a value's count in a subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitOp {
+    /// The reference's `"lt"`, which means "at most".
+    AtMost,
+    /// The reference's `"eq"`: exactly.
+    Exactly,
+}
+
+/// A per-value limit that replaces the subnet's limit for that value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SpecialLimit {
+    pub count: u32,
+    pub op: LimitOp,
+}
+
+/// What a set of special limits applies to. For one subnet, the entries of its
+/// id override those of its type, which override `default`, value by value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialLimitScope {
+    SubnetId(String),
+    SubnetType(String),
+    Default,
+}
+
+/// Special limits: scope -> attribute -> value -> limit.
+pub type SpecialLimits = BTreeMap<SpecialLimitScope, BTreeMap<Attribute, BTreeMap<String, SpecialLimit>>>;
+
+/// A feature that a blacklist entry cordons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CordonedFeature {
+    NodeId,
+    /// Matched against the provider's principal, not its name (as the reference does).
+    NodeProvider,
+    NodeOperator,
+    DataCenter,
+    DataCenterProvider,
+}
+
+impl CordonedFeature {
+    pub const ALL: [CordonedFeature; 5] = [
+        CordonedFeature::NodeId,
+        CordonedFeature::NodeProvider,
+        CordonedFeature::NodeOperator,
+        CordonedFeature::DataCenter,
+        CordonedFeature::DataCenterProvider,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CordonedFeature::NodeId => "node_id",
+            CordonedFeature::NodeProvider => "node_provider",
+            CordonedFeature::NodeOperator => "node_operator",
+            CordonedFeature::DataCenter => "data_center",
+            CordonedFeature::DataCenterProvider => "data_center_provider",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<CordonedFeature> {
+        CordonedFeature::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// One cordoned feature (blacklist entry).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Cordon {
+    pub feature: CordonedFeature,
+    pub value: String,
+}
+
+/// A provider cluster: the providers that count as one for the provider limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderCluster {
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+/// Something suspicious in the inputs that the evaluation took as given.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Warning {
+    pub source: String,
+    pub line: Option<u64>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// Everything an evaluation depends on, except the candidates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub settings: Settings,
+    pub nodes: Vec<RegistryNode>,
+    pub pipeline: Vec<PlannedNode>,
+    pub topology: Vec<SubnetSpec>,
+    /// Provider names whose nodes are SEV-capable.
+    pub sev_providers: Vec<String>,
+    pub cordons: Vec<Cordon>,
+    /// In file order: a provider in two clusters ends in the first.
+    pub clusters: Vec<ProviderCluster>,
+    /// `None`: the rule set's default (2025: the NNS limits of the reference).
+    pub special_limits: Option<SpecialLimits>,
+    pub warnings: Vec<Warning>,
+}

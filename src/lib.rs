@@ -1,0 +1,22 @@
+//! Exact, deterministic evaluation of the Internet Computer's target topology.
+//!
+//! Given the registry's nodes, the node pipeline, candidate nodes and the
+//! adopted target topology, the engine computes the ObjectiveValue of the
+//! community's decentralization model (the minimum number of additional node
+//! machines needed to fill the target topology), proves it with an allocation
+//! and a lower-bound certificate that anyone can re-check in exact integer
+//! arithmetic, and evaluates whether candidate nodes reduce it one for one.
+//!
+//! The engine is plain Rust with no canister dependency: the `topology`
+//! command-line tool and the canister call the same code, so any result can be
+//! reproduced off chain bit for bit.
+
+pub mod check;
+pub mod error;
+pub mod model;
+pub mod solve;
+pub mod inputs;
+#[cfg(feature = "files")]
+pub mod files;
+
+pub use error::InputError;

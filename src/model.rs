@@ -1,0 +1,475 @@
+//! The optimisation model, built from the inputs under one rule set.
+//!
+//! This is where the reference's rules live: which nodes count, how provider
+//! names are normalised and clustered, which nodes are SEV-capable, which
+//! synthetic nodes exist, and which limits each subnet has. The result is a
+//! small, canonical model: identical nodes are grouped into classes (the
+//! class's node count is its bound), values are interned in sorted order, and
+//! every limit is explicit. The solver, the checker and the certificate all
+//! work on this model, so the checker re-checks exactly what was solved.
+
+use crate::inputs::{
+    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RuleSet,
+    SpecialLimit, SpecialLimitScope, SpecialLimits,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Synthetic countries each have this many synthetic providers...
+pub const SYNTHETIC_PROVIDERS_PER_COUNTRY: u32 = 5;
+/// ...and each synthetic provider has this many nodes.
+pub const SYNTHETIC_NODES_PER_PROVIDER: u32 = 4;
+/// A provider needs this many usable nodes for the per-provider minimum (2025).
+pub const PROVIDER_MINIMUM_THRESHOLD: usize = 4;
+
+/// The countries of the reference's "European Subnet" (its list, `UK` included).
+pub const EUROPEAN_COUNTRIES: [&str; 45] = [
+    "AL", "AD", "AT", "BE", "BA", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR",
+    "HU", "IS", "IE", "IT", "XK", "LV", "LI", "LT", "LU", "MT", "MD", "MC", "ME", "NL", "MK",
+    "NO", "PL", "PT", "RO", "SM", "RS", "SK", "SI", "ES", "SE", "CH", "UA", "GB", "VA", "UK",
+];
+
+/// Where a node of the model comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Registry,
+    Pipeline,
+    Candidate,
+    Synthetic,
+}
+
+/// Identical nodes: same value of every attribute, same pre-cluster provider,
+/// same SEV capability and origin kind (synthetic or not).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeClass {
+    /// Value index per attribute (into [`Model::values`]).
+    pub values: [u32; 4],
+    /// The provider's name before clustering (per-provider minimum groups by it).
+    pub original_provider: String,
+    pub is_sev: bool,
+    pub synthetic: bool,
+    /// The node ids of the class, in canonical order; the count is the class's bound.
+    pub members: Vec<String>,
+}
+
+impl NodeClass {
+    pub fn count(&self) -> u32 {
+        self.members.len() as u32
+    }
+}
+
+/// One subnet of the target topology with all its limits made explicit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subnet {
+    pub subnet_type: String,
+    pub subnet_id: Option<String>,
+    pub size: u32,
+    /// Only SEV-capable nodes (is_sev subnet with the SEV constraint enforced).
+    pub sev_only: bool,
+    /// The default per-value limit of each attribute.
+    pub limits: [u32; 4],
+    /// Per-value limits replacing the default, sorted by (attribute, value).
+    /// Values not present in the model are dropped (as in the reference).
+    pub special: Vec<(Attribute, u32, SpecialLimit)>,
+    /// Country-restricted subnets: the allowed country value indices, sorted.
+    pub allowed_countries: Option<Vec<u32>>,
+}
+
+impl Subnet {
+    /// The limit on `value` of `attribute` in this subnet.
+    pub fn limit(&self, attribute: Attribute, value: u32) -> SpecialLimit {
+        match self.special.binary_search_by(|(a, v, _)| (*a, *v).cmp(&(attribute, value))) {
+            Ok(i) => self.special[i].2,
+            Err(_) => SpecialLimit { count: self.limits[attribute.index()], op: LimitOp::AtMost },
+        }
+    }
+
+    /// Whether a node of `class` may be assigned to this subnet at all.
+    pub fn admits(&self, class: &NodeClass) -> bool {
+        if self.sev_only && !class.is_sev {
+            return false;
+        }
+        match &self.allowed_countries {
+            Some(allowed) => allowed.binary_search(&class.values[Attribute::Country.index()]).is_ok(),
+            None => true,
+        }
+    }
+
+    /// The most nodes of `class` this subnet can take.
+    pub fn class_cap(&self, class: &NodeClass) -> u32 {
+        if !self.admits(class) {
+            return 0;
+        }
+        let mut cap = class.count().min(self.size);
+        for a in Attribute::ALL {
+            cap = cap.min(self.limit(a, class.values[a.index()]).count);
+        }
+        cap
+    }
+}
+
+/// At least one node of these classes must be assigned (2025 per-provider rule).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderMinimum {
+    pub provider: String,
+    pub classes: Vec<u32>,
+}
+
+/// Nodes that exist but that no subnet may take, by reason (for reports).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excluded {
+    pub api_boundary: u32,
+    pub unhealthy: u32,
+    pub cordoned: u32,
+}
+
+/// The model: what the solver solves and the checker checks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Model {
+    pub rules: RuleSet,
+    /// Interned values per attribute, sorted; includes values of excluded nodes
+    /// (an "exactly" limit on a value whose nodes are all excluded is infeasible).
+    pub values: [Vec<String>; 4],
+    pub classes: Vec<NodeClass>,
+    pub subnets: Vec<Subnet>,
+    pub provider_minimums: Vec<ProviderMinimum>,
+    pub excluded: Excluded,
+}
+
+impl Model {
+    pub fn value(&self, attribute: Attribute, index: u32) -> &str {
+        &self.values[attribute.index()][index as usize]
+    }
+
+    pub fn value_index(&self, attribute: Attribute, value: &str) -> Option<u32> {
+        self.values[attribute.index()]
+            .binary_search_by(|v| v.as_str().cmp(value))
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    pub fn synthetic_nodes(&self) -> u32 {
+        self.classes.iter().filter(|c| c.synthetic).map(|c| c.count()).sum()
+    }
+
+    pub fn real_nodes(&self) -> u32 {
+        self.classes.iter().filter(|c| !c.synthetic).map(|c| c.count()).sum()
+    }
+}
+
+/// A node after the rule set's normalisation, before grouping.
+struct FlatNode {
+    id: String,
+    provider: String,
+    original_provider: String,
+    provider_id: Option<String>,
+    operator: Option<String>,
+    data_center: String,
+    data_center_provider: String,
+    country: String,
+    is_sev: bool,
+    usable: bool,
+    synthetic: bool,
+}
+
+/// Build the model for `inputs` with `candidates` added (as the reference adds
+/// them: after the pipeline, before the synthetic nodes).
+pub fn build(inputs: &Inputs, candidates: &[CandidateRow]) -> Model {
+    let settings = inputs.settings;
+    let rules = settings.rules;
+    let sev_providers: BTreeSet<&str> = inputs.sev_providers.iter().map(String::as_str).collect();
+    let mut excluded = Excluded::default();
+    let mut nodes: Vec<FlatNode> = Vec::new();
+
+    for n in &inputs.nodes {
+        // From 2025 on, API boundary nodes are not replicas and do not count.
+        if rules == RuleSet::Y2025 && n.node_type.as_deref() == Some("API_BOUNDARY") {
+            excluded.api_boundary += 1;
+            continue;
+        }
+        let country = registry_country(rules, &n.region);
+        let mut provider = n.node_provider_name.clone();
+        if rules != RuleSet::Y2025 {
+            // The 2023/2024 code grouped two aggregators' data centers under one name.
+            match n.data_center.as_str() {
+                "tp1" | "at1" | "fm1" => provider = "Aggregator: Palnu Logistics".to_string(),
+                "sj1" => provider = "Aggregator: TH Glick".to_string(),
+                _ => {}
+            }
+        }
+        if provider.starts_with("DFINITY") {
+            provider = "DFINITY".to_string();
+        }
+        let healthy = !matches!(n.status.trim().to_ascii_uppercase().as_str(), "DOWN" | "DEGRADED");
+        nodes.push(FlatNode {
+            id: n.node_id.clone(),
+            original_provider: provider.clone(),
+            provider,
+            provider_id: Some(n.node_provider_id.clone()),
+            operator: Some(n.node_operator_id.clone()),
+            data_center: n.data_center.clone(),
+            data_center_provider: n.data_center_provider.clone(),
+            country,
+            // SEV capability goes by the provider's name as listed, before renames.
+            is_sev: sev_providers.contains(n.node_provider_name.as_str()),
+            usable: !settings.enforce_health || healthy,
+            synthetic: false,
+        });
+    }
+    let planned = |list: &mut Vec<FlatNode>, p: &PlannedNode, id: String| {
+        list.push(FlatNode {
+            id: p.node_id.clone().unwrap_or(id),
+            original_provider: p.node_provider.clone(),
+            provider: p.node_provider.clone(),
+            provider_id: None,
+            operator: None,
+            data_center: p.data_center.clone(),
+            data_center_provider: p.data_center_provider.clone(),
+            country: p.country.clone(),
+            is_sev: p.is_sev,
+            usable: true,
+            synthetic: false,
+        })
+    };
+    for (i, p) in inputs.pipeline.iter().enumerate() {
+        planned(&mut nodes, p, format!("pipeline-{}", i + 1));
+    }
+    let mut k = 0;
+    for row in candidates {
+        for p in row.nodes() {
+            k += 1;
+            planned(&mut nodes, &p, format!("candidate-{k}"));
+        }
+    }
+    let prefix = if rules == RuleSet::Y2025 { "SYNTHETIC_" } else { "" };
+    let mut provider_index = 0;
+    for c in 1..=settings.synthetic_countries {
+        for _ in 0..SYNTHETIC_PROVIDERS_PER_COUNTRY {
+            provider_index += 1;
+            for j in 0..SYNTHETIC_NODES_PER_PROVIDER {
+                let np = format!("{prefix}NP{provider_index}");
+                nodes.push(FlatNode {
+                    id: format!("synthetic-C{c}-{}-{j}", provider_index - 1),
+                    original_provider: np.clone(),
+                    provider: np,
+                    provider_id: None,
+                    operator: None,
+                    data_center: format!("{prefix}DC{provider_index}"),
+                    data_center_provider: format!("{prefix}DCP{provider_index}"),
+                    country: format!("C{c}"),
+                    is_sev: true,
+                    usable: true,
+                    synthetic: true,
+                });
+            }
+        }
+    }
+
+    // Clusters (a 2025 input) rename providers in file order; the pre-cluster
+    // name is kept for the per-provider minimum.
+    for cluster in &inputs.clusters {
+        let members: BTreeSet<&str> = cluster.members.iter().map(String::as_str).collect();
+        for n in nodes.iter_mut() {
+            if members.contains(n.provider.as_str()) {
+                n.provider = cluster.name.clone();
+            }
+        }
+    }
+    if settings.enforce_blacklist {
+        for n in nodes.iter_mut() {
+            if inputs.cordons.iter().any(|c| cordons(c, n)) {
+                if n.usable {
+                    excluded.cordoned += 1;
+                }
+                n.usable = false;
+            }
+        }
+    }
+    excluded.unhealthy = nodes.iter().filter(|n| !n.usable).count() as u32 - excluded.cordoned;
+
+    // Intern every value, of usable and excluded nodes alike.
+    let mut value_sets: [BTreeSet<&str>; 4] = Default::default();
+    for n in &nodes {
+        for (a, v) in Attribute::ALL.iter().zip(attribute_values(n)) {
+            value_sets[a.index()].insert(v);
+        }
+    }
+    let values: [Vec<String>; 4] =
+        std::array::from_fn(|a| value_sets[a].iter().map(|s| s.to_string()).collect());
+    let index_of = |a: Attribute, v: &str| -> u32 {
+        values[a.index()].binary_search_by(|x| x.as_str().cmp(v)).expect("interned") as u32
+    };
+
+    // Group usable nodes into classes, in canonical order.
+    type ClassKey = ([u32; 4], String, bool, bool);
+    let mut groups: BTreeMap<ClassKey, Vec<String>> = BTreeMap::new();
+    for n in nodes.iter().filter(|n| n.usable) {
+        let vals = attribute_values(n);
+        let key = (
+            std::array::from_fn(|a| index_of(Attribute::ALL[a], vals[a])),
+            n.original_provider.clone(),
+            n.is_sev,
+            n.synthetic,
+        );
+        groups.entry(key).or_default().push(n.id.clone());
+    }
+    let classes: Vec<NodeClass> = groups
+        .into_iter()
+        .map(|((values, original_provider, is_sev, synthetic), mut members)| {
+            members.sort();
+            NodeClass { values, original_provider, is_sev, synthetic, members }
+        })
+        .collect();
+
+    let subnets = build_subnets(inputs, &values);
+
+    let mut provider_minimums = Vec::new();
+    if settings.enforce_per_provider_minimum {
+        let mut by_provider: BTreeMap<&str, (usize, Vec<u32>)> = BTreeMap::new();
+        for (i, c) in classes.iter().enumerate() {
+            if c.synthetic {
+                continue;
+            }
+            let e = by_provider.entry(c.original_provider.as_str()).or_default();
+            e.0 += c.members.len();
+            e.1.push(i as u32);
+        }
+        for (provider, (count, classes)) in by_provider {
+            if count >= PROVIDER_MINIMUM_THRESHOLD && !provider.starts_with("SYNTHETIC") {
+                provider_minimums.push(ProviderMinimum { provider: provider.to_string(), classes });
+            }
+        }
+    }
+
+    Model { rules, values, classes, subnets, provider_minimums, excluded }
+}
+
+fn attribute_values(n: &FlatNode) -> [&str; 4] {
+    [&n.provider, &n.data_center, &n.data_center_provider, &n.country]
+}
+
+fn cordons(c: &Cordon, n: &FlatNode) -> bool {
+    let v = c.value.as_str();
+    match c.feature {
+        CordonedFeature::NodeId => n.id == v,
+        CordonedFeature::NodeProvider => n.provider_id.as_deref() == Some(v),
+        CordonedFeature::NodeOperator => n.operator.as_deref() == Some(v),
+        CordonedFeature::DataCenter => n.data_center == v,
+        CordonedFeature::DataCenterProvider => n.data_center_provider == v,
+    }
+}
+
+/// The country of a registry node: the second field of "Continent,CC,City".
+/// The 2023/2024 code took it verbatim; the 2025 code trims it and uses
+/// "UNKNOWN" when the region has no second field.
+pub fn registry_country(rules: RuleSet, region: &str) -> String {
+    let second = region.split(',').nth(1);
+    match (rules, second) {
+        (RuleSet::Y2025, Some(s)) => s.trim().to_string(),
+        (RuleSet::Y2025, None) => "UNKNOWN".to_string(),
+        (_, Some(s)) => s.to_string(),
+        // The files reader rejects such a region for the older rule sets.
+        (_, None) => String::new(),
+    }
+}
+
+fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
+    let settings = inputs.settings;
+    let rules = settings.rules;
+    let lookup = |a: Attribute, v: &str| -> Option<u32> {
+        values[a.index()].binary_search_by(|x| x.as_str().cmp(v)).ok().map(|i| i as u32)
+    };
+
+    // The reference's defaults when no special-limits file is given (2025 only).
+    let default_special = || {
+        let mut s: SpecialLimits = BTreeMap::new();
+        let nns = SpecialLimitScope::SubnetType("NNS".to_string());
+        let at_most = |n| SpecialLimit { count: n, op: LimitOp::AtMost };
+        let e = s.entry(nns).or_default();
+        e.entry(Attribute::NodeProvider)
+            .or_default()
+            .insert("DFINITY".into(), SpecialLimit { count: 3, op: LimitOp::Exactly });
+        let dc = e.entry(Attribute::DataCenter).or_default();
+        dc.insert("sh1".into(), at_most(2));
+        dc.insert("zh2".into(), at_most(2));
+        let dcp = e.entry(Attribute::DataCenterProvider).or_default();
+        dcp.insert("Everyware".into(), at_most(2));
+        dcp.insert("Digital Realty".into(), at_most(2));
+        s
+    };
+    let special = match (&inputs.special_limits, rules) {
+        (Some(s), _) => s.clone(),
+        (None, RuleSet::Y2025) => default_special(),
+        (None, _) => BTreeMap::new(),
+    };
+
+    // Country restrictions apply to the first subnet of the type, as in the reference.
+    let restrictions: Vec<(&str, Vec<&str>)> = match rules {
+        RuleSet::Dec2023 => vec![],
+        RuleSet::Nov2024 => vec![("Swiss Subnet", vec!["CH"]), ("European Subnet", EUROPEAN_COUNTRIES.to_vec())],
+        RuleSet::Y2025 => vec![
+            ("European Subnet", EUROPEAN_COUNTRIES.to_vec()),
+            ("Swiss Subnet", vec!["CH"]),
+            ("US Subnet", vec!["US"]),
+        ],
+    };
+    let mut restricted_first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (ty, _) in &restrictions {
+        if let Some(i) = inputs.topology.iter().position(|s| s.subnet_type == *ty) {
+            restricted_first.insert(ty, i);
+        }
+    }
+
+    let dfinity = lookup(Attribute::NodeProvider, "DFINITY");
+    inputs
+        .topology
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            // Merge scopes value by value: default < subnet type < subnet id.
+            let mut merged: BTreeMap<(Attribute, u32), SpecialLimit> = BTreeMap::new();
+            let mut scopes = vec![SpecialLimitScope::Default, SpecialLimitScope::SubnetType(spec.subnet_type.clone())];
+            if let Some(id) = &spec.subnet_id {
+                scopes.push(SpecialLimitScope::SubnetId(id.clone()));
+            }
+            for scope in scopes {
+                if let Some(by_attr) = special.get(&scope) {
+                    for (a, by_value) in by_attr {
+                        for (v, limit) in by_value {
+                            if let Some(idx) = lookup(*a, v) {
+                                merged.insert((*a, idx), *limit);
+                            }
+                        }
+                    }
+                }
+            }
+            // 2025: DFINITY is in every subnet exactly once unless a special limit says otherwise.
+            if rules == RuleSet::Y2025 {
+                if let Some(d) = dfinity {
+                    merged
+                        .entry((Attribute::NodeProvider, d))
+                        .or_insert(SpecialLimit { count: 1, op: LimitOp::Exactly });
+                }
+            }
+            let allowed_countries = restrictions.iter().find_map(|(ty, list)| {
+                (restricted_first.get(ty) == Some(&i)).then(|| {
+                    let mut ids: Vec<u32> = list.iter().filter_map(|c| lookup(Attribute::Country, c)).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids
+                })
+            });
+            Subnet {
+                subnet_type: spec.subnet_type.clone(),
+                subnet_id: spec.subnet_id.clone(),
+                size: spec.size,
+                sev_only: settings.enforce_sev && spec.is_sev,
+                limits: spec.limits,
+                special: merged.into_iter().map(|((a, v), l)| (a, v, l)).collect(),
+                allowed_countries,
+            }
+        })
+        .collect()
+}
+

@@ -1,0 +1,624 @@
+//! The exact solver.
+//!
+//! Subnets with identical constraints are merged into types, so the model is
+//! solved on class-by-type totals (a few thousand variables instead of a
+//! hundred thousand binaries):
+//! 1. the LP relaxation of the type model is solved in its dual form; its
+//!    multipliers, scaled to integers, are the lower-bound certificate and give
+//!    the lower bound exactly (see [`crate::check`]);
+//! 2. the type model is solved as an integer program (microlp branch and
+//!    bound) for class-by-type totals with the fewest synthetic nodes;
+//! 3. the totals of each type are split into its subnets, one subnet at a time
+//!    (a greedy pick that keeps the rest splittable, then a small integer
+//!    program where the greedy pick fails); where a split fails, the plain
+//!    class-by-subnet model is solved instead;
+//! 4. the allocation is re-checked by the independent checker.
+//!
+//! Every microlp call runs under the remaining deterministic work budget
+//! (branch-and-bound nodes, never wall time); when it runs out, the answer is
+//! `budget_exceeded` with the bounds proven so far.
+
+use crate::check::{self, Allocation, Certificate, SubnetMultipliers};
+use crate::inputs::{Attribute, LimitOp};
+use crate::model::{Model, Subnet};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, Variable};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The deterministic work budget of one solve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    /// Branch-and-bound nodes over all integer programs of the solve.
+    pub branch_nodes: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { branch_nodes: 20_000 }
+    }
+}
+
+/// The outcome of a solve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The objective is proven optimal.
+    Optimal,
+    /// No allocation fills the topology, even with every synthetic node.
+    Infeasible,
+    /// The work budget ran out; the bounds are what was proven.
+    BudgetExceeded,
+}
+
+/// Work done by a solve (deterministic, for reports and budgets).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Work {
+    pub lp_solves: u64,
+    pub branch_nodes: u64,
+    pub lp_iterations: u64,
+    /// Subnets whose split needed an integer program rather than the greedy pick.
+    pub split_programs: u64,
+    /// Whether the plain class-by-subnet model had to be solved.
+    pub full_model: bool,
+}
+
+/// The answer of a solve.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Solution {
+    pub status: Status,
+    /// The ObjectiveValue; `Some` only when `Optimal`.
+    pub objective: Option<u32>,
+    /// Proven: every allocation needs at least this many synthetic nodes.
+    pub lower_bound: u32,
+    /// The value of the best allocation found, if any.
+    pub upper_bound: Option<u32>,
+    /// The best allocation found (checked), if any.
+    pub allocation: Option<Allocation>,
+    pub certificate: Certificate,
+    /// Whether the certificate alone proves the lower bound equal to the objective
+    /// (otherwise the proof of optimality rests on branch and bound).
+    pub certificate_is_tight: bool,
+    pub work: Work,
+}
+
+/// Subnets with identical constraints.
+struct SubnetType {
+    subnets: Vec<u32>,
+    rep: usize,
+}
+
+fn subnet_types(model: &Model) -> Vec<SubnetType> {
+    type Key<'a> = (u32, bool, [u32; 4], &'a [(Attribute, u32, crate::inputs::SpecialLimit)], &'a Option<Vec<u32>>);
+    let mut by_key: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut types: Vec<SubnetType> = Vec::new();
+    for (i, s) in model.subnets.iter().enumerate() {
+        let key: Key = (s.size, s.sev_only, s.limits, &s.special, &s.allowed_countries);
+        match by_key.get(&key) {
+            Some(&t) => types[t].subnets.push(i as u32),
+            None => {
+                by_key.insert(key, types.len());
+                types.push(SubnetType { subnets: vec![i as u32], rep: i });
+            }
+        }
+    }
+    types
+}
+
+/// A linear row over the type model's variables.
+struct Row {
+    terms: Vec<usize>,
+    op: ComparisonOp,
+    rhs: i64,
+    kind: RowKind,
+}
+
+#[derive(Clone, Copy)]
+enum RowKind {
+    Class(u32),
+    Size(usize),
+    Value(usize, Attribute, u32),
+    ProviderMinimum(u32),
+}
+
+/// The class-by-type model: variable j is (class, type) with bounds [0, ub].
+struct TypeModel {
+    types: Vec<SubnetType>,
+    vars: Vec<(u32, usize)>,
+    /// Per variable: subnets of the type times the per-subnet cap (the LP bound
+    /// the certificate uses) and the integer bound (also at most the class count).
+    lp_ub: Vec<i64>,
+    int_ub: Vec<i64>,
+    cost: Vec<i64>,
+    rows: Vec<Row>,
+}
+
+fn build_type_model(model: &Model) -> TypeModel {
+    let types = subnet_types(model);
+    let mut vars = Vec::new();
+    let mut lp_ub = Vec::new();
+    let mut int_ub = Vec::new();
+    let mut cost = Vec::new();
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); model.classes.len()];
+    let mut rows = Vec::new();
+    for (t, ty) in types.iter().enumerate() {
+        let subnet = &model.subnets[ty.rep];
+        let m = ty.subnets.len() as i64;
+        let first_var = vars.len();
+        let mut by_value: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
+        for (c, class) in model.classes.iter().enumerate() {
+            let cap = subnet.class_cap(class) as i64;
+            if cap == 0 {
+                continue;
+            }
+            let j = vars.len();
+            vars.push((c as u32, t));
+            lp_ub.push(m * cap);
+            int_ub.push((m * cap).min(class.count() as i64));
+            cost.push(class.synthetic as i64);
+            by_class[c].push(j);
+            for a in Attribute::ALL {
+                by_value.entry((a, class.values[a.index()])).or_default().push(j);
+            }
+        }
+        rows.push(Row {
+            terms: (first_var..vars.len()).collect(),
+            op: ComparisonOp::Eq,
+            rhs: m * subnet.size as i64,
+            kind: RowKind::Size(t),
+        });
+        // Exactly-limits hold even when no admitted node has the value.
+        for &(a, v, limit) in &subnet.special {
+            if limit.op == LimitOp::Exactly {
+                by_value.entry((a, v)).or_default();
+            }
+        }
+        for ((a, v), terms) in by_value {
+            let limit = subnet.limit(a, v);
+            let rhs = m * limit.count as i64;
+            let op = match limit.op {
+                LimitOp::Exactly => ComparisonOp::Eq,
+                LimitOp::AtMost => {
+                    // A row that the variables' own bounds already imply is dropped.
+                    if terms.iter().map(|&j| int_ub[j]).sum::<i64>() <= rhs {
+                        continue;
+                    }
+                    ComparisonOp::Le
+                }
+            };
+            rows.push(Row { terms, op, rhs, kind: RowKind::Value(t, a, v) });
+        }
+    }
+    for (c, js) in by_class.into_iter().enumerate() {
+        let count = model.classes[c].count() as i64;
+        if js.iter().map(|&j| int_ub[j]).sum::<i64>() > count {
+            rows.push(Row { terms: js, op: ComparisonOp::Le, rhs: count, kind: RowKind::Class(c as u32) });
+        }
+    }
+    for (p, pm) in model.provider_minimums.iter().enumerate() {
+        let terms: Vec<usize> = (0..vars.len()).filter(|&j| pm.classes.binary_search(&vars[j].0).is_ok()).collect();
+        rows.push(Row { terms, op: ComparisonOp::Ge, rhs: 1, kind: RowKind::ProviderMinimum(p as u32) });
+    }
+    TypeModel { types, vars, lp_ub, int_ub, cost, rows }
+}
+
+/// Dual multipliers are kept within this box, so the dual LP is bounded even
+/// when the model is infeasible (its bound then exceeds every possible value).
+const DUAL_BOX: f64 = 64.0;
+/// Denominators tried when scaling the LP multipliers to integers.
+const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720];
+
+/// Solve the dual of the type model's LP relaxation; return its value and the
+/// best integer certificate made from it.
+fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, check::Bound, f64) {
+    let mut dual = Problem::new(OptimizationDirection::Maximize);
+    let row_vars: Vec<Variable> = tm
+        .rows
+        .iter()
+        .map(|r| {
+            let bounds = match r.op {
+                ComparisonOp::Le => (-DUAL_BOX, 0.0),
+                ComparisonOp::Ge => (0.0, DUAL_BOX),
+                _ => (-DUAL_BOX, DUAL_BOX),
+            };
+            dual.add_var(r.rhs as f64, bounds)
+        })
+        .collect();
+    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); tm.vars.len()];
+    for (i, r) in tm.rows.iter().enumerate() {
+        for &j in &r.terms {
+            columns[j].push((row_vars[i], 1.0));
+        }
+    }
+    for (j, mut col) in columns.into_iter().enumerate() {
+        let w = dual.add_var(-(tm.lp_ub[j] as f64), (0.0, f64::INFINITY));
+        col.push((w, -1.0));
+        dual.add_constraint(col.as_slice(), ComparisonOp::Le, tm.cost[j] as f64);
+    }
+    work.lp_solves += 1;
+    let zero = Certificate::zero(model);
+    let zero_bound = check::Bound { numerator: 0, denominator: 1 };
+    let solution = match dual.solve().map(|o| o.into_solution()) {
+        Ok(Ok(s)) => s,
+        // The zero certificate is always valid; a failed LP only weakens the bound.
+        _ => return (zero, zero_bound, 0.0),
+    };
+    work.lp_iterations += solution.stats().lp_iterations;
+    let lp_value = solution.objective();
+    let values: Vec<f64> = row_vars.iter().map(|&v| solution.var_value(v)).collect();
+
+    let mut best = (zero, zero_bound);
+    let target = (lp_value - 1e-6).ceil() as i128;
+    for d in DENOMINATORS {
+        let cert = certificate_from_duals(tm, &values, d);
+        if let Ok(bound) = check::check_certificate(model, &cert) {
+            if bound.ceil() > best.1.ceil() {
+                best = (cert, bound);
+            }
+            if best.1.ceil() >= target {
+                break;
+            }
+        }
+    }
+    (best.0, best.1, lp_value)
+}
+
+fn certificate_from_duals(tm: &TypeModel, duals: &[f64], d: u64) -> Certificate {
+    let scaled = |i: usize| -> i64 {
+        let x = (duals[i] * d as f64).round() as i64;
+        match tm.rows[i].op {
+            ComparisonOp::Le => x.min(0),
+            ComparisonOp::Ge => x.max(0),
+            _ => x,
+        }
+    };
+    let mut classes = Vec::new();
+    let mut provider_minimums = Vec::new();
+    let mut per_type: Vec<(i64, Vec<(Attribute, u32, i64)>)> = vec![(0, Vec::new()); tm.types.len()];
+    for (i, row) in tm.rows.iter().enumerate() {
+        let m = scaled(i);
+        if m == 0 {
+            continue;
+        }
+        match row.kind {
+            RowKind::Class(c) => classes.push((c, m)),
+            RowKind::ProviderMinimum(p) => provider_minimums.push((p, m)),
+            RowKind::Size(t) => per_type[t].0 = m,
+            RowKind::Value(t, a, v) => per_type[t].1.push((a, v, m)),
+        }
+    }
+    classes.sort_unstable();
+    provider_minimums.sort_unstable();
+    let subnets = tm
+        .types
+        .iter()
+        .zip(per_type)
+        .map(|(ty, (size, mut values))| {
+            values.sort_unstable();
+            SubnetMultipliers { subnets: ty.subnets.clone(), size, values }
+        })
+        .collect();
+    Certificate { denominator: d, classes, provider_minimums, subnets }
+}
+
+enum IntResult {
+    Solved(Vec<i64>),
+    Infeasible,
+    OutOfBudget,
+}
+
+/// Solve the type model as an integer program: fewest synthetic nodes.
+fn solve_type_model(tm: &TypeModel, budget_left: u64, work: &mut Work) -> IntResult {
+    if tm.rows.iter().any(|r| r.terms.is_empty() && r.rhs > 0 && !matches!(r.op, ComparisonOp::Le)) {
+        return IntResult::Infeasible;
+    }
+    let mut p = Problem::new(OptimizationDirection::Minimize);
+    let vars: Vec<Variable> = (0..tm.vars.len())
+        .map(|j| p.add_integer_var(tm.cost[j] as f64, (0, tm.int_ub[j] as i32)))
+        .collect();
+    for r in &tm.rows {
+        if r.terms.is_empty() {
+            continue;
+        }
+        let expr: Vec<(Variable, f64)> = r.terms.iter().map(|&j| (vars[j], 1.0)).collect();
+        p.add_constraint(expr.as_slice(), r.op, r.rhs as f64);
+    }
+    run_integer_program(&p, &vars, budget_left, work)
+}
+
+fn run_integer_program(p: &Problem, vars: &[Variable], budget_left: u64, work: &mut Work) -> IntResult {
+    if budget_left == 0 {
+        return IntResult::OutOfBudget;
+    }
+    let mut options = SolveOptions::default();
+    options.node_limit = Some(budget_left);
+    work.lp_solves += 1;
+    match p.solve_with(options) {
+        Ok(outcome) => {
+            let stats = outcome.stats();
+            work.branch_nodes += stats.nodes_solved;
+            work.lp_iterations += stats.lp_iterations;
+            let optimal = outcome.is_optimal();
+            match outcome.into_solution() {
+                Ok(s) if optimal => IntResult::Solved(vars.iter().map(|&v| s.var_value(v).round() as i64).collect()),
+                _ => IntResult::OutOfBudget,
+            }
+        }
+        Err(microlp::Error::Infeasible) => IntResult::Infeasible,
+        Err(_) => IntResult::OutOfBudget,
+    }
+}
+
+/// Split class totals of one type into its subnets. Returns per subnet the
+/// (class, count) lists, or None when the totals could not be split.
+fn split_type(model: &Model, subnet: &Subnet, m: usize, totals: &BTreeMap<u32, i64>, work: &mut Work) -> Option<Vec<Vec<(u32, u32)>>> {
+    if m == 1 {
+        return Some(vec![totals.iter().filter(|(_, &n)| n > 0).map(|(&c, &n)| (c, n as u32)).collect()]);
+    }
+    let classes: Vec<u32> = totals.iter().filter(|(_, &n)| n > 0).map(|(&c, _)| c).collect();
+    let mut rem: Vec<i64> = classes.iter().map(|c| totals[c]).collect();
+    let caps: Vec<i64> = classes.iter().map(|&c| subnet.class_cap(&model.classes[c as usize]) as i64).collect();
+    // Value groups: (attribute, value) -> positions in `classes`, and their limits.
+    let mut groups: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
+    for (i, &c) in classes.iter().enumerate() {
+        for a in Attribute::ALL {
+            groups.entry((a, model.classes[c as usize].values[a.index()])).or_default().push(i);
+        }
+    }
+    let groups: Vec<(Vec<usize>, i64, bool)> = groups
+        .into_iter()
+        .map(|((a, v), members)| {
+            let l = subnet.limit(a, v);
+            (members, l.count as i64, l.op == LimitOp::Exactly)
+        })
+        .collect();
+    let mut groups_of: Vec<Vec<usize>> = vec![Vec::new(); classes.len()];
+    for (g, (members, _, _)) in groups.iter().enumerate() {
+        for &i in members {
+            groups_of[i].push(g);
+        }
+    }
+    let size = subnet.size as i64;
+    let mut out = Vec::with_capacity(m);
+    for j in 0..m {
+        let r = (m - j) as i64;
+        let pick = greedy_pick(&rem, &caps, &groups, &groups_of, size, r).or_else(|| {
+            work.split_programs += 1;
+            program_pick(&rem, &caps, &groups, size, r)
+        })?;
+        let mut entries = Vec::new();
+        for (i, &x) in pick.iter().enumerate() {
+            if x > 0 {
+                rem[i] -= x;
+                entries.push((classes[i], x as u32));
+            }
+        }
+        out.push(entries);
+    }
+    Some(out)
+}
+
+/// Lower and upper bounds on a value group's count in the next subnet, so
+/// that the rest still fits into the `r - 1` subnets after it.
+fn group_bounds(rem_total: i64, limit: i64, exact: bool, r: i64) -> (i64, i64) {
+    if exact {
+        (limit, limit)
+    } else {
+        ((rem_total - (r - 1) * limit).max(0), limit)
+    }
+}
+
+/// Pick one subnet's nodes greedily: serve the value groups under the most
+/// pressure first, never exceeding a limit; None if a lower bound is missed.
+fn greedy_pick(rem: &[i64], caps: &[i64], groups: &[(Vec<usize>, i64, bool)], groups_of: &[Vec<usize>], size: i64, r: i64) -> Option<Vec<i64>> {
+    let n = rem.len();
+    let mut x = vec![0i64; n];
+    let mut group_rem: Vec<i64> = groups.iter().map(|(m, _, _)| m.iter().map(|&i| rem[i]).sum()).collect();
+    let mut group_taken = vec![0i64; groups.len()];
+    let bounds: Vec<(i64, i64)> = groups.iter().zip(&group_rem).map(|((_, l, e), &t)| group_bounds(t, *l, *e, r)).collect();
+    for _ in 0..size {
+        // Score: (unmet lower bounds served, pressure in millionths); ties by position.
+        let mut best: Option<(i64, i64, usize)> = None;
+        for i in 0..n {
+            let lo_class = rem[i] - (r - 1) * caps[i];
+            if x[i] >= rem[i] || x[i] >= caps[i] {
+                continue;
+            }
+            if groups_of[i].iter().any(|&g| group_taken[g] >= bounds[g].1) {
+                continue;
+            }
+            let mut urgent = (lo_class > x[i]) as i64;
+            let mut pressure = 0i64;
+            for &g in &groups_of[i] {
+                if group_taken[g] < bounds[g].0 {
+                    urgent += 1;
+                }
+                pressure += group_rem[g] * 1_000_000 / (r * groups[g].1.max(1));
+            }
+            let key = (urgent, pressure, usize::MAX - i);
+            if best.is_none_or(|(u, p, k)| key > (u, p, k)) {
+                best = Some(key);
+            }
+        }
+        let (_, _, k) = best?;
+        let i = usize::MAX - k;
+        x[i] += 1;
+        for &g in &groups_of[i] {
+            group_taken[g] += 1;
+            group_rem[g] -= 1;
+        }
+    }
+    let ok = (0..n).all(|i| x[i] >= rem[i] - (r - 1) * caps[i])
+        && groups.iter().enumerate().all(|(g, _)| group_taken[g] >= bounds[g].0);
+    ok.then_some(x)
+}
+
+/// Pick one subnet's nodes with a small integer program.
+fn program_pick(rem: &[i64], caps: &[i64], groups: &[(Vec<usize>, i64, bool)], size: i64, r: i64) -> Option<Vec<i64>> {
+    let mut p = Problem::new(OptimizationDirection::Minimize);
+    let vars: Vec<Variable> = (0..rem.len())
+        .map(|i| {
+            let lo = (rem[i] - (r - 1) * caps[i]).max(0);
+            let hi = rem[i].min(caps[i]);
+            p.add_integer_var(0.0, (lo.min(hi) as i32, hi as i32))
+        })
+        .collect();
+    if (0..rem.len()).any(|i| rem[i] - (r - 1) * caps[i] > rem[i].min(caps[i])) {
+        return None;
+    }
+    let all: Vec<(Variable, f64)> = vars.iter().map(|&v| (v, 1.0)).collect();
+    p.add_constraint(all.as_slice(), ComparisonOp::Eq, size as f64);
+    for (members, limit, exact) in groups {
+        let total: i64 = members.iter().map(|&i| rem[i]).sum();
+        let (lo, hi) = group_bounds(total, *limit, *exact, r);
+        let expr: Vec<(Variable, f64)> = members.iter().map(|&i| (vars[i], 1.0)).collect();
+        if lo > 0 {
+            p.add_constraint(expr.as_slice(), ComparisonOp::Ge, lo as f64);
+        }
+        p.add_constraint(expr.as_slice(), ComparisonOp::Le, hi as f64);
+    }
+    let mut options = SolveOptions::default();
+    options.node_limit = Some(200);
+    let s = p.solve_with(options).ok()?.into_solution().ok()?;
+    Some(vars.iter().map(|&v| s.var_value(v).round() as i64).collect())
+}
+
+/// The plain class-by-subnet model as one integer program (the fallback).
+fn solve_full_model(model: &Model, budget_left: u64, work: &mut Work) -> IntResult {
+    work.full_model = true;
+    let mut p = Problem::new(OptimizationDirection::Minimize);
+    let mut vars = Vec::new();
+    let mut index = Vec::new();
+    let mut by_class: Vec<Vec<Variable>> = vec![Vec::new(); model.classes.len()];
+    for (s, subnet) in model.subnets.iter().enumerate() {
+        let mut by_value: BTreeMap<(Attribute, u32), Vec<Variable>> = BTreeMap::new();
+        let mut all = Vec::new();
+        for (c, class) in model.classes.iter().enumerate() {
+            let cap = subnet.class_cap(class);
+            if cap == 0 {
+                continue;
+            }
+            let v = p.add_integer_var(class.synthetic as u8 as f64, (0, cap as i32));
+            vars.push(v);
+            index.push((s, c));
+            all.push((v, 1.0));
+            by_class[c].push(v);
+            for a in Attribute::ALL {
+                by_value.entry((a, class.values[a.index()])).or_default().push(v);
+            }
+        }
+        p.add_constraint(all.as_slice(), ComparisonOp::Eq, subnet.size as f64);
+        for &(a, v, limit) in &subnet.special {
+            if limit.op == LimitOp::Exactly && limit.count > 0 && !by_value.contains_key(&(a, v)) {
+                return IntResult::Infeasible;
+            }
+        }
+        for ((a, v), terms) in by_value {
+            let limit = subnet.limit(a, v);
+            let expr: Vec<(Variable, f64)> = terms.iter().map(|&v| (v, 1.0)).collect();
+            let op = if limit.op == LimitOp::Exactly { ComparisonOp::Eq } else { ComparisonOp::Le };
+            p.add_constraint(expr.as_slice(), op, limit.count as f64);
+        }
+    }
+    for (c, vs) in by_class.iter().enumerate() {
+        let expr: Vec<(Variable, f64)> = vs.iter().map(|&v| (v, 1.0)).collect();
+        p.add_constraint(expr.as_slice(), ComparisonOp::Le, model.classes[c].count() as f64);
+    }
+    for pm in &model.provider_minimums {
+        let expr: Vec<(Variable, f64)> =
+            pm.classes.iter().flat_map(|&c| by_class[c as usize].iter().map(|&v| (v, 1.0))).collect();
+        p.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
+    }
+    match run_integer_program(&p, &vars, budget_left, work) {
+        IntResult::Solved(values) => {
+            // Re-encode as (subnet, class) totals in the variables' order.
+            let mut flat = vec![0i64; model.subnets.len() * model.classes.len()];
+            for (k, &(s, c)) in index.iter().enumerate() {
+                flat[s * model.classes.len() + c] = values[k];
+            }
+            IntResult::Solved(flat)
+        }
+        other => other,
+    }
+}
+
+/// Solve the model exactly under `budget`.
+pub fn solve(model: &Model, budget: Budget) -> Solution {
+    let mut work = Work::default();
+    let tm = build_type_model(model);
+    let (certificate, bound, _lp) = lower_bound(model, &tm, &mut work);
+    let max_value = model.synthetic_nodes() as i128;
+    let lower = bound.ceil().max(0);
+    let answer = |status, upper: Option<u32>, allocation, lower_bound: u32, work: Work, tight| Solution {
+        status,
+        objective: (status == Status::Optimal).then_some(upper.unwrap_or(0)),
+        lower_bound,
+        upper_bound: upper,
+        allocation,
+        certificate: certificate.clone(),
+        certificate_is_tight: tight,
+        work,
+    };
+    if lower > max_value {
+        // The certificate alone proves that not even every synthetic node suffices.
+        return answer(Status::Infeasible, None, None, lower.min(u32::MAX as i128) as u32, work, true);
+    }
+    let lower = lower as u32;
+
+    let totals = match solve_type_model(&tm, budget.branch_nodes, &mut work) {
+        IntResult::Solved(z) => z,
+        IntResult::Infeasible => return answer(Status::Infeasible, None, None, lower, work, false),
+        IntResult::OutOfBudget => return answer(Status::BudgetExceeded, None, None, lower, work, false),
+    };
+    let type_value: i64 = totals.iter().zip(&tm.cost).map(|(z, c)| z * c).sum();
+    let lower = lower.max(type_value as u32);
+
+    // Split each type's totals into its subnets.
+    let mut allocation = Allocation { subnets: vec![Vec::new(); model.subnets.len()] };
+    let mut split_ok = true;
+    for (t, ty) in tm.types.iter().enumerate() {
+        let type_totals: BTreeMap<u32, i64> =
+            tm.vars.iter().zip(&totals).filter(|((_, tt), &z)| *tt == t && z > 0).map(|((c, _), &z)| (*c, z)).collect();
+        match split_type(model, &model.subnets[ty.rep], ty.subnets.len(), &type_totals, &mut work) {
+            Some(parts) => {
+                for (&s, part) in ty.subnets.iter().zip(parts) {
+                    allocation.subnets[s as usize] = part;
+                }
+            }
+            None => {
+                split_ok = false;
+                break;
+            }
+        }
+    }
+    let mut checked = if split_ok { check::check_allocation(model, &allocation).ok() } else { None };
+    let mut lower = lower;
+    if checked.is_none() {
+        let left = budget.branch_nodes.saturating_sub(work.branch_nodes);
+        match solve_full_model(model, left, &mut work) {
+            IntResult::Solved(flat) => {
+                let nc = model.classes.len();
+                allocation = Allocation {
+                    subnets: (0..model.subnets.len())
+                        .map(|s| (0..nc).filter(|&c| flat[s * nc + c] > 0).map(|c| (c as u32, flat[s * nc + c] as u32)).collect())
+                        .collect(),
+                };
+                checked = check::check_allocation(model, &allocation).ok();
+                // The plain model was solved to optimality: its value is the optimum.
+                if let Some(value) = checked {
+                    lower = lower.max(value);
+                }
+            }
+            IntResult::Infeasible => return answer(Status::Infeasible, None, None, lower, work, false),
+            IntResult::OutOfBudget => return answer(Status::BudgetExceeded, None, None, lower, work, false),
+        }
+    }
+    match checked {
+        Some(value) if value <= lower => {
+            let tight = bound.ceil() >= value as i128;
+            answer(Status::Optimal, Some(value), Some(allocation), value, work, tight)
+        }
+        // An allocation above the proven bound: its value is only an upper bound.
+        Some(value) => answer(Status::BudgetExceeded, Some(value), Some(allocation), lower, work, false),
+        None => answer(Status::BudgetExceeded, None, None, lower, work, false),
+    }
+}
