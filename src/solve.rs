@@ -384,7 +384,8 @@ fn split_type(model: &Model, subnet: &Subnet, m: usize, totals: &BTreeMap<u32, i
         let pick = greedy_pick(&rem, &caps, &groups, &groups_of, size, r).or_else(|| {
             work.split_programs += 1;
             program_pick(&rem, &caps, &groups, size, r)
-        })?;
+        });
+        let pick = pick?;
         let mut entries = Vec::new();
         for (i, &x) in pick.iter().enumerate() {
             if x > 0 {
@@ -482,6 +483,93 @@ fn program_pick(rem: &[i64], caps: &[i64], groups: &[(Vec<usize>, i64, bool)], s
     Some(vars.iter().map(|&v| s.var_value(v).round() as i64).collect())
 }
 
+/// What a type may use when its subnets are filled by one integer program:
+/// every class up to what the other types leave, no more synthetic nodes than
+/// the type model gave it, and the provider minimums that no other type meets.
+struct TypeRoom {
+    available: BTreeMap<u32, i64>,
+    synthetic: i64,
+    minimums: Vec<Vec<u32>>,
+}
+
+/// Fill a type's `m` subnets with one integer program.
+fn program_split(model: &Model, subnet: &Subnet, m: usize, room: &TypeRoom, budget_left: u64, work: &mut Work) -> Option<Vec<Vec<(u32, u32)>>> {
+    let classes: Vec<(u32, i64)> = room
+        .available
+        .iter()
+        .filter(|(&c, &n)| n > 0 && subnet.class_cap(&model.classes[c as usize]) > 0)
+        .map(|(&c, &n)| (c, n))
+        .collect();
+    let mut p = Problem::new(OptimizationDirection::Minimize);
+    let vars: Vec<Vec<Variable>> = (0..m)
+        .map(|_| {
+            classes
+                .iter()
+                .map(|&(c, n)| {
+                    let class = &model.classes[c as usize];
+                    let cap = (subnet.class_cap(class) as i64).min(n);
+                    p.add_integer_var(class.synthetic as u8 as f64, (0, cap as i32))
+                })
+                .collect()
+        })
+        .collect();
+    let column = |i: usize| -> Vec<(Variable, f64)> { (0..m).map(|s| (vars[s][i], 1.0)).collect() };
+    for (i, &(_, n)) in classes.iter().enumerate() {
+        p.add_constraint(column(i).as_slice(), ComparisonOp::Le, n as f64);
+    }
+    let synthetic: Vec<(Variable, f64)> = classes
+        .iter()
+        .enumerate()
+        .filter(|(_, (c, _))| model.classes[*c as usize].synthetic)
+        .flat_map(|(i, _)| column(i))
+        .collect();
+    p.add_constraint(synthetic.as_slice(), ComparisonOp::Le, room.synthetic as f64);
+    for group in &room.minimums {
+        let expr: Vec<(Variable, f64)> = classes
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| group.binary_search(c).is_ok())
+            .flat_map(|(i, _)| column(i))
+            .collect();
+        p.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
+    }
+    let mut groups: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
+    for (i, &(c, _)) in classes.iter().enumerate() {
+        for a in Attribute::ALL {
+            groups.entry((a, model.classes[c as usize].values[a.index()])).or_default().push(i);
+        }
+    }
+    for s in 0..m {
+        let all: Vec<(Variable, f64)> = vars[s].iter().map(|&v| (v, 1.0)).collect();
+        p.add_constraint(all.as_slice(), ComparisonOp::Eq, subnet.size as f64);
+        for (&(a, v), members) in &groups {
+            let limit = subnet.limit(a, v);
+            let op = if limit.op == LimitOp::Exactly { ComparisonOp::Eq } else { ComparisonOp::Le };
+            let expr: Vec<(Variable, f64)> = members.iter().map(|&i| (vars[s][i], 1.0)).collect();
+            p.add_constraint(expr.as_slice(), op, limit.count as f64);
+        }
+    }
+    let flat: Vec<Variable> = vars.iter().flatten().copied().collect();
+    let IntResult::Solved(values) = run_integer_program(&p, &flat, budget_left, work) else {
+        return None;
+    };
+    let k = classes.len();
+    Some(
+        (0..m)
+            .map(|s| {
+                classes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, &(c, _))| {
+                        let x = values[s * k + i] as u32;
+                        (x > 0).then_some((c, x))
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 /// The plain class-by-subnet model as one integer program (the fallback).
 fn solve_full_model(model: &Model, budget_left: u64, work: &mut Work) -> IntResult {
     work.full_model = true;
@@ -541,6 +629,32 @@ fn solve_full_model(model: &Model, budget_left: u64, work: &mut Work) -> IntResu
     }
 }
 
+fn type_room(model: &Model, tm: &TypeModel, totals: &[i64], t: usize) -> TypeRoom {
+    let mut available: BTreeMap<u32, i64> =
+        model.classes.iter().enumerate().map(|(c, class)| (c as u32, class.count() as i64)).collect();
+    let mut synthetic = 0;
+    for (j, &(c, tt)) in tm.vars.iter().enumerate() {
+        if tt == t {
+            synthetic += totals[j] * tm.cost[j];
+        } else if let Some(a) = available.get_mut(&c) {
+            *a -= totals[j];
+        }
+    }
+    let mut used_elsewhere = vec![false; model.classes.len()];
+    for (&(c, tt), &z) in tm.vars.iter().zip(totals) {
+        if tt != t && z > 0 {
+            used_elsewhere[c as usize] = true;
+        }
+    }
+    let minimums = model
+        .provider_minimums
+        .iter()
+        .filter(|pm| !pm.classes.iter().any(|&c| used_elsewhere[c as usize]))
+        .map(|pm| pm.classes.clone())
+        .collect();
+    TypeRoom { available, synthetic, minimums }
+}
+
 /// Solve the model exactly under `budget`.
 pub fn solve(model: &Model, budget: Budget) -> Solution {
     let mut work = Work::default();
@@ -578,7 +692,18 @@ pub fn solve(model: &Model, budget: Budget) -> Solution {
     for (t, ty) in tm.types.iter().enumerate() {
         let type_totals: BTreeMap<u32, i64> =
             tm.vars.iter().zip(&totals).filter(|((_, tt), &z)| *tt == t && z > 0).map(|((c, _), &z)| (*c, z)).collect();
-        match split_type(model, &model.subnets[ty.rep], ty.subnets.len(), &type_totals, &mut work) {
+        let subnet = &model.subnets[ty.rep];
+        let m = ty.subnets.len();
+        let mut parts = split_type(model, subnet, m, &type_totals, &mut work);
+        if parts.is_none() {
+            // These totals do not split: fill the type's subnets with one
+            // program that may use any node the other types leave free.
+            work.split_programs += 1;
+            let room = type_room(model, &tm, &totals, t);
+            let left = budget.branch_nodes.saturating_sub(work.branch_nodes);
+            parts = program_split(model, subnet, m, &room, left, &mut work);
+        }
+        match parts {
             Some(parts) => {
                 for (&s, part) in ty.subnets.iter().zip(parts) {
                     allocation.subnets[s as usize] = part;
