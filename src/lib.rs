@@ -12,10 +12,13 @@
 //! reproduced off chain bit for bit.
 
 pub mod check;
+pub mod digest;
 pub mod error;
+pub mod evaluate;
+pub mod generate;
+pub mod inputs;
 pub mod model;
 pub mod solve;
-pub mod inputs;
 #[cfg(feature = "files")]
 pub mod files;
 

@@ -1,0 +1,385 @@
+//! The configuration JSON, with the reference tool's keys, and the loading of
+//! every file it names into [`Inputs`]. Relative paths are taken from the
+//! configuration file's folder (the reference takes them from its project
+//! root, which is no help to a user with their own files). Every file read is
+//! fingerprinted, so that a result can say exactly what it was computed from.
+
+use super::diagnostics::{check_provider_spellings, Diagnostics, NameSite};
+use super::json::{dedup_entries, Json, JsonDoc};
+use super::{blacklist, clusters, nodes, pipeline, sev_providers, special_limits, topology};
+use super::{InputFile, LoadedConfig};
+use crate::error::InputError;
+use crate::inputs::{Inputs, RuleSet, Settings};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The keys that name files, in the order they are read and fingerprinted.
+pub const FILE_KEYS: [&str; 7] = [
+    "nodes_file",
+    "topology_file",
+    "node_pipeline_file",
+    "blacklist_file",
+    "scenario",
+    "special_limits_file",
+    "sev_providers_file",
+];
+
+const SETTING_KEYS: [&str; 7] = [
+    "no_synthetic_countries",
+    "enforce_sev_constraint",
+    "enforce_health_constraint",
+    "enforce_blacklist_constraint",
+    "enforce_per_node_provider_assignation",
+    "rules",
+    "mode",
+];
+
+/// Far more synthetic countries than any published run used (12 at most); each
+/// adds 20 nodes to the model, so the bound keeps a typo from exhausting memory.
+pub const MAX_SYNTHETIC_COUNTRIES: u32 = 1_000;
+
+/// The values of a configuration, checked for type but not yet applied.
+struct Config<'s> {
+    doc: JsonDoc<'s>,
+    values: Vec<(String, Json)>,
+}
+
+impl Config<'_> {
+    fn get(&self, key: &str) -> Option<&Json> {
+        self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// An error about a key, located at its line.
+    fn error(&self, key: &str, reason: impl Into<String>) -> InputError {
+        self.doc.error(&[key], reason).field(key)
+    }
+
+    fn type_error(&self, key: &str, expected: &str, found: &Json) -> InputError {
+        self.error(
+            key,
+            format!("`{key}` must be {expected}, found {}", found.kind()),
+        )
+    }
+
+    fn string(&self, key: &str) -> Result<Option<&str>, InputError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Json::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.type_error(key, "a string", other)),
+        }
+    }
+
+    /// A file path; `null` counts as absent, as `config.get` does in the reference.
+    fn path(&self, key: &str) -> Result<Option<&str>, InputError> {
+        match self.get(key) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::String(s)) if s.is_empty() => Err(self.error(key, "empty path")),
+            Some(Json::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.type_error(key, "a path (string)", other)),
+        }
+    }
+
+    fn boolean(&self, key: &str, default: bool) -> Result<bool, InputError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(Json::Bool(b)) => Ok(*b),
+            Some(other) => Err(self.type_error(key, "a boolean (true or false)", other)),
+        }
+    }
+}
+
+pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
+    let config_source = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::new(
+            &config_source,
+            format!("cannot read the configuration file: {e}"),
+        )
+    })?;
+    let text = decode(&bytes, &config_source)?;
+    let doc = JsonDoc::parse(&text, &config_source)?;
+    let mut diags = Diagnostics::default();
+    let Json::Object(entries) = doc.value.clone() else {
+        return Err(InputError::new(
+            &config_source,
+            format!("expected a JSON object, found {}", doc.value.kind()),
+        ));
+    };
+    let values = dedup_entries(&doc, &[], entries, &mut diags);
+    let config = Config { doc, values };
+    let known = |key: &str| FILE_KEYS.contains(&key) || SETTING_KEYS.contains(&key);
+    if let Some((key, _)) = config.values.iter().find(|(key, _)| !known(key)) {
+        return Err(config.error(
+            key,
+            format!(
+                "unknown key `{key}`; the keys are {}, {}",
+                FILE_KEYS.join(", "),
+                SETTING_KEYS.join(", ")
+            ),
+        ));
+    }
+    let settings = read_settings(&config, &mut diags)?;
+
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut reader = FileReader {
+        config: &config,
+        base,
+        files: Vec::new(),
+    };
+
+    let nodes_path = config
+        .path("nodes_file")?
+        .ok_or_else(|| missing_key(&config_source, "nodes_file"))?;
+    let topology_path = config
+        .path("topology_file")?
+        .ok_or_else(|| missing_key(&config_source, "topology_file"))?;
+
+    let (nodes_source, text) = reader.read("nodes_file", nodes_path)?;
+    let nodes = nodes::read_nodes(&text, &nodes_source, &mut diags)?;
+
+    let (topology_source, text) = reader.read("topology_file", topology_path)?;
+    let topology: Vec<_> = topology::read_topology(&text, &topology_source, &mut diags)?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+
+    let mut pipeline_source = String::new();
+    let pipeline = match config.path("node_pipeline_file")? {
+        Some(written) => {
+            let (source, text) = reader.read("node_pipeline_file", written)?;
+            let nodes = pipeline::read_pipeline(&text, &source, &mut diags)?;
+            pipeline_source = source;
+            nodes
+        }
+        None => Vec::new(),
+    };
+
+    let cordons = match config.path("blacklist_file")? {
+        Some(written) => {
+            let (source, text) = reader.read("blacklist_file", written)?;
+            blacklist::read_blacklist(&text, &source, &mut diags)?
+        }
+        None => Vec::new(),
+    };
+
+    let mut scenario_source = String::new();
+    let mut member_sites: Vec<(Option<u64>, String)> = Vec::new();
+    let clusters = match config.path("scenario")? {
+        Some(written) => {
+            let (source, text) = reader.read("scenario", written)?;
+            let doc = JsonDoc::parse(&text, &source)?;
+            let clusters = clusters::read_clusters(&doc, &mut diags)?;
+            for cluster in &clusters {
+                let line = doc.line(&[&cluster.name]);
+                member_sites.extend(cluster.members.iter().map(|m| (line, m.clone())));
+            }
+            scenario_source = source;
+            clusters
+        }
+        None => Vec::new(),
+    };
+
+    let special_limits = match config.path("special_limits_file")? {
+        Some(written) => {
+            let (source, text) = reader.read("special_limits_file", written)?;
+            let doc = JsonDoc::parse(&text, &source)?;
+            let limits = special_limits::read_special_limits(&doc, &mut diags)?;
+            let resolved = special_limits::resolve_scopes(limits, &topology).map_err(|key| {
+                with_line(
+                    special_limits::unknown_subnet(&source, &key),
+                    doc.line(&[&key]),
+                )
+            })?;
+            Some(resolved)
+        }
+        None => None,
+    };
+
+    let mut sev_source = String::new();
+    let sev_providers = match config.path("sev_providers_file")? {
+        Some(written) => {
+            let (source, text) = reader.read("sev_providers_file", written)?;
+            let names = sev_providers::read_sev_providers(&text, &source, &mut diags)?;
+            sev_source = source;
+            names
+        }
+        None => Vec::new(),
+    };
+
+    let mut sites: Vec<NameSite<'_>> = Vec::new();
+    sites.extend(nodes.iter().map(|(line, n)| NameSite {
+        source: &nodes_source,
+        line: Some(*line),
+        field: "node_provider_name",
+        name: &n.node_provider_name,
+    }));
+    sites.extend(pipeline.iter().map(|(line, n)| NameSite {
+        source: &pipeline_source,
+        line: Some(*line),
+        field: "node_provider",
+        name: &n.node_provider,
+    }));
+    sites.extend(member_sites.iter().map(|(line, name)| NameSite {
+        source: &scenario_source,
+        line: *line,
+        field: "members",
+        name,
+    }));
+    sites.extend(sev_providers.iter().map(|(line, name)| NameSite {
+        source: &sev_source,
+        line: Some(*line),
+        field: "provider_name",
+        name,
+    }));
+    check_provider_spellings(&mut diags, &sites);
+
+    let files = reader.files;
+    Ok(LoadedConfig {
+        inputs: Inputs {
+            settings,
+            nodes: nodes.into_iter().map(|(_, n)| n).collect(),
+            pipeline: pipeline.into_iter().map(|(_, n)| n).collect(),
+            topology,
+            sev_providers: sev_providers.into_iter().map(|(_, n)| n).collect(),
+            cordons,
+            clusters,
+            special_limits,
+            warnings: diags.into_warnings(),
+        },
+        files,
+    })
+}
+
+/// The settings: the rule set's defaults, overridden key by key.
+fn read_settings(config: &Config<'_>, diags: &mut Diagnostics) -> Result<Settings, InputError> {
+    let rules = match config.string("rules")? {
+        None => RuleSet::Y2025,
+        Some(name) => RuleSet::from_name(name).ok_or_else(|| {
+            let names = RuleSet::ALL.map(|r| format!("\"{}\"", r.name()));
+            config.error(
+                "rules",
+                format!(
+                    "unknown rule set `{name}`; expected one of {}",
+                    names.join(", ")
+                ),
+            )
+        })?,
+    };
+    match config.string("mode")? {
+        None | Some("minimize_new_nodes") => {}
+        Some("minimize_node_swaps") => diags.warn(
+            config.doc.source,
+            config.doc.line(&["mode"]),
+            Some("mode"),
+            "mode `minimize_node_swaps` is accepted for compatibility, but only `minimize_new_nodes` \
+             (the ObjectiveValue) is evaluated",
+        ),
+        Some(other) => {
+            return Err(config.error("mode", format!("unknown mode `{other}`; expected \"minimize_new_nodes\"")))
+        }
+    }
+    let mut settings = rules.default_settings();
+    match config.get("no_synthetic_countries") {
+        None => {}
+        Some(Json::Integer(n)) => {
+            settings.synthetic_countries =
+                u32::try_from(*n).ok().filter(|&n| n <= MAX_SYNTHETIC_COUNTRIES).ok_or_else(|| {
+                    config.error(
+                        "no_synthetic_countries",
+                        format!("{n} is out of range: 0 to {MAX_SYNTHETIC_COUNTRIES} synthetic countries"),
+                    )
+                })?;
+        }
+        Some(other) => {
+            return Err(config.type_error(
+                "no_synthetic_countries",
+                "a whole number (0 or more)",
+                other,
+            ))
+        }
+    }
+    settings.enforce_sev = config.boolean("enforce_sev_constraint", settings.enforce_sev)?;
+    settings.enforce_health =
+        config.boolean("enforce_health_constraint", settings.enforce_health)?;
+    settings.enforce_blacklist =
+        config.boolean("enforce_blacklist_constraint", settings.enforce_blacklist)?;
+    settings.enforce_per_provider_minimum = config.boolean(
+        "enforce_per_node_provider_assignation",
+        settings.enforce_per_provider_minimum,
+    )?;
+    Ok(settings)
+}
+
+fn with_line(error: InputError, line: Option<u64>) -> InputError {
+    match line {
+        Some(line) => error.at_line(line),
+        None => error,
+    }
+}
+
+fn missing_key(config_source: &str, key: &str) -> InputError {
+    InputError::new(
+        config_source,
+        format!("missing key `{key}` (the path of a required file)"),
+    )
+    .field(key)
+}
+
+/// Reads the files a configuration names, fingerprinting each.
+struct FileReader<'c, 's> {
+    config: &'c Config<'s>,
+    base: &'c Path,
+    files: Vec<InputFile>,
+}
+
+impl FileReader<'_, '_> {
+    /// Returns the name to use for the file in messages and its text.
+    fn read(&mut self, key: &str, written: &str) -> Result<(String, String), InputError> {
+        let resolved: PathBuf = self.base.join(written);
+        let shown = resolved.display().to_string();
+        let config_error = |reason: String| self.config.error(key, reason);
+        if key == "scenario" && resolved.is_dir() {
+            let mut names: Vec<String> = std::fs::read_dir(&resolved)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|name| name.ends_with(".json"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            return Err(config_error(format!(
+                "`{shown}` is a folder; one scenario file is evaluated at a time, so name one of its files{}",
+                if names.is_empty() { String::new() } else { format!(" ({})", names.join(", ")) }
+            )));
+        }
+        let bytes = std::fs::read(&resolved).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound if Path::new(written).is_relative() => config_error(format!(
+                "file not found: {shown} (relative paths are taken from the configuration file's folder)"
+            )),
+            std::io::ErrorKind::NotFound => config_error(format!("file not found: {shown}")),
+            _ => config_error(format!("cannot read {shown}: {e}")),
+        })?;
+        let sha256 = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.files.push(InputFile {
+            role: key.to_string(),
+            path: written.to_string(),
+            sha256,
+        });
+        let text = decode(&bytes, &shown)?;
+        Ok((shown, text))
+    }
+}
+
+/// UTF-8 text, as pandas and Python's `open` read it by default.
+fn decode(bytes: &[u8], source: &str) -> Result<String, InputError> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        InputError::new(source, format!("not valid UTF-8 (at byte {valid})")).at_line(line)
+    })
+}
