@@ -1,0 +1,239 @@
+//! Candidate evaluation: do these candidate nodes reduce the ObjectiveValue
+//! one for one?
+//!
+//! The baseline is the network without the candidates; the curve adds the
+//! candidate nodes one at a time (in the order given) and solves each point
+//! exactly, so it shows where added nodes stop paying off. The optimal
+//! deployment size is the largest N up to which every added node still lowers
+//! the value by one.
+
+use crate::check::Allocation;
+use crate::inputs::{Attribute, CandidateRow, Inputs};
+use crate::model::{self, Model};
+use crate::solve::{self, Budget, Solution, Status};
+use serde::{Deserialize, Serialize};
+
+/// Whether the candidates reduce the ObjectiveValue one for one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The reduction equals the number of candidate nodes.
+    OneForOne,
+    /// The candidates reduce the value, by less than their number.
+    Diminishing,
+    /// The candidates do not reduce the value.
+    None,
+}
+
+/// One point of the curve: the first `nodes` candidate nodes added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    pub nodes: u32,
+    pub status: Status,
+    pub objective: Option<u32>,
+    pub lower_bound: u32,
+    pub upper_bound: Option<u32>,
+}
+
+impl CurvePoint {
+    fn of(nodes: u32, s: &Solution) -> CurvePoint {
+        CurvePoint {
+            nodes,
+            status: s.status,
+            objective: s.objective,
+            lower_bound: s.lower_bound,
+            upper_bound: s.upper_bound,
+        }
+    }
+}
+
+/// The full answer for a set of candidates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub candidate_nodes: u32,
+    /// The solve with every candidate node included.
+    pub solution: Solution,
+    /// The ObjectiveValue without candidates (`None` unless optimal).
+    pub baseline_objective: Option<u32>,
+    pub baseline_status: Status,
+    /// Baseline minus the value with candidates (both optimal), may be negative
+    /// when candidates bring a per-provider minimum with them.
+    pub reduction: Option<i64>,
+    pub verdict: Option<Verdict>,
+    /// N = 0 ..= candidate_nodes.
+    pub curve: Vec<CurvePoint>,
+    /// Largest N up to which every added node lowered the value by one.
+    pub optimal_deployment_size: Option<u32>,
+}
+
+/// Expand candidate rows into single-node rows, in order, keeping the first `n`.
+fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
+    let mut out = Vec::new();
+    let mut left = n;
+    for row in candidates {
+        if left == 0 {
+            break;
+        }
+        let take = row.no_nodes.min(left);
+        out.push(CandidateRow { no_nodes: take, ..row.clone() });
+        left -= take;
+    }
+    out
+}
+
+/// Evaluate `candidates` against `inputs`. Every point of the curve is solved
+/// exactly under its own `budget`.
+pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) -> (Model, Evaluation) {
+    let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
+    let mut curve = Vec::with_capacity(total as usize + 1);
+    let mut last: Option<(Model, Solution)> = None;
+    let mut baseline: Option<Solution> = None;
+    for n in 0..=total {
+        let model = model::build(inputs, &first_nodes(candidates, n));
+        let solution = solve::solve(&model, budget);
+        curve.push(CurvePoint::of(n, &solution));
+        if n == 0 {
+            baseline = Some(solution.clone());
+        }
+        if n == total {
+            last = Some((model, solution));
+        }
+    }
+    let (model, solution) = last.expect("the curve has at least one point");
+    let baseline = baseline.expect("the curve has at least one point");
+    let reduction = match (baseline.objective, solution.objective) {
+        (Some(b), Some(w)) if total > 0 => Some(b as i64 - w as i64),
+        _ => None,
+    };
+    let verdict = reduction.map(|r| {
+        if r == total as i64 {
+            Verdict::OneForOne
+        } else if r > 0 {
+            Verdict::Diminishing
+        } else {
+            Verdict::None
+        }
+    });
+    let optimal_deployment_size = baseline.objective.map(|b| {
+        let mut size = 0;
+        for p in curve.iter().skip(1) {
+            match p.objective {
+                Some(v) if v as i64 == b as i64 - p.nodes as i64 => size = p.nodes,
+                _ => break,
+            }
+        }
+        size
+    });
+    let evaluation = Evaluation {
+        candidate_nodes: total,
+        baseline_objective: baseline.objective,
+        baseline_status: baseline.status,
+        solution,
+        reduction,
+        verdict,
+        curve,
+        optimal_deployment_size,
+    };
+    (model, evaluation)
+}
+
+/// One subnet of an allocation, with node ids.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetNodes {
+    pub subnet_type: String,
+    pub subnet_id: Option<String>,
+    /// Node ids assigned, sorted; synthetic nodes have ids `synthetic-...`.
+    pub nodes: Vec<String>,
+    pub synthetic: u32,
+    /// Nakamoto coefficient per attribute, in [`Attribute::ALL`] order.
+    pub nakamoto: [u32; 4],
+}
+
+/// Turn a class allocation into node ids: each class hands out its members in order.
+pub fn subnet_nodes(model: &Model, allocation: &Allocation) -> Vec<SubnetNodes> {
+    let mut next = vec![0usize; model.classes.len()];
+    model
+        .subnets
+        .iter()
+        .zip(&allocation.subnets)
+        .map(|(subnet, entries)| {
+            let mut nodes = Vec::new();
+            let mut synthetic = 0;
+            for &(c, n) in entries {
+                let class = &model.classes[c as usize];
+                let start = next[c as usize];
+                nodes.extend(class.members[start..start + n as usize].iter().cloned());
+                next[c as usize] += n as usize;
+                if class.synthetic {
+                    synthetic += n;
+                }
+            }
+            nodes.sort();
+            SubnetNodes {
+                subnet_type: subnet.subnet_type.clone(),
+                subnet_id: subnet.subnet_id.clone(),
+                nodes,
+                synthetic,
+                nakamoto: nakamoto_coefficients(model, entries),
+            }
+        })
+        .collect()
+}
+
+/// Nakamoto coefficient of one subnet per attribute: the fewest values whose
+/// nodes together exceed a third of the subnet.
+pub fn nakamoto_coefficients(model: &Model, entries: &[(u32, u32)]) -> [u32; 4] {
+    std::array::from_fn(|a| {
+        let attribute = Attribute::ALL[a];
+        let mut counts = std::collections::BTreeMap::<u32, u64>::new();
+        for &(c, n) in entries {
+            *counts.entry(model.classes[c as usize].values[attribute.index()]).or_default() += n as u64;
+        }
+        nakamoto(counts.into_values().collect())
+    })
+}
+
+/// The fewest of `counts` (largest first) whose sum exceeds a third of their total.
+pub fn nakamoto(mut counts: Vec<u64>) -> u32 {
+    let total: u64 = counts.iter().sum();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let mut sum = 0;
+    for (i, c) in counts.iter().enumerate() {
+        sum += c;
+        if 3 * sum > total {
+            return i as u32 + 1;
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nakamoto_counts_values_until_a_third_is_exceeded() {
+        assert_eq!(nakamoto(vec![1; 13]), 5); // 5 of 13 > 13/3
+        assert_eq!(nakamoto(vec![2, 2, 2, 2, 2, 2, 1]), 3); // 6 > 13/3
+        assert_eq!(nakamoto(vec![5, 1, 1]), 1);
+        assert_eq!(nakamoto(vec![1, 1, 1]), 1 + 1); // 2 > 1; 1 is not > 1
+        assert_eq!(nakamoto(vec![]), 0);
+    }
+
+    #[test]
+    fn first_nodes_takes_rows_in_order() {
+        let row = |p: &str, n| CandidateRow {
+            node_provider: p.into(),
+            data_center: "dc".into(),
+            data_center_provider: "o".into(),
+            country: "AR".into(),
+            is_sev: true,
+            no_nodes: n,
+        };
+        let rows = vec![row("a", 2), row("b", 3)];
+        let firsts = first_nodes(&rows, 3);
+        assert_eq!(firsts.len(), 2);
+        assert_eq!((firsts[0].no_nodes, firsts[1].no_nodes), (2, 1));
+        assert!(first_nodes(&rows, 0).is_empty());
+    }
+}

@@ -1,0 +1,232 @@
+//! Property tests: on random small networks the solver agrees with an
+//! independent brute force (every way to fill every subnet, memoised), the
+//! certificate never claims more than the true optimum, and every allocation
+//! the solver returns passes the checker.
+
+use ic_topology::check;
+use ic_topology::inputs::*;
+use ic_topology::model::{self, Model};
+use ic_topology::solve::{self, Budget, Status};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+/// The true optimum by exhaustive search: `None` if no allocation exists.
+fn brute_force(model: &Model) -> Option<u32> {
+    let counts: Vec<u32> = model.classes.iter().map(|c| c.count()).collect();
+    let mut memo = BTreeMap::new();
+    best_from(model, 0, &mut counts.clone(), &mut vec![0; model.classes.len()], &mut memo)
+}
+
+/// Fewest synthetic nodes to fill subnets `s..`, given what remains of each class
+/// and how many of each class were assigned so far (for provider minimums).
+fn best_from(
+    model: &Model,
+    s: usize,
+    remaining: &mut Vec<u32>,
+    used: &mut Vec<u32>,
+    memo: &mut BTreeMap<(usize, Vec<u32>, Vec<bool>), Option<u32>>,
+) -> Option<u32> {
+    if s == model.subnets.len() {
+        let ok = model.provider_minimums.iter().all(|p| p.classes.iter().any(|&c| used[c as usize] > 0));
+        return ok.then_some(0);
+    }
+    let served: Vec<bool> =
+        model.provider_minimums.iter().map(|p| p.classes.iter().any(|&c| used[c as usize] > 0)).collect();
+    let key = (s, remaining.clone(), served);
+    if let Some(v) = memo.get(&key) {
+        return *v;
+    }
+    let mut best: Option<u32> = None;
+    let mut pick = vec![0u32; model.classes.len()];
+    fill(model, s, 0, 0, &mut pick, remaining, used, memo, &mut best);
+    memo.insert(key, best);
+    best
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fill(
+    model: &Model,
+    s: usize,
+    c: usize,
+    taken: u32,
+    pick: &mut Vec<u32>,
+    remaining: &mut Vec<u32>,
+    used: &mut Vec<u32>,
+    memo: &mut BTreeMap<(usize, Vec<u32>, Vec<bool>), Option<u32>>,
+    best: &mut Option<u32>,
+) {
+    let subnet = &model.subnets[s];
+    if c == model.classes.len() {
+        if taken != subnet.size {
+            return;
+        }
+        let entries: Vec<(u32, u32)> =
+            pick.iter().enumerate().filter(|(_, &n)| n > 0).map(|(i, &n)| (i as u32, n)).collect();
+        if !subnet_ok(model, s, &entries) {
+            return;
+        }
+        let synthetic: u32 = entries.iter().filter(|(i, _)| model.classes[*i as usize].synthetic).map(|e| e.1).sum();
+        for &(i, n) in &entries {
+            remaining[i as usize] -= n;
+            used[i as usize] += n;
+        }
+        if let Some(rest) = best_from(model, s + 1, remaining, used, memo) {
+            let total = synthetic + rest;
+            if best.is_none_or(|b| total < b) {
+                *best = Some(total);
+            }
+        }
+        for &(i, n) in &entries {
+            remaining[i as usize] += n;
+            used[i as usize] -= n;
+        }
+        return;
+    }
+    let class = &model.classes[c];
+    let max = if subnet.admits(class) { remaining[c].min(subnet.size - taken) } else { 0 };
+    for n in 0..=max {
+        pick[c] = n;
+        fill(model, s, c + 1, taken + n, pick, remaining, used, memo, best);
+    }
+    pick[c] = 0;
+}
+
+/// Every limit of one subnet, checked from scratch.
+fn subnet_ok(model: &Model, s: usize, entries: &[(u32, u32)]) -> bool {
+    let subnet = &model.subnets[s];
+    let mut per: BTreeMap<(Attribute, u32), u32> = BTreeMap::new();
+    for &(c, n) in entries {
+        for a in Attribute::ALL {
+            *per.entry((a, model.classes[c as usize].values[a.index()])).or_default() += n;
+        }
+    }
+    for a in Attribute::ALL {
+        for v in 0..model.values[a.index()].len() as u32 {
+            let n = per.get(&(a, v)).copied().unwrap_or(0);
+            let limit = subnet.limit(a, v);
+            let ok = match limit.op {
+                LimitOp::AtMost => n <= limit.count,
+                LimitOp::Exactly => n == limit.count,
+            };
+            if !ok {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn node(i: usize, provider: u8, dc: u8, owner: u8, country: &str, status: &str) -> RegistryNode {
+    RegistryNode {
+        node_id: format!("node-{i}"),
+        node_provider_name: if provider == 0 { "DFINITY Stiftung".into() } else { format!("Provider {provider}") },
+        node_provider_id: format!("principal-{provider}"),
+        node_operator_id: format!("operator-{provider}-{dc}"),
+        data_center: format!("dc{dc}"),
+        data_center_provider: format!("Owner {owner}"),
+        region: format!("Europe,{country},City"),
+        node_type: Some("REPLICA".into()),
+        status: status.into(),
+        subnet_id: None,
+    }
+}
+
+prop_compose! {
+    fn small_inputs()(
+        rules in prop::sample::select(RuleSet::ALL.to_vec()),
+        raw_nodes in prop::collection::vec(
+            (0u8..4, 0u8..5, 0u8..3, prop::sample::select(vec!["CH", "DE", "US", "AR"]), prop::sample::select(vec!["UP", "UP", "UP", "DOWN"])),
+            1..9),
+        subnets in prop::collection::vec(
+            (2u32..5, any::<bool>(), 1u32..3, 1u32..3, prop::sample::select(vec!["Application", "Swiss Subnet", "European Subnet", "NNS", "US Subnet"])),
+            1..4),
+        synthetic_countries in 0u32..2,
+        sev_providers in prop::collection::vec(0u8..4, 0..3),
+        flags in (any::<bool>(), any::<bool>(), any::<bool>()),
+        special in prop::option::of((0u8..4, 0u32..3, any::<bool>())),
+        candidates in prop::collection::vec((0u8..6, 0u8..6, prop::sample::select(vec!["CH", "AR"]), any::<bool>(), 1u32..3), 0..2),
+    ) -> (Inputs, Vec<CandidateRow>) {
+        let nodes: Vec<RegistryNode> = raw_nodes
+            .iter()
+            .enumerate()
+            .map(|(i, &(p, d, o, c, st))| node(i, p, d, o, c, st))
+            .collect();
+        let topology = subnets
+            .iter()
+            .map(|&(size, is_sev, lp, lc, ty)| SubnetSpec {
+                subnet_type: ty.into(),
+                subnet_id: None,
+                size,
+                is_sev,
+                limits: [lp, 1, lp, lc],
+            })
+            .collect();
+        let special_limits = special.map(|(p, n, exact)| {
+            let mut s: SpecialLimits = BTreeMap::new();
+            let name = if p == 0 { "DFINITY".to_string() } else { format!("Provider {p}") };
+            s.entry(SpecialLimitScope::Default).or_default().entry(Attribute::NodeProvider).or_default().insert(
+                name,
+                SpecialLimit { count: n, op: if exact { LimitOp::Exactly } else { LimitOp::AtMost } },
+            );
+            s
+        });
+        let settings = Settings {
+            rules,
+            synthetic_countries,
+            enforce_sev: flags.0,
+            enforce_health: flags.1,
+            enforce_blacklist: false,
+            enforce_per_provider_minimum: flags.2,
+        };
+        let inputs = Inputs {
+            settings,
+            nodes,
+            pipeline: vec![],
+            topology,
+            sev_providers: sev_providers.iter().map(|p| format!("Provider {p}")).collect(),
+            cordons: vec![],
+            clusters: vec![],
+            special_limits,
+            warnings: vec![],
+        };
+        let candidates = candidates
+            .iter()
+            .map(|&(p, d, c, sev, n)| CandidateRow {
+                node_provider: format!("Provider {p}"),
+                data_center: format!("dc{d}"),
+                data_center_provider: "Owner 9".into(),
+                country: c.into(),
+                is_sev: sev,
+                no_nodes: n,
+            })
+            .collect();
+        (inputs, candidates)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn solver_matches_brute_force((inputs, candidates) in small_inputs()) {
+        let model = model::build(&inputs, &candidates);
+        // Keep the exhaustive search small.
+        prop_assume!(model.classes.len() <= 12);
+        let truth = brute_force(&model);
+        let solution = solve::solve(&model, Budget::default());
+        let bound = check::check_certificate(&model, &solution.certificate).expect("the solver's certificate checks");
+        match truth {
+            Some(opt) => {
+                prop_assert_eq!(solution.status, Status::Optimal, "optimum {} exists", opt);
+                prop_assert_eq!(solution.objective, Some(opt));
+                prop_assert!(bound.ceil() <= opt as i128, "certificate claims {} > optimum {}", bound.ceil(), opt);
+                let allocation = solution.allocation.as_ref().expect("optimal has an allocation");
+                prop_assert_eq!(check::check_allocation(&model, allocation), Ok(opt));
+            }
+            None => {
+                prop_assert_eq!(solution.status, Status::Infeasible);
+                prop_assert_eq!(solution.objective, None);
+            }
+        }
+    }
+}
