@@ -110,6 +110,11 @@ struct Row {
     op: ComparisonOp,
     rhs: i64,
     kind: RowKind,
+    /// Whether the integer program needs the row: a row that the variables'
+    /// integer bounds already imply is left out of it. The LP keeps every row
+    /// its own (weaker) bounds do not imply, so that it is the relaxation the
+    /// certificate speaks of.
+    in_program: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -125,7 +130,8 @@ struct TypeModel {
     types: Vec<SubnetType>,
     vars: Vec<(u32, usize)>,
     /// Per variable: subnets of the type times the per-subnet cap (the LP bound
-    /// the certificate uses) and the integer bound (also at most the class count).
+    /// the certificate uses: the checker bounds each subnet's variable by the
+    /// per-subnet cap) and the integer bound (also at most the class count).
     lp_ub: Vec<i64>,
     int_ub: Vec<i64>,
     cost: Vec<i64>,
@@ -165,6 +171,7 @@ fn build_type_model(model: &Model) -> TypeModel {
             op: ComparisonOp::Eq,
             rhs: m * subnet.size as i64,
             kind: RowKind::Size(t),
+            in_program: true,
         });
         // Exactly-limits hold even when no admitted node has the value.
         for &(a, v, limit) in &subnet.special {
@@ -175,28 +182,29 @@ fn build_type_model(model: &Model) -> TypeModel {
         for ((a, v), terms) in by_value {
             let limit = subnet.limit(a, v);
             let rhs = m * limit.count as i64;
-            let op = match limit.op {
-                LimitOp::Exactly => ComparisonOp::Eq,
+            let (op, in_program) = match limit.op {
+                LimitOp::Exactly => (ComparisonOp::Eq, true),
                 LimitOp::AtMost => {
                     // A row that the variables' own bounds already imply is dropped.
-                    if terms.iter().map(|&j| int_ub[j]).sum::<i64>() <= rhs {
+                    if terms.iter().map(|&j| lp_ub[j]).sum::<i64>() <= rhs {
                         continue;
                     }
-                    ComparisonOp::Le
+                    (ComparisonOp::Le, terms.iter().map(|&j| int_ub[j]).sum::<i64>() > rhs)
                 }
             };
-            rows.push(Row { terms, op, rhs, kind: RowKind::Value(t, a, v) });
+            rows.push(Row { terms, op, rhs, kind: RowKind::Value(t, a, v), in_program });
         }
     }
     for (c, js) in by_class.into_iter().enumerate() {
         let count = model.classes[c].count() as i64;
-        if js.iter().map(|&j| int_ub[j]).sum::<i64>() > count {
-            rows.push(Row { terms: js, op: ComparisonOp::Le, rhs: count, kind: RowKind::Class(c as u32) });
+        if js.iter().map(|&j| lp_ub[j]).sum::<i64>() > count {
+            let in_program = js.iter().map(|&j| int_ub[j]).sum::<i64>() > count;
+            rows.push(Row { terms: js, op: ComparisonOp::Le, rhs: count, kind: RowKind::Class(c as u32), in_program });
         }
     }
     for (p, pm) in model.provider_minimums.iter().enumerate() {
         let terms: Vec<usize> = (0..vars.len()).filter(|&j| pm.classes.binary_search(&vars[j].0).is_ok()).collect();
-        rows.push(Row { terms, op: ComparisonOp::Ge, rhs: 1, kind: RowKind::ProviderMinimum(p as u32) });
+        rows.push(Row { terms, op: ComparisonOp::Ge, rhs: 1, kind: RowKind::ProviderMinimum(p as u32), in_program: true });
     }
     TypeModel { types, vars, lp_ub, int_ub, cost, rows }
 }
@@ -315,7 +323,7 @@ fn solve_type_model(tm: &TypeModel, budget_left: u64, work: &mut Work) -> IntRes
     let vars: Vec<Variable> = (0..tm.vars.len())
         .map(|j| p.add_integer_var(tm.cost[j] as f64, (0, tm.int_ub[j] as i32)))
         .collect();
-    for r in &tm.rows {
+    for r in tm.rows.iter().filter(|r| r.in_program) {
         if r.terms.is_empty() {
             continue;
         }

@@ -220,6 +220,7 @@ proptest! {
                 prop_assert_eq!(solution.status, Status::Optimal, "optimum {} exists", opt);
                 prop_assert_eq!(solution.objective, Some(opt));
                 prop_assert!(bound.ceil() <= opt as i128, "certificate claims {} > optimum {}", bound.ceil(), opt);
+                prop_assert_eq!(solution.certificate_is_tight, bound.ceil() >= opt as i128);
                 let allocation = solution.allocation.as_ref().expect("optimal has an allocation");
                 prop_assert_eq!(check::check_allocation(&model, allocation), Ok(opt));
             }
