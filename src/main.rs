@@ -1,0 +1,490 @@
+//! `topology`: the engine on the command line.
+//!
+//! `topology evaluate` answers, off chain and bit for bit like the canister,
+//! how many more node machines the network needs and whether candidate nodes
+//! reduce that number one for one; `topology verify` re-checks a result file;
+//! `topology generate` writes a realistic network for examples and benchmarks.
+
+use clap::{Args, Parser, Subcommand};
+use ic_topology::check::{self, Allocation};
+use ic_topology::digest;
+use ic_topology::evaluate::{self, Evaluation, SubnetNodes};
+use ic_topology::files::{self, InputFile};
+use ic_topology::generate::{self, GenerateParams};
+use ic_topology::inputs::{Attribute, CandidateRow, Inputs, RuleSet, Warning};
+use ic_topology::model::Model;
+use ic_topology::solve::{Budget, Status};
+use ic_topology::InputError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "topology", version, about = "How many more node machines does the Internet Computer need to reach its target topology?")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compute the ObjectiveValue, with and without candidate nodes.
+    Evaluate(EvaluateArgs),
+    /// Re-check a result file written by `evaluate --json`.
+    Verify(VerifyArgs),
+    /// Write a realistic generated network (nodes.csv, topology.csv, config.json).
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct EvaluateArgs {
+    /// A configuration JSON with the reference tool's keys; without it, the
+    /// default network that ships with the project.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A CSV of candidate rows: node_provider,data_center,data_center_provider,country,is_sev,no_nodes.
+    #[arg(long, conflicts_with = "candidate")]
+    candidates: Option<PathBuf>,
+    /// One candidate row, "provider,dc,dc provider,CC,true,N"; may be repeated.
+    #[arg(long)]
+    candidate: Vec<String>,
+    /// Print one JSON object (the result file `verify` reads).
+    #[arg(long)]
+    json: bool,
+    /// Work budget: branch-and-bound nodes per solve.
+    #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
+    budget: u64,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The result file (output of `evaluate --json`).
+    result: PathBuf,
+    /// The configuration the result was computed from; without it, the default network.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    #[arg(long)]
+    nodes: u32,
+    #[arg(long)]
+    subnets: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Folder to write into (created if missing).
+    #[arg(long, default_value = "generated")]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Evaluate(a) => run_evaluate(a),
+        Command::Verify(a) => run_verify(a),
+        Command::Generate(a) => run_generate(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The default network, embedded so that `topology evaluate` works anywhere.
+const DEFAULT_NODES: &str = include_str!("../defaults/nodes.csv");
+const DEFAULT_TOPOLOGY: &str = include_str!("../defaults/topology.csv");
+
+/// The default network's inputs: the files of `defaults/` under the 2025 rules
+/// with their default settings (what `defaults/config.json` says; a test keeps
+/// the two equal).
+pub fn default_inputs() -> Result<(Inputs, Vec<InputFile>), InputError> {
+    let (nodes, mut warnings) = files::parse_nodes_csv(DEFAULT_NODES, "defaults/nodes.csv")?;
+    let (topology, w) = files::parse_topology_csv(DEFAULT_TOPOLOGY, "defaults/topology.csv")?;
+    warnings.extend(w);
+    let inputs = Inputs {
+        settings: RuleSet::Y2025.default_settings(),
+        nodes,
+        pipeline: vec![],
+        topology,
+        sev_providers: vec![],
+        cordons: vec![],
+        clusters: vec![],
+        special_limits: None,
+        warnings,
+    };
+    let file = |role: &str, path: &str, text: &str| InputFile {
+        role: role.into(),
+        path: path.into(),
+        sha256: digest::sha256_hex(text.as_bytes()),
+    };
+    Ok((
+        inputs,
+        vec![
+            file("nodes_file", "defaults/nodes.csv", DEFAULT_NODES),
+            file("topology_file", "defaults/topology.csv", DEFAULT_TOPOLOGY),
+        ],
+    ))
+}
+
+fn load(config: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+    match config {
+        Some(path) => {
+            let loaded = files::load_config(path)?;
+            Ok((loaded.inputs, loaded.files, path.display().to_string()))
+        }
+        None => {
+            let (inputs, files) = default_inputs()?;
+            Ok((inputs, files, "the default network (defaults/)".into()))
+        }
+    }
+}
+
+fn read_candidates(a: &EvaluateArgs) -> Result<(Vec<CandidateRow>, String), InputError> {
+    if let Some(path) = &a.candidates {
+        let source = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&source, format!("cannot read the candidates file: {e}")))?;
+        return Ok((files::parse_candidates_csv(&text, &source)?, source));
+    }
+    let rows = a.candidate.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, "--candidate".into()))
+}
+
+/// The result file: everything `verify` needs, and everything a proposal quotes.
+#[derive(Serialize, Deserialize)]
+struct ResultFile {
+    tool: String,
+    version: String,
+    status: Status,
+    /// The ObjectiveValue with the candidates included (null unless optimal).
+    objective: Option<u32>,
+    baseline_objective: Option<u32>,
+    reduction: Option<i64>,
+    verdict: Option<evaluate::Verdict>,
+    candidate_nodes: u32,
+    curve: Vec<evaluate::CurvePoint>,
+    optimal_deployment_size: Option<u32>,
+    lower_bound: u32,
+    upper_bound: Option<u32>,
+    certificate_is_tight: bool,
+    certificate: check::Certificate,
+    allocation: Option<Vec<SubnetAllocation>>,
+    candidates: Vec<CandidateRow>,
+    settings: ic_topology::inputs::Settings,
+    network: NetworkSummary,
+    inputs: InputDigests,
+    warnings: Vec<Warning>,
+    work: ic_topology::solve::Work,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SubnetAllocation {
+    subnet_type: String,
+    subnet_id: Option<String>,
+    synthetic: u32,
+    nakamoto: BTreeMap<String, u32>,
+    nodes: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct NetworkSummary {
+    registry_nodes: usize,
+    pipeline_nodes: usize,
+    subnets: usize,
+    node_classes: usize,
+    usable_real_nodes: u32,
+    synthetic_nodes: u32,
+    excluded: ic_topology::model::Excluded,
+}
+
+#[derive(Serialize, Deserialize)]
+struct InputDigests {
+    source: String,
+    files: Vec<InputFile>,
+    configuration_sha256: String,
+    candidates_sha256: String,
+}
+
+fn allocation_out(model: &Model, allocation: &Allocation) -> Vec<SubnetAllocation> {
+    evaluate::subnet_nodes(model, allocation)
+        .into_iter()
+        .map(|s: SubnetNodes| SubnetAllocation {
+            subnet_type: s.subnet_type,
+            subnet_id: s.subnet_id,
+            synthetic: s.synthetic,
+            nakamoto: Attribute::ALL.iter().map(|a| (a.name().to_string(), s.nakamoto[a.index()])).collect(),
+            nodes: s.nodes,
+        })
+        .collect()
+}
+
+fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
+    let (inputs, input_files, source) = load(a.config.as_deref())?;
+    let (candidates, candidates_source) = read_candidates(&a)?;
+    let mut warnings = inputs.warnings.clone();
+    warnings.extend(files::candidate_warnings(&candidates, &candidates_source, &inputs));
+    let budget = Budget { branch_nodes: a.budget };
+    let (model, ev) = evaluate::evaluate(&inputs, &candidates, budget);
+    let result = ResultFile {
+        tool: "topology".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        status: ev.solution.status,
+        objective: ev.solution.objective,
+        baseline_objective: if candidates.is_empty() { None } else { ev.baseline_objective },
+        reduction: ev.reduction,
+        verdict: ev.verdict,
+        candidate_nodes: ev.candidate_nodes,
+        curve: ev.curve.clone(),
+        optimal_deployment_size: if candidates.is_empty() { None } else { ev.optimal_deployment_size },
+        lower_bound: ev.solution.lower_bound,
+        upper_bound: ev.solution.upper_bound,
+        certificate_is_tight: ev.solution.certificate_is_tight,
+        certificate: ev.solution.certificate.clone(),
+        allocation: ev.solution.allocation.as_ref().map(|al| allocation_out(&model, al)),
+        network: NetworkSummary {
+            registry_nodes: inputs.nodes.len(),
+            pipeline_nodes: inputs.pipeline.len(),
+            subnets: model.subnets.len(),
+            node_classes: model.classes.len(),
+            usable_real_nodes: model.real_nodes(),
+            synthetic_nodes: model.synthetic_nodes(),
+            excluded: model.excluded.clone(),
+        },
+        inputs: InputDigests {
+            source,
+            files: input_files,
+            configuration_sha256: digest::configuration_digest(&inputs),
+            candidates_sha256: digest::candidates_digest(&candidates),
+        },
+        settings: inputs.settings,
+        candidates,
+        warnings,
+        work: ev.solution.work,
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&result).expect("results serialise"));
+    } else {
+        print_summary(&result, &ev);
+    }
+    Ok(match result.status {
+        Status::Optimal => ExitCode::SUCCESS,
+        // A definite answer that is not a number, or bounds only: distinct exit codes.
+        Status::Infeasible => ExitCode::from(3),
+        Status::BudgetExceeded => ExitCode::from(4),
+    })
+}
+
+fn value(v: Option<u32>) -> String {
+    v.map_or("-".into(), |v| v.to_string())
+}
+
+fn print_summary(r: &ResultFile, ev: &Evaluation) {
+    println!("Network: {}", r.inputs.source);
+    println!(
+        "  rules {}, {} registry nodes, {} pipeline nodes, {} subnets; {} usable real nodes in {} classes, {} synthetic nodes in {} synthetic countries",
+        r.settings.rules.name(),
+        r.network.registry_nodes,
+        r.network.pipeline_nodes,
+        r.network.subnets,
+        r.network.usable_real_nodes,
+        r.network.node_classes,
+        r.network.synthetic_nodes,
+        r.settings.synthetic_countries
+    );
+    let x = &r.network.excluded;
+    if x.api_boundary + x.unhealthy + x.cordoned > 0 {
+        println!("  not assignable: {} API boundary, {} DOWN/DEGRADED, {} cordoned", x.api_boundary, x.unhealthy, x.cordoned);
+    }
+    println!();
+    match r.status {
+        Status::Optimal => println!(
+            "ObjectiveValue: {}  (additional node machines needed to reach the target topology; proven optimal{})",
+            value(r.objective),
+            if r.certificate_is_tight { " by allocation and lower-bound certificate" } else { " by branch and bound" }
+        ),
+        Status::Infeasible => println!("Infeasible: the target topology cannot be filled, even with every synthetic node"),
+        Status::BudgetExceeded => println!(
+            "Budget exceeded: the ObjectiveValue lies between {} and {}",
+            r.lower_bound,
+            value(r.upper_bound)
+        ),
+    }
+    if r.candidate_nodes > 0 {
+        println!("  without the candidates: {}", value(r.baseline_objective));
+        println!("  with {} candidate node(s): {}", r.candidate_nodes, value(r.objective));
+        println!(
+            "  reduction: {}   verdict: {}",
+            r.reduction.map_or("-".into(), |v| v.to_string()),
+            match r.verdict {
+                Some(evaluate::Verdict::OneForOne) => "one for one",
+                Some(evaluate::Verdict::Diminishing) => "diminishing",
+                Some(evaluate::Verdict::None) => "no reduction",
+                None => "-",
+            }
+        );
+        println!("  curve (candidate nodes added -> ObjectiveValue):");
+        for p in &ev.curve {
+            println!("    {:>4} -> {}", p.nodes, value(p.objective));
+        }
+        println!("  optimal deployment size: {}", value(r.optimal_deployment_size));
+    }
+    println!();
+    println!("Inputs: configuration sha256 {}", r.inputs.configuration_sha256);
+    for f in &r.inputs.files {
+        println!("  {} {} {}", f.sha256, f.role, f.path);
+    }
+    if !r.warnings.is_empty() {
+        println!();
+        println!("Warnings ({}):", r.warnings.len());
+        for w in &r.warnings {
+            let line = w.line.map_or(String::new(), |l| format!(", line {l}"));
+            let field = w.field.as_ref().map_or(String::new(), |f| format!(", field `{f}`"));
+            println!("  {}{}{}: {}", w.source, line, field, w.message);
+        }
+    }
+}
+
+fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
+    let source = a.result.display().to_string();
+    let text = std::fs::read_to_string(&a.result)
+        .map_err(|e| InputError::new(&source, format!("cannot read the result file: {e}")))?;
+    let result: ResultFile = serde_json::from_str(&text)
+        .map_err(|e| InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}")).at_line(e.line() as u64))?;
+    let (inputs, input_files, _) = load(a.config.as_deref())?;
+    match verify(&result, &inputs, &input_files) {
+        Ok(summary) => {
+            println!("verified: {summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(reason) => {
+            println!("rejected: {reason}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Re-check a result against the inputs: digests, allocation, certificate.
+fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String, String> {
+    for f in files {
+        match r.inputs.files.iter().find(|g| g.role == f.role) {
+            Some(g) if g.sha256 == f.sha256 => {}
+            Some(g) => return Err(format!("{} differs: the result was computed from sha256 {}, the file now has {}", f.role, g.sha256, f.sha256)),
+            None => return Err(format!("the result names no {} but the configuration does", f.role)),
+        }
+    }
+    if let Some(g) = r.inputs.files.iter().find(|g| !files.iter().any(|f| f.role == g.role)) {
+        return Err(format!("the result was computed with a {} that the configuration does not name", g.role));
+    }
+    let digest = digest::configuration_digest(inputs);
+    if digest != r.inputs.configuration_sha256 {
+        return Err(format!("configuration digest differs: result {}, inputs {}", r.inputs.configuration_sha256, digest));
+    }
+    if digest::candidates_digest(&r.candidates) != r.inputs.candidates_sha256 {
+        return Err("the candidates digest does not match the candidates in the result".into());
+    }
+    let model = ic_topology::model::build(inputs, &r.candidates);
+    let bound = check::check_certificate(&model, &r.certificate).map_err(|e| format!("certificate: {e}"))?;
+    match r.status {
+        Status::Optimal => {
+            let objective = r.objective.ok_or("status optimal without an objective")?;
+            let allocation = r.allocation.as_ref().ok_or("status optimal without an allocation")?;
+            let classes = allocation_classes(&model, allocation)?;
+            let value = check::check_allocation(&model, &classes).map_err(|e| format!("allocation: {e}"))?;
+            if value != objective {
+                return Err(format!("allocation uses {value} synthetic nodes, the result claims {objective}"));
+            }
+            for (s, sub) in allocation.iter().enumerate() {
+                let counted = sub.nodes.iter().filter(|n| n.starts_with("synthetic-")).count() as u32;
+                if counted != sub.synthetic {
+                    return Err(format!("subnet {s}: {counted} synthetic nodes listed, the result says {}", sub.synthetic));
+                }
+            }
+            if bound.ceil() < objective as i128 {
+                if r.certificate_is_tight {
+                    return Err(format!(
+                        "certificate proves a lower bound of {} ({}/{}), not {objective}",
+                        bound.ceil(),
+                        bound.numerator,
+                        bound.denominator
+                    ));
+                }
+                return Ok(format!(
+                    "allocation valid with ObjectiveValue {objective}; the certificate proves {} (optimality rests on branch and bound)",
+                    bound.ceil()
+                ));
+            }
+            Ok(format!(
+                "ObjectiveValue {objective} is optimal: the allocation meets every constraint and the certificate proves every allocation needs at least {} ({}/{})",
+                bound.ceil(),
+                bound.numerator,
+                bound.denominator
+            ))
+        }
+        Status::Infeasible if bound.ceil() > model.synthetic_nodes() as i128 => {
+            Ok(format!("infeasible: the certificate proves a bound of {}, more than all {} synthetic nodes", bound.ceil(), model.synthetic_nodes()))
+        }
+        Status::Infeasible => Ok("infeasible by branch and bound (the certificate does not prove it alone)".into()),
+        Status::BudgetExceeded => {
+            if bound.ceil() < r.lower_bound as i128 {
+                return Err(format!("certificate proves {}, the result claims a lower bound of {}", bound.ceil(), r.lower_bound));
+            }
+            Ok(format!("budget exceeded; lower bound {} confirmed", r.lower_bound))
+        }
+    }
+}
+
+/// Map a node-id allocation back to classes, each node used at most once.
+fn allocation_classes(model: &Model, subnets: &[SubnetAllocation]) -> Result<Allocation, String> {
+    let mut class_of: BTreeMap<&str, u32> = BTreeMap::new();
+    for (c, class) in model.classes.iter().enumerate() {
+        for m in &class.members {
+            class_of.insert(m.as_str(), c as u32);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(subnets.len());
+    for (s, sub) in subnets.iter().enumerate() {
+        let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
+        for n in &sub.nodes {
+            let c = class_of.get(n.as_str()).ok_or_else(|| format!("subnet {s}: node {n} is not an assignable node of these inputs"))?;
+            if !seen.insert(n.as_str()) {
+                return Err(format!("node {n} is assigned twice"));
+            }
+            *counts.entry(*c).or_default() += 1;
+        }
+        out.push(counts.into_iter().collect());
+    }
+    Ok(Allocation { subnets: out })
+}
+
+fn run_generate(a: GenerateArgs) -> Result<ExitCode, InputError> {
+    let params = GenerateParams { nodes: a.nodes, subnets: a.subnets, seed: a.seed };
+    let network = generate::generate(&params).map_err(|e| InputError::new("--nodes/--subnets", e))?;
+    let out = a.out.display().to_string();
+    std::fs::create_dir_all(&a.out).map_err(|e| InputError::new(&out, format!("cannot create the folder: {e}")))?;
+    let config = serde_json::json!({
+        "rules": "2025",
+        "nodes_file": "nodes.csv",
+        "topology_file": "topology.csv",
+        "no_synthetic_countries": 6,
+        "enforce_sev_constraint": false,
+        "enforce_health_constraint": true,
+        "enforce_blacklist_constraint": true,
+        "enforce_per_node_provider_assignation": true
+    });
+    for (name, text) in [
+        ("nodes.csv", network.nodes_csv),
+        ("topology.csv", network.topology_csv),
+        ("config.json", serde_json::to_string_pretty(&config).expect("json") + "\n"),
+    ] {
+        let path = a.out.join(name);
+        std::fs::write(&path, text).map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
+    }
+    println!("wrote {out}/nodes.csv, {out}/topology.csv and {out}/config.json ({} nodes, {} subnets, seed {})", a.nodes, a.subnets, a.seed);
+    Ok(ExitCode::SUCCESS)
+}
