@@ -16,7 +16,8 @@
 //! - value (s, a, v): sum of y[c][s] over classes with value v
 //!   <= limit, or = limit for "exactly" limits                 (<= 0, or any sign)
 //! - provider minimum p: sum of its classes' y >= 1             (>= 0)
-//! with the objective "synthetic nodes assigned". Value rows that the
+//!
+//! The objective is "synthetic nodes assigned". Value rows that the
 //! certificate does not name have multiplier zero.
 
 use crate::inputs::{Attribute, LimitOp};
@@ -236,7 +237,9 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
         }
         last = Some(p);
         if m < 0 {
-            return fail(format!("certificate: provider-minimum row {p} has multiplier {m}, it must be >= 0 (a >= row)"));
+            return fail(format!(
+                "certificate: provider-minimum row {p} has multiplier {m}, it must be >= 0 (a >= row)"
+            ));
         }
         numerator += m as i128;
         for &c in &pm.classes {

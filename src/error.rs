@@ -23,10 +23,7 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(source: impl Into<String>, reason: impl Into<String>) -> Self {
-        InputError {
-            location: Location { source: source.into(), line: None, field: None },
-            reason: reason.into(),
-        }
+        InputError { location: Location { source: source.into(), line: None, field: None }, reason: reason.into() }
     }
 
     pub fn at_line(mut self, line: u64) -> Self {

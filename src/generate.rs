@@ -55,11 +55,7 @@ pub const MAX_SUBNETS: u32 = 100_000;
 /// The parameters of the default network shipped in `defaults/`: about the
 /// size of mainnet, and the 70 subnets of the target topology in force
 /// (`defaults/topology.csv`).
-pub const DEFAULT_PARAMS: GenerateParams = GenerateParams {
-    nodes: 1425,
-    subnets: 70,
-    seed: 20251103,
-};
+pub const DEFAULT_PARAMS: GenerateParams = GenerateParams { nodes: 1425, subnets: 70, seed: 20251103 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GenerateParams {
@@ -96,10 +92,7 @@ pub fn generate(p: &GenerateParams) -> Result<GeneratedNetwork, String> {
     g.build_topology();
     g.build_network();
     g.assign_current_subnets();
-    Ok(GeneratedNetwork {
-        nodes_csv: g.nodes_csv(),
-        topology_csv: g.topology_csv(),
-    })
+    Ok(GeneratedNetwork { nodes_csv: g.nodes_csv(), topology_csv: g.topology_csv() })
 }
 
 /// The default network's `nodes.csv`: [`DEFAULT_PARAMS`] with every node
@@ -276,11 +269,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -422,12 +411,7 @@ const SPECIAL_SUBNETS: &[SubnetType] = &[
     SubnetType { name: "US Subnet", size: 13, is_sev: true, country_limit: 13 },
 ];
 
-const APPLICATION: SubnetType = SubnetType {
-    name: "Application",
-    size: 13,
-    is_sev: false,
-    country_limit: 2,
-};
+const APPLICATION: SubnetType = SubnetType { name: "Application", size: 13, is_sev: false, country_limit: 2 };
 
 struct Subnet {
     kind: &'static SubnetType,
@@ -561,26 +545,15 @@ impl Generator {
         let regular = n - dfinity;
 
         self.countries = ((8 + n / 60) as usize).min(COUNTRIES.len());
-        self.targets = largest_remainder(
-            regular,
-            &COUNTRIES[..self.countries]
-                .iter()
-                .map(|c| c.weight)
-                .collect::<Vec<_>>(),
-        );
+        self.targets =
+            largest_remainder(regular, &COUNTRIES[..self.countries].iter().map(|c| c.weight).collect::<Vec<_>>());
         self.filled = vec![0; self.countries];
 
         let mut rng = self.rng(2);
         let sizes = provider_sizes(&mut rng, regular);
         for size in sizes {
             let id = self.principal();
-            self.providers.push(Provider {
-                name: String::new(),
-                id,
-                remaining: size,
-                dfinity: false,
-                dcs: Vec::new(),
-            });
+            self.providers.push(Provider { name: String::new(), id, remaining: size, dfinity: false, dcs: Vec::new() });
         }
         if dfinity > 0 {
             self.place_dfinity(dfinity);
@@ -626,16 +599,9 @@ impl Generator {
             k += 1;
         };
         self.dc_ids.insert(id.clone());
-        let first = *rng.pick(&[
-            0x2001u16, 0x2a00, 0x2a01, 0x2a02, 0x2a05, 0x2a0b, 0x2600, 0x2604, 0x2607, 0x2401,
-            0x2403, 0x2c0f,
-        ]);
-        let prefix = [
-            first,
-            rng.below(0x10000) as u16,
-            rng.below(0x1000) as u16,
-            rng.below(0x100) as u16,
-        ];
+        let first = *rng
+            .pick(&[0x2001u16, 0x2a00, 0x2a01, 0x2a02, 0x2a05, 0x2a0b, 0x2600, 0x2604, 0x2607, 0x2401, 0x2403, 0x2c0f]);
+        let prefix = [first, rng.below(0x10000) as u16, rng.below(0x1000) as u16, rng.below(0x100) as u16];
         self.dcs.push(DataCenter {
             id,
             name: format!("{city} {k}"),
@@ -662,13 +628,7 @@ impl Generator {
         if !self.providers[provider].dfinity {
             self.filled[country] += count;
         }
-        self.chunks.push(Chunk {
-            provider,
-            dc,
-            count,
-            operator,
-            hardware,
-        });
+        self.chunks.push(Chunk { provider, dc, count, operator, hardware });
     }
 
     /// DFINITY's nodes, in data centers in CH, US, SE and DE, each with its
@@ -684,13 +644,9 @@ impl Generator {
             dcs: Vec::new(),
         });
         let provider = self.providers.len() - 1;
-        let cycle: Vec<usize> = [CH, US, SE, CH, US, DE, SE, CH, US]
-            .into_iter()
-            .filter(|&c| c < self.countries)
-            .collect();
-        let wanted = (3 + self.p.subnets as u64 / 40)
-            .min(cycle.len() as u64)
-            .min(count);
+        let cycle: Vec<usize> =
+            [CH, US, SE, CH, US, DE, SE, CH, US].into_iter().filter(|&c| c < self.countries).collect();
+        let wanted = (3 + self.p.subnets as u64 / 40).min(cycle.len() as u64).min(count);
         let wanted = wanted.max(1) as usize;
         let mut left = count;
         for (i, &country) in cycle.iter().take(wanted).enumerate() {
@@ -744,69 +700,38 @@ impl Generator {
     /// A country for `size` nodes, weighted by the room left to its target.
     fn choose_country(&self, rng: &mut Rng, size: u64, exclude: &[usize]) -> usize {
         let room = |c: usize| self.targets[c].saturating_sub(self.filled[c]);
-        let fits: Vec<u64> = (0..self.countries)
-            .map(|c| {
-                if exclude.contains(&c) || room(c) < size {
-                    0
-                } else {
-                    room(c)
-                }
-            })
-            .collect();
+        let fits: Vec<u64> =
+            (0..self.countries).map(|c| if exclude.contains(&c) || room(c) < size { 0 } else { room(c) }).collect();
         if let Some(c) = rng.weighted(&fits) {
             return c;
         }
-        let any: Vec<u64> = (0..self.countries)
-            .map(|c| if exclude.contains(&c) { 0 } else { room(c) })
-            .collect();
+        let any: Vec<u64> = (0..self.countries).map(|c| if exclude.contains(&c) { 0 } else { room(c) }).collect();
         if let Some(c) = rng.weighted(&any) {
             return c;
         }
-        let targets: Vec<u64> = (0..self.countries)
-            .map(|c| {
-                if exclude.contains(&c) {
-                    0
-                } else {
-                    self.targets[c] + 1
-                }
-            })
-            .collect();
+        let targets: Vec<u64> =
+            (0..self.countries).map(|c| if exclude.contains(&c) { 0 } else { self.targets[c] + 1 }).collect();
         rng.weighted(&targets).unwrap_or(0)
     }
 
     /// A data center in `country` for a chunk of `provider`: an existing one
     /// it does not use yet, or a new one.
     fn choose_dc(&mut self, rng: &mut Rng, provider: usize, country: usize) -> usize {
-        let existing: Vec<usize> = (0..self.dcs.len())
-            .filter(|&d| self.dcs[d].country == country)
-            .collect();
-        let candidates: Vec<usize> = existing
-            .iter()
-            .copied()
-            .filter(|d| !self.providers[provider].dcs.contains(d))
-            .collect();
+        let existing: Vec<usize> = (0..self.dcs.len()).filter(|&d| self.dcs[d].country == country).collect();
+        let candidates: Vec<usize> =
+            existing.iter().copied().filter(|d| !self.providers[provider].dcs.contains(d)).collect();
         let wanted = self.targets[country].div_ceil(16).max(1) as usize;
-        let open_new = candidates.is_empty()
-            || if existing.len() < wanted {
-                rng.chance(85, 100)
-            } else {
-                rng.chance(25, 100)
-            };
+        let open_new =
+            candidates.is_empty() || if existing.len() < wanted { rng.chance(85, 100) } else { rng.chance(25, 100) };
         if !open_new {
-            let weights: Vec<u64> = candidates
-                .iter()
-                .map(|&d| 12 / (1 + self.dcs[d].providers))
-                .collect();
+            let weights: Vec<u64> = candidates.iter().map(|&d| 12 / (1 + self.dcs[d].providers)).collect();
             if let Some(i) = rng.weighted(&weights) {
                 return candidates[i];
             }
         }
         // Owners in this country: reused now and then (more so in the US).
-        let local: BTreeSet<usize> = existing
-            .iter()
-            .filter(|&&d| !self.dcs[d].dfinity)
-            .map(|&d| self.dcs[d].owner)
-            .collect();
+        let local: BTreeSet<usize> =
+            existing.iter().filter(|&&d| !self.dcs[d].dfinity).map(|&d| self.dcs[d].owner).collect();
         let reuse = if country == US { 50 } else { 35 };
         let owner = if !local.is_empty() && rng.chance(reuse, 100) {
             let local: Vec<usize> = local.into_iter().collect();
@@ -851,27 +776,17 @@ impl Generator {
                     parts.push(r / k + u64::from(i < r % k));
                 }
             }
-            let mut used: Vec<usize> = self.providers[provider]
-                .dcs
-                .iter()
-                .map(|&d| self.dcs[d].country)
-                .collect();
+            let mut used: Vec<usize> = self.providers[provider].dcs.iter().map(|&d| self.dcs[d].country).collect();
             let mut home = None;
             for part in parts {
                 let country = match home {
                     Some(h)
-                        if !multinational
-                            && self.targets[h] >= self.filled[h] + part / 2
-                            && rng.chance(85, 100) =>
+                        if !multinational && self.targets[h] >= self.filled[h] + part / 2 && rng.chance(85, 100) =>
                     {
                         h
                     }
                     _ => {
-                        let exclude = if multinational {
-                            used.clone()
-                        } else {
-                            Vec::new()
-                        };
+                        let exclude = if multinational { used.clone() } else { Vec::new() };
                         self.choose_country(&mut rng, part, &exclude)
                     }
                 };
@@ -889,23 +804,16 @@ impl Generator {
     fn relabel_multinational_owners(&mut self) {
         let mut rng = self.rng(6);
         let mut taken: BTreeSet<usize> = BTreeSet::new();
-        let countries_with_dcs: Vec<usize> = (0..self.countries)
-            .filter(|&c| self.dcs.iter().any(|d| d.country == c && !d.dfinity))
-            .collect();
+        let countries_with_dcs: Vec<usize> =
+            (0..self.countries).filter(|&c| self.dcs.iter().any(|d| d.country == c && !d.dfinity)).collect();
         let plans: [(u64, &[&str]); 3] = [
-            (
-                (countries_with_dcs.len() as u64 / 3 + 1).min(14),
-                &[NA, EU, AS, OC, AF, SA],
-            ),
+            ((countries_with_dcs.len() as u64 / 3 + 1).min(14), &[NA, EU, AS, OC, AF, SA]),
             (4, &[EU]),
             (3, &[AS, OC]),
         ];
         for (count, continents) in plans {
-            let mut pool: Vec<usize> = countries_with_dcs
-                .iter()
-                .copied()
-                .filter(|&c| continents.contains(&COUNTRIES[c].continent))
-                .collect();
+            let mut pool: Vec<usize> =
+                countries_with_dcs.iter().copied().filter(|&c| continents.contains(&COUNTRIES[c].continent)).collect();
             if pool.len() < 2 {
                 continue;
             }
@@ -913,11 +821,7 @@ impl Generator {
             let owner = self.new_owner(&mut rng);
             for &country in pool.iter().take(count as usize) {
                 let dcs: Vec<usize> = (0..self.dcs.len())
-                    .filter(|&d| {
-                        self.dcs[d].country == country
-                            && !self.dcs[d].dfinity
-                            && !taken.contains(&d)
-                    })
+                    .filter(|&d| self.dcs[d].country == country && !self.dcs[d].dfinity && !taken.contains(&d))
                     .collect();
                 if dcs.is_empty() {
                     continue;
@@ -936,21 +840,14 @@ impl Generator {
                 self.provider_names.insert(DFINITY_PROVIDER.to_string());
                 continue;
             }
-            let home = self.providers[i]
-                .dcs
-                .first()
-                .map(|&d| self.dcs[d].country)
-                .unwrap_or(US);
+            let home = self.providers[i].dcs.first().map(|&d| self.dcs[d].country).unwrap_or(US);
             let suffix = *rng.pick(provider_suffixes(COUNTRIES[home].code));
             let mut tries = 0;
             let name = loop {
                 let a = rng.pick(PROVIDER_ADJECTIVES);
                 let b = rng.pick(PROVIDER_NOUNS);
-                let name = if tries < 20 {
-                    format!("{a} {b} {suffix}")
-                } else {
-                    format!("{a} {b} {} {suffix}", tries - 18)
-                };
+                let name =
+                    if tries < 20 { format!("{a} {b} {suffix}") } else { format!("{a} {b} {} {suffix}", tries - 18) };
                 if !self.provider_names.contains(&name) {
                     break name;
                 }
@@ -982,11 +879,7 @@ impl Generator {
                     _ => 2,
                 };
                 let ipv4 = rng.chance(7, 100);
-                let ip_suffix = [
-                    rng.below(0x100) as u16,
-                    rng.below(0x100) as u16,
-                    rng.below(0x10000) as u16,
-                ];
+                let ip_suffix = [rng.below(0x100) as u16, rng.below(0x100) as u16, rng.below(0x10000) as u16];
                 self.nodes.push(Node {
                     id,
                     chunk: c,
@@ -1001,9 +894,7 @@ impl Generator {
             }
         }
         // API boundary nodes: about 1.4%, never DFINITY's.
-        let mut candidates: Vec<usize> = (0..self.nodes.len())
-            .filter(|&i| !self.is_dfinity(i))
-            .collect();
+        let mut candidates: Vec<usize> = (0..self.nodes.len()).filter(|&i| !self.is_dfinity(i)).collect();
         rng.shuffle(&mut candidates);
         let api = ((self.nodes.len() as u64 * 14 + 500) / 1000) as usize;
         for &i in candidates.iter().take(api) {
@@ -1011,9 +902,8 @@ impl Generator {
         }
         // The 2025 rules need a usable DFINITY node for every subnet and two
         // more for the NNS.
-        let usable = (0..self.nodes.len())
-            .filter(|&i| self.is_dfinity(i) && self.nodes[i].status == "UP")
-            .count() as u64;
+        let usable =
+            (0..self.nodes.len()).filter(|&i| self.is_dfinity(i) && self.nodes[i].status == "UP").count() as u64;
         if usable < self.p.subnets as u64 + 2 {
             for i in 0..self.nodes.len() {
                 if self.is_dfinity(i) {
@@ -1033,9 +923,7 @@ impl Generator {
     fn assign_current_subnets(&mut self) {
         let mut rng = self.rng(9);
         let current = (self.topology.len() * 47).div_ceil(83);
-        let mut order: Vec<usize> = (0..self.nodes.len())
-            .filter(|&i| !self.nodes[i].api_boundary)
-            .collect();
+        let mut order: Vec<usize> = (0..self.nodes.len()).filter(|&i| !self.nodes[i].api_boundary).collect();
         rng.shuffle(&mut order);
         let mut by_provider = vec![0u32; self.providers.len()];
         let mut by_dc = vec![0u32; self.dcs.len()];
@@ -1057,11 +945,7 @@ impl Generator {
                     }
                     let chunk = &self.chunks[node.chunk];
                     let dc = &self.dcs[chunk.dc];
-                    let provider_limit = if dfinity_pass {
-                        dfinity_wanted as u32
-                    } else {
-                        1
-                    };
+                    let provider_limit = if dfinity_pass { dfinity_wanted as u32 } else { 1 };
                     if by_provider[chunk.provider] >= provider_limit
                         || by_dc[chunk.dc] >= 1
                         || by_owner[dc.owner] >= 1
@@ -1105,28 +989,17 @@ impl Generator {
             } else {
                 "UNASSIGNED"
             };
-            let alertname = if node.status == "DEGRADED" {
-                "IC_Orchestrator_RegistryBehind"
-            } else {
-                ""
-            };
+            let alertname = if node.status == "DEGRADED" { "IC_Orchestrator_RegistryBehind" } else { "" };
             let [a, b, c, d] = dc.prefix;
             let [x, y, z] = node.ip_suffix;
             let ip = format!("{a:x}:{b:x}:{c:x}:{d:x}:6801:{x:02x}ff:fe{y:02x}:{z:x}");
             let (guestos, ipv4, hardware) = if node.no_metrics {
                 ("", "", "")
             } else {
-                (
-                    self.guestos[node.guestos].as_str(),
-                    if node.ipv4 { "True" } else { "False" },
-                    chunk.hardware,
-                )
+                (self.guestos[node.guestos].as_str(), if node.ipv4 { "True" } else { "False" }, chunk.hardware)
             };
             let region = format!("{},{},{}", country.continent, country.code, dc.city);
-            let subnet = node
-                .subnet
-                .map(|s| self.topology[s].id.as_str())
-                .unwrap_or("");
+            let subnet = node.subnet.map(|s| self.topology[s].id.as_str()).unwrap_or("");
             let fields = [
                 node.id.as_str(),
                 alertname,
@@ -1206,18 +1079,10 @@ fn largest_remainder(total: u64, weights: &[u64]) -> Vec<u64> {
     if sum == 0 {
         return vec![0; weights.len()];
     }
-    let mut out: Vec<u64> = weights
-        .iter()
-        .map(|&w| (total as u128 * w as u128 / sum as u128) as u64)
-        .collect();
+    let mut out: Vec<u64> = weights.iter().map(|&w| (total as u128 * w as u128 / sum as u128) as u64).collect();
     let mut left = total - out.iter().sum::<u64>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            std::cmp::Reverse(total as u128 * weights[i] as u128 % sum as u128),
-            i,
-        )
-    });
+    order.sort_by_key(|&i| (std::cmp::Reverse(total as u128 * weights[i] as u128 % sum as u128), i));
     for i in order {
         if left == 0 {
             break;
@@ -1229,15 +1094,14 @@ fn largest_remainder(total: u64, weights: &[u64]) -> Vec<u64> {
 }
 
 const PROVIDER_ADJECTIVES: &[&str] = &[
-    "Blue", "Silver", "Northern", "Granite", "Amber", "Cedar", "Crimson", "Golden", "Harbor",
-    "Iron", "Jade", "Lunar", "Maple", "Nimbus", "Oak", "Polar", "Quartz", "Rapid", "Solar",
-    "Tidal", "Umber", "Velvet", "Willow", "Zephyr", "Alpine", "Bright", "Coastal", "Delta", "Echo",
-    "Falcon", "Summit", "Orbit",
+    "Blue", "Silver", "Northern", "Granite", "Amber", "Cedar", "Crimson", "Golden", "Harbor", "Iron", "Jade", "Lunar",
+    "Maple", "Nimbus", "Oak", "Polar", "Quartz", "Rapid", "Solar", "Tidal", "Umber", "Velvet", "Willow", "Zephyr",
+    "Alpine", "Bright", "Coastal", "Delta", "Echo", "Falcon", "Summit", "Orbit",
 ];
 
 const PROVIDER_NOUNS: &[&str] = &[
-    "Node", "Ledger", "Block", "Chain", "Compute", "Data", "Labs", "Systems", "Capital",
-    "Ventures", "Networks", "Digital", "Tech", "Infra", "Stake", "Works",
+    "Node", "Ledger", "Block", "Chain", "Compute", "Data", "Labs", "Systems", "Capital", "Ventures", "Networks",
+    "Digital", "Tech", "Infra", "Stake", "Works",
 ];
 
 fn provider_suffixes(country: &str) -> &'static [&'static str] {
@@ -1259,13 +1123,11 @@ fn provider_suffixes(country: &str) -> &'static [&'static str] {
 }
 
 const OWNER_PREFIXES: &[&str] = &[
-    "Alp", "Nord", "Terra", "Meta", "Cyber", "Data", "Net", "Giga", "Prime", "Core", "Nova", "Zen",
-    "Orbi", "Atlas", "Vertex", "Hyper", "Colo", "Link", "Sky", "Stone",
+    "Alp", "Nord", "Terra", "Meta", "Cyber", "Data", "Net", "Giga", "Prime", "Core", "Nova", "Zen", "Orbi", "Atlas",
+    "Vertex", "Hyper", "Colo", "Link", "Sky", "Stone",
 ];
 
-const OWNER_INFIXES: &[&str] = &[
-    "link", "net", "vault", "rack", "grid", "port", "scale", "hub",
-];
+const OWNER_INFIXES: &[&str] = &["link", "net", "vault", "rack", "grid", "port", "scale", "hub"];
 
 const OWNER_SUFFIXES: &[&str] = &[
     "Hosting",
@@ -1286,11 +1148,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn params(nodes: u32, subnets: u32, seed: u64) -> GenerateParams {
-        GenerateParams {
-            nodes,
-            subnets,
-            seed,
-        }
+        GenerateParams { nodes, subnets, seed }
     }
 
     fn rows(csv: &str) -> Vec<Vec<String>> {
@@ -1303,8 +1161,7 @@ mod tests {
             && groups.len() == 11
             && groups[..10].iter().all(|g| g.len() == 5)
             && groups[10].len() == 3
-            && s.chars()
-                .all(|c| c == '-' || c.is_ascii_lowercase() || ('2'..='7').contains(&c))
+            && s.chars().all(|c| c == '-' || c.is_ascii_lowercase() || ('2'..='7').contains(&c))
     }
 
     #[test]
@@ -1335,15 +1192,7 @@ mod tests {
 
     #[test]
     fn counts_and_row_shape() {
-        for (n, s) in [
-            (1, 1),
-            (10, 1),
-            (10, 3),
-            (97, 5),
-            (1450, 70),
-            (1450, 83),
-            (3000, 170),
-        ] {
+        for (n, s) in [(1, 1), (10, 1), (10, 3), (97, 5), (1450, 70), (1450, 83), (3000, 170)] {
             let g = generate(&params(n, s, 42)).unwrap();
             let nodes = rows(&g.nodes_csv);
             assert_eq!(nodes.len(), n as usize, "{n} {s}");
@@ -1389,10 +1238,7 @@ mod tests {
         let total: u32 = t.iter().map(|r| r[3].parse::<u32>().unwrap()).sum();
         assert_eq!(total, 1033);
         let small = generate(&params(100, 3, 3)).unwrap();
-        let types: Vec<String> = rows(&small.topology_csv)
-            .into_iter()
-            .map(|r| r[0].clone())
-            .collect();
+        let types: Vec<String> = rows(&small.topology_csv).into_iter().map(|r| r[0].clone()).collect();
         assert_eq!(types, ["NNS", "SNS", "Fiduciary"]);
     }
 
@@ -1402,23 +1248,14 @@ mod tests {
         let nodes = rows(&g.nodes_csv);
         let ids: BTreeSet<&str> = nodes.iter().map(|r| r[0].as_str()).collect();
         assert_eq!(ids.len(), nodes.len());
-        let subnets: BTreeSet<String> = rows(&g.topology_csv)
-            .into_iter()
-            .map(|r| r[1].clone())
-            .collect();
+        let subnets: BTreeSet<String> = rows(&g.topology_csv).into_iter().map(|r| r[1].clone()).collect();
         assert_eq!(subnets.len(), 83);
         let mut provider_of_id: BTreeMap<&str, &str> = BTreeMap::new();
         let mut id_of_provider: BTreeMap<&str, &str> = BTreeMap::new();
         for r in &nodes {
             assert!(is_principal(&r[0]) && is_principal(&r[8]) && is_principal(&r[9]));
-            assert_eq!(
-                *provider_of_id.entry(&r[9]).or_insert(&r[10]),
-                r[10].as_str()
-            );
-            assert_eq!(
-                *id_of_provider.entry(&r[10]).or_insert(&r[9]),
-                r[9].as_str()
-            );
+            assert_eq!(*provider_of_id.entry(&r[9]).or_insert(&r[10]), r[10].as_str());
+            assert_eq!(*id_of_provider.entry(&r[10]).or_insert(&r[9]), r[9].as_str());
             assert!(!ids.contains(r[9].as_str()) && !subnets.contains(&r[9]));
         }
         for s in &subnets {
@@ -1438,11 +1275,7 @@ mod tests {
             let mut acc = 0u64;
             let mut bytes = Vec::new();
             for c in text.chars() {
-                let v = if c.is_ascii_lowercase() {
-                    c as u64 - 'a' as u64
-                } else {
-                    c as u64 - '2' as u64 + 26
-                };
+                let v = if c.is_ascii_lowercase() { c as u64 - 'a' as u64 } else { c as u64 - '2' as u64 + 26 };
                 acc = (acc << 5) | v;
                 bits += 5;
                 if bits >= 8 {
@@ -1456,10 +1289,7 @@ mod tests {
             assert_eq!(bytes[32], 2);
         }
         // The well-known anonymous principal `2vxsx-fae` is [0x04].
-        assert_eq!(
-            base32_lower(&[&crc32(&[4]).to_be_bytes()[..], &[4]].concat()),
-            "2vxsxfae"
-        );
+        assert_eq!(base32_lower(&[&crc32(&[4]).to_be_bytes()[..], &[4]].concat()), "2vxsxfae");
     }
 
     #[test]
@@ -1473,23 +1303,17 @@ mod tests {
         assert!((10..=60).contains(&unhealthy), "{unhealthy}");
         let replica = count(11, "REPLICA");
         assert!((500..=900).contains(&replica), "{replica}");
-        let dfinity: Vec<&Vec<String>> =
-            nodes.iter().filter(|r| r[10] == DFINITY_PROVIDER).collect();
+        let dfinity: Vec<&Vec<String>> = nodes.iter().filter(|r| r[10] == DFINITY_PROVIDER).collect();
         assert!(dfinity.len() >= 85);
         let dfinity_dcs: BTreeSet<&str> = dfinity.iter().map(|r| r[2].as_str()).collect();
         assert!(dfinity_dcs.len() >= 3);
-        let countries: BTreeSet<String> = nodes
-            .iter()
-            .map(|r| r[13].split(',').nth(1).unwrap().to_string())
-            .collect();
+        let countries: BTreeSet<String> = nodes.iter().map(|r| r[13].split(',').nth(1).unwrap().to_string()).collect();
         assert!((25..=40).contains(&countries.len()), "{}", countries.len());
         // CH and US: at least 13 owners each with usable nodes.
         for cc in ["CH", "US"] {
             let owners: BTreeSet<&str> = nodes
                 .iter()
-                .filter(|r| {
-                    r[13].split(',').nth(1) == Some(cc) && r[14] == "UP" && r[11] != "API_BOUNDARY"
-                })
+                .filter(|r| r[13].split(',').nth(1) == Some(cc) && r[14] == "UP" && r[11] != "API_BOUNDARY")
                 .map(|r| r[12].as_str())
                 .collect();
             assert!(owners.len() >= 14, "{cc}: {}", owners.len());
@@ -1502,10 +1326,8 @@ mod tests {
     #[test]
     fn current_assignment_respects_the_topology() {
         let g = generate(&params(1450, 83, 99)).unwrap();
-        let topology: BTreeMap<String, Vec<String>> = rows(&g.topology_csv)
-            .into_iter()
-            .map(|r| (r[1].clone(), r))
-            .collect();
+        let topology: BTreeMap<String, Vec<String>> =
+            rows(&g.topology_csv).into_iter().map(|r| (r[1].clone(), r)).collect();
         let mut members: BTreeMap<&str, Vec<&Vec<String>>> = BTreeMap::new();
         let nodes = rows(&g.nodes_csv);
         for r in &nodes {
@@ -1528,10 +1350,7 @@ mod tests {
                     "European Subnet" => assert!(EUROPEAN_COUNTRIES.contains(&country.as_str())),
                     _ => {}
                 }
-                for (k, v) in [r[10].clone(), r[2].clone(), r[12].clone(), country]
-                    .into_iter()
-                    .enumerate()
-                {
+                for (k, v) in [r[10].clone(), r[2].clone(), r[12].clone(), country].into_iter().enumerate() {
                     *counts[k].entry(v).or_default() += 1;
                 }
             }
@@ -1561,9 +1380,7 @@ mod tests {
         let cleared = without_assignment(&g.nodes_csv);
         let rs = rows(&cleared);
         assert_eq!(rs.len(), 300);
-        assert!(rs
-            .iter()
-            .all(|r| r.len() == 16 && r[15].is_empty() && r[11] != "REPLICA"));
+        assert!(rs.iter().all(|r| r.len() == 16 && r[15].is_empty() && r[11] != "REPLICA"));
         assert!(g.nodes_csv.contains("REPLICA"));
     }
 

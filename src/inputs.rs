@@ -21,12 +21,8 @@ pub enum Attribute {
 }
 
 impl Attribute {
-    pub const ALL: [Attribute; 4] = [
-        Attribute::NodeProvider,
-        Attribute::DataCenter,
-        Attribute::DataCenterProvider,
-        Attribute::Country,
-    ];
+    pub const ALL: [Attribute; 4] =
+        [Attribute::NodeProvider, Attribute::DataCenter, Attribute::DataCenterProvider, Attribute::Country];
 
     /// The name used by the reference's files (`subnet_limit_<name>`, special limits).
     pub fn name(self) -> &'static str {

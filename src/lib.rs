@@ -15,11 +15,11 @@ pub mod check;
 pub mod digest;
 pub mod error;
 pub mod evaluate;
+#[cfg(feature = "files")]
+pub mod files;
 pub mod generate;
 pub mod inputs;
 pub mod model;
 pub mod solve;
-#[cfg(feature = "files")]
-pub mod files;
 
 pub use error::InputError;

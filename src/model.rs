@@ -9,8 +9,8 @@
 //! work on this model, so the checker re-checks exactly what was solved.
 
 use crate::inputs::{
-    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RuleSet,
-    SpecialLimit, SpecialLimitScope, SpecialLimits,
+    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RuleSet, SpecialLimit,
+    SpecialLimitScope, SpecialLimits,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,9 +24,9 @@ pub const PROVIDER_MINIMUM_THRESHOLD: usize = 4;
 
 /// The countries of the reference's "European Subnet" (its list, `UK` included).
 pub const EUROPEAN_COUNTRIES: [&str; 45] = [
-    "AL", "AD", "AT", "BE", "BA", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR",
-    "HU", "IS", "IE", "IT", "XK", "LV", "LI", "LT", "LU", "MT", "MD", "MC", "ME", "NL", "MK",
-    "NO", "PL", "PT", "RO", "SM", "RS", "SK", "SI", "ES", "SE", "CH", "UA", "GB", "VA", "UK",
+    "AL", "AD", "AT", "BE", "BA", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IS", "IE", "IT",
+    "XK", "LV", "LI", "LT", "LU", "MT", "MD", "MC", "ME", "NL", "MK", "NO", "PL", "PT", "RO", "SM", "RS", "SK", "SI",
+    "ES", "SE", "CH", "UA", "GB", "VA", "UK",
 ];
 
 /// Where a node of the model comes from.
@@ -143,10 +143,7 @@ impl Model {
     }
 
     pub fn value_index(&self, attribute: Attribute, value: &str) -> Option<u32> {
-        self.values[attribute.index()]
-            .binary_search_by(|v| v.as_str().cmp(value))
-            .ok()
-            .map(|i| i as u32)
+        self.values[attribute.index()].binary_search_by(|v| v.as_str().cmp(value)).ok().map(|i| i as u32)
     }
 
     pub fn synthetic_nodes(&self) -> u32 {
@@ -295,8 +292,7 @@ pub fn build(inputs: &Inputs, candidates: &[CandidateRow]) -> Model {
             value_sets[a.index()].insert(v);
         }
     }
-    let values: [Vec<String>; 4] =
-        std::array::from_fn(|a| value_sets[a].iter().map(|s| s.to_string()).collect());
+    let values: [Vec<String>; 4] = std::array::from_fn(|a| value_sets[a].iter().map(|s| s.to_string()).collect());
     let index_of = |a: Attribute, v: &str| -> u32 {
         values[a.index()].binary_search_by(|x| x.as_str().cmp(v)).expect("interned") as u32
     };
@@ -472,4 +468,3 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
         })
         .collect()
 }
-

@@ -204,7 +204,13 @@ fn build_type_model(model: &Model) -> TypeModel {
     }
     for (p, pm) in model.provider_minimums.iter().enumerate() {
         let terms: Vec<usize> = (0..vars.len()).filter(|&j| pm.classes.binary_search(&vars[j].0).is_ok()).collect();
-        rows.push(Row { terms, op: ComparisonOp::Ge, rhs: 1, kind: RowKind::ProviderMinimum(p as u32), in_program: true });
+        rows.push(Row {
+            terms,
+            op: ComparisonOp::Ge,
+            rhs: 1,
+            kind: RowKind::ProviderMinimum(p as u32),
+            in_program: true,
+        });
     }
     TypeModel { types, vars, lp_ub, int_ub, cost, rows }
 }
@@ -281,7 +287,9 @@ fn certificate_from_duals(tm: &TypeModel, duals: &[f64], d: u64) -> Certificate 
     };
     let mut classes = Vec::new();
     let mut provider_minimums = Vec::new();
-    let mut per_type: Vec<(i64, Vec<(Attribute, u32, i64)>)> = vec![(0, Vec::new()); tm.types.len()];
+    // Per type: the size-row multiplier and the value-row multipliers.
+    type TypeMultipliers = (i64, Vec<(Attribute, u32, i64)>);
+    let mut per_type: Vec<TypeMultipliers> = vec![(0, Vec::new()); tm.types.len()];
     for (i, row) in tm.rows.iter().enumerate() {
         let m = scaled(i);
         if m == 0 {
@@ -320,9 +328,8 @@ fn solve_type_model(tm: &TypeModel, budget_left: u64, work: &mut Work) -> IntRes
         return IntResult::Infeasible;
     }
     let mut p = Problem::new(OptimizationDirection::Minimize);
-    let vars: Vec<Variable> = (0..tm.vars.len())
-        .map(|j| p.add_integer_var(tm.cost[j] as f64, (0, tm.int_ub[j] as i32)))
-        .collect();
+    let vars: Vec<Variable> =
+        (0..tm.vars.len()).map(|j| p.add_integer_var(tm.cost[j] as f64, (0, tm.int_ub[j] as i32))).collect();
     for r in tm.rows.iter().filter(|r| r.in_program) {
         if r.terms.is_empty() {
             continue;
@@ -358,7 +365,13 @@ fn run_integer_program(p: &Problem, vars: &[Variable], budget_left: u64, work: &
 
 /// Split class totals of one type into its subnets. Returns per subnet the
 /// (class, count) lists, or None when the totals could not be split.
-fn split_type(model: &Model, subnet: &Subnet, m: usize, totals: &BTreeMap<u32, i64>, work: &mut Work) -> Option<Vec<Vec<(u32, u32)>>> {
+fn split_type(
+    model: &Model,
+    subnet: &Subnet,
+    m: usize,
+    totals: &BTreeMap<u32, i64>,
+    work: &mut Work,
+) -> Option<Vec<Vec<(u32, u32)>>> {
     if m == 1 {
         return Some(vec![totals.iter().filter(|(_, &n)| n > 0).map(|(&c, &n)| (c, n as u32)).collect()]);
     }
@@ -418,12 +431,20 @@ fn group_bounds(rem_total: i64, limit: i64, exact: bool, r: i64) -> (i64, i64) {
 
 /// Pick one subnet's nodes greedily: serve the value groups under the most
 /// pressure first, never exceeding a limit; None if a lower bound is missed.
-fn greedy_pick(rem: &[i64], caps: &[i64], groups: &[(Vec<usize>, i64, bool)], groups_of: &[Vec<usize>], size: i64, r: i64) -> Option<Vec<i64>> {
+fn greedy_pick(
+    rem: &[i64],
+    caps: &[i64],
+    groups: &[(Vec<usize>, i64, bool)],
+    groups_of: &[Vec<usize>],
+    size: i64,
+    r: i64,
+) -> Option<Vec<i64>> {
     let n = rem.len();
     let mut x = vec![0i64; n];
     let mut group_rem: Vec<i64> = groups.iter().map(|(m, _, _)| m.iter().map(|&i| rem[i]).sum()).collect();
     let mut group_taken = vec![0i64; groups.len()];
-    let bounds: Vec<(i64, i64)> = groups.iter().zip(&group_rem).map(|((_, l, e), &t)| group_bounds(t, *l, *e, r)).collect();
+    let bounds: Vec<(i64, i64)> =
+        groups.iter().zip(&group_rem).map(|((_, l, e), &t)| group_bounds(t, *l, *e, r)).collect();
     for _ in 0..size {
         // Score: (unmet lower bounds served, pressure in millionths); ties by position.
         let mut best: Option<(i64, i64, usize)> = None;
@@ -501,7 +522,14 @@ struct TypeRoom {
 }
 
 /// Fill a type's `m` subnets with one integer program.
-fn program_split(model: &Model, subnet: &Subnet, m: usize, room: &TypeRoom, budget_left: u64, work: &mut Work) -> Option<Vec<Vec<(u32, u32)>>> {
+fn program_split(
+    model: &Model,
+    subnet: &Subnet,
+    m: usize,
+    room: &TypeRoom,
+    budget_left: u64,
+    work: &mut Work,
+) -> Option<Vec<Vec<(u32, u32)>>> {
     let classes: Vec<(u32, i64)> = room
         .available
         .iter()
@@ -547,13 +575,13 @@ fn program_split(model: &Model, subnet: &Subnet, m: usize, room: &TypeRoom, budg
             groups.entry((a, model.classes[c as usize].values[a.index()])).or_default().push(i);
         }
     }
-    for s in 0..m {
-        let all: Vec<(Variable, f64)> = vars[s].iter().map(|&v| (v, 1.0)).collect();
+    for subnet_vars in &vars {
+        let all: Vec<(Variable, f64)> = subnet_vars.iter().map(|&v| (v, 1.0)).collect();
         p.add_constraint(all.as_slice(), ComparisonOp::Eq, subnet.size as f64);
         for (&(a, v), members) in &groups {
             let limit = subnet.limit(a, v);
             let op = if limit.op == LimitOp::Exactly { ComparisonOp::Eq } else { ComparisonOp::Le };
-            let expr: Vec<(Variable, f64)> = members.iter().map(|&i| (vars[s][i], 1.0)).collect();
+            let expr: Vec<(Variable, f64)> = members.iter().map(|&i| (subnet_vars[i], 1.0)).collect();
             p.add_constraint(expr.as_slice(), op, limit.count as f64);
         }
     }
@@ -732,7 +760,12 @@ pub fn solve(model: &Model, budget: Budget) -> Solution {
                 let nc = model.classes.len();
                 allocation = Allocation {
                     subnets: (0..model.subnets.len())
-                        .map(|s| (0..nc).filter(|&c| flat[s * nc + c] > 0).map(|c| (c as u32, flat[s * nc + c] as u32)).collect())
+                        .map(|s| {
+                            (0..nc)
+                                .filter(|&c| flat[s * nc + c] > 0)
+                                .map(|c| (c as u32, flat[s * nc + c] as u32))
+                                .collect()
+                        })
                         .collect(),
                 };
                 checked = check::check_allocation(model, &allocation).ok();

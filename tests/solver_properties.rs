@@ -10,6 +10,9 @@ use ic_topology::solve::{self, Budget, Status};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
+/// Best value from (subnet, remaining class counts, provider minimums met).
+type Memo = BTreeMap<(usize, Vec<u32>, Vec<bool>), Option<u32>>;
+
 /// The true optimum by exhaustive search: `None` if no allocation exists.
 fn brute_force(model: &Model) -> Option<u32> {
     let counts: Vec<u32> = model.classes.iter().map(|c| c.count()).collect();
@@ -24,7 +27,7 @@ fn best_from(
     s: usize,
     remaining: &mut Vec<u32>,
     used: &mut Vec<u32>,
-    memo: &mut BTreeMap<(usize, Vec<u32>, Vec<bool>), Option<u32>>,
+    memo: &mut Memo,
 ) -> Option<u32> {
     if s == model.subnets.len() {
         let ok = model.provider_minimums.iter().all(|p| p.classes.iter().any(|&c| used[c as usize] > 0));
@@ -52,7 +55,7 @@ fn fill(
     pick: &mut Vec<u32>,
     remaining: &mut Vec<u32>,
     used: &mut Vec<u32>,
-    memo: &mut BTreeMap<(usize, Vec<u32>, Vec<bool>), Option<u32>>,
+    memo: &mut Memo,
     best: &mut Option<u32>,
 ) {
     let subnet = &model.subnets[s];

@@ -45,10 +45,7 @@ enum Node {
 impl Node {
     fn line(&self) -> u64 {
         match self {
-            Node::Scalar { line, .. }
-            | Node::Seq { line, .. }
-            | Node::Map { line, .. }
-            | Node::Alias { line } => *line,
+            Node::Scalar { line, .. } | Node::Seq { line, .. } | Node::Map { line, .. } | Node::Alias { line } => *line,
         }
     }
 
@@ -76,21 +73,15 @@ fn is_yaml_null(value: &str) -> bool {
 /// `safe_load` (YAML 1.1 rules, which the reference uses), rather than as null,
 /// a boolean, a number or a date.
 fn plain_is_text(value: &str) -> bool {
-    const YAML_1_1_BOOLEANS: [&str; 12] = [
-        "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
-    ];
-    if is_yaml_null(value)
-        || YAML_1_1_BOOLEANS.contains(&value)
-        || !matches!(Yaml::from_str(value), Yaml::String(_))
-    {
+    const YAML_1_1_BOOLEANS: [&str; 12] =
+        ["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"];
+    if is_yaml_null(value) || YAML_1_1_BOOLEANS.contains(&value) || !matches!(Yaml::from_str(value), Yaml::String(_)) {
         return false;
     }
     // YAML 1.1 also reads `1_000` and the base-60 `1:30` as numbers.
     let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
     let grouped_number = unsigned.starts_with(|c: char| c.is_ascii_digit())
-        && unsigned
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b"_:.".contains(&b));
+        && unsigned.bytes().all(|b| b.is_ascii_digit() || b"_:.".contains(&b));
     let date = value.len() >= 8
         && value.as_bytes()[..4].iter().all(u8::is_ascii_digit)
         && value.as_bytes()[4] == b'-'
@@ -116,12 +107,9 @@ enum Building {
 /// nesting cannot overflow the stack).
 fn documents(text: &str, source: &str) -> Result<Vec<Node>, InputError> {
     let mut events = Events::default();
-    Parser::new_from_str(text)
-        .load(&mut events, true)
-        .map_err(|e| {
-            InputError::new(source, format!("invalid YAML: {}", e.info()))
-                .at_line(e.marker().line() as u64)
-        })?;
+    Parser::new_from_str(text).load(&mut events, true).map_err(|e| {
+        InputError::new(source, format!("invalid YAML: {}", e.info())).at_line(e.marker().line() as u64)
+    })?;
     let mut docs = Vec::new();
     let mut stack: Vec<Building> = Vec::new();
     for (event, mark) in events.0 {
@@ -147,11 +135,9 @@ fn documents(text: &str, source: &str) -> Result<Vec<Node>, InputError> {
                 Some(Building::Map(entries, _, line)) => Node::Map { entries, line },
                 None => continue,
             },
-            Event::Nothing
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd => continue,
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {
+                continue
+            }
         };
         match stack.last_mut() {
             None => docs.push(done),
@@ -165,18 +151,11 @@ fn documents(text: &str, source: &str) -> Result<Vec<Node>, InputError> {
     Ok(docs)
 }
 
-pub(crate) fn read_blacklist(
-    text: &str,
-    source: &str,
-    diags: &mut Diagnostics,
-) -> Result<Vec<Cordon>, InputError> {
+pub(crate) fn read_blacklist(text: &str, source: &str, diags: &mut Diagnostics) -> Result<Vec<Cordon>, InputError> {
     let mut docs = documents(text, source)?;
     if docs.len() > 1 {
-        return Err(InputError::new(
-            source,
-            "expected one YAML document, found several (separated by `---`)",
-        )
-        .at_line(docs[1].line()));
+        return Err(InputError::new(source, "expected one YAML document, found several (separated by `---`)")
+            .at_line(docs[1].line()));
     }
     let Some(doc) = docs.pop() else {
         return Ok(Vec::new());
@@ -187,10 +166,7 @@ pub(crate) fn read_blacklist(
     let Node::Map { entries, .. } = doc else {
         return Err(InputError::new(
             source,
-            format!(
-                "expected a mapping with the key `features`, found {}",
-                doc.kind()
-            ),
+            format!("expected a mapping with the key `features`, found {}", doc.kind()),
         )
         .at_line(doc.line()));
     };
@@ -202,10 +178,7 @@ pub(crate) fn read_blacklist(
                 source,
                 Some(key.line()),
                 None,
-                format!(
-                    "top-level key {} is not used (only `features` is)",
-                    describe_key(&key)
-                ),
+                format!("top-level key {} is not used (only `features` is)", describe_key(&key)),
             ),
         }
     }
@@ -214,12 +187,9 @@ pub(crate) fn read_blacklist(
         Some(node) if node.is_null() => return Ok(Vec::new()),
         Some(Node::Seq { items, .. }) => items,
         Some(other) => {
-            return Err(InputError::new(
-                source,
-                format!("`features` must be a list, found {}", other.kind()),
-            )
-            .at_line(other.line())
-            .field("features"))
+            return Err(InputError::new(source, format!("`features` must be a list, found {}", other.kind()))
+                .at_line(other.line())
+                .field("features"))
         }
     };
     let mut cordons: Vec<Cordon> = Vec::with_capacity(list.len());
@@ -230,11 +200,7 @@ pub(crate) fn read_blacklist(
                 source,
                 None,
                 Some("value"),
-                format!(
-                    "`{}: {}` is listed more than once",
-                    cordon.feature.name(),
-                    cordon.value
-                ),
+                format!("`{}: {}` is listed more than once", cordon.feature.name(), cordon.value),
             );
         } else {
             cordons.push(cordon);
@@ -255,10 +221,7 @@ fn read_entry(item: Node, source: &str, diags: &mut Diagnostics) -> Result<Cordo
     let Node::Map { entries, .. } = item else {
         return Err(InputError::new(
             source,
-            format!(
-                "a `features` entry must be a mapping with `feature` and `value`, found {}",
-                item.kind()
-            ),
+            format!("a `features` entry must be a mapping with `feature` and `value`, found {}", item.kind()),
         )
         .at_line(entry_line));
     };
@@ -273,17 +236,12 @@ fn read_entry(item: Node, source: &str, diags: &mut Diagnostics) -> Result<Cordo
                 source,
                 Some(key.line()),
                 None,
-                format!(
-                    "key {} of a `features` entry is not used",
-                    describe_key(&key)
-                ),
+                format!("key {} of a `features` entry is not used", describe_key(&key)),
             ),
         }
     }
     let feature = match feature {
-        Some(Node::Scalar {
-            value: name, line, ..
-        }) => match CordonedFeature::from_name(&name) {
+        Some(Node::Scalar { value: name, line, .. }) => match CordonedFeature::from_name(&name) {
             Some(feature) => feature,
             None => {
                 return Err(InputError::new(
@@ -298,61 +256,40 @@ fn read_entry(item: Node, source: &str, diags: &mut Diagnostics) -> Result<Cordo
             }
         },
         Some(other) => {
-            return Err(InputError::new(
-                source,
-                format!("`feature` must be a name, found {}", other.kind()),
-            )
-            .at_line(other.line())
-            .field("feature"))
-        }
-        None => {
-            return Err(InputError::new(source, "entry without `feature`")
-                .at_line(entry_line)
+            return Err(InputError::new(source, format!("`feature` must be a name, found {}", other.kind()))
+                .at_line(other.line())
                 .field("feature"))
         }
+        None => return Err(InputError::new(source, "entry without `feature`").at_line(entry_line).field("feature")),
     };
-    let value =
-        match value {
-            Some(Node::Scalar {
-                value,
-                text: true,
-                line,
-            }) => {
-                check_whitespace(diags, source, Some(line), "value", &value);
-                value
-            }
-            Some(node) if node.is_null() => {
-                return Err(InputError::new(
-                    source,
-                    "entry without a value (the reference would skip it)",
-                )
+    let value = match value {
+        Some(Node::Scalar { value, text: true, line }) => {
+            check_whitespace(diags, source, Some(line), "value", &value);
+            value
+        }
+        Some(node) if node.is_null() => {
+            return Err(InputError::new(source, "entry without a value (the reference would skip it)")
                 .at_line(node.line())
                 .field("value"))
-            }
-            Some(Node::Scalar { value, line, .. }) => return Err(InputError::new(
+        }
+        Some(Node::Scalar { value, line, .. }) => {
+            return Err(InputError::new(
                 source,
-                format!(
-                    "`{value}` is read by YAML as a number, boolean or date, not as text: quote it"
-                ),
+                format!("`{value}` is read by YAML as a number, boolean or date, not as text: quote it"),
             )
             .at_line(line)
-            .field("value")),
-            Some(other) => {
-                return Err(InputError::new(
-                    source,
-                    format!("`value` must be text, found {}", other.kind()),
-                )
+            .field("value"))
+        }
+        Some(other) => {
+            return Err(InputError::new(source, format!("`value` must be text, found {}", other.kind()))
                 .at_line(other.line())
                 .field("value"))
-            }
-            None => {
-                return Err(InputError::new(
-                    source,
-                    "entry without `value` (the reference would skip it)",
-                )
+        }
+        None => {
+            return Err(InputError::new(source, "entry without `value` (the reference would skip it)")
                 .at_line(entry_line)
                 .field("value"))
-            }
-        };
+        }
+    };
     Ok(Cordon { feature, value })
 }

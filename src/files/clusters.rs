@@ -9,10 +9,7 @@ use super::json::{dedup_entries, Json, JsonDoc};
 use crate::error::InputError;
 use crate::inputs::ProviderCluster;
 
-pub(crate) fn read_clusters(
-    doc: &JsonDoc<'_>,
-    diags: &mut Diagnostics,
-) -> Result<Vec<ProviderCluster>, InputError> {
+pub(crate) fn read_clusters(doc: &JsonDoc<'_>, diags: &mut Diagnostics) -> Result<Vec<ProviderCluster>, InputError> {
     let Json::Object(entries) = doc.value.clone() else {
         return Err(InputError::new(
             doc.source,
@@ -26,29 +23,14 @@ pub(crate) fn read_clusters(
     for (name, value) in dedup_entries(doc, &[], entries, diags) {
         let path = [name.as_str()];
         let Json::Array(items) = value else {
-            return Err(doc.error(
-                &path,
-                format!(
-                    "expected an array of provider names, found {}",
-                    value.kind()
-                ),
-            ));
+            return Err(doc.error(&path, format!("expected an array of provider names, found {}", value.kind())));
         };
         let mut members = Vec::with_capacity(items.len());
         for item in items {
             let Json::String(member) = item else {
-                return Err(doc.error(
-                    &path,
-                    format!("expected provider names (strings), found {}", item.kind()),
-                ));
+                return Err(doc.error(&path, format!("expected provider names (strings), found {}", item.kind())));
             };
-            check_whitespace(
-                diags,
-                doc.source,
-                doc.line(&path),
-                &super::json::pointer(&path),
-                &member,
-            );
+            check_whitespace(diags, doc.source, doc.line(&path), &super::json::pointer(&path), &member);
             if let Some(earlier) = clusters.iter().find(|c| c.members.contains(&member)) {
                 diags.warn(
                     doc.source,

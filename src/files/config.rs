@@ -55,10 +55,7 @@ impl Config<'_> {
     }
 
     fn type_error(&self, key: &str, expected: &str, found: &Json) -> InputError {
-        self.error(
-            key,
-            format!("`{key}` must be {expected}, found {}", found.kind()),
-        )
+        self.error(key, format!("`{key}` must be {expected}, found {}", found.kind()))
     }
 
     fn string(&self, key: &str) -> Result<Option<&str>, InputError> {
@@ -90,20 +87,13 @@ impl Config<'_> {
 
 pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
     let config_source = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        InputError::new(
-            &config_source,
-            format!("cannot read the configuration file: {e}"),
-        )
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&config_source, format!("cannot read the configuration file: {e}")))?;
     let text = decode(&bytes, &config_source)?;
     let doc = JsonDoc::parse(&text, &config_source)?;
     let mut diags = Diagnostics::default();
     let Json::Object(entries) = doc.value.clone() else {
-        return Err(InputError::new(
-            &config_source,
-            format!("expected a JSON object, found {}", doc.value.kind()),
-        ));
+        return Err(InputError::new(&config_source, format!("expected a JSON object, found {}", doc.value.kind())));
     };
     let values = dedup_entries(&doc, &[], entries, &mut diags);
     let config = Config { doc, values };
@@ -111,37 +101,23 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
     if let Some((key, _)) = config.values.iter().find(|(key, _)| !known(key)) {
         return Err(config.error(
             key,
-            format!(
-                "unknown key `{key}`; the keys are {}, {}",
-                FILE_KEYS.join(", "),
-                SETTING_KEYS.join(", ")
-            ),
+            format!("unknown key `{key}`; the keys are {}, {}", FILE_KEYS.join(", "), SETTING_KEYS.join(", ")),
         ));
     }
     let settings = read_settings(&config, &mut diags)?;
 
     let base = path.parent().unwrap_or(Path::new(""));
-    let mut reader = FileReader {
-        config: &config,
-        base,
-        files: Vec::new(),
-    };
+    let mut reader = FileReader { config: &config, base, files: Vec::new() };
 
-    let nodes_path = config
-        .path("nodes_file")?
-        .ok_or_else(|| missing_key(&config_source, "nodes_file"))?;
-    let topology_path = config
-        .path("topology_file")?
-        .ok_or_else(|| missing_key(&config_source, "topology_file"))?;
+    let nodes_path = config.path("nodes_file")?.ok_or_else(|| missing_key(&config_source, "nodes_file"))?;
+    let topology_path = config.path("topology_file")?.ok_or_else(|| missing_key(&config_source, "topology_file"))?;
 
     let (nodes_source, text) = reader.read("nodes_file", nodes_path)?;
     let nodes = nodes::read_nodes(&text, &nodes_source, &mut diags)?;
 
     let (topology_source, text) = reader.read("topology_file", topology_path)?;
-    let topology: Vec<_> = topology::read_topology(&text, &topology_source, &mut diags)?
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect();
+    let topology: Vec<_> =
+        topology::read_topology(&text, &topology_source, &mut diags)?.into_iter().map(|(_, s)| s).collect();
 
     let mut pipeline_source = String::new();
     let pipeline = match config.path("node_pipeline_file")? {
@@ -184,12 +160,8 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
             let (source, text) = reader.read("special_limits_file", written)?;
             let doc = JsonDoc::parse(&text, &source)?;
             let limits = special_limits::read_special_limits(&doc, &mut diags)?;
-            let resolved = special_limits::resolve_scopes(limits, &topology).map_err(|key| {
-                with_line(
-                    special_limits::unknown_subnet(&source, &key),
-                    doc.line(&[&key]),
-                )
-            })?;
+            let resolved = special_limits::resolve_scopes(limits, &topology)
+                .map_err(|key| with_line(special_limits::unknown_subnet(&source, &key), doc.line(&[&key])))?;
             Some(resolved)
         }
         None => None,
@@ -256,13 +228,7 @@ fn read_settings(config: &Config<'_>, diags: &mut Diagnostics) -> Result<Setting
         None => RuleSet::Y2025,
         Some(name) => RuleSet::from_name(name).ok_or_else(|| {
             let names = RuleSet::ALL.map(|r| format!("\"{}\"", r.name()));
-            config.error(
-                "rules",
-                format!(
-                    "unknown rule set `{name}`; expected one of {}",
-                    names.join(", ")
-                ),
-            )
+            config.error("rules", format!("unknown rule set `{name}`; expected one of {}", names.join(", ")))
         })?,
     };
     match config.string("mode")? {
@@ -290,23 +256,13 @@ fn read_settings(config: &Config<'_>, diags: &mut Diagnostics) -> Result<Setting
                     )
                 })?;
         }
-        Some(other) => {
-            return Err(config.type_error(
-                "no_synthetic_countries",
-                "a whole number (0 or more)",
-                other,
-            ))
-        }
+        Some(other) => return Err(config.type_error("no_synthetic_countries", "a whole number (0 or more)", other)),
     }
     settings.enforce_sev = config.boolean("enforce_sev_constraint", settings.enforce_sev)?;
-    settings.enforce_health =
-        config.boolean("enforce_health_constraint", settings.enforce_health)?;
-    settings.enforce_blacklist =
-        config.boolean("enforce_blacklist_constraint", settings.enforce_blacklist)?;
-    settings.enforce_per_provider_minimum = config.boolean(
-        "enforce_per_node_provider_assignation",
-        settings.enforce_per_provider_minimum,
-    )?;
+    settings.enforce_health = config.boolean("enforce_health_constraint", settings.enforce_health)?;
+    settings.enforce_blacklist = config.boolean("enforce_blacklist_constraint", settings.enforce_blacklist)?;
+    settings.enforce_per_provider_minimum =
+        config.boolean("enforce_per_node_provider_assignation", settings.enforce_per_provider_minimum)?;
     Ok(settings)
 }
 
@@ -318,11 +274,7 @@ fn with_line(error: InputError, line: Option<u64>) -> InputError {
 }
 
 fn missing_key(config_source: &str, key: &str) -> InputError {
-    InputError::new(
-        config_source,
-        format!("missing key `{key}` (the path of a required file)"),
-    )
-    .field(key)
+    InputError::new(config_source, format!("missing key `{key}` (the path of a required file)")).field(key)
 }
 
 /// Reads the files a configuration names, fingerprinting each.
@@ -361,15 +313,8 @@ impl FileReader<'_, '_> {
             std::io::ErrorKind::NotFound => config_error(format!("file not found: {shown}")),
             _ => config_error(format!("cannot read {shown}: {e}")),
         })?;
-        let sha256 = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        self.files.push(InputFile {
-            role: key.to_string(),
-            path: written.to_string(),
-            sha256,
-        });
+        let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        self.files.push(InputFile { role: key.to_string(), path: written.to_string(), sha256 });
         let text = decode(&bytes, &shown)?;
         Ok((shown, text))
     }

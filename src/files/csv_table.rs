@@ -14,28 +14,19 @@ use crate::error::InputError;
 /// The strings that pandas 1.5 (the reference's pinned version) reads as a
 /// missing value when they make up a whole field, quoted or not.
 const PANDAS_NA_VALUES: [&str; 18] = [
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
+    "NULL", "NaN", "n/a", "nan", "null",
 ];
 
 /// pandas 2.0 added `None` to its NA words; pandas 1.5 keeps it as text.
 const PANDAS_2_NA_VALUE: &str = "None";
 
 /// The boolean literals of pandas' type inference, and the value each stands for.
-const PANDAS_BOOL_LITERALS: [(&str, bool); 6] = [
-    ("True", true),
-    ("TRUE", true),
-    ("true", true),
-    ("False", false),
-    ("FALSE", false),
-    ("false", false),
-];
+const PANDAS_BOOL_LITERALS: [(&str, bool); 6] =
+    [("True", true), ("TRUE", true), ("true", true), ("False", false), ("FALSE", false), ("false", false)];
 
 pub(crate) fn pandas_bool_literal(value: &str) -> Option<bool> {
-    PANDAS_BOOL_LITERALS
-        .iter()
-        .find(|(literal, _)| *literal == value)
-        .map(|&(_, b)| b)
+    PANDAS_BOOL_LITERALS.iter().find(|(literal, _)| *literal == value).map(|&(_, b)| b)
 }
 
 /// One data row with the line it starts on (1-based).
@@ -86,10 +77,7 @@ impl LineIndex {
     /// after the previous record, before any blank lines it skipped.
     fn line_of_record(&self, text: &str, byte: u64) -> u64 {
         let start = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
-        let skipped = text.as_bytes()[start..]
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .count();
+        let skipped = text.as_bytes()[start..].iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
         self.line_of((start + skipped) as u64)
     }
 }
@@ -97,11 +85,7 @@ impl LineIndex {
 impl<'s> Table<'s> {
     /// Parses `text`; `None` when it has no header at all (pandas raises
     /// `EmptyDataError` there, which some readers of the reference accept).
-    pub(crate) fn parse(
-        text: &str,
-        source: &'s str,
-        diags: &mut Diagnostics,
-    ) -> Result<Option<Self>, InputError> {
+    pub(crate) fn parse(text: &str, source: &'s str, diags: &mut Diagnostics) -> Result<Option<Self>, InputError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let lines = LineIndex::new(text);
         let mut reader = csv::ReaderBuilder::new()
@@ -119,9 +103,7 @@ impl<'s> Table<'s> {
                     None => error,
                 }
             })?;
-            let line = record
-                .position()
-                .map_or(0, |p| lines.line_of_record(text, p.byte()));
+            let line = record.position().map_or(0, |p| lines.line_of_record(text, p.byte()));
             // pandas skips lines made only of whitespace; the csv crate returns them
             // as one field.
             if record.len() == 1 && record[0].trim().is_empty() && !record[0].is_empty() {
@@ -134,11 +116,7 @@ impl<'s> Table<'s> {
                     if fields.len() != names.len() {
                         return Err(InputError::new(
                             source,
-                            format!(
-                                "expected {} fields, as in the header, but found {}",
-                                names.len(),
-                                fields.len()
-                            ),
+                            format!("expected {} fields, as in the header, but found {}", names.len(), fields.len()),
                         )
                         .at_line(line));
                     }
@@ -155,16 +133,13 @@ impl<'s> Table<'s> {
                     source,
                     Some(header_line),
                     Some(name),
-                    format!("column `{name}` appears more than once; only the first is read (pandas renames the others)"),
+                    format!(
+                        "column `{name}` appears more than once; only the first is read (pandas renames the others)"
+                    ),
                 );
             }
         }
-        Ok(Some(Table {
-            source,
-            header_line,
-            header,
-            rows,
-        }))
+        Ok(Some(Table { source, header_line, header, rows }))
     }
 
     pub(crate) fn has_column(&self, name: &str) -> bool {
@@ -183,36 +158,21 @@ impl<'s> Table<'s> {
     /// exactly, as pandas does; a near miss is pointed out.
     pub(crate) fn require_column(&self, name: &str) -> Result<Column, InputError> {
         if let Some(index) = self.header.iter().position(|h| h == name) {
-            return Ok(Column {
-                index,
-                name: name.to_string(),
-            });
+            return Ok(Column { index, name: name.to_string() });
         }
-        let hint = match self
-            .header
-            .iter()
-            .find(|h| h.trim().eq_ignore_ascii_case(name))
-        {
+        let hint = match self.header.iter().find(|h| h.trim().eq_ignore_ascii_case(name)) {
             Some(near) => {
                 format!(" (there is a column `{near}`: column names are compared exactly)")
             }
             None => String::new(),
         };
-        Err(
-            InputError::new(self.source, format!("missing column `{name}`{hint}"))
-                .at_line(self.header_line)
-                .field(name),
-        )
+        Err(InputError::new(self.source, format!("missing column `{name}`{hint}"))
+            .at_line(self.header_line)
+            .field(name))
     }
 
     pub(crate) fn optional_column(&self, name: &str) -> Option<Column> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .map(|index| Column {
-                index,
-                name: name.to_string(),
-            })
+        self.header.iter().position(|h| h == name).map(|index| Column { index, name: name.to_string() })
     }
 
     pub(crate) fn raw<'r>(&self, row: &'r Row, column: &Column) -> &'r str {
@@ -221,19 +181,12 @@ impl<'s> Table<'s> {
     }
 
     fn error(&self, row: &Row, column: &Column, reason: impl Into<String>) -> InputError {
-        InputError::new(self.source, reason)
-            .at_line(row.line)
-            .field(&column.name)
+        InputError::new(self.source, reason).at_line(row.line).field(&column.name)
     }
 
     /// A text field that must be present: taken verbatim, with a warning for
     /// surrounding whitespace.
-    pub(crate) fn text(
-        &self,
-        row: &Row,
-        column: &Column,
-        diags: &mut Diagnostics,
-    ) -> Result<String, InputError> {
+    pub(crate) fn text(&self, row: &Row, column: &Column, diags: &mut Diagnostics) -> Result<String, InputError> {
         let value = self.raw(row, column);
         if let Some(reason) = missing_reason(value) {
             return Err(self.error(row, column, reason));
@@ -243,12 +196,7 @@ impl<'s> Table<'s> {
     }
 
     /// A text field that may be absent: empty or an NA word gives `None`.
-    pub(crate) fn optional_text(
-        &self,
-        row: &Row,
-        column: &Column,
-        diags: &mut Diagnostics,
-    ) -> Option<String> {
+    pub(crate) fn optional_text(&self, row: &Row, column: &Column, diags: &mut Diagnostics) -> Option<String> {
         let value = self.raw(row, column);
         if missing_reason(value).is_some() {
             return None;
@@ -276,20 +224,11 @@ impl<'s> Table<'s> {
         if let Some(reason) = missing_reason(value) {
             return Err(self.error(row, column, reason));
         }
-        value
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| self.error(row, column, format!("`{value}` is not a whole number")))
+        value.trim().parse::<i64>().map_err(|_| self.error(row, column, format!("`{value}` is not a whole number")))
     }
 
     /// A whole number within `min..=max`, as a `u32`.
-    pub(crate) fn integer_in(
-        &self,
-        row: &Row,
-        column: &Column,
-        min: u32,
-        max: u32,
-    ) -> Result<u32, InputError> {
+    pub(crate) fn integer_in(&self, row: &Row, column: &Column, min: u32, max: u32) -> Result<u32, InputError> {
         let n = self.integer(row, column)?;
         if n < i64::from(min) {
             return Err(self.error(row, column, format!("{n} is below the minimum, {min}")));
@@ -366,10 +305,7 @@ fn parse_float(value: &str) -> Option<f64> {
 /// Why pandas would read `value` as missing, if it would.
 pub(crate) fn missing_reason(value: &str) -> Option<String> {
     if value.is_empty() {
-        Some(
-            "empty value; pandas would read it as missing (NaN), which is not reproduced"
-                .to_string(),
-        )
+        Some("empty value; pandas would read it as missing (NaN), which is not reproduced".to_string())
     } else if PANDAS_NA_VALUES.contains(&value) {
         Some(format!(
             "`{value}` is read by pandas as a missing value (NaN), which is not reproduced; the reference \

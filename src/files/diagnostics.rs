@@ -30,13 +30,7 @@ struct Entry {
 const LISTED_LINES: usize = 5;
 
 impl Diagnostics {
-    pub(crate) fn warn(
-        &mut self,
-        source: &str,
-        line: Option<u64>,
-        field: Option<&str>,
-        message: impl Into<String>,
-    ) {
+    pub(crate) fn warn(&mut self, source: &str, line: Option<u64>, field: Option<&str>, message: impl Into<String>) {
         let message = message.into();
         let key = (source.to_string(), field.map(str::to_string), message);
         match self.index.get(&key) {
@@ -73,16 +67,8 @@ impl Entry {
             if others.is_empty() {
                 message.push_str(&format!(" ({} occurrences)", self.occurrences));
             } else {
-                let listed: Vec<String> = others
-                    .iter()
-                    .take(LISTED_LINES)
-                    .map(u64::to_string)
-                    .collect();
-                let more = if others.len() > LISTED_LINES {
-                    ", ..."
-                } else {
-                    ""
-                };
+                let listed: Vec<String> = others.iter().take(LISTED_LINES).map(u64::to_string).collect();
+                let more = if others.len() > LISTED_LINES { ", ..." } else { "" };
                 message.push_str(&format!(
                     " (also on {} other line{}: {}{more})",
                     others.len(),
@@ -91,24 +77,13 @@ impl Entry {
                 ));
             }
         }
-        Warning {
-            source: self.source,
-            line: self.lines.first().copied(),
-            field: self.field,
-            message,
-        }
+        Warning { source: self.source, line: self.lines.first().copied(), field: self.field, message }
     }
 }
 
 /// Warns when a text value has leading or trailing whitespace, which the
 /// reference keeps (so ` KR` and `KR` are different countries to it).
-pub(crate) fn check_whitespace(
-    diags: &mut Diagnostics,
-    source: &str,
-    line: Option<u64>,
-    field: &str,
-    value: &str,
-) {
+pub(crate) fn check_whitespace(diags: &mut Diagnostics, source: &str, line: Option<u64>, field: &str, value: &str) {
     if value.trim() != value {
         diags.warn(
             source,
@@ -125,36 +100,21 @@ pub(crate) fn check_whitespace(
 
 /// ISO 3166-1 alpha-2 codes: the 249 officially assigned ones, sorted.
 pub const ISO_3166_ALPHA2: [&str; 249] = [
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX",
-    "AZ", //
-    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR",
-    "BS", //
-    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM",
-    "CN", //
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC",
-    "EE", //
-    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE",
-    "GF", //
-    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK",
-    "HM", //
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE",
-    "JM", //
-    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB",
-    "LC", //
-    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH",
-    "MK", //
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ",
-    "NA", //
-    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF",
-    "PG", //
-    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU",
-    "RW", //
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR",
-    "SS", //
-    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN",
-    "TO", //
-    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG",
-    "VI", //
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", //
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", //
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", //
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", //
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", //
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", //
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", //
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", //
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", //
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", //
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", //
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", //
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", //
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", //
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", //
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
@@ -166,13 +126,7 @@ pub fn is_known_country(code: &str) -> bool {
 
 /// Warns when a country is not a known code. The value is checked trimmed:
 /// surrounding whitespace gets its own warning from [`check_whitespace`].
-pub(crate) fn check_country(
-    diags: &mut Diagnostics,
-    source: &str,
-    line: Option<u64>,
-    field: &str,
-    country: &str,
-) {
+pub(crate) fn check_country(diags: &mut Diagnostics, source: &str, line: Option<u64>, field: &str, country: &str) {
     let code = country.trim();
     if is_known_country(code) {
         return;
@@ -198,10 +152,7 @@ pub(crate) struct NameSite<'a> {
 
 /// The form under which two spellings of a name count as "the same name".
 fn loose_form(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Warns about every file's spelling of a provider name that differs from the

@@ -112,11 +112,7 @@ impl<'s> JsonDoc<'s> {
                 error
             }
         })?;
-        Ok(JsonDoc {
-            source,
-            value,
-            key_lines: key_lines(text),
-        })
+        Ok(JsonDoc { source, value, key_lines: key_lines(text) })
     }
 
     /// The line of the first occurrence of the key at `path` (object keys from
@@ -138,9 +134,7 @@ impl<'s> JsonDoc<'s> {
 
 /// A JSON pointer (RFC 6901) for a key path: `/NNS/node_provider/DFINITY`.
 pub(crate) fn pointer(path: &[&str]) -> String {
-    path.iter()
-        .map(|key| format!("/{}", key.replace('~', "~0").replace('/', "~1")))
-        .collect()
+    path.iter().map(|key| format!("/{}", key.replace('~', "~0").replace('/', "~1"))).collect()
 }
 
 /// Applies Python's rule for keys given twice (first position, last value),
@@ -227,11 +221,7 @@ fn key_lines(text: &str) -> HashMap<Vec<String>, u64> {
                 }
             }
             '{' | '[' => {
-                frames.push(if c == '{' {
-                    Frame::Object
-                } else {
-                    Frame::Array
-                });
+                frames.push(if c == '{' { Frame::Object } else { Frame::Array });
                 path_depth.push(false);
                 last_string = None;
             }
@@ -257,9 +247,7 @@ mod tests {
     fn keys_keep_file_order_and_lines() {
         let text = "{\n  \"b\": {\"x\": [1, {\"y\": 2}]},\n  \"a\": \"{:}\",\n  \"c\": {\n    \"x\": 1\n  }\n}";
         let doc = JsonDoc::parse(text, "t.json").expect("valid JSON");
-        let Json::Object(entries) = &doc.value else {
-            panic!("object expected")
-        };
+        let Json::Object(entries) = &doc.value else { panic!("object expected") };
         let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["b", "a", "c"]);
         assert_eq!(doc.line(&["b"]), Some(2));

@@ -29,8 +29,7 @@ mod topology;
 
 use crate::error::InputError;
 use crate::inputs::{
-    CandidateRow, Cordon, Inputs, PlannedNode, ProviderCluster, RegistryNode, SpecialLimits,
-    SubnetSpec, Warning,
+    CandidateRow, Cordon, Inputs, PlannedNode, ProviderCluster, RegistryNode, SpecialLimits, SubnetSpec, Warning,
 };
 use diagnostics::{check_country, check_provider_spellings, Diagnostics, NameSite};
 use serde::{Deserialize, Serialize};
@@ -38,9 +37,7 @@ use std::path::Path;
 
 pub use config::{FILE_KEYS, MAX_SYNTHETIC_COUNTRIES};
 pub use diagnostics::{is_known_country, ISO_3166_ALPHA2};
-pub use pipeline::{
-    parse_candidate_arg, parse_candidates_csv, CANDIDATE_COLUMNS, MAX_PLANNED_NODES,
-};
+pub use pipeline::{parse_candidate_arg, parse_candidates_csv, CANDIDATE_COLUMNS, MAX_PLANNED_NODES};
 pub use special_limits::{looks_like_principal, resolve_special_limits, scope_of_key};
 pub use topology::MAX_SUBNETS;
 
@@ -136,11 +133,7 @@ pub fn parse_special_limits_json(text: &str, source: &str) -> Parsed<SpecialLimi
 /// country that is not an ISO code, and a provider name that differs from one
 /// of the nodes or the pipeline only in case or whitespace (the reference
 /// would count it as another provider).
-pub fn candidate_warnings(
-    candidates: &[CandidateRow],
-    source: &str,
-    inputs: &Inputs,
-) -> Vec<Warning> {
+pub fn candidate_warnings(candidates: &[CandidateRow], source: &str, inputs: &Inputs) -> Vec<Warning> {
     let mut diags = Diagnostics::default();
     for candidate in candidates {
         check_country(&mut diags, source, None, "country", &candidate.country);
@@ -169,11 +162,6 @@ pub fn candidate_warnings(
     let mut spellings = Diagnostics::default();
     check_provider_spellings(&mut spellings, &sites);
     let mut warnings = diags.into_warnings();
-    warnings.extend(
-        spellings
-            .into_warnings()
-            .into_iter()
-            .filter(|w| w.source == source),
-    );
+    warnings.extend(spellings.into_warnings().into_iter().filter(|w| w.source == source));
     warnings
 }

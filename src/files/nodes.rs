@@ -17,10 +17,7 @@ pub(crate) fn read_nodes(
     diags: &mut Diagnostics,
 ) -> Result<Vec<(u64, RegistryNode)>, InputError> {
     let Some(table) = Table::parse(text, source, diags)? else {
-        return Err(InputError::new(
-            source,
-            "the file is empty; a nodes file needs at least its header line",
-        ));
+        return Err(InputError::new(source, "the file is empty; a nodes file needs at least its header line"));
     };
     let node_id = table.require_column("node_id")?;
     let provider_name = table.require_column("node_provider_name")?;
@@ -44,13 +41,9 @@ pub(crate) fn read_nodes(
             data_center: table.text(row, &dc_id, diags)?,
             data_center_provider: table.text(row, &owner, diags)?,
             region: table.text(row, &region, diags)?,
-            node_type: node_type
-                .as_ref()
-                .and_then(|c| table.optional_text(row, c, diags)),
+            node_type: node_type.as_ref().and_then(|c| table.optional_text(row, c, diags)),
             status: table.text(row, &status, diags)?,
-            subnet_id: subnet_id
-                .as_ref()
-                .and_then(|c| table.optional_text(row, c, diags)),
+            subnet_id: subnet_id.as_ref().and_then(|c| table.optional_text(row, c, diags)),
         };
         check_region(diags, source, row.line, &node.region);
         if let Some(first) = first_line_of_id.get(&node.node_id) {
@@ -58,10 +51,7 @@ pub(crate) fn read_nodes(
                 source,
                 Some(row.line),
                 Some("node_id"),
-                format!(
-                    "node `{}` is listed again (first on line {first}); each row counts as a node",
-                    node.node_id
-                ),
+                format!("node `{}` is listed again (first on line {first}); each row counts as a node", node.node_id),
             );
         } else {
             first_line_of_id.insert(node.node_id.clone(), row.line);

@@ -25,14 +25,8 @@ use std::collections::HashMap;
 pub const MAX_PLANNED_NODES: u32 = 100_000;
 
 /// The columns of the 2023/2024 pipeline and of candidates, in file order.
-pub const CANDIDATE_COLUMNS: [&str; 6] = [
-    "node_provider",
-    "data_center",
-    "data_center_provider",
-    "country",
-    "is_sev",
-    "no_nodes",
-];
+pub const CANDIDATE_COLUMNS: [&str; 6] =
+    ["node_provider", "data_center", "data_center_provider", "country", "is_sev", "no_nodes"];
 
 pub(crate) fn read_pipeline(
     text: &str,
@@ -44,35 +38,28 @@ pub(crate) fn read_pipeline(
     let Some(table) = Table::parse(text, source, diags)? else {
         return Ok(Vec::new());
     };
-    let named =
-        match (table.has_column("node_id"), table.has_column("no_nodes")) {
-            (true, false) => true,
-            (false, true) => false,
-            (true, true) => return Err(InputError::new(
+    let named = match (table.has_column("node_id"), table.has_column("no_nodes")) {
+        (true, false) => true,
+        (false, true) => false,
+        (true, true) => {
+            return Err(InputError::new(
                 source,
                 "both `node_id` (2025 format: one node per row) and `no_nodes` (2023/2024 format: \
                  `no_nodes` nodes per row) are present; keep the one of your format",
             )
-            .at_line(table.header_line())),
-            (false, false) => {
-                return Err(InputError::new(
-                    source,
-                    "missing column `node_id` (2025 format) or `no_nodes` (2023/2024 format)",
-                )
-                .at_line(table.header_line())
-                .field("node_id"))
-            }
-        };
-    let node_id = if named {
-        Some(table.require_column("node_id")?)
-    } else {
-        None
+            .at_line(table.header_line()))
+        }
+        (false, false) => {
+            return Err(InputError::new(
+                source,
+                "missing column `node_id` (2025 format) or `no_nodes` (2023/2024 format)",
+            )
+            .at_line(table.header_line())
+            .field("node_id"))
+        }
     };
-    let no_nodes = if named {
-        None
-    } else {
-        Some(table.require_column("no_nodes")?)
-    };
+    let node_id = if named { Some(table.require_column("node_id")?) } else { None };
+    let no_nodes = if named { None } else { Some(table.require_column("no_nodes")?) };
     let provider = table.require_column("node_provider")?;
     let data_center = table.require_column("data_center")?;
     let dc_provider = table.require_column("data_center_provider")?;
@@ -133,14 +120,7 @@ pub(crate) fn read_pipeline(
 /// Tells how an `is_sev` value was taken when that is not what it says: any
 /// value that is not a boolean literal, and a `False` that sits in a column
 /// pandas reads as text (where it is true).
-fn warn_sev_reading(
-    diags: &mut Diagnostics,
-    source: &str,
-    line: u64,
-    column: &Column,
-    kind: BoolColumn,
-    value: &str,
-) {
+fn warn_sev_reading(diags: &mut Diagnostics, source: &str, line: u64, column: &Column, kind: BoolColumn, value: &str) {
     let literal = pandas_bool_literal(value);
     let why = match (kind, literal) {
         (BoolColumn::Literals, _) | (BoolColumn::Text, Some(true)) => return,
@@ -156,17 +136,8 @@ fn warn_sev_reading(
              and the reference counts any non-empty text as true"
         }
     };
-    let taken = if kind.truth(value) {
-        "SEV-capable"
-    } else {
-        "not SEV-capable"
-    };
-    diags.warn(
-        source,
-        Some(line),
-        Some(&column.name),
-        format!("`{value}` is taken as {taken}: {why}"),
-    );
+    let taken = if kind.truth(value) { "SEV-capable" } else { "not SEV-capable" };
+    diags.warn(source, Some(line), Some(&column.name), format!("`{value}` is taken as {taken}: {why}"));
 }
 
 /// Reads a candidates CSV with the header
@@ -177,17 +148,10 @@ pub fn parse_candidates_csv(text: &str, source: &str) -> Result<Vec<CandidateRow
     let Some(table) = Table::parse(text, source, &mut ignored)? else {
         return Ok(Vec::new());
     };
-    if let Some(extra) = table
-        .columns()
-        .iter()
-        .find(|c| !CANDIDATE_COLUMNS.contains(&c.as_str()))
-    {
+    if let Some(extra) = table.columns().iter().find(|c| !CANDIDATE_COLUMNS.contains(&c.as_str())) {
         return Err(InputError::new(
             source,
-            format!(
-                "unknown column `{extra}`; the columns are {}",
-                CANDIDATE_COLUMNS.join(",")
-            ),
+            format!("unknown column `{extra}`; the columns are {}", CANDIDATE_COLUMNS.join(",")),
         )
         .at_line(table.header_line())
         .field(extra.as_str()));
@@ -210,27 +174,16 @@ pub fn parse_candidates_csv(text: &str, source: &str) -> Result<Vec<CandidateRow
 /// (`"Privoxy Solutions, LLC",dr1,FiberState,US,true,1`).
 pub fn parse_candidate_arg(arg: &str) -> Result<CandidateRow, InputError> {
     const SOURCE: &str = "--candidate";
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::None)
-        .from_reader(arg.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::None).from_reader(arg.as_bytes());
     let mut records = reader.records();
     let record = match records.next() {
         Some(Ok(record)) => record,
         Some(Err(e)) => return Err(InputError::new(SOURCE, format!("malformed value: {e}"))),
-        None => {
-            return Err(InputError::new(
-                SOURCE,
-                "empty value; expected provider,dc,dc provider,CC,true,N",
-            ))
-        }
+        None => return Err(InputError::new(SOURCE, "empty value; expected provider,dc,dc provider,CC,true,N")),
     };
     if records.next().is_some() {
-        return Err(InputError::new(
-            SOURCE,
-            "one candidate per argument: the value spans several lines",
-        ));
+        return Err(InputError::new(SOURCE, "one candidate per argument: the value spans several lines"));
     }
     if record.len() != CANDIDATE_COLUMNS.len() {
         return Err(InputError::new(
@@ -248,11 +201,7 @@ pub fn parse_candidate_arg(arg: &str) -> Result<CandidateRow, InputError> {
 }
 
 /// Builds a candidate from its six fields, in [`CANDIDATE_COLUMNS`] order.
-fn candidate_from_fields(
-    fields: &[&str],
-    source: &str,
-    line: Option<u64>,
-) -> Result<CandidateRow, InputError> {
+fn candidate_from_fields(fields: &[&str], source: &str, line: Option<u64>) -> Result<CandidateRow, InputError> {
     let error = |field: &str, reason: String| {
         let e = InputError::new(source, reason).field(field);
         match line {
@@ -285,12 +234,7 @@ fn candidate_from_fields(
     let is_sev = match sev_text.to_ascii_lowercase().as_str() {
         "true" | "1" => true,
         "false" | "0" => false,
-        _ => {
-            return Err(error(
-                "is_sev",
-                format!("`{}` is not true, false, 1 or 0", fields[4]),
-            ))
-        }
+        _ => return Err(error("is_sev", format!("`{}` is not true, false, 1 or 0", fields[4]))),
     };
     let count_text = fields[5].trim();
     let no_nodes = match count_text.parse::<u64>() {
@@ -301,19 +245,7 @@ fn candidate_from_fields(
                 format!("{n} is out of range: a candidate row has 1 to {MAX_PLANNED_NODES} nodes"),
             ))
         }
-        Err(_) => {
-            return Err(error(
-                "no_nodes",
-                format!("`{}` is not a whole number of nodes (1 or more)", fields[5]),
-            ))
-        }
+        Err(_) => return Err(error("no_nodes", format!("`{}` is not a whole number of nodes (1 or more)", fields[5]))),
     };
-    Ok(CandidateRow {
-        node_provider,
-        data_center,
-        data_center_provider,
-        country,
-        is_sev,
-        no_nodes,
-    })
+    Ok(CandidateRow { node_provider, data_center, data_center_provider, country, is_sev, no_nodes })
 }

@@ -11,9 +11,7 @@
 use super::diagnostics::Diagnostics;
 use super::json::{dedup_entries, pointer, Json, JsonDoc};
 use crate::error::InputError;
-use crate::inputs::{
-    Attribute, LimitOp, SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
-};
+use crate::inputs::{Attribute, LimitOp, SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec};
 use std::collections::BTreeMap;
 
 /// Whether `key` has the textual form of a principal: groups of five
@@ -23,14 +21,8 @@ pub fn looks_like_principal(key: &str) -> bool {
     let Some((last, full)) = groups.split_last() else {
         return false;
     };
-    let base32 = |g: &str| {
-        g.bytes()
-            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
-    };
-    groups.len() >= 2
-        && full.iter().all(|g| g.len() == 5 && base32(g))
-        && (1..=5).contains(&last.len())
-        && base32(last)
+    let base32 = |g: &str| g.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+    groups.len() >= 2 && full.iter().all(|g| g.len() == 5 && base32(g)) && (1..=5).contains(&last.len()) && base32(last)
 }
 
 /// The scope a key of the file names, before it is checked against a topology.
@@ -44,10 +36,7 @@ pub fn scope_of_key(key: &str) -> SpecialLimitScope {
     }
 }
 
-pub(crate) fn read_special_limits(
-    doc: &JsonDoc<'_>,
-    diags: &mut Diagnostics,
-) -> Result<SpecialLimits, InputError> {
+pub(crate) fn read_special_limits(doc: &JsonDoc<'_>, diags: &mut Diagnostics) -> Result<SpecialLimits, InputError> {
     let Json::Object(scopes) = doc.value.clone() else {
         return Err(InputError::new(
             doc.source,
@@ -61,13 +50,9 @@ pub(crate) fn read_special_limits(
     for (scope_key, attributes) in dedup_entries(doc, &[], scopes, diags) {
         let scope_path = [scope_key.as_str()];
         let Json::Object(attributes) = attributes else {
-            return Err(doc.error(
-                &scope_path,
-                format!(
-                    "expected an object of attributes, found {}",
-                    attributes.kind()
-                ),
-            ));
+            return Err(
+                doc.error(&scope_path, format!("expected an object of attributes, found {}", attributes.kind()))
+            );
         };
         let mut by_attribute = BTreeMap::new();
         for (attribute_key, values) in dedup_entries(doc, &scope_path, attributes, diags) {
@@ -84,10 +69,7 @@ pub(crate) fn read_special_limits(
             let Json::Object(values) = values else {
                 return Err(doc.error(
                     &attribute_path,
-                    format!(
-                        "expected an object {{value: [n, \"eq\" | \"lt\"]}}, found {}",
-                        values.kind()
-                    ),
+                    format!("expected an object {{value: [n, \"eq\" | \"lt\"]}}, found {}", values.kind()),
                 ));
             };
             let mut by_value = BTreeMap::new();
@@ -108,38 +90,20 @@ fn read_limit(doc: &JsonDoc<'_>, path: &[&str], limit: &Json) -> Result<SpecialL
         return Err(doc.error(path, format!("{shape}, found {}", limit.kind())));
     };
     let [count, op] = items.as_slice() else {
-        return Err(doc.error(
-            path,
-            format!("{shape}, found an array of {} elements", items.len()),
-        ));
+        return Err(doc.error(path, format!("{shape}, found an array of {} elements", items.len())));
     };
     let count = match count {
-        Json::Integer(n) => u32::try_from(*n).map_err(|_| {
-            doc.error(
-                path,
-                format!(
-                    "the count {n} must be a whole number from 0 to {}",
-                    u32::MAX
-                ),
-            )
-        })?,
+        Json::Integer(n) => u32::try_from(*n)
+            .map_err(|_| doc.error(path, format!("the count {n} must be a whole number from 0 to {}", u32::MAX)))?,
         other => return Err(doc.error(path, format!("{shape}; the count is {}", other.kind()))),
     };
     let op = match op {
         Json::String(op) if op == "eq" => LimitOp::Exactly,
         Json::String(op) if op == "lt" => LimitOp::AtMost,
         Json::String(op) if op == "gt" => {
-            return Err(doc.error(
-                path,
-                "`gt` is not supported (the reference refuses it too): use \"eq\" or \"lt\"",
-            ))
+            return Err(doc.error(path, "`gt` is not supported (the reference refuses it too): use \"eq\" or \"lt\""))
         }
-        Json::String(op) => {
-            return Err(doc.error(
-                path,
-                format!("unknown operator `{op}`: use \"eq\" or \"lt\""),
-            ))
-        }
+        Json::String(op) => return Err(doc.error(path, format!("unknown operator `{op}`: use \"eq\" or \"lt\""))),
         other => return Err(doc.error(path, format!("{shape}; the operator is {}", other.kind()))),
     };
     Ok(SpecialLimit { count, op })
@@ -157,10 +121,7 @@ pub fn resolve_special_limits(
 }
 
 /// [`resolve_special_limits`], failing with the key that names no subnet.
-pub(crate) fn resolve_scopes(
-    limits: SpecialLimits,
-    topology: &[SubnetSpec],
-) -> Result<SpecialLimits, String> {
+pub(crate) fn resolve_scopes(limits: SpecialLimits, topology: &[SubnetSpec]) -> Result<SpecialLimits, String> {
     let is_id = |key: &str| topology.iter().any(|s| s.subnet_id.as_deref() == Some(key));
     let is_type = |key: &str| topology.iter().any(|s| s.subnet_type == key);
     let mut resolved = SpecialLimits::new();

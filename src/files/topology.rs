@@ -22,18 +22,14 @@ pub(crate) fn read_topology(
     diags: &mut Diagnostics,
 ) -> Result<Vec<(u64, SubnetSpec)>, InputError> {
     let Some(table) = Table::parse(text, source, diags)? else {
-        return Err(InputError::new(
-            source,
-            "the file is empty; a topology needs its header line and rows",
-        ));
+        return Err(InputError::new(source, "the file is empty; a topology needs its header line and rows"));
     };
     let subnet_type = table.require_column("subnet_type")?;
     let subnet_id = table.optional_column("subnet_id");
     let count = table.require_column("number_of_subnets")?;
     let size = table.require_column("subnet_size")?;
     let is_sev = table.require_column("is_sev")?;
-    let limit_columns =
-        Attribute::ALL.map(|a| table.require_column(&format!("subnet_limit_{}", a.name())));
+    let limit_columns = Attribute::ALL.map(|a| table.require_column(&format!("subnet_limit_{}", a.name())));
     let mut limits = Vec::with_capacity(4);
     for column in limit_columns {
         limits.push(column?);
@@ -45,10 +41,8 @@ pub(crate) fn read_topology(
     // marked `False`, so it is refused rather than reproduced.
     let sev_column = table.bool_column(&is_sev)?;
     if sev_column == BoolColumn::Text {
-        let bad = table
-            .rows
-            .iter()
-            .find(|row| super::csv_table::pandas_bool_literal(table.raw(row, &is_sev)).is_none());
+        let bad =
+            table.rows.iter().find(|row| super::csv_table::pandas_bool_literal(table.raw(row, &is_sev)).is_none());
         if let Some(row) = bad {
             return Err(InputError::new(
                 source,
@@ -69,9 +63,7 @@ pub(crate) fn read_topology(
         let copies = table.integer_in(row, &count, 0, MAX_SUBNETS)?;
         let mut spec = SubnetSpec {
             subnet_type: table.text(row, &subnet_type, diags)?,
-            subnet_id: subnet_id
-                .as_ref()
-                .and_then(|c| table.optional_text(row, c, diags)),
+            subnet_id: subnet_id.as_ref().and_then(|c| table.optional_text(row, c, diags)),
             size: table.integer_in(row, &size, 1, MAX_SUBNET_SIZE)?,
             is_sev: sev_column.truth(table.raw(row, &is_sev)),
             limits: [0; 4],
@@ -85,9 +77,7 @@ pub(crate) fn read_topology(
                     source,
                     Some(row.line),
                     Some("subnet_id"),
-                    format!(
-                        "subnet `{id}` is expanded into {copies} subnets that all carry its id"
-                    ),
+                    format!("subnet `{id}` is expanded into {copies} subnets that all carry its id"),
                 );
             }
             match first_line_of_id.get(id) {
@@ -103,12 +93,9 @@ pub(crate) fn read_topology(
             }
         }
         if subnets.len() as u64 + u64::from(copies) > u64::from(MAX_SUBNETS) {
-            return Err(InputError::new(
-                source,
-                format!("the topology expands to more than {MAX_SUBNETS} subnets"),
-            )
-            .at_line(row.line)
-            .field("number_of_subnets"));
+            return Err(InputError::new(source, format!("the topology expands to more than {MAX_SUBNETS} subnets"))
+                .at_line(row.line)
+                .field("number_of_subnets"));
         }
         for _ in 0..copies {
             subnets.push((row.line, spec.clone()));
