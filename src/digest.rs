@@ -6,7 +6,7 @@
 //! compute the same digest from the same records, so a voter can tell that an
 //! answer on chain and one reproduced off chain speak of the same inputs.
 
-use crate::inputs::{CandidateRow, Inputs};
+use crate::inputs::{CandidateRow, Inputs, SubnetSpec};
 use sha2::{Digest, Sha256};
 
 /// Lowercase hexadecimal SHA-256 of `bytes`.
@@ -22,6 +22,11 @@ pub fn configuration_digest(inputs: &Inputs) -> String {
     sha256_hex(&serde_json::to_vec(&normalised).expect("records serialise"))
 }
 
+/// SHA-256 of a target topology (its subnets in order), as canonical JSON.
+pub fn topology_digest(topology: &[SubnetSpec]) -> String {
+    sha256_hex(&serde_json::to_vec(topology).expect("records serialise"))
+}
+
 /// SHA-256 of the candidate rows, as canonical JSON.
 pub fn candidates_digest(candidates: &[CandidateRow]) -> String {
     sha256_hex(&serde_json::to_vec(candidates).expect("records serialise"))
@@ -30,6 +35,35 @@ pub fn candidates_digest(candidates: &[CandidateRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn special_limits_are_part_of_the_configuration_digest() {
+        use crate::inputs::*;
+        let mut inputs = Inputs {
+            settings: RuleSet::Y2025.default_settings(),
+            nodes: vec![],
+            pipeline: vec![],
+            topology: crate::topology_in_force::subnets(),
+            sev_providers: vec![],
+            cordons: vec![],
+            clusters: vec![],
+            special_limits: Some(SpecialLimits::new()),
+            country_restrictions: None,
+            warnings: vec![],
+        };
+        let empty = configuration_digest(&inputs);
+        let limits = inputs.special_limits.as_mut().unwrap();
+        limits
+            .entry(SpecialLimitScope::SubnetType("NNS".into()))
+            .or_default()
+            .entry(Attribute::NodeProvider)
+            .or_default()
+            .insert("DFINITY".into(), SpecialLimit { count: 3, op: LimitOp::Exactly });
+        assert_ne!(configuration_digest(&inputs), empty);
+        let json = serde_json::to_string(&inputs).unwrap();
+        let back: Inputs = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, inputs);
+    }
 
     #[test]
     fn sha256_of_known_text() {

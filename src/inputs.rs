@@ -271,6 +271,13 @@ pub struct ProviderCluster {
     pub members: Vec<String>,
 }
 
+/// A subnet type whose first subnet takes only nodes of these countries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryRestriction {
+    pub subnet_type: String,
+    pub countries: Vec<String>,
+}
+
 /// Something suspicious in the inputs that the evaluation took as given.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
@@ -293,6 +300,47 @@ pub struct Inputs {
     /// In file order: a provider in two clusters ends in the first.
     pub clusters: Vec<ProviderCluster>,
     /// `None`: the rule set's default (2025: the NNS limits of the reference).
+    #[serde(with = "special_limits_as_list")]
     pub special_limits: Option<SpecialLimits>,
+    /// `None`: the rule set's default (see [`crate::model::default_country_restrictions`]).
+    pub country_restrictions: Option<Vec<CountryRestriction>>,
     pub warnings: Vec<Warning>,
+}
+
+/// Special limits serialise as a list of (scope, attribute, value, limit) in
+/// map order: JSON maps take only string keys, and a list keeps the
+/// serialisation canonical for digests.
+pub mod special_limits_as_list {
+    use super::{Attribute, SpecialLimit, SpecialLimitScope, SpecialLimits};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    type Entry = (SpecialLimitScope, Attribute, String, SpecialLimit);
+
+    pub fn to_list(limits: &SpecialLimits) -> Vec<Entry> {
+        let mut out = Vec::new();
+        for (scope, by_attribute) in limits {
+            for (attribute, by_value) in by_attribute {
+                for (value, limit) in by_value {
+                    out.push((scope.clone(), *attribute, value.clone(), *limit));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn from_list(list: Vec<Entry>) -> SpecialLimits {
+        let mut limits = SpecialLimits::new();
+        for (scope, attribute, value, limit) in list {
+            limits.entry(scope).or_default().entry(attribute).or_default().insert(value, limit);
+        }
+        limits
+    }
+
+    pub fn serialize<S: Serializer>(limits: &Option<SpecialLimits>, s: S) -> Result<S::Ok, S::Error> {
+        limits.as_ref().map(to_list).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SpecialLimits>, D::Error> {
+        Ok(Option::<Vec<Entry>>::deserialize(d)?.map(from_list))
+    }
 }

@@ -21,5 +21,6 @@ pub mod generate;
 pub mod inputs;
 pub mod model;
 pub mod solve;
+pub mod topology_in_force;
 
 pub use error::InputError;

@@ -21,7 +21,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "topology", version, about = "How many more node machines does the Internet Computer need to reach its target topology?")]
+#[command(
+    name = "topology",
+    version,
+    about = "How many more node machines does the Internet Computer need to reach its target topology?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -115,6 +119,7 @@ pub fn default_inputs() -> Result<(Inputs, Vec<InputFile>), InputError> {
         cordons: vec![],
         clusters: vec![],
         special_limits: None,
+        country_restrictions: None,
         warnings,
     };
     let file = |role: &str, path: &str, text: &str| InputFile {
@@ -298,7 +303,10 @@ fn print_summary(r: &ResultFile, ev: &Evaluation) {
     );
     let x = &r.network.excluded;
     if x.api_boundary + x.unhealthy + x.cordoned > 0 {
-        println!("  not assignable: {} API boundary, {} DOWN/DEGRADED, {} cordoned", x.api_boundary, x.unhealthy, x.cordoned);
+        println!(
+            "  not assignable: {} API boundary, {} DOWN/DEGRADED, {} cordoned",
+            x.api_boundary, x.unhealthy, x.cordoned
+        );
     }
     println!();
     match r.status {
@@ -307,12 +315,12 @@ fn print_summary(r: &ResultFile, ev: &Evaluation) {
             value(r.objective),
             if r.certificate_is_tight { " by allocation and lower-bound certificate" } else { " by branch and bound" }
         ),
-        Status::Infeasible => println!("Infeasible: the target topology cannot be filled, even with every synthetic node"),
-        Status::BudgetExceeded => println!(
-            "Budget exceeded: the ObjectiveValue lies between {} and {}",
-            r.lower_bound,
-            value(r.upper_bound)
-        ),
+        Status::Infeasible => {
+            println!("Infeasible: the target topology cannot be filled, even with every synthetic node")
+        }
+        Status::BudgetExceeded => {
+            println!("Budget exceeded: the ObjectiveValue lies between {} and {}", r.lower_bound, value(r.upper_bound))
+        }
     }
     if r.candidate_nodes > 0 {
         println!("  without the candidates: {}", value(r.baseline_objective));
@@ -353,10 +361,14 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
     let source = a.result.display().to_string();
     let text = std::fs::read_to_string(&a.result)
         .map_err(|e| InputError::new(&source, format!("cannot read the result file: {e}")))?;
-    let result: ResultFile = serde_json::from_str(&text)
-        .map_err(|e| InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}")).at_line(e.line() as u64))?;
+    let result: ResultFile = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}"))
+            .at_line(e.line() as u64)
+    })?;
     let (inputs, input_files, _) = load(a.config.as_deref())?;
-    match verify(&result, &inputs, &input_files) {
+    let checked = verify(&result, &inputs, &input_files)
+        .and_then(|summary| verify_curve(&result, &inputs).map(|curve| format!("{summary}; {curve}")));
+    match checked {
         Ok(summary) => {
             println!("verified: {summary}");
             Ok(ExitCode::SUCCESS)
@@ -373,7 +385,12 @@ fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String
     for f in files {
         match r.inputs.files.iter().find(|g| g.role == f.role) {
             Some(g) if g.sha256 == f.sha256 => {}
-            Some(g) => return Err(format!("{} differs: the result was computed from sha256 {}, the file now has {}", f.role, g.sha256, f.sha256)),
+            Some(g) => {
+                return Err(format!(
+                    "{} differs: the result was computed from sha256 {}, the file now has {}",
+                    f.role, g.sha256, f.sha256
+                ))
+            }
             None => return Err(format!("the result names no {} but the configuration does", f.role)),
         }
     }
@@ -382,7 +399,10 @@ fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String
     }
     let digest = digest::configuration_digest(inputs);
     if digest != r.inputs.configuration_sha256 {
-        return Err(format!("configuration digest differs: result {}, inputs {}", r.inputs.configuration_sha256, digest));
+        return Err(format!(
+            "configuration digest differs: result {}, inputs {}",
+            r.inputs.configuration_sha256, digest
+        ));
     }
     if digest::candidates_digest(&r.candidates) != r.inputs.candidates_sha256 {
         return Err("the candidates digest does not match the candidates in the result".into());
@@ -401,7 +421,10 @@ fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String
             for (s, sub) in allocation.iter().enumerate() {
                 let counted = sub.nodes.iter().filter(|n| n.starts_with("synthetic-")).count() as u32;
                 if counted != sub.synthetic {
-                    return Err(format!("subnet {s}: {counted} synthetic nodes listed, the result says {}", sub.synthetic));
+                    return Err(format!(
+                        "subnet {s}: {counted} synthetic nodes listed, the result says {}",
+                        sub.synthetic
+                    ));
                 }
             }
             if bound.ceil() < objective as i128 {
@@ -425,17 +448,149 @@ fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String
                 bound.denominator
             ))
         }
-        Status::Infeasible if bound.ceil() > model.synthetic_nodes() as i128 => {
-            Ok(format!("infeasible: the certificate proves a bound of {}, more than all {} synthetic nodes", bound.ceil(), model.synthetic_nodes()))
-        }
+        Status::Infeasible if bound.ceil() > model.synthetic_nodes() as i128 => Ok(format!(
+            "infeasible: the certificate proves a bound of {}, more than all {} synthetic nodes",
+            bound.ceil(),
+            model.synthetic_nodes()
+        )),
         Status::Infeasible => Ok("infeasible by branch and bound (the certificate does not prove it alone)".into()),
         Status::BudgetExceeded => {
             if bound.ceil() < r.lower_bound as i128 {
-                return Err(format!("certificate proves {}, the result claims a lower bound of {}", bound.ceil(), r.lower_bound));
+                return Err(format!(
+                    "certificate proves {}, the result claims a lower bound of {}",
+                    bound.ceil(),
+                    r.lower_bound
+                ));
             }
             Ok(format!("budget exceeded; lower bound {} confirmed", r.lower_bound))
         }
     }
+}
+
+/// Re-check what the certificate does not prove: the fields derived from the
+/// curve (baseline, reduction, verdict, deployment size) must follow from it,
+/// its last point must be the result itself, and every point (the baseline
+/// included) must agree with a recomputation under the default budget.
+fn verify_curve(r: &ResultFile, inputs: &Inputs) -> Result<String, String> {
+    let total: u64 = r.candidates.iter().map(|c| u64::from(c.no_nodes)).sum();
+    if u64::from(r.candidate_nodes) != total {
+        return Err(format!("the result claims {} candidate nodes, its candidates have {total}", r.candidate_nodes));
+    }
+    if r.curve.len() as u64 != total + 1 || r.curve.iter().enumerate().any(|(i, p)| p.nodes as usize != i) {
+        return Err(format!("the curve must have one point for each of 0..={total} candidate nodes, in order"));
+    }
+    for p in &r.curve {
+        let consistent = match p.status {
+            Status::Optimal => {
+                p.objective.is_some() && p.upper_bound == p.objective && Some(p.lower_bound) == p.objective
+            }
+            Status::Infeasible => p.objective.is_none() && p.upper_bound.is_none(),
+            Status::BudgetExceeded => p.objective.is_none() && p.upper_bound.is_none_or(|u| u >= p.lower_bound),
+        };
+        if !consistent {
+            return Err(format!("curve point {}: its status, objective and bounds contradict each other", p.nodes));
+        }
+    }
+    let (first, last) = (&r.curve[0], &r.curve[r.curve.len() - 1]);
+    if (last.status, last.objective) != (r.status, r.objective) {
+        return Err("the result's status and objective differ from its curve's last point".into());
+    }
+    if last.lower_bound != r.lower_bound {
+        return Err(format!(
+            "the result claims a lower bound of {}, its curve's last point {}",
+            r.lower_bound, last.lower_bound
+        ));
+    }
+    if last.upper_bound != r.upper_bound {
+        return Err(format!(
+            "the result claims an upper bound of {}, its curve's last point {}",
+            value(r.upper_bound),
+            value(last.upper_bound)
+        ));
+    }
+    // The derived fields, computed as `evaluate` computes them.
+    let baseline = if r.candidates.is_empty() { None } else { first.objective };
+    if r.baseline_objective != baseline {
+        return Err(format!(
+            "the result claims a baseline of {}, its curve starts at {}",
+            value(r.baseline_objective),
+            value(baseline)
+        ));
+    }
+    let reduction = match (first.objective, last.objective) {
+        (Some(b), Some(w)) if total > 0 => Some(b as i64 - w as i64),
+        _ => None,
+    };
+    if r.reduction != reduction {
+        let show = |v: Option<i64>| v.map_or("-".into(), |v| v.to_string());
+        return Err(format!(
+            "the result claims a reduction of {}, its curve gives {}",
+            show(r.reduction),
+            show(reduction)
+        ));
+    }
+    let verdict = reduction.map(|red| match red {
+        red if red == total as i64 => evaluate::Verdict::OneForOne,
+        red if red > 0 => evaluate::Verdict::Diminishing,
+        _ => evaluate::Verdict::None,
+    });
+    if r.verdict != verdict {
+        let show = |v: &Option<evaluate::Verdict>| serde_json::to_string(v).expect("verdicts serialise");
+        return Err(format!("the result claims the verdict {}, its curve gives {}", show(&r.verdict), show(&verdict)));
+    }
+    let deployment = if r.candidates.is_empty() {
+        None
+    } else {
+        first.objective.map(|b| {
+            let mut size = 0;
+            for p in r.curve.iter().skip(1) {
+                match p.objective {
+                    Some(v) if v as i64 == b as i64 - p.nodes as i64 => size = p.nodes,
+                    _ => break,
+                }
+            }
+            size
+        })
+    };
+    if r.optimal_deployment_size != deployment {
+        return Err(format!(
+            "the result claims an optimal deployment size of {}, its curve gives {}",
+            value(r.optimal_deployment_size),
+            value(deployment)
+        ));
+    }
+    // Only the last point comes with an allocation and a certificate: solve the others again.
+    let (_, ev) = evaluate::evaluate(inputs, &r.candidates, Budget::default());
+    let describe = |p: &evaluate::CurvePoint| match p.status {
+        Status::Optimal => value(p.objective),
+        Status::Infeasible => "infeasible".into(),
+        Status::BudgetExceeded => format!("between {} and {} (budget exceeded)", p.lower_bound, value(p.upper_bound)),
+    };
+    for (claim, truth) in r.curve.iter().zip(&ev.curve) {
+        let within = |v: u32, p: &evaluate::CurvePoint| p.lower_bound <= v && p.upper_bound.is_none_or(|u| v <= u);
+        let agrees = match (claim.status, truth.status) {
+            (Status::Optimal, Status::Optimal) => claim.objective == truth.objective,
+            (Status::Infeasible, Status::Infeasible) => true,
+            (Status::BudgetExceeded, Status::Optimal) => truth.objective.is_some_and(|v| within(v, claim)),
+            (Status::Optimal, Status::BudgetExceeded) => claim.objective.is_some_and(|v| within(v, truth)),
+            (Status::BudgetExceeded, Status::Infeasible) => claim.upper_bound.is_none(),
+            (Status::Infeasible, Status::BudgetExceeded) => truth.upper_bound.is_none(),
+            (Status::BudgetExceeded, Status::BudgetExceeded) => {
+                claim.upper_bound.is_none_or(|u| u >= truth.lower_bound)
+                    && truth.upper_bound.is_none_or(|u| u >= claim.lower_bound)
+            }
+            (Status::Optimal, Status::Infeasible) | (Status::Infeasible, Status::Optimal) => false,
+        };
+        if !agrees {
+            return Err(format!(
+                "curve point with {} candidate node(s) added: the result claims {}, a recomputation gives {}",
+                claim.nodes,
+                describe(claim),
+                describe(truth)
+            ));
+        }
+    }
+    Ok(format!("the curve's {} point(s) agree with a recomputation", r.curve.len()))
 }
 
 /// Map a node-id allocation back to classes, each node used at most once.
@@ -451,7 +606,9 @@ fn allocation_classes(model: &Model, subnets: &[SubnetAllocation]) -> Result<All
     for (s, sub) in subnets.iter().enumerate() {
         let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
         for n in &sub.nodes {
-            let c = class_of.get(n.as_str()).ok_or_else(|| format!("subnet {s}: node {n} is not an assignable node of these inputs"))?;
+            let c = class_of
+                .get(n.as_str())
+                .ok_or_else(|| format!("subnet {s}: node {n} is not an assignable node of these inputs"))?;
             if !seen.insert(n.as_str()) {
                 return Err(format!("node {n} is assigned twice"));
             }
@@ -483,8 +640,12 @@ fn run_generate(a: GenerateArgs) -> Result<ExitCode, InputError> {
         ("config.json", serde_json::to_string_pretty(&config).expect("json") + "\n"),
     ] {
         let path = a.out.join(name);
-        std::fs::write(&path, text).map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
+        std::fs::write(&path, text)
+            .map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
     }
-    println!("wrote {out}/nodes.csv, {out}/topology.csv and {out}/config.json ({} nodes, {} subnets, seed {})", a.nodes, a.subnets, a.seed);
+    println!(
+        "wrote {out}/nodes.csv, {out}/topology.csv and {out}/config.json ({} nodes, {} subnets, seed {})",
+        a.nodes, a.subnets, a.seed
+    );
     Ok(ExitCode::SUCCESS)
 }

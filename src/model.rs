@@ -9,8 +9,8 @@
 //! work on this model, so the checker re-checks exactly what was solved.
 
 use crate::inputs::{
-    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RuleSet, SpecialLimit,
-    SpecialLimitScope, SpecialLimits,
+    Attribute, CandidateRow, Cordon, CordonedFeature, CountryRestriction, Inputs, LimitOp, PlannedNode, RuleSet,
+    SpecialLimit, SpecialLimitScope, SpecialLimits,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -152,6 +152,21 @@ impl Model {
 
     pub fn real_nodes(&self) -> u32 {
         self.classes.iter().filter(|c| !c.synthetic).map(|c| c.count()).sum()
+    }
+}
+
+/// The reference's country-restricted subnet types at each version.
+pub fn default_country_restrictions(rules: RuleSet) -> Vec<CountryRestriction> {
+    let r = |t: &str, list: &[&str]| CountryRestriction {
+        subnet_type: t.to_string(),
+        countries: list.iter().map(|c| c.to_string()).collect(),
+    };
+    match rules {
+        RuleSet::Dec2023 => vec![],
+        RuleSet::Nov2024 => vec![r("Swiss Subnet", &["CH"]), r("European Subnet", &EUROPEAN_COUNTRIES)],
+        RuleSet::Y2025 => {
+            vec![r("European Subnet", &EUROPEAN_COUNTRIES), r("Swiss Subnet", &["CH"]), r("US Subnet", &["US"])]
+        }
     }
 }
 
@@ -401,19 +416,11 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
     };
 
     // Country restrictions apply to the first subnet of the type, as in the reference.
-    let restrictions: Vec<(&str, Vec<&str>)> = match rules {
-        RuleSet::Dec2023 => vec![],
-        RuleSet::Nov2024 => vec![("Swiss Subnet", vec!["CH"]), ("European Subnet", EUROPEAN_COUNTRIES.to_vec())],
-        RuleSet::Y2025 => vec![
-            ("European Subnet", EUROPEAN_COUNTRIES.to_vec()),
-            ("Swiss Subnet", vec!["CH"]),
-            ("US Subnet", vec!["US"]),
-        ],
-    };
+    let restrictions = inputs.country_restrictions.clone().unwrap_or_else(|| default_country_restrictions(rules));
     let mut restricted_first: BTreeMap<&str, usize> = BTreeMap::new();
-    for (ty, _) in &restrictions {
-        if let Some(i) = inputs.topology.iter().position(|s| s.subnet_type == *ty) {
-            restricted_first.insert(ty, i);
+    for r in &restrictions {
+        if let Some(i) = inputs.topology.iter().position(|s| s.subnet_type == r.subnet_type) {
+            restricted_first.entry(r.subnet_type.as_str()).or_insert(i);
         }
     }
 
@@ -448,9 +455,9 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
                         .or_insert(SpecialLimit { count: 1, op: LimitOp::Exactly });
                 }
             }
-            let allowed_countries = restrictions.iter().find_map(|(ty, list)| {
-                (restricted_first.get(ty) == Some(&i)).then(|| {
-                    let mut ids: Vec<u32> = list.iter().filter_map(|c| lookup(Attribute::Country, c)).collect();
+            let allowed_countries = restrictions.iter().find_map(|r| {
+                (restricted_first.get(r.subnet_type.as_str()) == Some(&i)).then(|| {
+                    let mut ids: Vec<u32> = r.countries.iter().filter_map(|c| lookup(Attribute::Country, c)).collect();
                     ids.sort_unstable();
                     ids.dedup();
                     ids

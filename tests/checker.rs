@@ -52,6 +52,7 @@ fn small_network() -> Model {
         cordons: vec![],
         clusters: vec![],
         special_limits: None,
+        country_restrictions: None,
         warnings: vec![],
     };
     model::build(&inputs, &[])

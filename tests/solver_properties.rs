@@ -22,13 +22,7 @@ fn brute_force(model: &Model) -> Option<u32> {
 
 /// Fewest synthetic nodes to fill subnets `s..`, given what remains of each class
 /// and how many of each class were assigned so far (for provider minimums).
-fn best_from(
-    model: &Model,
-    s: usize,
-    remaining: &mut Vec<u32>,
-    used: &mut Vec<u32>,
-    memo: &mut Memo,
-) -> Option<u32> {
+fn best_from(model: &Model, s: usize, remaining: &mut Vec<u32>, used: &mut Vec<u32>, memo: &mut Memo) -> Option<u32> {
     if s == model.subnets.len() {
         let ok = model.provider_minimums.iter().all(|p| p.classes.iter().any(|&c| used[c as usize] > 0));
         return ok.then_some(0);
@@ -190,6 +184,7 @@ prop_compose! {
             cordons: vec![],
             clusters: vec![],
             special_limits,
+            country_restrictions: None,
             warnings: vec![],
         };
         let candidates = candidates

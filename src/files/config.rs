@@ -216,6 +216,7 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
             cordons,
             clusters,
             special_limits,
+            country_restrictions: None,
             warnings: diags.into_warnings(),
         },
         files,
