@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Run the evaluation benchmark (release build) and write BENCHMARKS.md at the
+# repository root: the machine, the date, the command, then the bench's table.
+#
+# The reference tool runs beside the engine when these are set (each run takes
+# 15 to 170 s, so a full run takes about a quarter of an hour):
+#   REFERENCE_PYTHON  a python with pulp and pandas (and pyyaml, click)
+#   REFERENCE_2023    checkout of dfinity/decentralization at 212432e
+#   REFERENCE_2024    ... at eb1a2d9
+#   REFERENCE_2025    ... at 23c9e1a
+# BENCH_REFERENCE=0 skips the reference even when they are set; BENCH_RUNS sets
+# the timed runs per case (default and minimum 5). Extra arguments go to
+# `cargo bench`, e.g. scripts/bench.sh --no-default-features --features files
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+target="${CARGO_TARGET_DIR:-$root/target}"
+results="$target/bench-results.md"
+
+envs=()
+for v in REFERENCE_PYTHON REFERENCE_2023 REFERENCE_2024 REFERENCE_2025 BENCH_REFERENCE BENCH_RUNS BENCH_ONLY; do
+  if [ -n "${!v:-}" ]; then envs+=("$v=${!v}"); fi
+done
+command="cargo bench --bench evaluate${*:+ $*}"
+shown="${envs[*]:+${envs[*]} }$command"
+
+rm -f "$results"
+echo "running: $shown" >&2
+cargo bench --bench evaluate "$@"
+if [ ! -f "$results" ]; then
+  echo "bench.sh: the bench did not write $results" >&2
+  exit 1
+fi
+
+cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//' || true)"
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit (with uncommitted changes)"; fi
+{
+  echo "# Benchmarks"
+  echo
+  echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sm)"
+  echo "- rustc: $(rustc --version)"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- commit: $commit"
+  echo "- command: \`scripts/bench.sh${*:+ $*}\`, which ran \`$shown\`"
+  echo
+  echo "Timings are wall clock on a shared machine and vary from run to run; the"
+  echo "ObjectiveValues and work counters are deterministic."
+  echo
+  cat "$results"
+} > "$root/BENCHMARKS.md"
+echo "wrote $root/BENCHMARKS.md" >&2
+if grep -q MISMATCH "$results"; then
+  echo "bench.sh: MISMATCH between the engine and the reference or ORACLES.md:" >&2
+  grep MISMATCH "$results" >&2
+  exit 2
+fi
