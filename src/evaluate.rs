@@ -8,7 +8,7 @@
 //! the value by one.
 
 use crate::check::Allocation;
-use crate::inputs::{Attribute, CandidateRow, Inputs};
+use crate::inputs::{Attribute, CandidateRow, Inputs, LimitOp};
 use crate::model::{self, Model};
 use crate::solve::{self, Budget, Solution, Status};
 use serde::{Deserialize, Serialize};
@@ -84,24 +84,85 @@ fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
 /// Evaluate `candidates` against `inputs`. Every point of the curve is solved
 /// exactly under its own `budget`.
 pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) -> (Model, Evaluation) {
-    let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
-    let mut curve = Vec::with_capacity(total as usize + 1);
-    let mut last: Option<(Model, Solution)> = None;
-    let mut baseline: Option<Solution> = None;
-    for n in 0..=total {
-        let model = model::build(inputs, &first_nodes(candidates, n));
-        let solution = solve::solve(&model, budget);
-        curve.push(CurvePoint::of(n, &solution));
-        if n == 0 {
-            baseline = Some(solution.clone());
-        }
-        if n == total {
-            last = Some((model, solution));
+    evaluate_with_baseline(inputs, candidates, budget, None)
+}
+
+/// The constraints that adding nodes can create: provider minimums (a
+/// provider reaching the threshold) and "exactly" limits on values that did
+/// not exist before. Where two points of the curve have the same ones, every
+/// allocation of the smaller point is one of the larger (the added nodes stay
+/// unassigned), so the ObjectiveValue cannot rise between them.
+fn growth_signature(model: &Model) -> Vec<String> {
+    let mut sig: Vec<String> = model.provider_minimums.iter().map(|p| format!("min:{}", p.provider)).collect();
+    for (s, subnet) in model.subnets.iter().enumerate() {
+        for &(a, v, limit) in &subnet.special {
+            if limit.op == LimitOp::Exactly {
+                sig.push(format!("eq:{s}:{}:{}:{}", a.name(), model.value(a, v), limit.count));
+            }
         }
     }
-    let (model, solution) = last.expect("the curve has at least one point");
-    let baseline = baseline.expect("the curve has at least one point");
-    let reduction = match (baseline.objective, solution.objective) {
+    sig
+}
+
+/// As [`evaluate`], reusing `baseline` (the model and solution without
+/// candidates) when given. The curve is solved by bisection: where two solved
+/// points have the same ObjectiveValue and the same constraints that nodes
+/// can create, the value is monotone between them, so every point in between
+/// has that value too and is not solved again.
+pub fn evaluate_with_baseline(
+    inputs: &Inputs,
+    candidates: &[CandidateRow],
+    budget: Budget,
+    baseline: Option<(&Model, &Solution)>,
+) -> (Model, Evaluation) {
+    let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
+    let n = total as usize;
+    let mut points: Vec<Option<CurvePoint>> = vec![None; n + 1];
+    let mut signatures: Vec<Option<Vec<String>>> = vec![None; n + 1];
+    let solve_at = |k: u32| {
+        let model = model::build(inputs, &first_nodes(candidates, k));
+        let solution = solve::solve(&model, budget);
+        (model, solution)
+    };
+    let (base_model, base_solution) = match baseline {
+        Some((m, s)) => (m.clone(), s.clone()),
+        None => solve_at(0),
+    };
+    points[0] = Some(CurvePoint::of(0, &base_solution));
+    signatures[0] = Some(growth_signature(&base_model));
+    let (model, solution) = if n == 0 {
+        (base_model, base_solution.clone())
+    } else {
+        let (m, s) = solve_at(total);
+        points[n] = Some(CurvePoint::of(total, &s));
+        signatures[n] = Some(growth_signature(&m));
+        (m, s)
+    };
+    let mut intervals = vec![(0usize, n)];
+    while let Some((lo, hi)) = intervals.pop() {
+        if hi <= lo + 1 {
+            continue;
+        }
+        let (a, b) = (points[lo].clone().expect("solved"), points[hi].clone().expect("solved"));
+        let flat = a.status == Status::Optimal
+            && b.status == Status::Optimal
+            && a.objective == b.objective
+            && signatures[lo] == signatures[hi];
+        if flat {
+            for (k, point) in points.iter_mut().enumerate().take(hi).skip(lo + 1) {
+                *point = Some(CurvePoint { nodes: k as u32, ..a.clone() });
+            }
+            continue;
+        }
+        let mid = (lo + hi) / 2;
+        let (m, s) = solve_at(mid as u32);
+        points[mid] = Some(CurvePoint::of(mid as u32, &s));
+        signatures[mid] = Some(growth_signature(&m));
+        intervals.push((mid, hi));
+        intervals.push((lo, mid));
+    }
+    let curve: Vec<CurvePoint> = points.into_iter().map(|p| p.expect("every point is solved or filled")).collect();
+    let reduction = match (base_solution.objective, solution.objective) {
         (Some(b), Some(w)) if total > 0 => Some(b as i64 - w as i64),
         _ => None,
     };
@@ -114,7 +175,7 @@ pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) ->
             Verdict::None
         }
     });
-    let optimal_deployment_size = baseline.objective.map(|b| {
+    let optimal_deployment_size = base_solution.objective.map(|b| {
         let mut size = 0;
         for p in curve.iter().skip(1) {
             match p.objective {
@@ -126,8 +187,8 @@ pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) ->
     });
     let evaluation = Evaluation {
         candidate_nodes: total,
-        baseline_objective: baseline.objective,
-        baseline_status: baseline.status,
+        baseline_objective: base_solution.objective,
+        baseline_status: base_solution.status,
         solution,
         reduction,
         verdict,

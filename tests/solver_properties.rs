@@ -205,6 +205,32 @@ prop_compose! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
+    /// The curve, solved by bisection over monotone stretches, equals solving
+    /// every point on its own.
+    #[test]
+    fn curve_by_bisection_equals_every_point_solved((inputs, mut candidates) in small_inputs(), extra in 0u32..4) {
+        if let Some(first) = candidates.first_mut() {
+            first.no_nodes += extra;
+        }
+        let (_, ev) = ic_topology::evaluate::evaluate(&inputs, &candidates, Budget::default());
+        let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
+        prop_assert_eq!(ev.curve.len() as u32, total + 1);
+        for point in &ev.curve {
+            let mut left = point.nodes;
+            let prefix: Vec<CandidateRow> = candidates
+                .iter()
+                .filter_map(|c| {
+                    let take = c.no_nodes.min(left);
+                    left -= take;
+                    (take > 0).then(|| CandidateRow { no_nodes: take, ..c.clone() })
+                })
+                .collect();
+            let alone = solve::solve(&model::build(&inputs, &prefix), Budget::default());
+            prop_assert_eq!(point.status, alone.status, "point {}", point.nodes);
+            prop_assert_eq!(point.objective, alone.objective, "point {}", point.nodes);
+        }
+    }
+
     #[test]
     fn solver_matches_brute_force((inputs, candidates) in small_inputs()) {
         let model = model::build(&inputs, &candidates);
