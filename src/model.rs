@@ -9,8 +9,8 @@
 //! work on this model, so the checker re-checks exactly what was solved.
 
 use crate::inputs::{
-    Attribute, CandidateRow, Cordon, CordonedFeature, CountryRestriction, Inputs, LimitOp, PlannedNode, RuleSet,
-    SpecialLimit, SpecialLimitScope, SpecialLimits,
+    Attribute, CandidateRow, Cordon, CordonedFeature, CountryRestriction, Inputs, LimitOp, PlannedNode, RegistryNode,
+    RuleSet, SpecialLimit, SpecialLimitScope, SpecialLimits,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -201,18 +201,7 @@ pub fn build(inputs: &Inputs, candidates: &[CandidateRow]) -> Model {
             continue;
         }
         let country = registry_country(rules, &n.region);
-        let mut provider = n.node_provider_name.clone();
-        if rules != RuleSet::Y2025 {
-            // The 2023/2024 code grouped two aggregators' data centers under one name.
-            match n.data_center.as_str() {
-                "tp1" | "at1" | "fm1" => provider = "Aggregator: Palnu Logistics".to_string(),
-                "sj1" => provider = "Aggregator: TH Glick".to_string(),
-                _ => {}
-            }
-        }
-        if provider.starts_with("DFINITY") {
-            provider = "DFINITY".to_string();
-        }
+        let provider = registry_provider(rules, n);
         let healthy = !matches!(n.status.trim().to_ascii_uppercase().as_str(), "DOWN" | "DEGRADED");
         nodes.push(FlatNode {
             id: n.node_id.clone(),
@@ -369,6 +358,36 @@ fn cordons(c: &Cordon, n: &FlatNode) -> bool {
         CordonedFeature::DataCenter => n.data_center == v,
         CordonedFeature::DataCenterProvider => n.data_center_provider == v,
     }
+}
+
+/// A registry node's provider name after the rule set's renames (before clusters).
+pub fn registry_provider(rules: RuleSet, n: &RegistryNode) -> String {
+    let mut provider = n.node_provider_name.clone();
+    if rules != RuleSet::Y2025 {
+        // The 2023/2024 code grouped two aggregators' data centers under one name.
+        match n.data_center.as_str() {
+            "tp1" | "at1" | "fm1" => provider = "Aggregator: Palnu Logistics".to_string(),
+            "sj1" => provider = "Aggregator: TH Glick".to_string(),
+            _ => {}
+        }
+    }
+    if provider.starts_with("DFINITY") {
+        provider = "DFINITY".to_string();
+    }
+    provider
+}
+
+/// A registry node's value of each attribute, as the model names them
+/// (renames, then clusters in file order).
+pub fn registry_node_values(inputs: &Inputs, n: &RegistryNode) -> [String; 4] {
+    let rules = inputs.settings.rules;
+    let mut provider = registry_provider(rules, n);
+    for cluster in &inputs.clusters {
+        if cluster.members.contains(&provider) {
+            provider = cluster.name.clone();
+        }
+    }
+    [provider, n.data_center.clone(), n.data_center_provider.clone(), registry_country(rules, &n.region)]
 }
 
 /// The country of a registry node: the second field of "Continent,CC,City".

@@ -16,7 +16,9 @@ use crate::inputs::SubnetSpec;
 pub const ADOPTING_PROPOSAL: u64 = 137147;
 
 /// (subnet type, number of subnets, size, is_sev, limits NP / DC / DC provider / country, motion)
-const ROWS: [(&str, u32, u32, bool, [u32; 4], u64); 11] = [
+type Row = (&'static str, u32, u32, bool, [u32; 4], u64);
+
+const ROWS: [Row; 11] = [
     ("NNS", 1, 43, false, [1, 1, 1, 3], 125549),
     ("SNS", 1, 34, false, [1, 1, 1, 3], 125549),
     ("Fiduciary", 1, 34, false, [1, 1, 1, 3], 132136),

@@ -1,0 +1,394 @@
+//! The canister's Candid types. Plain data with no ic-cdk dependency, so that
+//! frontends, tests and tools can share them. `candid/topology.did` is the
+//! same interface written by hand; a test keeps the two equal.
+
+use candid::{CandidType, Deserialize, Principal};
+
+/// Every caller mistake and every refusal, never a trap.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// An argument is wrong: which field, and why.
+    InvalidArgument { field: String, reason: String },
+    /// Only the canister's controllers may call this method.
+    Unauthorized { caller: Principal, method: String },
+    /// No registry snapshot is loaded yet, so there is nothing to evaluate.
+    NotReady { reason: String },
+    /// The solve ran out of its work budget; the ObjectiveValue lies within these bounds.
+    BudgetExceeded { lower_bound: u32, upper_bound: Option<u32> },
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attribute {
+    #[serde(rename = "node_provider")]
+    NodeProvider,
+    #[serde(rename = "data_center")]
+    DataCenter,
+    #[serde(rename = "data_center_provider")]
+    DataCenterProvider,
+    #[serde(rename = "country")]
+    Country,
+}
+
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSet {
+    #[serde(rename = "rules_2023_12")]
+    Dec2023,
+    #[serde(rename = "rules_2024_11")]
+    Nov2024,
+    #[serde(rename = "rules_2025")]
+    Y2025,
+}
+
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    #[serde(rename = "optimal")]
+    Optimal,
+    #[serde(rename = "infeasible")]
+    Infeasible,
+    #[serde(rename = "budget_exceeded")]
+    BudgetExceeded,
+}
+
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    #[serde(rename = "one_for_one")]
+    OneForOne,
+    #[serde(rename = "diminishing")]
+    Diminishing,
+    #[serde(rename = "none")]
+    None,
+}
+
+/// Candidate nodes in the seed's parameters: `no_nodes` identical nodes.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CandidateRow {
+    pub node_provider: String,
+    pub data_center: String,
+    pub data_center_provider: String,
+    pub country: String,
+    pub is_sev: bool,
+    pub no_nodes: u32,
+}
+
+/// The switches of the model.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub rules: RuleSet,
+    pub synthetic_countries: u32,
+    pub enforce_sev: bool,
+    pub enforce_health: bool,
+    pub enforce_blacklist: bool,
+    pub enforce_per_provider_minimum: bool,
+}
+
+/// Per-request overrides of the configured settings; echoed back in the answer.
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct SettingsOverride {
+    pub synthetic_countries: Option<u32>,
+    pub enforce_sev: Option<bool>,
+    pub enforce_health: Option<bool>,
+    pub enforce_blacklist: Option<bool>,
+    pub enforce_per_provider_minimum: Option<bool>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct EvaluateRequest {
+    pub candidates: Vec<CandidateRow>,
+    pub overrides: Option<SettingsOverride>,
+    /// Include the allocation (node ids per subnet) in the answer (default false).
+    pub include_allocation: Option<bool>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CurvePoint {
+    pub nodes: u32,
+    pub status: Status,
+    pub objective: Option<u32>,
+    pub lower_bound: u32,
+    pub upper_bound: Option<u32>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ValueMultiplier {
+    pub attribute: Attribute,
+    /// Index into the model's sorted values of the attribute.
+    pub value: u32,
+    pub multiplier: i64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SubnetMultipliers {
+    pub subnets: Vec<u32>,
+    pub size: i64,
+    pub values: Vec<ValueMultiplier>,
+}
+
+/// Integer multipliers on the rows of the model's LP relaxation; see the engine's `check` module.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Certificate {
+    pub denominator: u64,
+    pub classes: Vec<(u32, i64)>,
+    pub provider_minimums: Vec<(u32, i64)>,
+    pub subnets: Vec<SubnetMultipliers>,
+    /// The bound the multipliers prove: numerator / denominator (as text: it is an i128).
+    pub bound_numerator: String,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SubnetAllocation {
+    pub subnet_type: String,
+    pub subnet_id: Option<String>,
+    pub synthetic: u32,
+    /// Nakamoto coefficients: node provider, data center, data-center provider, country.
+    pub nakamoto: Vec<u32>,
+    pub nodes: Vec<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Evaluation {
+    pub status: Status,
+    /// The ObjectiveValue with the candidates included (`null` unless optimal).
+    pub objective: Option<u32>,
+    pub baseline_objective: Option<u32>,
+    pub reduction: Option<i64>,
+    pub verdict: Option<Verdict>,
+    pub candidate_nodes: u32,
+    pub curve: Vec<CurvePoint>,
+    pub optimal_deployment_size: Option<u32>,
+    pub lower_bound: u32,
+    pub upper_bound: Option<u32>,
+    pub certificate: Certificate,
+    pub certificate_is_tight: bool,
+    pub allocation: Option<Vec<SubnetAllocation>>,
+    pub candidates: Vec<CandidateRow>,
+    /// The settings used: the configured ones with the request's overrides applied.
+    pub settings: Settings,
+    pub overrides: Option<SettingsOverride>,
+    pub registry_version: u64,
+    pub topology_sha256: String,
+    pub configuration_sha256: String,
+    /// Instructions this call used (`ic0.performance_counter`).
+    pub instructions: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SubnetSpec {
+    pub subnet_type: String,
+    pub subnet_id: Option<String>,
+    pub size: u32,
+    pub is_sev: bool,
+    pub limit_node_provider: u32,
+    pub limit_data_center: u32,
+    pub limit_data_center_provider: u32,
+    pub limit_country: u32,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Topology {
+    /// One entry per subnet, in order.
+    pub subnets: Vec<SubnetSpec>,
+    /// The NNS proposal that adopted it.
+    pub proposal: u64,
+    pub sha256: String,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SetTopologyRequest {
+    pub subnets: Vec<SubnetSpec>,
+    pub proposal: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum LimitOp {
+    #[serde(rename = "at_most")]
+    AtMost,
+    #[serde(rename = "exactly")]
+    Exactly,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum SpecialLimitScope {
+    #[serde(rename = "subnet_id")]
+    SubnetId(String),
+    #[serde(rename = "subnet_type")]
+    SubnetType(String),
+    #[serde(rename = "default")]
+    Default,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SpecialLimit {
+    pub scope: SpecialLimitScope,
+    pub attribute: Attribute,
+    pub value: String,
+    pub count: u32,
+    pub op: LimitOp,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum CordonedFeature {
+    #[serde(rename = "node_id")]
+    NodeId,
+    #[serde(rename = "node_provider")]
+    NodeProvider,
+    #[serde(rename = "node_operator")]
+    NodeOperator,
+    #[serde(rename = "data_center")]
+    DataCenter,
+    #[serde(rename = "data_center_provider")]
+    DataCenterProvider,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Cordon {
+    pub feature: CordonedFeature,
+    pub value: String,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProviderCluster {
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CountryRestriction {
+    pub subnet_type: String,
+    pub countries: Vec<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProviderName {
+    pub provider: Principal,
+    pub name: String,
+}
+
+/// A node that is not in the registry yet.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PlannedNode {
+    pub node_id: Option<String>,
+    pub node_provider: String,
+    pub data_center: String,
+    pub data_center_provider: String,
+    pub country: String,
+    pub is_sev: bool,
+}
+
+/// Everything the controllers configure (names, health, SEV, limits and the
+/// rest have no on-chain source).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Configuration {
+    pub settings: Settings,
+    pub sev_providers: Vec<String>,
+    pub cordons: Vec<Cordon>,
+    pub clusters: Vec<ProviderCluster>,
+    /// `null`: the rule set's default special limits.
+    pub special_limits: Option<Vec<SpecialLimit>>,
+    /// `null`: the rule set's default country-restricted subnet types.
+    pub country_restrictions: Option<Vec<CountryRestriction>>,
+    pub provider_names: Vec<ProviderName>,
+    pub pipeline: Vec<PlannedNode>,
+    pub sha256: String,
+}
+
+/// A partial update: every field left `null` keeps its value.
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigurationUpdate {
+    pub rules: Option<RuleSet>,
+    pub synthetic_countries: Option<u32>,
+    pub enforce_sev: Option<bool>,
+    pub enforce_health: Option<bool>,
+    pub enforce_blacklist: Option<bool>,
+    pub enforce_per_provider_minimum: Option<bool>,
+    pub sev_providers: Option<Vec<String>>,
+    pub cordons: Option<Vec<Cordon>>,
+    pub clusters: Option<Vec<ProviderCluster>>,
+    /// `opt null` resets to the rule set's default.
+    pub special_limits: Option<Option<Vec<SpecialLimit>>>,
+    pub country_restrictions: Option<Option<Vec<CountryRestriction>>>,
+    pub provider_names: Option<Vec<ProviderName>>,
+}
+
+/// A registry node (the snapshot's record).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub node_id: String,
+    pub node_operator_id: String,
+    pub node_provider_id: String,
+    pub node_provider_name: String,
+    pub data_center: String,
+    pub data_center_provider: String,
+    /// "Continent,CC,City"
+    pub region: String,
+    pub node_type: Option<String>,
+    pub status: String,
+    pub subnet_id: Option<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    pub registry_version: u64,
+    pub timestamp_nanos: u64,
+    pub nodes: u64,
+    pub node_operators: u64,
+    pub node_providers: u64,
+    pub data_centers: u64,
+    pub subnets: u64,
+    /// The ObjectiveValue of the snapshot without candidates, computed when it was loaded.
+    pub baseline_status: Option<Status>,
+    pub baseline_objective: Option<u32>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct BeginSnapshotRequest {
+    pub registry_version: u64,
+    pub timestamp_nanos: u64,
+    pub node_count: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ListNodesRequest {
+    pub node_provider: Option<String>,
+    pub country: Option<String>,
+    pub data_center: Option<String>,
+    pub subnet_id: Option<String>,
+    /// Node id to start after (exclusive), for paging.
+    pub start_after: Option<String>,
+    /// At most 500; default 100.
+    pub limit: Option<u32>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct NodePage {
+    pub nodes: Vec<Node>,
+    /// Pass as `start_after` for the next page; `null` at the end.
+    pub next: Option<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LimitBreach {
+    pub attribute: Attribute,
+    pub value: String,
+    pub count: u32,
+    pub limit: u32,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SubnetDecentralization {
+    pub subnet_id: String,
+    /// The topology entry with this subnet id, if any.
+    pub subnet_type: Option<String>,
+    pub nodes: u32,
+    /// Nakamoto coefficients: node provider, data center, data-center provider, country.
+    pub nakamoto: Vec<u32>,
+    /// Limits of the matching topology entry that the subnet breaks today.
+    pub breaches: Vec<LimitBreach>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct InitArgs {
+    pub topology: Option<SetTopologyRequest>,
+    pub configuration: Option<ConfigurationUpdate>,
+}

@@ -1,0 +1,143 @@
+//! The topology canister: the adopted target topology, the configuration the
+//! NNS approved and a snapshot of the registry's nodes in stable memory, and
+//! the Candid query `evaluate_candidates`, which runs the exact engine on
+//! them. Endpoints are one-line wrappers over [`state::State`], which knows
+//! nothing of ic-cdk.
+
+pub mod api;
+pub mod convert;
+pub mod memory;
+pub mod state;
+
+use api::*;
+use candid::Principal;
+use state::{Env, State};
+use std::cell::RefCell;
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+/// The system, as the state sees it.
+struct Ic;
+
+impl Env for Ic {
+    fn caller(&self) -> Principal {
+        ic_cdk::api::msg_caller()
+    }
+    fn is_controller(&self, principal: &Principal) -> bool {
+        ic_cdk::api::is_controller(principal)
+    }
+    fn instructions(&self) -> u64 {
+        ic_cdk::api::performance_counter(0)
+    }
+}
+
+fn read<R>(f: impl FnOnce(&State) -> R) -> R {
+    STATE.with(|s| f(s.borrow().as_ref().expect("the state is opened in init and post_upgrade")))
+}
+
+fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with(|s| f(s.borrow_mut().as_mut().expect("the state is opened in init and post_upgrade")))
+}
+
+/// `init` and `post_upgrade` share this path: open the stable structures and
+/// derive what queries read.
+fn open() {
+    STATE.with(|s| *s.borrow_mut() = Some(State::open()));
+}
+
+#[ic_cdk::init]
+fn init(args: Option<InitArgs>) {
+    open();
+    // A bad init argument is the installer's mistake, but there is no caller
+    // to return an error to: refuse the install with the reason.
+    if let Err(e) = write(|s| s.init(args.unwrap_or_default())) {
+        ic_cdk::trap(format!("invalid init argument: {e:?}"));
+    }
+}
+
+#[ic_cdk::post_upgrade]
+fn post_upgrade() {
+    open();
+}
+
+#[ic_cdk::query]
+fn evaluate_candidates(req: EvaluateRequest) -> Result<Evaluation> {
+    read(|s| s.evaluate_candidates(&Ic, req))
+}
+
+#[ic_cdk::query]
+fn get_topology() -> Topology {
+    read(|s| s.topology())
+}
+
+#[ic_cdk::query]
+fn get_configuration() -> Configuration {
+    read(|s| s.configuration())
+}
+
+#[ic_cdk::query]
+fn get_snapshot_info() -> SnapshotInfo {
+    read(|s| s.snapshot_info())
+}
+
+#[ic_cdk::query]
+fn list_nodes(req: ListNodesRequest) -> Result<NodePage> {
+    read(|s| s.list_nodes(req))
+}
+
+#[ic_cdk::query]
+fn get_decentralization() -> Result<Vec<SubnetDecentralization>> {
+    read(|s| s.decentralization())
+}
+
+#[ic_cdk::update]
+fn set_topology(req: SetTopologyRequest) -> Result<()> {
+    write(|s| s.set_topology(&Ic, req))
+}
+
+#[ic_cdk::update]
+fn update_configuration(update: ConfigurationUpdate) -> Result<()> {
+    write(|s| s.update_configuration(&Ic, update))
+}
+
+#[ic_cdk::update]
+fn set_pipeline(pipeline: Vec<PlannedNode>) -> Result<()> {
+    write(|s| s.set_pipeline(&Ic, pipeline))
+}
+
+#[ic_cdk::update]
+fn begin_snapshot_upload(req: BeginSnapshotRequest) -> Result<()> {
+    write(|s| s.begin_snapshot_upload(&Ic, req))
+}
+
+#[ic_cdk::update]
+fn upload_snapshot_nodes(nodes: Vec<Node>) -> Result<u64> {
+    write(|s| s.upload_snapshot_nodes(&Ic, nodes))
+}
+
+#[ic_cdk::update]
+fn commit_snapshot_upload() -> Result<SnapshotInfo> {
+    write(|s| s.commit_snapshot_upload(&Ic))
+}
+
+ic_cdk::export_candid!();
+
+#[cfg(test)]
+mod tests {
+    use candid_parser::utils::{service_equal, CandidSource};
+
+    /// `candid/topology.did` is the interface the code exports, and nothing else.
+    #[test]
+    fn the_did_file_is_the_interface_of_the_code() {
+        let did = include_str!("../../candid/topology.did");
+        let code = super::__export_service();
+        if std::env::var("WRITE_DID").is_ok() {
+            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/generated.did"), &code).unwrap();
+        }
+        service_equal(CandidSource::Text(did), CandidSource::Text(&code)).unwrap_or_else(|e| {
+            panic!("candid/topology.did differs from the code: {e}\n\nthe code's interface:\n{code}")
+        });
+    }
+}

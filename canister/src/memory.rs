@@ -1,0 +1,79 @@
+//! The canister's stable memory: every structure and its `MemoryId`, declared
+//! here once. IDs are never reused; a retired structure keeps its number.
+//!
+//! Everything the canister knows lives here, so an upgrade needs no
+//! `pre_upgrade` serialisation: the heap only holds what is derived from
+//! these structures, rebuilt in `post_upgrade`.
+
+use ic_stable_structures::memory_manager::{MemoryId, MemoryManager, VirtualMemory};
+use ic_stable_structures::storable::Bound;
+use ic_stable_structures::{DefaultMemoryImpl, StableBTreeMap, StableCell, Storable};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+pub type Memory = VirtualMemory<DefaultMemoryImpl>;
+
+/// The configuration (settings, SEV providers, cordons, clusters, special
+/// limits, country restrictions, provider names, pipeline).
+pub const CONFIGURATION: MemoryId = MemoryId::new(0);
+/// The adopted target topology and the proposal that adopted it.
+pub const TOPOLOGY: MemoryId = MemoryId::new(1);
+/// The registry snapshot's nodes, by node id.
+pub const NODES: MemoryId = MemoryId::new(2);
+/// The snapshot's registry version and timestamp.
+pub const SNAPSHOT: MemoryId = MemoryId::new(3);
+/// A snapshot being uploaded in chunks, by node id.
+pub const STAGED_NODES: MemoryId = MemoryId::new(4);
+/// What the upload in progress announced.
+pub const STAGED_SNAPSHOT: MemoryId = MemoryId::new(5);
+
+/// A value stored as JSON with a format version, so that later layouts can
+/// read earlier ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored<T> {
+    pub version: u32,
+    pub value: T,
+}
+
+impl<T> Stored<T> {
+    pub const CURRENT: u32 = 1;
+
+    pub fn new(value: T) -> Self {
+        Stored { version: Self::CURRENT, value }
+    }
+}
+
+impl<T: Serialize + DeserializeOwned> Storable for Stored<T> {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(serde_json::to_vec(self).expect("stored values serialise"))
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        serde_json::to_vec(&self).expect("stored values serialise")
+    }
+
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        // Only this canister writes these bytes; failing to read them back is a bug.
+        serde_json::from_slice(&bytes).expect("stored values deserialise")
+    }
+
+    const BOUND: Bound = Bound::Unbounded;
+}
+
+thread_local! {
+    static MANAGER: RefCell<MemoryManager<DefaultMemoryImpl>> =
+        RefCell::new(MemoryManager::init(DefaultMemoryImpl::default()));
+}
+
+pub fn memory(id: MemoryId) -> Memory {
+    MANAGER.with(|m| m.borrow().get(id))
+}
+
+pub fn cell<T: Serialize + DeserializeOwned>(id: MemoryId, default: T) -> StableCell<Stored<T>, Memory> {
+    StableCell::init(memory(id), Stored::new(default))
+}
+
+pub fn map<V: Serialize + DeserializeOwned>(id: MemoryId) -> StableBTreeMap<String, Stored<V>, Memory> {
+    StableBTreeMap::init(memory(id))
+}
