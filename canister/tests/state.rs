@@ -1,0 +1,264 @@
+//! The canister's state logic, natively: the same answers as the engine,
+//! admin methods for controllers only, every caller mistake an Err that
+//! changes nothing.
+
+use candid::Principal;
+use ic_topology::evaluate;
+use ic_topology::files;
+use topology_canister::api::{self, Error};
+use topology_canister::state::{Env, State};
+
+struct Fake {
+    caller: Principal,
+    controllers: Vec<Principal>,
+}
+
+impl Env for Fake {
+    fn caller(&self) -> Principal {
+        self.caller
+    }
+    fn is_controller(&self, p: &Principal) -> bool {
+        self.controllers.contains(p)
+    }
+    fn instructions(&self) -> u64 {
+        0
+    }
+}
+
+fn controller() -> Fake {
+    let c = Principal::from_slice(&[1; 29]);
+    Fake { caller: c, controllers: vec![c] }
+}
+
+fn stranger() -> Fake {
+    Fake { caller: Principal::from_slice(&[2; 29]), controllers: vec![Principal::from_slice(&[1; 29])] }
+}
+
+fn default_nodes() -> Vec<api::Node> {
+    let text = include_str!("../../defaults/nodes.csv");
+    let (nodes, _) = files::parse_nodes_csv(text, "defaults/nodes.csv").unwrap();
+    nodes
+        .into_iter()
+        .map(|n| api::Node {
+            node_id: n.node_id,
+            node_operator_id: n.node_operator_id,
+            node_provider_id: n.node_provider_id,
+            node_provider_name: n.node_provider_name,
+            data_center: n.data_center,
+            data_center_provider: n.data_center_provider,
+            region: n.region,
+            node_type: n.node_type,
+            status: n.status,
+            subnet_id: n.subnet_id,
+        })
+        .collect()
+}
+
+fn loaded() -> State {
+    let mut s = State::open();
+    s.init(api::InitArgs::default()).unwrap();
+    let env = controller();
+    let nodes = default_nodes();
+    s.begin_snapshot_upload(
+        &env,
+        api::BeginSnapshotRequest { registry_version: 42, timestamp_nanos: 7, node_count: nodes.len() as u64 },
+    )
+    .unwrap();
+    for chunk in nodes.chunks(500) {
+        s.upload_snapshot_nodes(&env, chunk.to_vec()).unwrap();
+    }
+    s.commit_snapshot_upload(&env).unwrap();
+    s
+}
+
+fn argentina(n: u32) -> api::CandidateRow {
+    api::CandidateRow {
+        node_provider: "Lionel Messi".into(),
+        data_center: "Buenos Aires 1".into(),
+        data_center_provider: "Peron Corporation".into(),
+        country: "AR".into(),
+        is_sev: true,
+        no_nodes: n,
+    }
+}
+
+fn request(candidates: Vec<api::CandidateRow>) -> api::EvaluateRequest {
+    api::EvaluateRequest { candidates, overrides: None, include_allocation: Some(true) }
+}
+
+#[test]
+fn not_ready_before_a_snapshot() {
+    let mut s = State::open();
+    s.init(api::InitArgs::default()).unwrap();
+    let err = s.evaluate_candidates(&stranger(), request(vec![])).unwrap_err();
+    assert!(matches!(err, Error::NotReady { .. }), "{err:?}");
+}
+
+#[test]
+fn evaluation_equals_the_engine_on_the_same_inputs() {
+    let s = loaded();
+    let answer = s.evaluate_candidates(&stranger(), request(vec![argentina(6)])).unwrap();
+    // The engine, natively, on the files the snapshot came from.
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/config.json");
+    let loaded = files::load_config(&config).unwrap();
+    let candidates = vec![topology_canister::convert::candidate_in(&argentina(6))];
+    let (_, ev) = evaluate::evaluate(&loaded.inputs, &candidates, topology_canister::state::QUERY_BUDGET);
+    assert_eq!(answer.objective, ev.solution.objective);
+    assert_eq!(answer.baseline_objective, ev.baseline_objective);
+    assert_eq!(answer.reduction, ev.reduction);
+    assert_eq!(answer.optimal_deployment_size, ev.optimal_deployment_size);
+    let curve: Vec<Option<u32>> = answer.curve.iter().map(|p| p.objective).collect();
+    let native: Vec<Option<u32>> = ev.curve.iter().map(|p| p.objective).collect();
+    assert_eq!(curve, native);
+    assert_eq!((answer.baseline_objective, answer.objective), (Some(4), Some(3)));
+    assert_eq!(answer.verdict, Some(api::Verdict::Diminishing));
+    assert_eq!(answer.registry_version, 42);
+    // The same records, so the same configuration digest as the command line.
+    assert_eq!(answer.configuration_sha256, ic_topology::digest::configuration_digest(&loaded.inputs));
+    assert_eq!(answer.certificate.denominator, ev.solution.certificate.denominator);
+    assert!(answer.certificate_is_tight);
+    let allocation = answer.allocation.unwrap();
+    assert_eq!(allocation.len(), 70);
+    assert_eq!(allocation.iter().map(|s| s.synthetic).sum::<u32>(), 3);
+}
+
+#[test]
+fn admin_methods_refuse_non_controllers_and_change_nothing() {
+    let mut s = loaded();
+    let before = (s.topology(), s.configuration(), s.snapshot_info());
+    let env = stranger();
+    let e = s.set_topology(&env, api::SetTopologyRequest { subnets: vec![], proposal: 1 }).unwrap_err();
+    assert!(matches!(&e, Error::Unauthorized { method, .. } if method == "set_topology"), "{e:?}");
+    let e = s.update_configuration(&env, api::ConfigurationUpdate::default()).unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { .. }));
+    assert!(matches!(s.set_pipeline(&env, vec![]).unwrap_err(), Error::Unauthorized { .. }));
+    let req = api::BeginSnapshotRequest { registry_version: 1, timestamp_nanos: 1, node_count: 1 };
+    assert!(matches!(s.begin_snapshot_upload(&env, req).unwrap_err(), Error::Unauthorized { .. }));
+    assert!(matches!(s.upload_snapshot_nodes(&env, vec![]).unwrap_err(), Error::Unauthorized { .. }));
+    assert!(matches!(s.commit_snapshot_upload(&env).unwrap_err(), Error::Unauthorized { .. }));
+    assert_eq!(before, (s.topology(), s.configuration(), s.snapshot_info()));
+}
+
+#[test]
+fn bad_requests_name_the_field() {
+    let s = loaded();
+    let env = stranger();
+    let field_of = |e: Error| match e {
+        Error::InvalidArgument { field, .. } => field,
+        other => panic!("{other:?}"),
+    };
+    let mut bad = argentina(1);
+    bad.country = " AR".into();
+    assert_eq!(field_of(s.evaluate_candidates(&env, request(vec![bad])).unwrap_err()), "candidates[0].country");
+    assert_eq!(
+        field_of(s.evaluate_candidates(&env, request(vec![argentina(0)])).unwrap_err()),
+        "candidates[0].no_nodes"
+    );
+    assert_eq!(field_of(s.evaluate_candidates(&env, request(vec![argentina(33)])).unwrap_err()), "candidates");
+    assert_eq!(field_of(s.evaluate_candidates(&env, request(vec![argentina(1); 17])).unwrap_err()), "candidates");
+    let mut r = request(vec![]);
+    r.overrides = Some(api::SettingsOverride { synthetic_countries: Some(1000), ..Default::default() });
+    assert_eq!(field_of(s.evaluate_candidates(&env, r).unwrap_err()), "overrides.synthetic_countries");
+    let page = api::ListNodesRequest {
+        node_provider: None,
+        country: None,
+        data_center: None,
+        subnet_id: None,
+        start_after: None,
+        limit: Some(0),
+    };
+    assert_eq!(field_of(s.list_nodes(page).unwrap_err()), "limit");
+}
+
+#[test]
+fn invalid_admin_changes_are_refused_whole() {
+    let mut s = loaded();
+    let env = controller();
+    let before = (s.topology(), s.configuration());
+    let mut subnets = s.topology().subnets;
+    subnets[3].limit_country = 0;
+    let e = s.set_topology(&env, api::SetTopologyRequest { subnets, proposal: 1 }).unwrap_err();
+    assert!(matches!(&e, Error::InvalidArgument { field, .. } if field == "subnets[3].limit_country"), "{e:?}");
+    let update = api::ConfigurationUpdate {
+        sev_providers: Some(vec!["Fine".into()]),
+        special_limits: Some(Some(vec![api::SpecialLimit {
+            scope: api::SpecialLimitScope::SubnetType("No Such Subnet".into()),
+            attribute: api::Attribute::NodeProvider,
+            value: "DFINITY".into(),
+            count: 1,
+            op: api::LimitOp::AtMost,
+        }])),
+        ..Default::default()
+    };
+    let e = s.update_configuration(&env, update).unwrap_err();
+    assert!(matches!(&e, Error::InvalidArgument { field, .. } if field == "special_limits"), "{e:?}");
+    assert_eq!(before, (s.topology(), s.configuration()));
+}
+
+#[test]
+fn configuration_updates_are_partial_and_change_the_answer() {
+    let mut s = loaded();
+    let env = controller();
+    let before = s.evaluate_candidates(&env, request(vec![])).unwrap();
+    s.update_configuration(&env, api::ConfigurationUpdate { synthetic_countries: Some(8), ..Default::default() })
+        .unwrap();
+    let c = s.configuration();
+    assert_eq!(c.settings.synthetic_countries, 8);
+    assert!(c.settings.enforce_health, "other settings are kept");
+    let after = s.evaluate_candidates(&env, request(vec![])).unwrap();
+    assert_ne!(before.configuration_sha256, after.configuration_sha256);
+    // An override per request is echoed back and does not change the configuration.
+    let mut r = request(vec![]);
+    r.overrides = Some(api::SettingsOverride { enforce_health: Some(false), ..Default::default() });
+    let answer = s.evaluate_candidates(&env, r.clone()).unwrap();
+    assert_eq!(answer.overrides, r.overrides);
+    assert!(!answer.settings.enforce_health);
+    assert!(s.configuration().settings.enforce_health);
+}
+
+#[test]
+fn nodes_page_and_filter() {
+    let s = loaded();
+    let page = |start_after: Option<String>, country: Option<&str>| api::ListNodesRequest {
+        node_provider: None,
+        country: country.map(String::from),
+        data_center: None,
+        subnet_id: None,
+        start_after,
+        limit: Some(100),
+    };
+    let mut all = Vec::new();
+    let mut next = None;
+    loop {
+        let p = s.list_nodes(page(next, None)).unwrap();
+        all.extend(p.nodes);
+        next = p.next;
+        if next.is_none() {
+            break;
+        }
+    }
+    assert_eq!(all.len(), 1425);
+    assert!(all.windows(2).all(|w| w[0].node_id < w[1].node_id));
+    let ch = s.list_nodes(page(None, Some("CH"))).unwrap();
+    assert!(!ch.nodes.is_empty());
+    assert!(ch.nodes.iter().all(|n| n.region.split(',').nth(1) == Some("CH")));
+}
+
+#[test]
+fn an_upload_with_the_wrong_count_is_not_committed() {
+    let mut s = loaded();
+    let env = controller();
+    let info = s.snapshot_info();
+    let nodes = default_nodes();
+    s.begin_snapshot_upload(
+        &env,
+        api::BeginSnapshotRequest { registry_version: 43, timestamp_nanos: 8, node_count: 10 },
+    )
+    .unwrap();
+    s.upload_snapshot_nodes(&env, nodes[..5].to_vec()).unwrap();
+    let e = s.commit_snapshot_upload(&env).unwrap_err();
+    assert!(matches!(&e, Error::InvalidArgument { field, .. } if field == "upload"), "{e:?}");
+    let e = s.upload_snapshot_nodes(&env, nodes[..5].to_vec()).unwrap_err();
+    assert!(matches!(&e, Error::InvalidArgument { field, .. } if field == "nodes[0].node_id"), "{e:?}");
+    assert_eq!(s.snapshot_info(), info);
+}
