@@ -5,20 +5,15 @@
 //! After a deliberate change to the generator, rewrite the file with
 //! `cargo test --test generate_default -- --ignored regenerate_default_network`.
 
-use ic_topology::generate::{
-    default_network_nodes_csv, generate, split_csv_line, DEFAULT_PARAMS, NODES_HEADER,
-};
+use ic_topology::generate::{default_network_nodes_csv, generate, split_csv_line, DEFAULT_PARAMS, NODES_HEADER};
 use std::path::PathBuf;
 
 fn defaults(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("defaults")
-        .join(file)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("defaults").join(file)
 }
 
 fn read(file: &str) -> String {
-    let text =
-        std::fs::read_to_string(defaults(file)).unwrap_or_else(|e| panic!("defaults/{file}: {e}"));
+    let text = std::fs::read_to_string(defaults(file)).unwrap_or_else(|e| panic!("defaults/{file}: {e}"));
     // A checkout may have turned the line endings into CRLF.
     text.replace("\r\n", "\n")
 }
@@ -44,10 +39,7 @@ fn default_nodes_match_a_fresh_generation() {
     for line in committed.lines().skip(1) {
         let fields = split_csv_line(line);
         assert_eq!(fields.len(), 16, "{line}");
-        assert!(
-            fields[15].is_empty(),
-            "the default topology has no subnet ids: {line}"
-        );
+        assert!(fields[15].is_empty(), "the default topology has no subnet ids: {line}");
     }
 }
 
@@ -71,10 +63,7 @@ fn default_topology_matches_the_generator() {
     for line in generated.lines().skip(1) {
         let f = split_csv_line(line);
         // subnet_type, subnet_id, number_of_subnets, size, is_sev, limits...
-        let row: Vec<String> = [&f[0], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8]]
-            .into_iter()
-            .cloned()
-            .collect();
+        let row: Vec<String> = [&f[0], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8]].into_iter().cloned().collect();
         match merged.last_mut() {
             Some(last) if last[0] == row[0] && last[2..] == row[2..] => {
                 let n: u32 = last[1].parse().unwrap();
