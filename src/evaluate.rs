@@ -84,7 +84,7 @@ fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
 /// Evaluate `candidates` against `inputs`. Every point of the curve is solved
 /// exactly under its own `budget`.
 pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) -> (Model, Evaluation) {
-    evaluate_with_baseline(inputs, candidates, budget, None)
+    evaluate_with_baseline(inputs, candidates, budget, None, usize::MAX)
 }
 
 /// The constraints that adding nodes can create: provider minimums (a
@@ -109,11 +109,16 @@ fn growth_signature(model: &Model) -> Vec<String> {
 /// points have the same ObjectiveValue and the same constraints that nodes
 /// can create, the value is monotone between them, so every point in between
 /// has that value too and is not solved again.
+///
+/// At most `max_solves` solves are made (the point with every candidate, and
+/// the baseline when it is not given, always are): curve points left unsolved are reported as
+/// `budget_exceeded`, with the bounds that monotonicity gives where it holds.
 pub fn evaluate_with_baseline(
     inputs: &Inputs,
     candidates: &[CandidateRow],
     budget: Budget,
     baseline: Option<(&Model, &Solution)>,
+    max_solves: usize,
 ) -> (Model, Evaluation) {
     let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
     let n = total as usize;
@@ -138,6 +143,8 @@ pub fn evaluate_with_baseline(
         signatures[n] = Some(growth_signature(&m));
         (m, s)
     };
+    // Solves made so far: the point with every candidate, and the baseline unless it was given.
+    let mut solves = if baseline.is_some() { 1usize } else { 2 };
     let mut intervals = vec![(0usize, n)];
     while let Some((lo, hi)) = intervals.pop() {
         if hi <= lo + 1 {
@@ -154,6 +161,21 @@ pub fn evaluate_with_baseline(
             }
             continue;
         }
+        if solves >= max_solves {
+            // Out of solves: bounds only, from the neighbours where the value is monotone.
+            let monotone = signatures[lo] == signatures[hi];
+            for (k, point) in points.iter_mut().enumerate().take(hi).skip(lo + 1) {
+                *point = Some(CurvePoint {
+                    nodes: k as u32,
+                    status: Status::BudgetExceeded,
+                    objective: None,
+                    lower_bound: if monotone { b.objective.unwrap_or(b.lower_bound) } else { 0 },
+                    upper_bound: if monotone { a.objective.or(a.upper_bound) } else { None },
+                });
+            }
+            continue;
+        }
+        solves += 1;
         let mid = (lo + hi) / 2;
         let (m, s) = solve_at(mid as u32);
         points[mid] = Some(CurvePoint::of(mid as u32, &s));
@@ -175,15 +197,17 @@ pub fn evaluate_with_baseline(
             Verdict::None
         }
     });
-    let optimal_deployment_size = base_solution.objective.map(|b| {
+    // Unknown while a point it depends on is unsolved.
+    let optimal_deployment_size = base_solution.objective.and_then(|b| {
         let mut size = 0;
         for p in curve.iter().skip(1) {
             match p.objective {
                 Some(v) if v as i64 == b as i64 - p.nodes as i64 => size = p.nodes,
-                _ => break,
+                Some(_) => break,
+                None => return None,
             }
         }
-        size
+        Some(size)
     });
     let evaluation = Evaluation {
         candidate_nodes: total,

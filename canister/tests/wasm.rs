@@ -1,0 +1,436 @@
+//! The real canister module, driven through the wasmi test host with real
+//! Candid bytes: install, upload a snapshot, evaluate, upgrade, refuse
+//! strangers and malformed arguments, and count the instructions of every
+//! call. The module is `target/canister/topology.wasm`, built by
+//! `scripts/build.sh`; without it the tests say so and are skipped.
+//!
+//! `INSTRUCTIONS_REPORT=path` writes the instruction counts measured here
+//! (the committed results are in canister/INSTRUCTIONS.md).
+
+#[path = "../../tests/ic_host/mod.rs"]
+#[allow(dead_code)]
+mod ic_host;
+
+use candid::{decode_one, encode_args, encode_one, CandidType, Principal};
+use ic_host::Host;
+use ic_topology::files;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+use topology_canister::api::{self, Error};
+
+fn wasm() -> Option<Vec<u8>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/canister/topology.wasm");
+    match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(_) => {
+            println!("skipped: {} not found (build it with scripts/build.sh)", path.display());
+            None
+        }
+    }
+}
+
+const CONTROLLER: [u8; 29] = [1; 29];
+const STRANGER: [u8; 29] = [2; 29];
+
+fn host(wasm: &[u8], init: Option<api::InitArgs>) -> Host {
+    let mut h = Host::new(wasm).expect("the module loads");
+    h.set_controllers(vec![CONTROLLER.to_vec()]);
+    h.set_caller(&CONTROLLER);
+    h.install(&encode_one(init).unwrap()).expect("install");
+    h
+}
+
+fn query<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
+    let reply = h.query(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
+    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+fn update<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
+    let reply = h.update(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
+    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+fn to_api(n: ic_topology::inputs::RegistryNode) -> api::Node {
+    api::Node {
+        node_id: n.node_id,
+        node_operator_id: n.node_operator_id,
+        node_provider_id: n.node_provider_id,
+        node_provider_name: n.node_provider_name,
+        data_center: n.data_center,
+        data_center_provider: n.data_center_provider,
+        region: n.region,
+        node_type: n.node_type,
+        status: n.status,
+        subnet_id: n.subnet_id,
+    }
+}
+
+/// Upload nodes in chunks as the controller; returns the instructions of each call.
+fn upload(h: &mut Host, nodes: Vec<api::Node>, version: u64) -> Vec<(String, u64)> {
+    let mut used = Vec::new();
+    let begin =
+        api::BeginSnapshotRequest { registry_version: version, timestamp_nanos: 1, node_count: nodes.len() as u64 };
+    let r: api::Result<()> = update(h, "begin_snapshot_upload", &encode_one(begin).unwrap());
+    r.unwrap();
+    used.push(("begin_snapshot_upload".into(), h.last_instructions()));
+    for chunk in nodes.chunks(500) {
+        let r: api::Result<u64> = update(h, "upload_snapshot_nodes", &encode_one(chunk.to_vec()).unwrap());
+        r.unwrap();
+        used.push((format!("upload_snapshot_nodes ({} nodes)", chunk.len()), h.last_instructions()));
+    }
+    let r: api::Result<api::SnapshotInfo> = update(h, "commit_snapshot_upload", &encode_args(()).unwrap());
+    r.unwrap();
+    used.push(("commit_snapshot_upload (derives inputs and solves the baseline)".into(), h.last_instructions()));
+    used
+}
+
+fn default_nodes() -> Vec<api::Node> {
+    let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/nodes.csv"), "defaults/nodes.csv").unwrap();
+    nodes.into_iter().map(to_api).collect()
+}
+
+fn argentina(n: u32) -> api::CandidateRow {
+    api::CandidateRow {
+        node_provider: "Lionel Messi".into(),
+        data_center: "Buenos Aires 1".into(),
+        data_center_provider: "Peron Corporation".into(),
+        country: "AR".into(),
+        is_sev: true,
+        no_nodes: n,
+    }
+}
+
+fn evaluate(h: &mut Host, candidates: Vec<api::CandidateRow>) -> api::Result<api::Evaluation> {
+    let req = api::EvaluateRequest { candidates, overrides: None, include_allocation: Some(true) };
+    query(h, "evaluate_candidates", &encode_one(req).unwrap())
+}
+
+struct Report(Vec<String>);
+
+impl Report {
+    fn add(&mut self, call: &str, instructions: u64) {
+        println!("{call}: {instructions} instructions");
+        self.0.push(format!("| {call} | {instructions} |"));
+    }
+
+    fn write(&self, title: &str) {
+        if let Ok(path) = std::env::var("INSTRUCTIONS_REPORT") {
+            let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+            text.push_str(&format!("\n### {title}\n\n| call | instructions |\n|---|---:|\n"));
+            for line in &self.0 {
+                text.push_str(line);
+                text.push('\n');
+            }
+            std::fs::write(PathBuf::from(path), text).unwrap();
+        }
+    }
+}
+
+#[test]
+fn install_upload_evaluate_upgrade_on_the_default_network() {
+    let Some(wasm) = wasm() else { return };
+    let mut report = Report(Vec::new());
+    let mut h = host(&wasm, None);
+    report.add("install (no arguments)", h.last_instructions());
+
+    // Not ready before a snapshot.
+    let r = evaluate(&mut h, vec![]);
+    assert!(matches!(r, Err(Error::NotReady { .. })), "{r:?}");
+
+    for (call, n) in upload(&mut h, default_nodes(), 42) {
+        report.add(&call, n);
+    }
+    let info: api::SnapshotInfo = query(&mut h, "get_snapshot_info", &encode_args(()).unwrap());
+    assert_eq!((info.nodes, info.registry_version, info.baseline_objective), (1425, 42, Some(4)));
+
+    // The answer through wasm equals the engine's, natively, on the same files.
+    let answer = evaluate(&mut h, vec![argentina(6)]).unwrap();
+    report.add("evaluate_candidates: 6 candidate nodes (7-point curve) on the default network", h.last_instructions());
+    assert!(answer.instructions > 0 && answer.instructions <= h.last_instructions());
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/config.json");
+    let loaded = files::load_config(&config).unwrap();
+    let candidates = vec![topology_canister::convert::candidate_in(&argentina(6))];
+    let (_, native) =
+        ic_topology::evaluate::evaluate(&loaded.inputs, &candidates, topology_canister::state::QUERY_BUDGET);
+    assert_eq!(answer.objective, native.solution.objective);
+    assert_eq!(answer.baseline_objective, native.baseline_objective);
+    let curve: Vec<Option<u32>> = answer.curve.iter().map(|p| p.objective).collect();
+    assert_eq!(curve, native.curve.iter().map(|p| p.objective).collect::<Vec<_>>());
+    assert_eq!(answer.configuration_sha256, ic_topology::digest::configuration_digest(&loaded.inputs));
+    assert_eq!(answer.certificate.denominator, native.solution.certificate.denominator);
+    assert_eq!(answer.certificate.classes, native.solution.certificate.classes);
+    // Bit for bit: the allocation is the native engine's.
+    let model = ic_topology::model::build(&loaded.inputs, &candidates);
+    let native_nodes: Vec<Vec<String>> =
+        ic_topology::evaluate::subnet_nodes(&model, native.solution.allocation.as_ref().unwrap())
+            .into_iter()
+            .map(|s| s.nodes)
+            .collect();
+    let wasm_nodes: Vec<Vec<String>> = answer.allocation.clone().unwrap().into_iter().map(|s| s.nodes).collect();
+    assert_eq!(wasm_nodes, native_nodes);
+
+    let baseline = evaluate(&mut h, vec![]).unwrap();
+    report.add("evaluate_candidates: no candidates (cached baseline)", h.last_instructions());
+    assert_eq!(baseline.objective, Some(4));
+
+    for (method, arg) in [
+        ("get_topology", encode_args(()).unwrap()),
+        ("get_configuration", encode_args(()).unwrap()),
+        ("get_snapshot_info", encode_args(()).unwrap()),
+        ("get_decentralization", encode_args(()).unwrap()),
+    ] {
+        h.query(method, &arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
+        report.add(method, h.last_instructions());
+    }
+    let page = api::ListNodesRequest {
+        node_provider: None,
+        country: Some("CH".into()),
+        data_center: None,
+        subnet_id: None,
+        start_after: None,
+        limit: Some(100),
+    };
+    let nodes: api::Result<api::NodePage> = query(&mut h, "list_nodes", &encode_one(page).unwrap());
+    assert!(!nodes.unwrap().nodes.is_empty());
+    report.add("list_nodes (country CH, 100 per page)", h.last_instructions());
+
+    // Upgrade: a fresh instance over the same stable memory, same state and answers.
+    let topology: api::Topology = query(&mut h, "get_topology", &encode_args(()).unwrap());
+    let configuration: api::Configuration = query(&mut h, "get_configuration", &encode_args(()).unwrap());
+    h.upgrade(&wasm, &encode_args(()).unwrap()).expect("upgrade");
+    report.add("upgrade (post_upgrade re-derives inputs and solves the baseline)", h.last_instructions());
+    assert_eq!(topology, query::<api::Topology>(&mut h, "get_topology", &encode_args(()).unwrap()));
+    assert_eq!(configuration, query::<api::Configuration>(&mut h, "get_configuration", &encode_args(()).unwrap()));
+    let info2: api::SnapshotInfo = query(&mut h, "get_snapshot_info", &encode_args(()).unwrap());
+    assert_eq!(info, info2);
+    let mut again = evaluate(&mut h, vec![argentina(6)]).unwrap();
+    again.instructions = answer.instructions;
+    assert_eq!(again, answer);
+    println!("heap {} bytes, stable memory {} bytes", h.heap_bytes(), h.stable_bytes());
+    report.add("heap bytes after upgrade", h.heap_bytes() as u64);
+    report.write("Default network (1425 nodes, 70 subnets)");
+}
+
+#[test]
+fn strangers_and_malformed_arguments_change_nothing() {
+    let Some(wasm) = wasm() else { return };
+    let mut h = host(&wasm, None);
+    upload(&mut h, default_nodes(), 1);
+    let before: api::Configuration = query(&mut h, "get_configuration", &encode_args(()).unwrap());
+    let topology: api::Topology = query(&mut h, "get_topology", &encode_args(()).unwrap());
+
+    h.set_caller(&STRANGER);
+    let update_arg = api::ConfigurationUpdate { synthetic_countries: Some(3), ..Default::default() };
+    let r: api::Result<()> = update(&mut h, "update_configuration", &encode_one(update_arg).unwrap());
+    match r {
+        Err(Error::Unauthorized { caller, method }) => {
+            assert_eq!(caller, Principal::from_slice(&STRANGER));
+            assert_eq!(method, "update_configuration");
+        }
+        other => panic!("{other:?}"),
+    }
+    let r: api::Result<()> = update(
+        &mut h,
+        "set_topology",
+        &encode_one(api::SetTopologyRequest { subnets: topology.subnets.clone(), proposal: 9 }).unwrap(),
+    );
+    assert!(matches!(r, Err(Error::Unauthorized { .. })), "{r:?}");
+
+    // Malformed Candid is refused by the module (a reject, not a changed state).
+    h.set_caller(&CONTROLLER);
+    let reject = h.update("update_configuration", b"not candid").unwrap_err();
+    assert!(!reject.message.is_empty());
+    let reject = h.update("set_topology", &encode_one(42u64).unwrap()).unwrap_err();
+    assert!(!reject.message.is_empty());
+    assert!(h.query("evaluate_candidates", b"DIDL\x00").is_err());
+
+    // A controller's invalid change is an Err naming the field, and changes nothing.
+    let mut subnets = topology.subnets.clone();
+    subnets[0].size = 0;
+    let r: api::Result<()> =
+        update(&mut h, "set_topology", &encode_one(api::SetTopologyRequest { subnets, proposal: 9 }).unwrap());
+    assert!(matches!(&r, Err(Error::InvalidArgument { field, .. }) if field == "subnets[0].size"), "{r:?}");
+
+    let after: api::Configuration = query(&mut h, "get_configuration", &encode_args(()).unwrap());
+    assert_eq!(before, after);
+    assert_eq!(topology, query::<api::Topology>(&mut h, "get_topology", &encode_args(()).unwrap()));
+}
+
+#[test]
+fn init_arguments_set_the_topology_and_configuration() {
+    let Some(wasm) = wasm() else { return };
+    let mut subnets: Vec<api::SubnetSpec> =
+        ic_topology::topology_in_force::subnets().iter().map(topology_canister::convert::subnet_spec_out).collect();
+    subnets.truncate(12);
+    let init = api::InitArgs {
+        topology: Some(api::SetTopologyRequest { subnets: subnets.clone(), proposal: 125549 }),
+        configuration: Some(api::ConfigurationUpdate {
+            rules: Some(api::RuleSet::Nov2024),
+            synthetic_countries: Some(3),
+            ..Default::default()
+        }),
+    };
+    let mut h = host(&wasm, Some(init));
+    let t: api::Topology = query(&mut h, "get_topology", &encode_args(()).unwrap());
+    assert_eq!((t.subnets, t.proposal), (subnets, 125549));
+    let c: api::Configuration = query(&mut h, "get_configuration", &encode_args(()).unwrap());
+    assert_eq!(c.settings.rules, api::RuleSet::Nov2024);
+    assert_eq!(c.settings.synthetic_countries, 3);
+    // Defaults when no argument is given: the topology in force.
+    let mut d = host(&wasm, None);
+    let t: api::Topology = query(&mut d, "get_topology", &encode_args(()).unwrap());
+    assert_eq!(t.subnets.len(), 70);
+    assert_eq!(t.proposal, 137147);
+}
+
+/// The mainnet-scale cases of ORACLES.md through the module: the instructions
+/// of `evaluate_candidates` (the IC allows 5 billion per query).
+#[test]
+fn instructions_on_the_reference_snapshots() {
+    let Some(wasm) = wasm() else { return };
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    if !data.is_dir() {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return;
+    }
+    let mut report = Report(Vec::new());
+    let cases: [(&str, serde_json::Value, u32); 3] = [
+        (
+            "#1 2023-12 (40 subnets)",
+            serde_json::json!({"rules": "2023-12", "nodes_file": "snapshot-2023-12/nodes.csv",
+                "node_pipeline_file": "snapshot-2023-12/node_pipeline.csv",
+                "sev_providers_file": "snapshot-2023-12/sev_providers.csv",
+                "topology_file": "snapshot-2023-12/target_topology.csv", "no_synthetic_countries": 12}),
+            20,
+        ),
+        (
+            "#3 2024-11 (60 subnets)",
+            serde_json::json!({"rules": "2024-11", "nodes_file": "snapshot-2024-11/nodes.csv",
+                "node_pipeline_file": "snapshot-2024-11/node_pipeline.csv",
+                "sev_providers_file": "snapshot-2024-11/sev_providers.csv",
+                "topology_file": "snapshot-2024-11/target_topology.csv", "no_synthetic_countries": 2}),
+            1,
+        ),
+        (
+            "#5 2025 (83 subnets)",
+            serde_json::json!({"rules": "2025", "nodes_file": "snapshot-2025-10/nodes.csv",
+                "topology_file": "scenarios/target_topology_app75.csv",
+                "node_pipeline_file": "snapshot-2025-10/node_pipelines/11_new_subnets.csv",
+                "blacklist_file": "snapshot-2025-10/blacklist.yaml",
+                "scenario": "snapshot-2025-10/cluster_scenarios/99_prod.json",
+                "special_limits_file": "scenarios/special_limits_dfinity_at_most_one.json",
+                "no_synthetic_countries": 6, "enforce_sev_constraint": false}),
+            35,
+        ),
+    ];
+    for (name, json, expected) in cases {
+        let dir = std::env::temp_dir().join(format!("topology-wasm-{}-{}", std::process::id(), &name[1..2]));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut json = json;
+        for (k, v) in json.as_object_mut().unwrap().iter_mut() {
+            if k.ends_with("_file") || k == "scenario" {
+                *v = data.join(v.as_str().unwrap()).display().to_string().into();
+            }
+        }
+        let config = dir.join("config.json");
+        std::fs::write(&config, serde_json::to_vec(&json).unwrap()).unwrap();
+        let inputs = files::load_config(&config).unwrap().inputs;
+
+        let init = api::InitArgs {
+            topology: Some(api::SetTopologyRequest {
+                subnets: inputs.topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+                proposal: 0,
+            }),
+            configuration: Some(configuration_of(&inputs)),
+        };
+        let mut h = host(&wasm, Some(init));
+        let pipeline: Vec<api::PlannedNode> = inputs
+            .pipeline
+            .iter()
+            .map(|p| api::PlannedNode {
+                node_id: p.node_id.clone(),
+                node_provider: p.node_provider.clone(),
+                data_center: p.data_center.clone(),
+                data_center_provider: p.data_center_provider.clone(),
+                country: p.country.clone(),
+                is_sev: p.is_sev,
+            })
+            .collect();
+        // Verbatim, as the reference keeps them (the 2023 pipeline's ` KR`).
+        let r: api::Result<()> = update(&mut h, "set_pipeline", &encode_one(pipeline).unwrap());
+        r.unwrap();
+        let nodes: Vec<api::Node> = inputs.nodes.iter().cloned().map(to_api).collect();
+        let uploads = upload(&mut h, nodes, 1);
+        report.add(&format!("{name}: {}", uploads.last().unwrap().0), uploads.last().unwrap().1);
+        let answer = evaluate(&mut h, vec![]).unwrap();
+        assert_eq!(answer.objective, Some(expected), "{name}");
+        report.add(&format!("{name}: evaluate_candidates, no candidates"), h.last_instructions());
+        let answer = evaluate(&mut h, vec![argentina(1)]).unwrap();
+        report.add(&format!("{name}: evaluate_candidates, 1 candidate node"), h.last_instructions());
+        assert!(answer.objective.is_some());
+        let curve = evaluate(&mut h, vec![argentina(12)]).unwrap();
+        report.add(&format!("{name}: evaluate_candidates, 12 candidate nodes (13-point curve)"), h.last_instructions());
+        assert_eq!(curve.curve.len(), 13);
+        report.add(&format!("{name}: heap bytes"), h.heap_bytes() as u64);
+    }
+    report.write("Reference snapshots (ORACLES.md)");
+}
+
+fn configuration_of(inputs: &ic_topology::inputs::Inputs) -> api::ConfigurationUpdate {
+    use ic_topology::inputs::{CordonedFeature, LimitOp, RuleSet, SpecialLimitScope};
+    let s = inputs.settings;
+    api::ConfigurationUpdate {
+        rules: Some(match s.rules {
+            RuleSet::Dec2023 => api::RuleSet::Dec2023,
+            RuleSet::Nov2024 => api::RuleSet::Nov2024,
+            RuleSet::Y2025 => api::RuleSet::Y2025,
+        }),
+        synthetic_countries: Some(s.synthetic_countries),
+        enforce_sev: Some(s.enforce_sev),
+        enforce_health: Some(s.enforce_health),
+        enforce_blacklist: Some(s.enforce_blacklist),
+        enforce_per_provider_minimum: Some(s.enforce_per_provider_minimum),
+        sev_providers: Some(inputs.sev_providers.clone()),
+        cordons: Some(
+            inputs
+                .cordons
+                .iter()
+                .map(|c| api::Cordon {
+                    feature: match c.feature {
+                        CordonedFeature::NodeId => api::CordonedFeature::NodeId,
+                        CordonedFeature::NodeProvider => api::CordonedFeature::NodeProvider,
+                        CordonedFeature::NodeOperator => api::CordonedFeature::NodeOperator,
+                        CordonedFeature::DataCenter => api::CordonedFeature::DataCenter,
+                        CordonedFeature::DataCenterProvider => api::CordonedFeature::DataCenterProvider,
+                    },
+                    value: c.value.clone(),
+                })
+                .collect(),
+        ),
+        clusters: Some(
+            inputs
+                .clusters
+                .iter()
+                .map(|c| api::ProviderCluster { name: c.name.clone(), members: c.members.clone() })
+                .collect(),
+        ),
+        special_limits: Some(inputs.special_limits.as_ref().map(|l| {
+            ic_topology::inputs::special_limits_as_list::to_list(l)
+                .into_iter()
+                .map(|(scope, a, value, limit)| api::SpecialLimit {
+                    scope: match scope {
+                        SpecialLimitScope::SubnetId(x) => api::SpecialLimitScope::SubnetId(x),
+                        SpecialLimitScope::SubnetType(x) => api::SpecialLimitScope::SubnetType(x),
+                        SpecialLimitScope::Default => api::SpecialLimitScope::Default,
+                    },
+                    attribute: topology_canister::convert::attribute(a),
+                    value,
+                    count: limit.count,
+                    op: if limit.op == LimitOp::Exactly { api::LimitOp::Exactly } else { api::LimitOp::AtMost },
+                })
+                .collect()
+        })),
+        country_restrictions: None,
+        provider_names: None,
+    }
+}
