@@ -37,21 +37,7 @@ fn stranger() -> Fake {
 fn default_nodes() -> Vec<api::Node> {
     let text = include_str!("../../defaults/nodes.csv");
     let (nodes, _) = files::parse_nodes_csv(text, "defaults/nodes.csv").unwrap();
-    nodes
-        .into_iter()
-        .map(|n| api::Node {
-            node_id: n.node_id,
-            node_operator_id: n.node_operator_id,
-            node_provider_id: n.node_provider_id,
-            node_provider_name: n.node_provider_name,
-            data_center: n.data_center,
-            data_center_provider: n.data_center_provider,
-            region: n.region,
-            node_type: n.node_type,
-            status: n.status,
-            subnet_id: n.subnet_id,
-        })
-        .collect()
+    nodes.into_iter().map(topology_canister::convert::node_out).collect()
 }
 
 fn loaded() -> State {

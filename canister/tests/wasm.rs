@@ -51,18 +51,7 @@ fn update<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u
 }
 
 fn to_api(n: ic_topology::inputs::RegistryNode) -> api::Node {
-    api::Node {
-        node_id: n.node_id,
-        node_operator_id: n.node_operator_id,
-        node_provider_id: n.node_provider_id,
-        node_provider_name: n.node_provider_name,
-        data_center: n.data_center,
-        data_center_provider: n.data_center_provider,
-        region: n.region,
-        node_type: n.node_type,
-        status: n.status,
-        subnet_id: n.subnet_id,
-    }
+    topology_canister::convert::node_out(n)
 }
 
 /// Upload nodes in chunks as the controller; returns the instructions of each call.
