@@ -9,13 +9,13 @@
 //! a value of at least L, hence at least V.
 //!
 //! The LP relaxation the certificate speaks of is the plain class-by-subnet
-//! model: a variable y[c][s] in [0, cap(c, s)] for the nodes of class c in
+//! model: a variable `y[c][s]` in `[0, cap(c, s)]` for the nodes of class c in
 //! subnet s, and the rows
-//! - class c: sum over s of y[c][s] <= count(c)               (multiplier <= 0)
-//! - size s: sum over c of y[c][s] = size(s)                   (any sign)
-//! - value (s, a, v): sum of y[c][s] over classes with value v
-//!   <= limit, or = limit for "exactly" limits                 (<= 0, or any sign)
-//! - provider minimum p: sum of its classes' y >= 1             (>= 0)
+//! - class c: `sum over s of y[c][s] <= count(c)` (multiplier <= 0)
+//! - size s: `sum over c of y[c][s] = size(s)` (any sign)
+//! - value (s, a, v): `sum of y[c][s] over classes with value v <= limit`,
+//!   or `= limit` for "exactly" limits (<= 0, or any sign)
+//! - provider minimum p: `sum of its classes' y >= 1` (>= 0)
 //!
 //! The objective is "synthetic nodes assigned". Value rows that the
 //! certificate does not name have multiplier zero.
