@@ -8,7 +8,6 @@
 //! (the committed results are in canister/INSTRUCTIONS.md).
 
 #[path = "../../tests/ic_host/mod.rs"]
-#[allow(dead_code)]
 mod ic_host;
 
 use candid::{decode_one, encode_args, encode_one, CandidType, Principal};
