@@ -242,8 +242,12 @@ impl State {
     }
 
     pub fn configuration(&self) -> api::Configuration {
-        let inputs = self.inputs();
-        convert::configuration_out(&self.configuration.get().value, digest::configuration_digest(&inputs))
+        // The digest covers the snapshot's nodes too: reuse the derived one.
+        let sha256 = match &self.derived {
+            Some(d) => d.configuration_sha256.clone(),
+            None => digest::configuration_digest(&self.inputs()),
+        };
+        convert::configuration_out(&self.configuration.get().value, sha256)
     }
 
     pub fn snapshot_info(&self) -> api::SnapshotInfo {
