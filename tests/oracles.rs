@@ -24,7 +24,11 @@ fn shared_data() -> Option<PathBuf> {
 
 /// Write a configuration naming files of the shared data by absolute path.
 fn config(name: &str, json: serde_json::Value) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ic-topology-oracles-{}-{name}", std::process::id()));
+    // Tests run in parallel: every call gets its own folder, so that no test
+    // reads a file another one is writing.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("ic-topology-oracles-{}-{name}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
