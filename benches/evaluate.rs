@@ -144,18 +144,8 @@ fn config_generated(name: &str, nodes: u32, subnets: u32) -> Result<PathBuf, Str
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("nodes.csv"), network.nodes_csv).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("topology.csv"), network.topology_csv).map_err(|e| e.to_string())?;
-    let config = serde_json::json!({
-        "rules": "2025",
-        "nodes_file": "nodes.csv",
-        "topology_file": "topology.csv",
-        "no_synthetic_countries": 6,
-        "enforce_sev_constraint": false,
-        "enforce_health_constraint": true,
-        "enforce_blacklist_constraint": true,
-        "enforce_per_node_provider_assignation": true
-    });
     let path = dir.join("config.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).map_err(|e| e.to_string())?;
+    std::fs::write(&path, generate::CONFIG_JSON).map_err(|e| e.to_string())?;
     Ok(path)
 }
 

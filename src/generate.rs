@@ -52,6 +52,20 @@ pub const MAX_NODES: u32 = 1_000_000;
 /// Largest accepted `subnets`.
 pub const MAX_SUBNETS: u32 = 100_000;
 
+/// The configuration written beside a generated network (`topology generate`):
+/// the 2025 rules with the reference's 2025 switches and 6 synthetic countries.
+pub const CONFIG_JSON: &str = r#"{
+  "rules": "2025",
+  "nodes_file": "nodes.csv",
+  "topology_file": "topology.csv",
+  "no_synthetic_countries": 6,
+  "enforce_sev_constraint": false,
+  "enforce_health_constraint": true,
+  "enforce_blacklist_constraint": true,
+  "enforce_per_node_provider_assignation": true
+}
+"#;
+
 /// The parameters of the default network shipped in `defaults/`: about the
 /// size of mainnet, and the 70 subnets of the target topology in force
 /// (`defaults/topology.csv`).

@@ -624,20 +624,10 @@ fn run_generate(a: GenerateArgs) -> Result<ExitCode, InputError> {
     let network = generate::generate(&params).map_err(|e| InputError::new("--nodes/--subnets", e))?;
     let out = a.out.display().to_string();
     std::fs::create_dir_all(&a.out).map_err(|e| InputError::new(&out, format!("cannot create the folder: {e}")))?;
-    let config = serde_json::json!({
-        "rules": "2025",
-        "nodes_file": "nodes.csv",
-        "topology_file": "topology.csv",
-        "no_synthetic_countries": 6,
-        "enforce_sev_constraint": false,
-        "enforce_health_constraint": true,
-        "enforce_blacklist_constraint": true,
-        "enforce_per_node_provider_assignation": true
-    });
     for (name, text) in [
         ("nodes.csv", network.nodes_csv),
         ("topology.csv", network.topology_csv),
-        ("config.json", serde_json::to_string_pretty(&config).expect("json") + "\n"),
+        ("config.json", generate::CONFIG_JSON.to_string()),
     ] {
         let path = a.out.join(name);
         std::fs::write(&path, text)

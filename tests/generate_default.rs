@@ -76,3 +76,9 @@ fn default_topology_matches_the_generator() {
     let subnets: u32 = committed.iter().map(|r| r[1].parse::<u32>().unwrap()).sum();
     assert_eq!(subnets, DEFAULT_PARAMS.subnets);
 }
+
+/// The configuration `topology generate` writes is the one the default network ships with.
+#[test]
+fn generated_configuration_is_the_default_one() {
+    assert_eq!(ic_topology::generate::CONFIG_JSON, std::fs::read_to_string(defaults("config.json")).unwrap());
+}
