@@ -10,7 +10,7 @@
 use crate::check::Allocation;
 use crate::inputs::{Attribute, CandidateRow, Inputs, LimitOp};
 use crate::model::{self, Model};
-use crate::solve::{self, Budget, Solution, Status};
+use crate::solve::{self, Budget, Neighbour, Solution, Status};
 use serde::{Deserialize, Serialize};
 
 /// Whether the candidates reduce the ObjectiveValue one for one.
@@ -124,23 +124,27 @@ pub fn evaluate_with_baseline(
     let n = total as usize;
     let mut points: Vec<Option<CurvePoint>> = vec![None; n + 1];
     let mut signatures: Vec<Option<Vec<String>>> = vec![None; n + 1];
-    let solve_at = |k: u32| {
+    // Solved points, as starting points for the points between them.
+    let mut neighbours: Vec<Option<Neighbour>> = vec![None; n + 1];
+    let solve_at = |k: u32, near: &[&Neighbour]| {
         let model = model::build(inputs, &first_nodes(candidates, k));
-        let solution = solve::solve(&model, budget);
+        let solution = solve::solve_near(&model, budget, near);
         (model, solution)
     };
     let (base_model, base_solution) = match baseline {
         Some((m, s)) => (m.clone(), s.clone()),
-        None => solve_at(0),
+        None => solve_at(0, &[]),
     };
     points[0] = Some(CurvePoint::of(0, &base_solution));
     signatures[0] = Some(growth_signature(&base_model));
+    neighbours[0] = Some(Neighbour::new(&base_model, &base_solution));
     let (model, solution) = if n == 0 {
         (base_model, base_solution.clone())
     } else {
-        let (m, s) = solve_at(total);
+        let (m, s) = solve_at(total, &[neighbours[0].as_ref().expect("solved")]);
         points[n] = Some(CurvePoint::of(total, &s));
         signatures[n] = Some(growth_signature(&m));
+        neighbours[n] = Some(Neighbour::new(&m, &s));
         (m, s)
     };
     // Solves made so far: the point with every candidate, and the baseline unless it was given.
@@ -177,9 +181,11 @@ pub fn evaluate_with_baseline(
         }
         solves += 1;
         let mid = (lo + hi) / 2;
-        let (m, s) = solve_at(mid as u32);
+        let near: Vec<&Neighbour> = [lo, hi].iter().filter_map(|&k| neighbours[k].as_ref()).collect();
+        let (m, s) = solve_at(mid as u32, &near);
         points[mid] = Some(CurvePoint::of(mid as u32, &s));
         signatures[mid] = Some(growth_signature(&m));
+        neighbours[mid] = Some(Neighbour::new(&m, &s));
         intervals.push((mid, hi));
         intervals.push((lo, mid));
     }

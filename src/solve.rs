@@ -14,6 +14,12 @@
 //!    class-by-subnet model is solved instead;
 //! 4. the allocation is re-checked by the independent checker.
 //!
+//! Points of a candidate curve start from their solved neighbours
+//! ([`solve_near`]): a neighbour's allocation, with synthetic nodes swapped for
+//! the added real ones, and its certificate, with the class multipliers
+//! re-optimised for the new model, usually meet; then that allocation is
+//! proven optimal without any LP or integer program.
+//!
 //! Every microlp call runs under the remaining deterministic work budget
 //! (branch-and-bound nodes, never wall time); when it runs out, the answer is
 //! `budget_exceeded` with the bounds proven so far.
@@ -223,7 +229,7 @@ const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720];
 
 /// Solve the dual of the type model's LP relaxation; return its value and the
 /// best integer certificate made from it.
-fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, check::Bound, f64) {
+fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, check::Bound) {
     let mut dual = Problem::new(OptimizationDirection::Maximize);
     let row_vars: Vec<Variable> = tm
         .rows
@@ -254,7 +260,7 @@ fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, 
     let solution = match dual.solve().map(|o| o.into_solution()) {
         Ok(Ok(s)) => s,
         // The zero certificate is always valid; a failed LP only weakens the bound.
-        _ => return (zero, zero_bound, 0.0),
+        _ => return (zero, zero_bound),
     };
     work.lp_iterations += solution.stats().lp_iterations;
     let lp_value = solution.objective();
@@ -263,7 +269,9 @@ fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, 
     let mut best = (zero, zero_bound);
     let target = (lp_value - 1e-6).ceil() as i128;
     for d in DENOMINATORS {
-        let cert = certificate_from_duals(tm, &values, d);
+        let mut rows = RowMultipliers::from_duals(tm, &values, d);
+        rows.best_class_multipliers(tm);
+        let cert = rows.certificate(tm);
         if let Ok(bound) = check::check_certificate(model, &cert) {
             if bound.ceil() > best.1.ceil() {
                 best = (cert, bound);
@@ -273,47 +281,410 @@ fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, 
             }
         }
     }
-    (best.0, best.1, lp_value)
+    best
 }
 
-fn certificate_from_duals(tm: &TypeModel, duals: &[f64], d: u64) -> Certificate {
-    let scaled = |i: usize| -> i64 {
-        let x = (duals[i] * d as f64).round() as i64;
-        match tm.rows[i].op {
-            ComparisonOp::Le => x.min(0),
-            ComparisonOp::Ge => x.max(0),
-            _ => x,
+/// Integer multipliers on the type model's rows, all over one denominator:
+/// the lower-bound certificate in the type model's terms. Any multipliers of
+/// the right signs give a valid bound (weak duality); better ones give a
+/// higher bound.
+#[derive(Clone, Debug)]
+struct RowMultipliers {
+    denominator: i64,
+    rows: Vec<i64>,
+}
+
+impl RowMultipliers {
+    /// The LP's dual values scaled by `d`, rounded and clamped to the signs their rows allow.
+    fn from_duals(tm: &TypeModel, duals: &[f64], d: u64) -> RowMultipliers {
+        let rows =
+            tm.rows.iter().zip(duals).map(|(row, &y)| clamp_sign(row.op, (y * d as f64).round() as i64)).collect();
+        RowMultipliers { denominator: d as i64, rows }
+    }
+
+    /// Each variable's reduced cost, times the denominator: its cost minus the
+    /// multipliers of the rows it is in.
+    fn reduced_costs(&self, tm: &TypeModel) -> Vec<i128> {
+        let d = self.denominator as i128;
+        let mut rc: Vec<i128> = tm.cost.iter().map(|&c| c as i128 * d).collect();
+        for (row, &y) in tm.rows.iter().zip(&self.rows) {
+            if y != 0 {
+                for &j in &row.terms {
+                    rc[j] -= y as i128;
+                }
+            }
         }
-    };
-    let mut classes = Vec::new();
-    let mut provider_minimums = Vec::new();
-    // Per type: the size-row multiplier and the value-row multipliers.
-    type TypeMultipliers = (i64, Vec<(Attribute, u32, i64)>);
-    let mut per_type: Vec<TypeMultipliers> = vec![(0, Vec::new()); tm.types.len()];
-    for (i, row) in tm.rows.iter().enumerate() {
-        let m = scaled(i);
-        if m == 0 {
-            continue;
-        }
-        match row.kind {
-            RowKind::Class(c) => classes.push((c, m)),
-            RowKind::ProviderMinimum(p) => provider_minimums.push((p, m)),
-            RowKind::Size(t) => per_type[t].0 = m,
-            RowKind::Value(t, a, v) => per_type[t].1.push((a, v, m)),
+        rc
+    }
+
+    /// The Lagrangian bound, times the denominator: every allocation of the
+    /// type model has at least this value (over the denominator).
+    fn bound_numerator(&self, tm: &TypeModel, rc: &[i128]) -> i128 {
+        let rows: i128 = tm.rows.iter().zip(&self.rows).map(|(row, &y)| y as i128 * row.rhs as i128).sum();
+        let columns: i128 = rc.iter().zip(&tm.lp_ub).filter(|(&r, _)| r < 0).map(|(&r, &u)| r * u as i128).sum();
+        rows + columns
+    }
+
+    /// Set every class row's multiplier to its best value given the other
+    /// rows. Class rows share no variable, so each is a one-dimensional
+    /// concave maximisation whose optimum lies at zero or at a breakpoint.
+    fn best_class_multipliers(&mut self, tm: &TypeModel) {
+        let mut rc = self.reduced_costs(tm);
+        for (i, row) in tm.rows.iter().enumerate() {
+            let RowKind::Class(_) = row.kind else { continue };
+            let y = self.rows[i] as i128;
+            // Reduced costs without this row.
+            let base: Vec<i128> = row.terms.iter().map(|&j| rc[j] + y).collect();
+            let value = |t: i128| -> i128 {
+                t * row.rhs as i128
+                    + row.terms.iter().zip(&base).map(|(&j, &b)| (b - t).min(0) * tm.lp_ub[j] as i128).sum::<i128>()
+            };
+            let mut best = (value(0), 0i128);
+            for &b in &base {
+                if b < 0 {
+                    let v = value(b);
+                    // Ties go to the multiplier closest to zero, so the choice is canonical.
+                    if v > best.0 || (v == best.0 && b > best.1) {
+                        best = (v, b);
+                    }
+                }
+            }
+            let t = best.1;
+            self.rows[i] = t as i64;
+            for (&j, &b) in row.terms.iter().zip(&base) {
+                rc[j] = b - t;
+            }
         }
     }
-    classes.sort_unstable();
-    provider_minimums.sort_unstable();
-    let subnets = tm
-        .types
+
+    /// The certificate, in the model's terms (every subnet of a type shares its multipliers).
+    fn certificate(&self, tm: &TypeModel) -> Certificate {
+        let mut classes = Vec::new();
+        let mut provider_minimums = Vec::new();
+        // Per type: the size-row multiplier and the value-row multipliers.
+        type TypeMultipliers = (i64, Vec<(Attribute, u32, i64)>);
+        let mut per_type: Vec<TypeMultipliers> = vec![(0, Vec::new()); tm.types.len()];
+        for (row, &m) in tm.rows.iter().zip(&self.rows) {
+            if m == 0 {
+                continue;
+            }
+            match row.kind {
+                RowKind::Class(c) => classes.push((c, m)),
+                RowKind::ProviderMinimum(p) => provider_minimums.push((p, m)),
+                RowKind::Size(t) => per_type[t].0 = m,
+                RowKind::Value(t, a, v) => per_type[t].1.push((a, v, m)),
+            }
+        }
+        classes.sort_unstable();
+        provider_minimums.sort_unstable();
+        let subnets = tm
+            .types
+            .iter()
+            .zip(per_type)
+            .map(|(ty, (size, mut values))| {
+                values.sort_unstable();
+                SubnetMultipliers { subnets: ty.subnets.clone(), size, values }
+            })
+            .collect();
+        Certificate { denominator: self.denominator as u64, classes, provider_minimums, subnets }
+    }
+}
+
+fn clamp_sign(op: ComparisonOp, y: i64) -> i64 {
+    match op {
+        ComparisonOp::Le => y.min(0),
+        ComparisonOp::Ge => y.max(0),
+        _ => y,
+    }
+}
+
+/// One subnet's multipliers: on its size row, and on its value rows by value.
+type SubnetHint = (i64, BTreeMap<(Attribute, String), i64>);
+
+/// The multipliers of a certificate found for another model of the same
+/// topology (the curve's neighbouring point), named by what their rows mean
+/// rather than by index, so that they carry over to a model with more
+/// candidate nodes. Class rows are left out: they are re-optimised exactly
+/// for the model at hand.
+#[derive(Clone, Debug)]
+struct Hint {
+    denominator: u64,
+    subnets: Vec<SubnetHint>,
+    provider_minimums: BTreeMap<String, i64>,
+}
+
+impl Hint {
+    fn new(model: &Model, certificate: &Certificate) -> Hint {
+        let mut subnets = vec![(0, BTreeMap::new()); model.subnets.len()];
+        for group in &certificate.subnets {
+            for &s in &group.subnets {
+                if let Some(entry) = subnets.get_mut(s as usize) {
+                    entry.0 = group.size;
+                    for &(a, v, m) in &group.values {
+                        entry.1.insert((a, model.value(a, v).to_string()), m);
+                    }
+                }
+            }
+        }
+        let provider_minimums = certificate
+            .provider_minimums
+            .iter()
+            .filter_map(|&(p, m)| model.provider_minimums.get(p as usize).map(|pm| (pm.provider.clone(), m)))
+            .collect();
+        Hint { denominator: certificate.denominator.max(1), subnets, provider_minimums }
+    }
+
+    /// The hint as multipliers on `tm`'s rows (zero where it says nothing).
+    fn row_multipliers(&self, model: &Model, tm: &TypeModel) -> RowMultipliers {
+        let same_topology = self.subnets.len() == model.subnets.len();
+        let rows = tm
+            .rows
+            .iter()
+            .map(|row| {
+                let y = match row.kind {
+                    RowKind::Class(_) => 0,
+                    RowKind::Size(t) if same_topology => self.subnets[tm.types[t].rep].0,
+                    RowKind::Value(t, a, v) if same_topology => {
+                        self.subnets[tm.types[t].rep].1.get(&(a, model.value(a, v).to_string())).copied().unwrap_or(0)
+                    }
+                    RowKind::ProviderMinimum(p) => {
+                        self.provider_minimums.get(&model.provider_minimums[p as usize].provider).copied().unwrap_or(0)
+                    }
+                    _ => 0,
+                };
+                clamp_sign(row.op, y)
+            })
+            .collect();
+        RowMultipliers { denominator: self.denominator as i64, rows }
+    }
+}
+
+/// What identifies a class across models of the same inputs with different
+/// candidates: class indices and value indices shift, these do not.
+type ClassKey = ([String; 4], String, bool, bool);
+
+fn class_key(model: &Model, c: usize) -> ClassKey {
+    let class = &model.classes[c];
+    let values = std::array::from_fn(|a| model.values[a][class.values[a] as usize].clone());
+    (values, class.original_provider.clone(), class.is_sev, class.synthetic)
+}
+
+/// A solved model, as a starting point for solving a model of the same
+/// topology with other candidate nodes (see [`solve_near`]).
+#[derive(Clone, Debug)]
+pub struct Neighbour {
+    hint: Hint,
+    /// The allocation, per subnet, with classes named by [`ClassKey`].
+    allocation: Option<Vec<Vec<(ClassKey, u32)>>>,
+}
+
+impl Neighbour {
+    pub fn new(model: &Model, solution: &Solution) -> Neighbour {
+        let allocation = solution.allocation.as_ref().map(|a| {
+            a.subnets
+                .iter()
+                .map(|entries| entries.iter().map(|&(c, n)| (class_key(model, c as usize), n)).collect())
+                .collect()
+        });
+        Neighbour { hint: Hint::new(model, &solution.certificate), allocation }
+    }
+
+    /// The neighbour's allocation in `model`'s classes, with as many synthetic
+    /// nodes swapped for free real nodes as one pass finds; `None` where a
+    /// class of it does not exist in `model`.
+    fn allocation_for(&self, model: &Model, target: i128) -> Option<Allocation> {
+        let entries = self.allocation.as_ref()?;
+        if entries.len() != model.subnets.len() {
+            return None;
+        }
+        let index: BTreeMap<ClassKey, u32> =
+            (0..model.classes.len()).map(|c| (class_key(model, c), c as u32)).collect();
+        let mut subnets = Vec::with_capacity(entries.len());
+        for subnet in entries {
+            let mut mapped: Vec<(u32, u32)> =
+                subnet.iter().map(|(key, n)| index.get(key).map(|&c| (c, *n))).collect::<Option<_>>()?;
+            mapped.sort_unstable();
+            subnets.push(mapped);
+        }
+        let mut allocation = Allocation { subnets };
+        swap_in_real_nodes(model, &mut allocation, target);
+        Some(allocation)
+    }
+}
+
+/// Replace synthetic nodes by free real nodes wherever the subnets' limits
+/// allow it, one node at a time, in a canonical order (subnets, then classes,
+/// ascending): directly, or by moving a real node into the synthetic node's
+/// place and the free node into the real node's. Every move keeps the
+/// allocation feasible and lowers its value by one.
+fn swap_in_real_nodes(model: &Model, allocation: &mut Allocation, target: i128) {
+    let mut state = SwapState::new(model, allocation);
+    let mut value: i128 = allocation
+        .subnets
         .iter()
-        .zip(per_type)
-        .map(|(ty, (size, mut values))| {
-            values.sort_unstable();
-            SubnetMultipliers { subnets: ty.subnets.clone(), size, values }
-        })
-        .collect();
-    Certificate { denominator: d, classes, provider_minimums, subnets }
+        .flatten()
+        .filter(|(c, _)| model.classes[*c as usize].synthetic)
+        .map(|(_, n)| *n as i128)
+        .sum();
+    // Moves through a real node cost more to find: only when direct ones run out.
+    while value > target {
+        let swaps = match state.direct_swaps() {
+            0 => state.swaps_through_real_nodes(),
+            n => n,
+        };
+        if swaps == 0 {
+            break;
+        }
+        value -= swaps as i128;
+    }
+    for (entries, x) in allocation.subnets.iter_mut().zip(state.x) {
+        *entries = x.into_iter().filter(|&(_, n)| n > 0).collect();
+    }
+}
+
+struct SwapState<'a> {
+    model: &'a Model,
+    /// Per subnet: nodes per class.
+    x: Vec<BTreeMap<u32, u32>>,
+    /// Per subnet and attribute: nodes per value index.
+    counts: Vec<[Vec<u32>; 4]>,
+    used: Vec<u32>,
+}
+
+impl<'a> SwapState<'a> {
+    fn new(model: &'a Model, allocation: &Allocation) -> SwapState<'a> {
+        let mut used = vec![0u32; model.classes.len()];
+        let mut x = Vec::with_capacity(allocation.subnets.len());
+        let mut counts = Vec::with_capacity(allocation.subnets.len());
+        for entries in &allocation.subnets {
+            let mut xs = BTreeMap::new();
+            let mut cs: [Vec<u32>; 4] = std::array::from_fn(|a| vec![0; model.values[a].len()]);
+            for &(c, n) in entries {
+                used[c as usize] += n;
+                xs.insert(c, n);
+                for a in Attribute::ALL {
+                    cs[a.index()][model.classes[c as usize].values[a.index()] as usize] += n;
+                }
+            }
+            x.push(xs);
+            counts.push(cs);
+        }
+        SwapState { model, x, counts, used }
+    }
+
+    /// Whether one node of class `c_in` may take the place of one of `c_out` in subnet `s`.
+    fn fits(&self, s: usize, c_in: u32, c_out: u32) -> bool {
+        let subnet = &self.model.subnets[s];
+        let (class_in, class_out) = (&self.model.classes[c_in as usize], &self.model.classes[c_out as usize]);
+        subnet.admits(class_in)
+            && Attribute::ALL.into_iter().all(|a| {
+                let (v_in, v_out) = (class_in.values[a.index()], class_out.values[a.index()]);
+                if v_in == v_out {
+                    return true;
+                }
+                let (limit_in, limit_out) = (subnet.limit(a, v_in), subnet.limit(a, v_out));
+                limit_in.op == LimitOp::AtMost
+                    && limit_out.op == LimitOp::AtMost
+                    && self.counts[s][a.index()][v_in as usize] < limit_in.count
+            })
+    }
+
+    fn replace(&mut self, s: usize, c_in: u32, c_out: u32) {
+        let (v_in, v_out) = (self.model.classes[c_in as usize].values, self.model.classes[c_out as usize].values);
+        for a in Attribute::ALL {
+            self.counts[s][a.index()][v_in[a.index()] as usize] += 1;
+            self.counts[s][a.index()][v_out[a.index()] as usize] -= 1;
+        }
+        *self.x[s].get_mut(&c_out).expect("present") -= 1;
+        *self.x[s].entry(c_in).or_default() += 1;
+    }
+
+    fn has(&self, s: usize, c: u32) -> bool {
+        self.x[s].get(&c).is_some_and(|&n| n > 0)
+    }
+
+    fn is_free(&self, c: u32) -> bool {
+        self.used[c as usize] < self.model.classes[c as usize].count()
+    }
+
+    /// Real classes with nodes not yet assigned.
+    fn free_classes(&self) -> Vec<u32> {
+        let classes = &self.model.classes;
+        (0..classes.len() as u32).filter(|&c| !classes[c as usize].synthetic && self.is_free(c)).collect()
+    }
+
+    /// Synthetic nodes: (subnet, class) with at least one node.
+    fn synthetic_places(&self) -> Vec<(usize, u32)> {
+        let classes = &self.model.classes;
+        let mut out = Vec::new();
+        for (s, xs) in self.x.iter().enumerate() {
+            for (&c, &n) in xs {
+                if n > 0 && classes[c as usize].synthetic {
+                    out.push((s, c));
+                }
+            }
+        }
+        out
+    }
+
+    /// Free nodes replace synthetic nodes directly. Returns how many did.
+    fn direct_swaps(&mut self) -> usize {
+        let free = self.free_classes();
+        let mut swaps = 0;
+        for (s, out) in self.synthetic_places() {
+            while self.has(s, out) {
+                let Some(&c) = free.iter().find(|&&c| self.is_free(c) && self.fits(s, c, out)) else { break };
+                self.replace(s, c, out);
+                self.used[c as usize] += 1;
+                self.used[out as usize] -= 1;
+                swaps += 1;
+            }
+        }
+        swaps
+    }
+
+    /// A real node of subnet `s1` replaces a synthetic node of subnet `s2`, and
+    /// a free node takes its place in `s1`. Returns how many such moves it made.
+    fn swaps_through_real_nodes(&mut self) -> usize {
+        let free = self.free_classes();
+        if free.is_empty() {
+            return 0;
+        }
+        let classes = &self.model.classes;
+        // Per subnet: its real nodes that a free node could replace, with that
+        // free node. Moves change it, so each is re-checked before it is made.
+        let displaceable: Vec<Vec<(u32, u32)>> = (0..self.x.len())
+            .map(|s1| {
+                self.x[s1]
+                    .iter()
+                    .filter(|&(&r, &n)| n > 0 && !classes[r as usize].synthetic)
+                    .filter_map(|(&r, _)| free.iter().find(|&&c| self.fits(s1, c, r)).map(|&c| (r, c)))
+                    .collect()
+            })
+            .collect();
+        let mut swaps = 0;
+        for (s2, out) in self.synthetic_places() {
+            'place: while self.has(s2, out) {
+                for (s1, options) in displaceable.iter().enumerate() {
+                    if s1 == s2 {
+                        continue;
+                    }
+                    for &(r, c) in options {
+                        if self.has(s1, r) && self.is_free(c) && self.fits(s2, r, out) && self.fits(s1, c, r) {
+                            self.replace(s2, r, out);
+                            self.replace(s1, c, r);
+                            self.used[c as usize] += 1;
+                            self.used[out as usize] -= 1;
+                            swaps += 1;
+                            continue 'place;
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        swaps
+    }
 }
 
 enum IntResult {
@@ -693,10 +1064,76 @@ fn type_room(model: &Model, tm: &TypeModel, totals: &[i64], t: usize) -> TypeRoo
 
 /// Solve the model exactly under `budget`.
 pub fn solve(model: &Model, budget: Budget) -> Solution {
+    solve_near(model, budget, &[])
+}
+
+/// As [`solve`], starting from solved neighbours: models of the same topology
+/// with fewer or more candidate nodes (the points of a candidate curve). Their
+/// allocations, improved by swapping synthetic nodes for free real ones, give
+/// an allocation; their certificates, re-optimised for this model, give a
+/// bound. Where the two meet, that is the optimum and nothing else is solved;
+/// otherwise the LP bound is computed (and where it meets the allocation, the
+/// integer program is skipped), then the integer program decides.
+pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour]) -> Solution {
     let mut work = Work::default();
     let tm = build_type_model(model);
-    let (certificate, bound, _lp) = lower_bound(model, &tm, &mut work);
     let max_value = model.synthetic_nodes() as i128;
+
+    // The best allocation that the neighbours' allocations lead to.
+    // The best bound that the neighbours' certificates give, re-optimised for
+    // this model: ranked in the type model's terms, then checked.
+    let mut best_rows: Option<(RowMultipliers, i128)> = None;
+    for n in near {
+        let mut rows = n.hint.row_multipliers(model, &tm);
+        rows.best_class_multipliers(&tm);
+        let numerator = rows.bound_numerator(&tm, &rows.reduced_costs(&tm));
+        let ceil = check::Bound { numerator, denominator: rows.denominator as u64 }.ceil();
+        if best_rows.as_ref().is_none_or(|(_, c)| ceil > *c) {
+            best_rows = Some((rows, ceil));
+        }
+    }
+    let hinted: Option<(Certificate, check::Bound)> = best_rows.and_then(|(rows, _)| {
+        let certificate = rows.certificate(&tm);
+        check::check_certificate(model, &certificate).ok().map(|bound| (certificate, bound))
+    });
+    // The best allocation that the neighbours' allocations lead to, improved
+    // until it meets that bound (it cannot go below it).
+    let target = hinted.as_ref().map_or(0, |(_, b)| b.ceil().max(0));
+    let mut start: Option<(u32, Allocation)> = None;
+    for n in near {
+        if let Some(a) = n.allocation_for(model, target) {
+            if let Ok(value) = check::check_allocation(model, &a) {
+                if start.as_ref().is_none_or(|(v, _)| value < *v) {
+                    start = Some((value, a));
+                }
+                if value as i128 <= target {
+                    break;
+                }
+            }
+        }
+    }
+    let meets = |bound: &check::Bound| match &start {
+        Some((value, _)) => bound.ceil() >= *value as i128,
+        None => bound.ceil() > max_value,
+    };
+    let (certificate, bound) = match hinted {
+        Some((c, b)) if meets(&b) => (c, b),
+        _ => lower_bound(model, &tm, &mut work),
+    };
+    if let Some((value, allocation)) = &start {
+        if bound.ceil() >= *value as i128 {
+            return Solution {
+                status: Status::Optimal,
+                objective: Some(*value),
+                lower_bound: *value,
+                upper_bound: Some(*value),
+                allocation: Some(allocation.clone()),
+                certificate,
+                certificate_is_tight: true,
+                work,
+            };
+        }
+    }
     let lower = bound.ceil().max(0);
     let answer = |status, upper: Option<u32>, allocation, lower_bound: u32, work: Work, tight| Solution {
         status,

@@ -254,4 +254,42 @@ proptest! {
             }
         }
     }
+
+    /// Starting from neighbours (models of the same network with other
+    /// candidates, solved) changes nothing but the work: the same status and
+    /// value as brute force, a checked allocation and a valid certificate.
+    #[test]
+    fn solving_near_neighbours_matches_brute_force(
+        (inputs, candidates) in small_inputs(),
+        (_, other) in small_inputs(),
+        (_, third) in small_inputs(),
+    ) {
+        let model = model::build(&inputs, &candidates);
+        prop_assume!(model.classes.len() <= 12);
+        let truth = brute_force(&model);
+        let neighbours: Vec<solve::Neighbour> = [&other, &third, &vec![]]
+            .into_iter()
+            .map(|c| {
+                let m = model::build(&inputs, c);
+                let s = solve::solve(&m, Budget::default());
+                solve::Neighbour::new(&m, &s)
+            })
+            .collect();
+        let near: Vec<&solve::Neighbour> = neighbours.iter().collect();
+        let solution = solve::solve_near(&model, Budget::default(), &near);
+        let bound = check::check_certificate(&model, &solution.certificate).expect("the certificate checks");
+        match truth {
+            Some(opt) => {
+                prop_assert_eq!(solution.status, Status::Optimal, "optimum {} exists", opt);
+                prop_assert_eq!(solution.objective, Some(opt));
+                prop_assert!(bound.ceil() <= opt as i128, "certificate claims {} > optimum {}", bound.ceil(), opt);
+                let allocation = solution.allocation.as_ref().expect("optimal has an allocation");
+                prop_assert_eq!(check::check_allocation(&model, allocation), Ok(opt));
+            }
+            None => {
+                prop_assert_eq!(solution.status, Status::Infeasible);
+                prop_assert_eq!(solution.objective, None);
+            }
+        }
+    }
 }
