@@ -110,15 +110,18 @@ fn growth_signature(model: &Model) -> Vec<String> {
 /// can create, the value is monotone between them, so every point in between
 /// has that value too and is not solved again.
 ///
-/// At most `max_solves` solves are made (the point with every candidate, and
-/// the baseline when it is not given, always are): curve points left unsolved are reported as
-/// `budget_exceeded`, with the bounds that monotonicity gives where it holds.
+/// Every point between the baseline and the point with every candidate
+/// starts from its solved neighbours ([`solve::solve_near`]), which usually
+/// prove it without solving anything. At most `max_full_solves` points may go
+/// on to the LP and the integer program; once they are used up, a point the
+/// neighbours do not prove is reported as `budget_exceeded` with the bounds
+/// they give.
 pub fn evaluate_with_baseline(
     inputs: &Inputs,
     candidates: &[CandidateRow],
     budget: Budget,
     baseline: Option<(&Model, &Solution)>,
-    max_solves: usize,
+    max_full_solves: usize,
 ) -> (Model, Evaluation) {
     let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
     let n = total as usize;
@@ -126,9 +129,13 @@ pub fn evaluate_with_baseline(
     let mut signatures: Vec<Option<Vec<String>>> = vec![None; n + 1];
     // Solved points, as starting points for the points between them.
     let mut neighbours: Vec<Option<Neighbour>> = vec![None; n + 1];
-    let solve_at = |k: u32, near: &[&Neighbour]| {
+    let mut full_solves = 0usize;
+    let mut solve_at = |k: u32, near: &[&Neighbour]| {
         let model = model::build(inputs, &first_nodes(candidates, k));
-        let solution = solve::solve_near(&model, budget, near);
+        let solution = solve::solve_near(&model, budget, near, full_solves < max_full_solves);
+        if solution.work.lp_solves > 0 {
+            full_solves += 1;
+        }
         (model, solution)
     };
     let (base_model, base_solution) = match baseline {
@@ -147,8 +154,6 @@ pub fn evaluate_with_baseline(
         neighbours[n] = Some(Neighbour::new(&m, &s));
         (m, s)
     };
-    // Solves made so far: the point with every candidate, and the baseline unless it was given.
-    let mut solves = if baseline.is_some() { 1usize } else { 2 };
     let mut intervals = vec![(0usize, n)];
     while let Some((lo, hi)) = intervals.pop() {
         if hi <= lo + 1 {
@@ -165,21 +170,6 @@ pub fn evaluate_with_baseline(
             }
             continue;
         }
-        if solves >= max_solves {
-            // Out of solves: bounds only, from the neighbours where the value is monotone.
-            let monotone = signatures[lo] == signatures[hi];
-            for (k, point) in points.iter_mut().enumerate().take(hi).skip(lo + 1) {
-                *point = Some(CurvePoint {
-                    nodes: k as u32,
-                    status: Status::BudgetExceeded,
-                    objective: None,
-                    lower_bound: if monotone { b.objective.unwrap_or(b.lower_bound) } else { 0 },
-                    upper_bound: if monotone { a.objective.or(a.upper_bound) } else { None },
-                });
-            }
-            continue;
-        }
-        solves += 1;
         let mid = (lo + hi) / 2;
         let near: Vec<&Neighbour> = [lo, hi].iter().filter_map(|&k| neighbours[k].as_ref()).collect();
         let (m, s) = solve_at(mid as u32, &near);

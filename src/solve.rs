@@ -1064,7 +1064,7 @@ fn type_room(model: &Model, tm: &TypeModel, totals: &[i64], t: usize) -> TypeRoo
 
 /// Solve the model exactly under `budget`.
 pub fn solve(model: &Model, budget: Budget) -> Solution {
-    solve_near(model, budget, &[])
+    solve_near(model, budget, &[], true)
 }
 
 /// As [`solve`], starting from solved neighbours: models of the same topology
@@ -1074,7 +1074,11 @@ pub fn solve(model: &Model, budget: Budget) -> Solution {
 /// bound. Where the two meet, that is the optimum and nothing else is solved;
 /// otherwise the LP bound is computed (and where it meets the allocation, the
 /// integer program is skipped), then the integer program decides.
-pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour]) -> Solution {
+///
+/// With `may_solve` false, nothing is solved beyond that first step: where the
+/// neighbours do not prove the optimum, the answer is `budget_exceeded` with
+/// the bounds they give (the caller has no budget left for a full solve).
+pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve: bool) -> Solution {
     let mut work = Work::default();
     let tm = build_type_model(model);
     let max_value = model.synthetic_nodes() as i128;
@@ -1118,6 +1122,25 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour]) -> Solutio
     };
     let (certificate, bound) = match hinted {
         Some((c, b)) if meets(&b) => (c, b),
+        hinted if !may_solve => {
+            let (certificate, bound) =
+                hinted.unwrap_or_else(|| (Certificate::zero(model), check::Bound { numerator: 0, denominator: 1 }));
+            let lower = bound.ceil().clamp(0, u32::MAX as i128) as u32;
+            let (upper, allocation) = match start {
+                Some((v, a)) => (Some(v), Some(a)),
+                None => (None, None),
+            };
+            return Solution {
+                status: Status::BudgetExceeded,
+                objective: None,
+                lower_bound: lower,
+                upper_bound: upper,
+                allocation,
+                certificate,
+                certificate_is_tight: false,
+                work,
+            };
+        }
         _ => lower_bound(model, &tm, &mut work),
     };
     if let Some((value, allocation)) = &start {

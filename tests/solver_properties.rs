@@ -276,7 +276,19 @@ proptest! {
             })
             .collect();
         let near: Vec<&solve::Neighbour> = neighbours.iter().collect();
-        let solution = solve::solve_near(&model, Budget::default(), &near);
+        // Without leave to solve, the neighbours alone: the optimum, or bounds around it.
+        let quick = solve::solve_near(&model, Budget::default(), &near, false);
+        prop_assert_eq!(quick.work.lp_solves, 0);
+        match (quick.status, truth) {
+            (Status::Optimal, Some(opt)) => prop_assert_eq!(quick.objective, Some(opt)),
+            (Status::BudgetExceeded, Some(opt)) => {
+                prop_assert!(quick.lower_bound <= opt && quick.upper_bound.is_none_or(|u| u >= opt));
+            }
+            (Status::BudgetExceeded, None) => prop_assert_eq!(quick.upper_bound, None),
+            (Status::Infeasible, None) => {}
+            (status, truth) => prop_assert!(false, "neighbours alone gave {:?}, the truth is {:?}", status, truth),
+        }
+        let solution = solve::solve_near(&model, Budget::default(), &near, true);
         let bound = check::check_certificate(&model, &solution.certificate).expect("the certificate checks");
         match truth {
             Some(opt) => {

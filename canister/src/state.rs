@@ -37,10 +37,13 @@ pub const MAX_SNAPSHOT_NODES: u64 = 50_000;
 pub const MAX_PIPELINE: usize = 5_000;
 /// Branch-and-bound nodes per solve in a query.
 pub const QUERY_BUDGET: Budget = Budget { branch_nodes: 2_000 };
-/// Solves per query beyond the cached baseline: about 0.9 billion instructions
-/// each at mainnet scale, so four stay under the 5 billion of a query. Curve
-/// points left unsolved come back as `budget_exceeded` with their bounds.
-pub const QUERY_SOLVES: usize = 4;
+/// Curve points per query that may go on to the LP and the integer program
+/// when their solved neighbours do not prove them: about 1 billion
+/// instructions each at mainnet scale, against about 60 million for a point
+/// its neighbours prove (`canister/INSTRUCTIONS.md`). Two of them plus 32
+/// neighbour-proven points stay under the 5 billion of a query. Points left
+/// unproven come back as `budget_exceeded` with the bounds their neighbours give.
+pub const QUERY_FULL_SOLVES: usize = 2;
 
 /// What the canister needs from the system.
 pub trait Env {
@@ -209,7 +212,8 @@ impl State {
         let inputs = inputs_override.as_ref().unwrap_or(&derived.inputs);
         // The baseline depends only on the snapshot and the configuration: reuse it.
         let baseline = inputs_override.is_none().then_some((&derived.model, &derived.baseline));
-        let (model, ev) = evaluate::evaluate_with_baseline(inputs, &candidates, QUERY_BUDGET, baseline, QUERY_SOLVES);
+        let (model, ev) =
+            evaluate::evaluate_with_baseline(inputs, &candidates, QUERY_BUDGET, baseline, QUERY_FULL_SOLVES);
         if ev.solution.status == Status::BudgetExceeded {
             return Err(Error::BudgetExceeded {
                 lower_bound: ev.solution.lower_bound,

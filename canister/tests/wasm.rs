@@ -359,6 +359,20 @@ fn instructions_on_the_reference_snapshots() {
         let curve = evaluate(&mut h, vec![argentina(12)]).unwrap();
         report.add(&format!("{name}: evaluate_candidates, 12 candidate nodes (13-point curve)"), h.last_instructions());
         assert_eq!(curve.curve.len(), 13);
+        // The whole curve is proven in one query, and equals the native engine's.
+        let objectives: Vec<Option<u32>> = curve.curve.iter().map(|p| p.objective).collect();
+        assert!(objectives.iter().all(Option::is_some), "{name}: {objectives:?}");
+        let candidates = vec![topology_canister::convert::candidate_in(&argentina(12))];
+        let (_, native) = ic_topology::evaluate::evaluate(&inputs, &candidates, topology_canister::state::QUERY_BUDGET);
+        assert_eq!(objectives, native.curve.iter().map(|p| p.objective).collect::<Vec<_>>(), "{name}");
+        assert_eq!(curve.optimal_deployment_size, native.optimal_deployment_size, "{name}");
+        // The request cap: 32 candidate nodes.
+        let widest = evaluate(&mut h, vec![argentina(32)]).unwrap();
+        report.add(
+            &format!("{name}: evaluate_candidates, 32 candidate nodes (33-point curve, the cap)"),
+            h.last_instructions(),
+        );
+        assert_eq!(widest.curve.len(), 33);
         report.add(&format!("{name}: heap bytes"), h.heap_bytes() as u64);
     }
     report.write("Reference snapshots (ORACLES.md)");
