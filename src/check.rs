@@ -264,9 +264,27 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
                 return fail(format!("certificate: {} value {v} does not exist", a.name()));
             }
         }
+        // The group's multipliers are the same on each of its subnets, so each
+        // class's reduced cost is too: r = cost - class - size - minimums - value rows.
+        let mut row_mult: BTreeMap<(Attribute, u32), i128> = BTreeMap::new();
+        for &(a, v, m) in &group.values {
+            row_mult.insert((a, v), m as i128);
+        }
+        let reduced: Vec<i128> = model
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(c, class)| {
+                let mut r = if class.synthetic { d } else { 0 };
+                r -= class_mult[c] + group.size as i128 + min_mult[c];
+                for a in Attribute::ALL {
+                    r -= row_mult.get(&(a, class.values[a.index()])).copied().unwrap_or(0);
+                }
+                r
+            })
+            .collect();
         for &s in &group.subnets {
             let subnet = &model.subnets[s as usize];
-            let mut row_mult: BTreeMap<(Attribute, u32), i128> = BTreeMap::new();
             numerator += group.size as i128 * subnet.size as i128;
             for &(a, v, m) in &group.values {
                 let limit = subnet.limit(a, v);
@@ -279,21 +297,11 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
                     ));
                 }
                 numerator += m as i128 * limit.count as i128;
-                row_mult.insert((a, v), m as i128);
             }
             // Each variable y[c][s] in [0, cap]: its reduced cost r adds min(0, r) * cap.
-            for (c, class) in model.classes.iter().enumerate() {
-                let cap = subnet.class_cap(class) as i128;
-                if cap == 0 {
-                    continue;
-                }
-                let mut r = if class.synthetic { d } else { 0 };
-                r -= class_mult[c] + group.size as i128 + min_mult[c];
-                for a in Attribute::ALL {
-                    r -= row_mult.get(&(a, class.values[a.index()])).copied().unwrap_or(0);
-                }
+            for (class, &r) in model.classes.iter().zip(&reduced) {
                 if r < 0 {
-                    numerator += r * cap;
+                    numerator += r * subnet.class_cap(class) as i128;
                 }
             }
         }

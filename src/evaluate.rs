@@ -130,8 +130,10 @@ pub fn evaluate_with_baseline(
     // Solved points, as starting points for the points between them.
     let mut neighbours: Vec<Option<Neighbour>> = vec![None; n + 1];
     let mut full_solves = 0usize;
+    // Every point's model shares the inputs: prepare them once, when needed.
+    let mut prepared: Option<model::Prepared> = None;
     let mut solve_at = |k: u32, near: &[&Neighbour]| {
-        let model = model::build(inputs, &first_nodes(candidates, k));
+        let model = prepared.get_or_insert_with(|| model::Prepared::new(inputs)).build(&first_nodes(candidates, k));
         let solution = solve::solve_near(&model, budget, near, full_solves < max_full_solves);
         if solution.work.lp_solves > 0 {
             full_solves += 1;

@@ -188,161 +188,203 @@ struct FlatNode {
 /// Build the model for `inputs` with `candidates` added (as the reference adds
 /// them: after the pipeline, before the synthetic nodes).
 pub fn build(inputs: &Inputs, candidates: &[CandidateRow]) -> Model {
-    let settings = inputs.settings;
-    let rules = settings.rules;
-    let sev_providers: BTreeSet<&str> = inputs.sev_providers.iter().map(String::as_str).collect();
-    let mut excluded = Excluded::default();
-    let mut nodes: Vec<FlatNode> = Vec::new();
+    Prepared::new(inputs).build(candidates)
+}
 
-    for n in &inputs.nodes {
-        // From 2025 on, API boundary nodes are not replicas and do not count.
-        if rules == RuleSet::Y2025 && n.node_type.as_deref() == Some("API_BOUNDARY") {
-            excluded.api_boundary += 1;
-            continue;
+/// What every model of the same inputs shares, whatever the candidates: the
+/// registry, pipeline and synthetic nodes normalised, clustered and cordoned,
+/// their values and their classes (named by value, not yet by index). A
+/// candidate curve builds many models of one input; each then only adds its
+/// candidate nodes. [`build`] is `Prepared::new(inputs).build(candidates)`.
+pub struct Prepared<'a> {
+    inputs: &'a Inputs,
+    excluded: Excluded,
+    values: [BTreeSet<String>; 4],
+    groups: BTreeMap<NamedClassKey, Vec<String>>,
+}
+
+/// A class named by its values: ordering these keys orders classes exactly as
+/// their value indices do, since values are interned in sorted order.
+type NamedClassKey = ([String; 4], String, bool, bool);
+
+impl<'a> Prepared<'a> {
+    pub fn new(inputs: &'a Inputs) -> Prepared<'a> {
+        let settings = inputs.settings;
+        let rules = settings.rules;
+        let sev_providers: BTreeSet<&str> = inputs.sev_providers.iter().map(String::as_str).collect();
+        let mut prepared =
+            Prepared { inputs, excluded: Excluded::default(), values: Default::default(), groups: BTreeMap::new() };
+        for n in &inputs.nodes {
+            // From 2025 on, API boundary nodes are not replicas and do not count.
+            if rules == RuleSet::Y2025 && n.node_type.as_deref() == Some("API_BOUNDARY") {
+                prepared.excluded.api_boundary += 1;
+                continue;
+            }
+            let country = registry_country(rules, &n.region);
+            let provider = registry_provider(rules, n);
+            let healthy = !matches!(n.status.trim().to_ascii_uppercase().as_str(), "DOWN" | "DEGRADED");
+            prepared.add(FlatNode {
+                id: n.node_id.clone(),
+                original_provider: provider.clone(),
+                provider,
+                provider_id: Some(n.node_provider_id.clone()),
+                operator: Some(n.node_operator_id.clone()),
+                data_center: n.data_center.clone(),
+                data_center_provider: n.data_center_provider.clone(),
+                country,
+                // SEV capability goes by the provider's name as listed, before renames.
+                is_sev: sev_providers.contains(n.node_provider_name.as_str()),
+                usable: !settings.enforce_health || healthy,
+                synthetic: false,
+            });
         }
-        let country = registry_country(rules, &n.region);
-        let provider = registry_provider(rules, n);
-        let healthy = !matches!(n.status.trim().to_ascii_uppercase().as_str(), "DOWN" | "DEGRADED");
-        nodes.push(FlatNode {
-            id: n.node_id.clone(),
-            original_provider: provider.clone(),
-            provider,
-            provider_id: Some(n.node_provider_id.clone()),
-            operator: Some(n.node_operator_id.clone()),
-            data_center: n.data_center.clone(),
-            data_center_provider: n.data_center_provider.clone(),
-            country,
-            // SEV capability goes by the provider's name as listed, before renames.
-            is_sev: sev_providers.contains(n.node_provider_name.as_str()),
-            usable: !settings.enforce_health || healthy,
-            synthetic: false,
-        });
-    }
-    let planned = |list: &mut Vec<FlatNode>, p: &PlannedNode, id: String| {
-        list.push(FlatNode {
-            id: p.node_id.clone().unwrap_or(id),
-            original_provider: p.node_provider.clone(),
-            provider: p.node_provider.clone(),
-            provider_id: None,
-            operator: None,
-            data_center: p.data_center.clone(),
-            data_center_provider: p.data_center_provider.clone(),
-            country: p.country.clone(),
-            is_sev: p.is_sev,
-            usable: true,
-            synthetic: false,
-        })
-    };
-    for (i, p) in inputs.pipeline.iter().enumerate() {
-        planned(&mut nodes, p, format!("pipeline-{}", i + 1));
-    }
-    let mut k = 0;
-    for row in candidates {
-        for p in row.nodes() {
-            k += 1;
-            planned(&mut nodes, &p, format!("candidate-{k}"));
+        for (i, p) in inputs.pipeline.iter().enumerate() {
+            prepared.add(planned_node(p, format!("pipeline-{}", i + 1)));
         }
-    }
-    let prefix = if rules == RuleSet::Y2025 { "SYNTHETIC_" } else { "" };
-    let mut provider_index = 0;
-    for c in 1..=settings.synthetic_countries {
-        for _ in 0..SYNTHETIC_PROVIDERS_PER_COUNTRY {
-            provider_index += 1;
-            for j in 0..SYNTHETIC_NODES_PER_PROVIDER {
-                let np = format!("{prefix}NP{provider_index}");
-                nodes.push(FlatNode {
-                    id: format!("synthetic-C{c}-{}-{j}", provider_index - 1),
-                    original_provider: np.clone(),
-                    provider: np,
-                    provider_id: None,
-                    operator: None,
-                    data_center: format!("{prefix}DC{provider_index}"),
-                    data_center_provider: format!("{prefix}DCP{provider_index}"),
-                    country: format!("C{c}"),
-                    is_sev: true,
-                    usable: true,
-                    synthetic: true,
-                });
+        let prefix = if rules == RuleSet::Y2025 { "SYNTHETIC_" } else { "" };
+        let mut provider_index = 0;
+        for c in 1..=settings.synthetic_countries {
+            for _ in 0..SYNTHETIC_PROVIDERS_PER_COUNTRY {
+                provider_index += 1;
+                for j in 0..SYNTHETIC_NODES_PER_PROVIDER {
+                    let np = format!("{prefix}NP{provider_index}");
+                    prepared.add(FlatNode {
+                        id: format!("synthetic-C{c}-{}-{j}", provider_index - 1),
+                        original_provider: np.clone(),
+                        provider: np,
+                        provider_id: None,
+                        operator: None,
+                        data_center: format!("{prefix}DC{provider_index}"),
+                        data_center_provider: format!("{prefix}DCP{provider_index}"),
+                        country: format!("C{c}"),
+                        is_sev: true,
+                        usable: true,
+                        synthetic: true,
+                    });
+                }
             }
         }
+        prepared
     }
 
-    // Clusters (a 2025 input) rename providers in file order; the pre-cluster
-    // name is kept for the per-provider minimum.
-    for cluster in &inputs.clusters {
-        let members: BTreeSet<&str> = cluster.members.iter().map(String::as_str).collect();
-        for n in nodes.iter_mut() {
-            if members.contains(n.provider.as_str()) {
+    /// Add one node: clusters rename its provider (in file order; the
+    /// pre-cluster name is kept for the per-provider minimum), cordons exclude
+    /// it, its values are interned (of usable and excluded nodes alike: an
+    /// "exactly" limit on a value whose nodes are all excluded is
+    /// infeasible), and a usable node joins its class.
+    fn add(&mut self, mut n: FlatNode) {
+        for cluster in &self.inputs.clusters {
+            if cluster.members.contains(&n.provider) {
                 n.provider = cluster.name.clone();
             }
         }
+        if !n.usable {
+            self.excluded.unhealthy += 1;
+        }
+        if self.inputs.settings.enforce_blacklist && self.inputs.cordons.iter().any(|c| cordons(c, &n)) {
+            if n.usable {
+                self.excluded.cordoned += 1;
+            }
+            n.usable = false;
+        }
+        for (a, v) in Attribute::ALL.iter().zip(attribute_values(&n)) {
+            if !self.values[a.index()].contains(v) {
+                self.values[a.index()].insert(v.to_string());
+            }
+        }
+        if n.usable {
+            let FlatNode { id, provider, original_provider, data_center, data_center_provider, country, .. } = n;
+            let key =
+                ([provider, data_center, data_center_provider, country], original_provider, n.is_sev, n.synthetic);
+            self.groups.entry(key).or_default().push(id);
+        }
     }
-    if settings.enforce_blacklist {
-        for n in nodes.iter_mut() {
-            if inputs.cordons.iter().any(|c| cordons(c, n)) {
-                if n.usable {
-                    excluded.cordoned += 1;
+
+    /// The model with `candidates` added.
+    pub fn build(&self, candidates: &[CandidateRow]) -> Model {
+        let inputs = self.inputs;
+        let settings = inputs.settings;
+        let mut with =
+            Prepared { inputs, excluded: self.excluded.clone(), values: Default::default(), groups: BTreeMap::new() };
+        let mut k = 0;
+        for row in candidates {
+            for p in row.nodes() {
+                k += 1;
+                with.add(planned_node(&p, format!("candidate-{k}")));
+            }
+        }
+        let excluded = with.excluded;
+        let values: [Vec<String>; 4] = std::array::from_fn(|a| {
+            let mut all: Vec<String> = self.values[a].union(&with.values[a]).cloned().collect();
+            all.dedup();
+            all
+        });
+        let index_of =
+            |a: usize, v: &str| -> u32 { values[a].binary_search_by(|x| x.as_str().cmp(v)).expect("interned") as u32 };
+        // Classes in canonical order: the shared ones and the candidates' merged by key.
+        let mut classes: Vec<NodeClass> = Vec::with_capacity(self.groups.len() + with.groups.len());
+        let mut shared = self.groups.iter().peekable();
+        let mut added = with.groups.into_iter().peekable();
+        loop {
+            let (key, mut members) = match (shared.peek(), added.peek()) {
+                (None, None) => break,
+                (Some((ks, _)), Some((ka, _))) if ka < *ks => added.next().expect("peeked"),
+                (Some((ks, _)), Some((ka, _))) if ka == *ks => {
+                    let (key, mut members) = added.next().expect("peeked");
+                    let (_, shared_members) = shared.next().expect("peeked");
+                    members.extend(shared_members.iter().cloned());
+                    (key, members)
                 }
-                n.usable = false;
-            }
-        }
-    }
-    excluded.unhealthy = nodes.iter().filter(|n| !n.usable).count() as u32 - excluded.cordoned;
-
-    // Intern every value, of usable and excluded nodes alike.
-    let mut value_sets: [BTreeSet<&str>; 4] = Default::default();
-    for n in &nodes {
-        for (a, v) in Attribute::ALL.iter().zip(attribute_values(n)) {
-            value_sets[a.index()].insert(v);
-        }
-    }
-    let values: [Vec<String>; 4] = std::array::from_fn(|a| value_sets[a].iter().map(|s| s.to_string()).collect());
-    let index_of = |a: Attribute, v: &str| -> u32 {
-        values[a.index()].binary_search_by(|x| x.as_str().cmp(v)).expect("interned") as u32
-    };
-
-    // Group usable nodes into classes, in canonical order.
-    type ClassKey = ([u32; 4], String, bool, bool);
-    let mut groups: BTreeMap<ClassKey, Vec<String>> = BTreeMap::new();
-    for n in nodes.iter().filter(|n| n.usable) {
-        let vals = attribute_values(n);
-        let key = (
-            std::array::from_fn(|a| index_of(Attribute::ALL[a], vals[a])),
-            n.original_provider.clone(),
-            n.is_sev,
-            n.synthetic,
-        );
-        groups.entry(key).or_default().push(n.id.clone());
-    }
-    let classes: Vec<NodeClass> = groups
-        .into_iter()
-        .map(|((values, original_provider, is_sev, synthetic), mut members)| {
+                (Some(_), _) => {
+                    let (key, members) = shared.next().expect("peeked");
+                    (key.clone(), members.clone())
+                }
+                (None, Some(_)) => added.next().expect("peeked"),
+            };
             members.sort();
-            NodeClass { values, original_provider, is_sev, synthetic, members }
-        })
-        .collect();
-
-    let subnets = build_subnets(inputs, &values);
-
-    let mut provider_minimums = Vec::new();
-    if settings.enforce_per_provider_minimum {
-        let mut by_provider: BTreeMap<&str, (usize, Vec<u32>)> = BTreeMap::new();
-        for (i, c) in classes.iter().enumerate() {
-            if c.synthetic {
-                continue;
-            }
-            let e = by_provider.entry(c.original_provider.as_str()).or_default();
-            e.0 += c.members.len();
-            e.1.push(i as u32);
+            let (names, original_provider, is_sev, synthetic) = key;
+            let values = std::array::from_fn(|a| index_of(a, &names[a]));
+            classes.push(NodeClass { values, original_provider, is_sev, synthetic, members });
         }
-        for (provider, (count, classes)) in by_provider {
-            if count >= PROVIDER_MINIMUM_THRESHOLD && !provider.starts_with("SYNTHETIC") {
-                provider_minimums.push(ProviderMinimum { provider: provider.to_string(), classes });
+
+        let subnets = build_subnets(inputs, &values);
+
+        let mut provider_minimums = Vec::new();
+        if settings.enforce_per_provider_minimum {
+            let mut by_provider: BTreeMap<&str, (usize, Vec<u32>)> = BTreeMap::new();
+            for (i, c) in classes.iter().enumerate() {
+                if c.synthetic {
+                    continue;
+                }
+                let e = by_provider.entry(c.original_provider.as_str()).or_default();
+                e.0 += c.members.len();
+                e.1.push(i as u32);
+            }
+            for (provider, (count, classes)) in by_provider {
+                if count >= PROVIDER_MINIMUM_THRESHOLD && !provider.starts_with("SYNTHETIC") {
+                    provider_minimums.push(ProviderMinimum { provider: provider.to_string(), classes });
+                }
             }
         }
+
+        Model { rules: settings.rules, values, classes, subnets, provider_minimums, excluded }
     }
+}
 
-    Model { rules, values, classes, subnets, provider_minimums, excluded }
+fn planned_node(p: &PlannedNode, id: String) -> FlatNode {
+    FlatNode {
+        id: p.node_id.clone().unwrap_or(id),
+        original_provider: p.node_provider.clone(),
+        provider: p.node_provider.clone(),
+        provider_id: None,
+        operator: None,
+        data_center: p.data_center.clone(),
+        data_center_provider: p.data_center_provider.clone(),
+        country: p.country.clone(),
+        is_sev: p.is_sev,
+        usable: true,
+        synthetic: false,
+    }
 }
 
 fn attribute_values(n: &FlatNode) -> [&str; 4] {

@@ -398,8 +398,8 @@ fn clamp_sign(op: ComparisonOp, y: i64) -> i64 {
     }
 }
 
-/// One subnet's multipliers: on its size row, and on its value rows by value.
-type SubnetHint = (i64, BTreeMap<(Attribute, String), i64>);
+/// A group's multipliers: on each subnet's size row, and on its value rows by value.
+type GroupHint = (i64, BTreeMap<(Attribute, String), i64>);
 
 /// The multipliers of a certificate found for another model of the same
 /// topology (the curve's neighbouring point), named by what their rows mean
@@ -409,44 +409,51 @@ type SubnetHint = (i64, BTreeMap<(Attribute, String), i64>);
 #[derive(Clone, Debug)]
 struct Hint {
     denominator: u64,
-    subnets: Vec<SubnetHint>,
+    /// Per subnet: its group in `groups`, if the certificate names it.
+    group_of: Vec<Option<usize>>,
+    groups: Vec<GroupHint>,
     provider_minimums: BTreeMap<String, i64>,
 }
 
 impl Hint {
     fn new(model: &Model, certificate: &Certificate) -> Hint {
-        let mut subnets = vec![(0, BTreeMap::new()); model.subnets.len()];
+        let mut group_of = vec![None; model.subnets.len()];
+        let mut groups = Vec::with_capacity(certificate.subnets.len());
         for group in &certificate.subnets {
             for &s in &group.subnets {
-                if let Some(entry) = subnets.get_mut(s as usize) {
-                    entry.0 = group.size;
-                    for &(a, v, m) in &group.values {
-                        entry.1.insert((a, model.value(a, v).to_string()), m);
-                    }
+                if let Some(g) = group_of.get_mut(s as usize) {
+                    *g = Some(groups.len());
                 }
             }
+            let values = group.values.iter().map(|&(a, v, m)| ((a, model.value(a, v).to_string()), m)).collect();
+            groups.push((group.size, values));
         }
         let provider_minimums = certificate
             .provider_minimums
             .iter()
             .filter_map(|&(p, m)| model.provider_minimums.get(p as usize).map(|pm| (pm.provider.clone(), m)))
             .collect();
-        Hint { denominator: certificate.denominator.max(1), subnets, provider_minimums }
+        Hint { denominator: certificate.denominator.max(1), group_of, groups, provider_minimums }
+    }
+
+    fn group(&self, subnet: usize) -> Option<&GroupHint> {
+        self.group_of.get(subnet).copied().flatten().map(|g| &self.groups[g])
     }
 
     /// The hint as multipliers on `tm`'s rows (zero where it says nothing).
     fn row_multipliers(&self, model: &Model, tm: &TypeModel) -> RowMultipliers {
-        let same_topology = self.subnets.len() == model.subnets.len();
+        let same_topology = self.group_of.len() == model.subnets.len();
         let rows = tm
             .rows
             .iter()
             .map(|row| {
                 let y = match row.kind {
                     RowKind::Class(_) => 0,
-                    RowKind::Size(t) if same_topology => self.subnets[tm.types[t].rep].0,
-                    RowKind::Value(t, a, v) if same_topology => {
-                        self.subnets[tm.types[t].rep].1.get(&(a, model.value(a, v).to_string())).copied().unwrap_or(0)
-                    }
+                    RowKind::Size(t) if same_topology => self.group(tm.types[t].rep).map_or(0, |g| g.0),
+                    RowKind::Value(t, a, v) if same_topology => self
+                        .group(tm.types[t].rep)
+                        .and_then(|g| g.1.get(&(a, model.value(a, v).to_string())).copied())
+                        .unwrap_or(0),
                     RowKind::ProviderMinimum(p) => {
                         self.provider_minimums.get(&model.provider_minimums[p as usize].provider).copied().unwrap_or(0)
                     }
@@ -469,43 +476,66 @@ fn class_key(model: &Model, c: usize) -> ClassKey {
     (values, class.original_provider.clone(), class.is_sev, class.synthetic)
 }
 
+/// The class of `model` that `key` names. Classes are sorted by their values'
+/// indices, and values are interned in sorted order, so comparing names
+/// orders them the same way.
+fn find_class(model: &Model, key: &ClassKey) -> Option<u32> {
+    let wanted = (key.0.each_ref().map(String::as_str), key.1.as_str(), key.2, key.3);
+    model
+        .classes
+        .binary_search_by(|class| {
+            let values: [&str; 4] = std::array::from_fn(|a| model.values[a][class.values[a] as usize].as_str());
+            (values, class.original_provider.as_str(), class.is_sev, class.synthetic).cmp(&wanted)
+        })
+        .ok()
+        .map(|c| c as u32)
+}
+
 /// A solved model, as a starting point for solving a model of the same
 /// topology with other candidate nodes (see [`solve_near`]).
 #[derive(Clone, Debug)]
 pub struct Neighbour {
     hint: Hint,
-    /// The allocation, per subnet, with classes named by [`ClassKey`].
-    allocation: Option<Vec<Vec<(ClassKey, u32)>>>,
+    /// The classes its allocation uses, by name.
+    classes: Vec<ClassKey>,
+    /// The allocation, per subnet, with classes as positions in `classes`.
+    allocation: Option<Vec<Vec<(u32, u32)>>>,
 }
 
 impl Neighbour {
     pub fn new(model: &Model, solution: &Solution) -> Neighbour {
+        let mut classes = Vec::new();
         let allocation = solution.allocation.as_ref().map(|a| {
-            a.subnets
-                .iter()
-                .map(|entries| entries.iter().map(|&(c, n)| (class_key(model, c as usize), n)).collect())
-                .collect()
+            let mut position: BTreeMap<u32, u32> = BTreeMap::new();
+            for &(c, _) in a.subnets.iter().flatten() {
+                position.entry(c).or_insert(0);
+            }
+            for (i, (&c, p)) in position.iter_mut().enumerate() {
+                *p = i as u32;
+                classes.push(class_key(model, c as usize));
+            }
+            a.subnets.iter().map(|entries| entries.iter().map(|&(c, n)| (position[&c], n)).collect()).collect()
         });
-        Neighbour { hint: Hint::new(model, &solution.certificate), allocation }
+        Neighbour { hint: Hint::new(model, &solution.certificate), classes, allocation }
     }
 
-    /// The neighbour's allocation in `model`'s classes, with as many synthetic
-    /// nodes swapped for free real nodes as one pass finds; `None` where a
-    /// class of it does not exist in `model`.
+    /// The neighbour's allocation in `model`'s classes, with synthetic nodes
+    /// swapped for free real ones until it meets `target` or no move is left;
+    /// `None` where a class of it does not exist in `model`.
     fn allocation_for(&self, model: &Model, target: i128) -> Option<Allocation> {
         let entries = self.allocation.as_ref()?;
         if entries.len() != model.subnets.len() {
             return None;
         }
-        let index: BTreeMap<ClassKey, u32> =
-            (0..model.classes.len()).map(|c| (class_key(model, c), c as u32)).collect();
-        let mut subnets = Vec::with_capacity(entries.len());
-        for subnet in entries {
-            let mut mapped: Vec<(u32, u32)> =
-                subnet.iter().map(|(key, n)| index.get(key).map(|&c| (c, *n))).collect::<Option<_>>()?;
-            mapped.sort_unstable();
-            subnets.push(mapped);
-        }
+        let index: Vec<u32> = self.classes.iter().map(|key| find_class(model, key)).collect::<Option<_>>()?;
+        let subnets = entries
+            .iter()
+            .map(|subnet| {
+                let mut mapped: Vec<(u32, u32)> = subnet.iter().map(|&(p, n)| (index[p as usize], n)).collect();
+                mapped.sort_unstable();
+                mapped
+            })
+            .collect();
         let mut allocation = Allocation { subnets };
         swap_in_real_nodes(model, &mut allocation, target);
         Some(allocation)

@@ -367,6 +367,7 @@ fn instructions_on_the_reference_snapshots() {
         assert_eq!(objectives, native.curve.iter().map(|p| p.objective).collect::<Vec<_>>(), "{name}");
         assert_eq!(curve.optimal_deployment_size, native.optimal_deployment_size, "{name}");
         // The request cap: 32 candidate nodes.
+        println!("{name}: 32 candidate nodes");
         let widest = evaluate(&mut h, vec![argentina(32)]).unwrap();
         report.add(
             &format!("{name}: evaluate_candidates, 32 candidate nodes (33-point curve, the cap)"),
