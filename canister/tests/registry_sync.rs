@@ -462,6 +462,8 @@ fn deltas_move_nodes_between_operators_and_data_centers_and_delete_records() {
     assert_same_evaluation(&host, &now, 2);
 }
 
+type IsExpected = fn(&SyncError) -> bool;
+
 /// Each fault: the sync fails with it, the snapshot in use stays, the status
 /// names it; the next sync completes and gives the current snapshot.
 #[test]
@@ -471,7 +473,7 @@ fn faults_keep_the_previous_snapshot_and_the_next_sync_completes() {
     let host = local();
     run(&fake, &host).unwrap();
     let mut current = nodes.clone();
-    let faults: Vec<(Fault, fn(&SyncError) -> bool)> = vec![
+    let faults: Vec<(Fault, IsExpected)> = vec![
         (Fault::ErrorReply(2), |e| matches!(e, SyncError::Registry { code: 999, .. })),
         (Fault::RejectChunk(1), |e| matches!(e, SyncError::Call { code: 4, .. })),
         (Fault::MalformedValue(1), |e| matches!(e, SyncError::Malformed { .. })),
