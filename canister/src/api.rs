@@ -435,6 +435,13 @@ pub struct SyncStatus {
     pub nodes_skipped: u64,
     /// The most instructions one message of the last completed sync used.
     pub max_message_instructions: u64,
+    /// The last snapshot derived from the records: how many records, and the
+    /// instructions of deriving the nodes from them, of storing the nodes, and
+    /// of deriving the engine's inputs with the baseline solve.
+    pub last_install_records: u64,
+    pub last_derive_instructions: u64,
+    pub last_store_instructions: u64,
+    pub last_rederive_instructions: u64,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]

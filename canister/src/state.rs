@@ -17,7 +17,7 @@
 use crate::api::{self, Error, Result};
 use crate::convert;
 use crate::memory::{self, Memory, Stored};
-use crate::registry::{derive, store::RecordStore, store::SyncState, sync::SyncError};
+use crate::registry::{derive, store::InstallCost, store::RecordStore, store::SyncState, sync::SyncError};
 use candid::Principal;
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use ic_topology::digest;
@@ -382,6 +382,10 @@ impl State {
             nodes_with_chip_id: s.counts.nodes_with_chip_id,
             nodes_skipped: s.counts.nodes_skipped,
             max_message_instructions: s.max_message_instructions,
+            last_install_records: s.last_install.records,
+            last_derive_instructions: s.last_install.derive,
+            last_store_instructions: s.last_install.store,
+            last_rederive_instructions: s.last_install.rederive,
         }
     }
 
@@ -418,7 +422,12 @@ impl State {
     /// When the records are at the latest version seen and the snapshot in
     /// use is not theirs, derive it from them and put it in place. True if
     /// the snapshot was replaced.
-    pub fn install_registry_snapshot_if_stale(&mut self) -> std::result::Result<bool, SyncError> {
+    /// `instructions` is the message's instruction counter: each step's cost
+    /// is kept in the sync status.
+    pub fn install_registry_snapshot_if_stale(
+        &mut self,
+        instructions: &dyn Fn() -> u64,
+    ) -> std::result::Result<bool, SyncError> {
         let state = self.registry.state().clone();
         let meta = &self.snapshot.get().value;
         if state.cursor < state.latest_version_seen
@@ -426,17 +435,27 @@ impl State {
         {
             return Ok(false);
         }
+        let t0 = instructions();
         let derivation = derive::derive(self.registry.iter());
         if derivation.nodes.is_empty() {
             return Err(SyncError::EmptySnapshot { version: state.cursor });
         }
-        self.registry.update_state(|s| s.counts = derivation.counts.clone());
+        let t1 = instructions();
         let meta = SnapshotMeta {
             registry_version: state.cursor,
             timestamp_nanos: state.cursor_timestamp_nanos,
             source: Source::Registry,
         };
-        self.replace_snapshot(derivation.nodes, meta);
+        let counts = derivation.counts.clone();
+        self.replace_nodes(derivation.nodes, meta);
+        let t2 = instructions();
+        self.rederive();
+        let t3 = instructions();
+        let records = self.registry.len();
+        self.registry.update_state(|s| {
+            s.counts = counts;
+            s.last_install = InstallCost { records, derive: t1 - t0, store: t2 - t1, rederive: t3 - t2 };
+        });
         Ok(true)
     }
 
@@ -624,8 +643,14 @@ impl State {
 
     /// Put a new snapshot in place of the old one, in this one message (it
     /// traps whole or applies whole), and derive what queries read from it.
-    /// The upload and the registry sync both end here.
+    /// The upload ends here; the registry sync takes the same two steps
+    /// ([`Self::replace_nodes`], then `rederive`), timing each.
     fn replace_snapshot(&mut self, nodes: Vec<RegistryNode>, meta: SnapshotMeta) {
+        self.replace_nodes(nodes, meta);
+        self.rederive();
+    }
+
+    fn replace_nodes(&mut self, nodes: Vec<RegistryNode>, meta: SnapshotMeta) {
         let old: Vec<String> = self.nodes.iter().map(|e| e.key().clone()).collect();
         for k in old {
             self.nodes.remove(&k);
@@ -634,7 +659,6 @@ impl State {
             self.nodes.insert(n.node_id.clone(), Stored::new(n));
         }
         self.snapshot.set(Stored::new(meta));
-        self.rederive();
     }
 
     /// Apply init arguments (all optional).

@@ -17,7 +17,7 @@ mod fake_registry;
 use candid::Principal;
 use fake_registry::*;
 use ic_topology::files;
-use ic_topology::inputs::{Inputs, RegistryNode};
+use ic_topology::inputs::RegistryNode;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::path::Path;
@@ -225,70 +225,16 @@ fn with_defaults(nodes: Vec<RegistryNode>) -> Vec<api::Node> {
         .collect()
 }
 
-/// The default network (generated, 1425 nodes) with its current subnets
-/// (`defaults/nodes.csv` is the same network with every node unassigned).
+/// The default network (generated, 1425 nodes) with its current subnets.
 fn default_nodes() -> Vec<RegistryNode> {
-    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
-    let nodes = files::parse_nodes_csv(&network.nodes_csv, "generated").unwrap().0;
+    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
     assert!(nodes.iter().filter(|n| n.subnet_id.is_some()).count() > 500);
     nodes
 }
 
 /// Names and health from the dashboard rows, as controllers would configure them.
 fn configure_names_and_health(host: &Local, nodes: &[RegistryNode]) {
-    let mut names = std::collections::BTreeMap::new();
-    for n in nodes {
-        names.insert(n.node_provider_id.clone(), n.node_provider_name.clone());
-    }
-    let node_health = nodes
-        .iter()
-        .filter_map(|n| {
-            let health = match n.status.as_str() {
-                "DOWN" => api::Health::Down,
-                "DEGRADED" => api::Health::Degraded,
-                _ => return None,
-            };
-            Some(api::NodeHealth { node_id: n.node_id.clone(), health })
-        })
-        .collect();
-    let update = api::ConfigurationUpdate {
-        provider_names: Some(
-            names
-                .into_iter()
-                .map(|(p, name)| api::ProviderName { provider: Principal::from_text(p).unwrap(), name })
-                .collect(),
-        ),
-        node_health: Some(node_health),
-        ..Default::default()
-    };
-    host.state.borrow_mut().update_configuration(&Controller, update).unwrap();
-}
-
-/// The engine's inputs for the same network: the canister's default
-/// configuration with the dashboard's nodes, typed as the registry types them
-/// and with the dashboard's health (anything but DOWN or DEGRADED is UP).
-fn engine_inputs(nodes: &[RegistryNode]) -> Inputs {
-    let mut typed = expected(nodes);
-    let by_id: std::collections::BTreeMap<&str, &RegistryNode> =
-        nodes.iter().map(|n| (n.node_id.as_str(), n)).collect();
-    for n in &mut typed {
-        let row = by_id[n.node_id.as_str()];
-        n.node_provider_name = row.node_provider_name.clone();
-        n.status = if matches!(row.status.as_str(), "DOWN" | "DEGRADED") { row.status.clone() } else { "UP".into() };
-    }
-    let settings = ic_topology::inputs::RuleSet::Y2025.default_settings();
-    Inputs {
-        settings,
-        nodes: typed,
-        pipeline: vec![],
-        topology: ic_topology::topology_in_force::subnets(),
-        sev_providers: vec![],
-        cordons: vec![],
-        clusters: vec![],
-        special_limits: None,
-        country_restrictions: None,
-        warnings: vec![],
-    }
+    host.state.borrow_mut().update_configuration(&Controller, configuration_of(nodes)).unwrap();
 }
 
 fn argentina(n: u32) -> api::CandidateRow {

@@ -81,6 +81,21 @@ pub struct SyncState {
     pub counts: Counts,
     /// Instructions of the most expensive message of the last completed sync.
     pub max_message_instructions: u64,
+    /// Cost of the last snapshot installed from the records.
+    #[serde(default)]
+    pub last_install: InstallCost,
+}
+
+/// Instructions of the steps that put a snapshot derived from the records in place.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallCost {
+    pub records: u64,
+    /// Reading and decoding the records and joining them into nodes.
+    pub derive: u64,
+    /// Replacing the stored snapshot's nodes.
+    pub store: u64,
+    /// Deriving the engine's inputs and solving the baseline.
+    pub rederive: u64,
 }
 
 pub struct RecordStore {

@@ -218,7 +218,7 @@ async fn run<R: Registry, H: Host>(registry: &R, host: &H) -> Result<SyncReport,
     report.to_version = cursor;
     // Derive the snapshot when the records reach the latest version and the
     // snapshot in use is not already theirs (same message as the last batch).
-    report.snapshot_replaced = host.with_state(|s| s.install_registry_snapshot_if_stale())?;
+    report.snapshot_replaced = host.with_state(|s| s.install_registry_snapshot_if_stale(&|| host.instructions()))?;
     report.max_message_instructions = max_instructions.max(host.instructions());
     Ok(report)
 }

@@ -11,7 +11,7 @@
 #![allow(dead_code)]
 
 use candid::Principal;
-use ic_topology::inputs::RegistryNode;
+use ic_topology::inputs::{Inputs, RegistryNode};
 use prost::Message;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -344,4 +344,69 @@ pub fn expected(nodes: &[RegistryNode]) -> Vec<RegistryNode> {
         .collect();
     out.sort_by(|a, b| a.node_id.cmp(&b.node_id));
     out
+}
+
+/// The engine's inputs for the same network: the canister's default
+/// configuration with the dashboard's nodes, typed as the registry types them
+/// and with the dashboard's health (anything but DOWN or DEGRADED is UP).
+pub fn engine_inputs(nodes: &[RegistryNode]) -> Inputs {
+    let mut typed = expected(nodes);
+    let by_id: std::collections::BTreeMap<&str, &RegistryNode> =
+        nodes.iter().map(|n| (n.node_id.as_str(), n)).collect();
+    for n in &mut typed {
+        let row = by_id[n.node_id.as_str()];
+        n.node_provider_name = row.node_provider_name.clone();
+        n.status = if matches!(row.status.as_str(), "DOWN" | "DEGRADED") { row.status.clone() } else { "UP".into() };
+    }
+    let settings = ic_topology::inputs::RuleSet::Y2025.default_settings();
+    Inputs {
+        settings,
+        nodes: typed,
+        pipeline: vec![],
+        topology: ic_topology::topology_in_force::subnets(),
+        sev_providers: vec![],
+        cordons: vec![],
+        clusters: vec![],
+        special_limits: None,
+        country_restrictions: None,
+        warnings: vec![],
+    }
+}
+
+/// A generated network with its current subnets (`defaults/nodes.csv` is
+/// the default one with every node unassigned).
+pub fn generated_nodes(params: &ic_topology::generate::GenerateParams) -> Vec<RegistryNode> {
+    let network = ic_topology::generate::generate(params).unwrap();
+    ic_topology::files::parse_nodes_csv(&network.nodes_csv, "generated").unwrap().0
+}
+
+/// Provider names and node health from the dashboard rows, as controllers
+/// would configure them.
+pub fn configuration_of(nodes: &[RegistryNode]) -> topology_canister::api::ConfigurationUpdate {
+    use topology_canister::api;
+    let mut names = BTreeMap::new();
+    for n in nodes {
+        names.insert(n.node_provider_id.clone(), n.node_provider_name.clone());
+    }
+    let node_health = nodes
+        .iter()
+        .filter_map(|n| {
+            let health = match n.status.as_str() {
+                "DOWN" => api::Health::Down,
+                "DEGRADED" => api::Health::Degraded,
+                _ => return None,
+            };
+            Some(api::NodeHealth { node_id: n.node_id.clone(), health })
+        })
+        .collect();
+    api::ConfigurationUpdate {
+        provider_names: Some(
+            names
+                .into_iter()
+                .map(|(p, name)| api::ProviderName { provider: Principal::from_text(p).unwrap(), name })
+                .collect(),
+        ),
+        node_health: Some(node_health),
+        ..Default::default()
+    }
 }
