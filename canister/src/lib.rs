@@ -26,6 +26,8 @@ use std::time::Duration;
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
     static SYNC_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
+    /// The one pending retry: a new failure replaces it, so retries never pile up.
+    static RETRY_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
 }
 
 /// The system, as the state sees it.
@@ -86,9 +88,12 @@ async fn sync_once() -> std::result::Result<registry::sync::SyncReport, registry
         Err(_) => {
             let failures = read(|s| s.registry_sync_state().consecutive_failures);
             let wait = registry::sync::backoff_seconds(failures, interval);
-            ic_cdk_timers::set_timer(Duration::from_secs(wait), async {
+            let retry = ic_cdk_timers::set_timer(Duration::from_secs(wait), async {
                 let _ = sync_once().await;
             });
+            if let Some(old) = RETRY_TIMER.with(|t| t.borrow_mut().replace(retry)) {
+                ic_cdk_timers::clear_timer(old);
+            }
         }
     }
     result

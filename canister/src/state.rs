@@ -9,7 +9,7 @@
 //!
 //! The snapshot comes from the registry sync ([`crate::registry`]) or, for
 //! bootstrap and tests, from a chunked upload; both replace it through
-//! [`State::replace_snapshot`]. Values the registry lacks come from the
+//! `State::replace_snapshot`. Values the registry lacks come from the
 //! configuration, with documented defaults that every result counts: a
 //! provider without a configured name is named by its principal, a node
 //! without configured health is UP.

@@ -47,10 +47,11 @@ const STRANGER: [u8; 29] = [2; 29];
 const REGISTRY: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 7, 1, 1];
 const SECOND: u64 = 1_000_000_000;
 
-/// The fake registry as the host's callee sees it, with a switch to reject the next call to a method.
+/// The fake registry as the host's callee sees it, with a switch to reject
+/// a call to a method after letting `n` of them through.
 struct Shared {
     fake: FakeRegistry,
-    reject: Option<&'static str>,
+    reject: Option<(&'static str, u32)>,
     calls: Vec<String>,
 }
 
@@ -59,9 +60,14 @@ fn connect(h: &mut Host, shared: Rc<RefCell<Shared>>) {
         let mut s = shared.borrow_mut();
         assert_eq!(callee, REGISTRY, "the canister calls the configured registry");
         s.calls.push(method.to_string());
-        if s.reject == Some(method) {
-            s.reject = None;
-            return Err((reject_code::CANISTER_ERROR, format!("{method} trapped")));
+        if let Some((m, n)) = s.reject {
+            if m == method {
+                if n == 0 {
+                    s.reject = None;
+                    return Err((reject_code::CANISTER_ERROR, format!("{method} trapped")));
+                }
+                s.reject = Some((m, n - 1));
+            }
         }
         match method {
             "get_latest_version" => {
@@ -247,7 +253,7 @@ fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine()
     // A rejected call: sync_now fails, the snapshot stays, a retry is armed
     // after the backoff (one minute) and succeeds.
     let v2 = shared.borrow_mut().fake.commit(vec![(format!("node_record_{}", node.node_id), None)]);
-    shared.borrow_mut().reject = Some("get_changes_since");
+    shared.borrow_mut().reject = Some(("get_changes_since", 0));
     let r: api::Result<api::SyncStatus> = update(&mut h, "sync_now", &encode_args(()).unwrap());
     assert!(matches!(&r, Err(Error::SyncFailed { reason }) if reason.contains("get_changes_since")), "{r:?}");
     let failed = status(&mut h);
@@ -266,6 +272,29 @@ fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine()
     h.set_caller(&CONTROLLER);
     let r: api::Result<api::SyncStatus> = update(&mut h, "sync_now", &encode_args(()).unwrap());
     assert_eq!(r.unwrap().cursor_version, v2);
+
+    // A sync that stops half way (the second reply rejected), an upgrade, and
+    // the sync after it: nothing written is lost or written twice.
+    let mut current = nodes.clone();
+    current.retain(|n| n.node_id != node.node_id);
+    for (i, n) in current.iter().enumerate().take(25) {
+        shared.borrow_mut().fake.commit(vec![(format!("node_record_{}", n.node_id), Some(node_record(n, i + 7)))]);
+    }
+    let target = shared.borrow().fake.latest();
+    shared.borrow_mut().reject = Some(("get_changes_since", 1));
+    let r: api::Result<api::SyncStatus> = update(&mut h, "sync_now", &encode_args(()).unwrap());
+    assert!(matches!(r, Err(Error::SyncFailed { .. })), "{r:?}");
+    let partial = status(&mut h);
+    assert_eq!(partial.cursor_version, v2 + 10, "one reply of 10 versions written");
+    assert_eq!(partial.snapshot_version, Some(v2));
+    h.upgrade(&wasm, &encode_args(()).unwrap()).expect("upgrade");
+    let reopened = status(&mut h);
+    assert_eq!((reopened.cursor_version, reopened.records), (partial.cursor_version, partial.records));
+    fire_next_timer(&mut h);
+    let done = status(&mut h);
+    assert_eq!((done.cursor_version, done.snapshot_version, done.records), (target, Some(target), partial.records));
+    let inputs = engine_inputs(&current);
+    assert_eq!(evaluate(&mut h, 1).configuration_sha256, ic_topology::digest::configuration_digest(&inputs));
 }
 
 /// Every message of a first sync (replay from version 0) and of a delta

@@ -172,3 +172,80 @@ pub fn compact(kind: Kind, key: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
         Kind::ApiBoundaryNode => re::<proto::ApiBoundaryNodeRecord>(key, bytes).map(|_| Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(n: u8) -> Vec<u8> {
+        Principal::from_slice(&[n; 29]).as_slice().to_vec()
+    }
+
+    fn text(n: u8) -> String {
+        Principal::from_slice(&[n; 29]).to_text()
+    }
+
+    #[test]
+    fn a_node_follows_its_operator_to_its_provider_and_data_center() {
+        let records = vec![
+            (
+                format!("node_record_{}", text(1)),
+                proto::NodeRecord { node_operator_id: p(2), chip_id: Some(vec![1]) }.encode_to_vec(),
+            ),
+            (
+                format!("node_record_{}", text(5)),
+                proto::NodeRecord { node_operator_id: p(9), chip_id: None }.encode_to_vec(),
+            ),
+            (
+                format!("node_operator_record_{}", text(2)),
+                proto::NodeOperatorRecord {
+                    node_operator_principal_id: p(2),
+                    node_provider_principal_id: p(3),
+                    dc_id: "zh2".into(),
+                }
+                .encode_to_vec(),
+            ),
+            (
+                "data_center_record_zh2".into(),
+                proto::DataCenterRecord { id: "zh2".into(), region: "Europe,CH,Zurich".into(), owner: "Green".into() }
+                    .encode_to_vec(),
+            ),
+            (format!("subnet_record_{}", text(4)), proto::SubnetRecord { membership: vec![p(1)] }.encode_to_vec()),
+            // A subnet not in the list does not exist any more.
+            (format!("subnet_record_{}", text(6)), proto::SubnetRecord { membership: vec![p(5)] }.encode_to_vec()),
+            ("subnet_list".into(), proto::SubnetListRecord { subnets: vec![p(4)] }.encode_to_vec()),
+        ];
+        let d = derive(records.into_iter());
+        assert_eq!(
+            d.nodes,
+            vec![RegistryNode {
+                node_id: text(1),
+                node_provider_name: String::new(),
+                node_provider_id: text(3),
+                node_operator_id: text(2),
+                data_center: "zh2".into(),
+                data_center_provider: "Green".into(),
+                region: "Europe,CH,Zurich".into(),
+                node_type: Some(REPLICA.into()),
+                status: String::new(),
+                subnet_id: Some(text(4)),
+            }]
+        );
+        assert_eq!((d.counts.nodes_skipped, d.counts.subnets, d.counts.nodes_with_chip_id), (1, 1, 1));
+        assert_eq!(d.skipped, vec![(text(5), format!("no record for its node operator {}", text(9)))]);
+    }
+
+    #[test]
+    fn compact_refuses_what_does_not_decode_and_keeps_only_used_fields() {
+        assert!(compact(Kind::Node, "node_record_x", &[0xff, 0xff, 0xff]).unwrap_err().starts_with("node_record_x"));
+        // Field 5 (an endpoint) is dropped; field 15 kept.
+        let mut full = vec![0x2a, 0x02, 0x0a, 0x00];
+        full.extend(proto::NodeRecord { node_operator_id: p(2), chip_id: None }.encode_to_vec());
+        let kept = compact(Kind::Node, "node_record_x", &full).unwrap();
+        assert_eq!(kept, proto::NodeRecord { node_operator_id: p(2), chip_id: None }.encode_to_vec());
+        assert_eq!(
+            compact(Kind::ApiBoundaryNode, "api_boundary_node_x", &[0x0a, 0x01, 0x61]).unwrap(),
+            Vec::<u8>::new()
+        );
+    }
+}

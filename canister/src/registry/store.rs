@@ -154,3 +154,21 @@ impl RecordStore {
         self.records.iter().map(|e| (e.key().clone(), e.value()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn keys_are_kept_by_prefix_with_a_non_empty_id() {
+        assert_eq!(Kind::of("node_record_abc"), Some((Kind::Node, "abc")));
+        assert_eq!(Kind::of("node_operator_record_abc"), Some((Kind::NodeOperator, "abc")));
+        assert_eq!(Kind::of("data_center_record_zh2"), Some((Kind::DataCenter, "zh2")));
+        assert_eq!(Kind::of("subnet_record_s"), Some((Kind::Subnet, "s")));
+        assert_eq!(Kind::of("subnet_list"), Some((Kind::SubnetList, "")));
+        assert_eq!(Kind::of("api_boundary_node_n"), Some((Kind::ApiBoundaryNode, "n")));
+        for skipped in ["node_record_", "routing_table", "subnet_listx", "crypto_record_x", "node_rewards_table"] {
+            assert_eq!(Kind::of(skipped), None, "{skipped}");
+        }
+    }
+}

@@ -239,3 +239,58 @@ pub fn changes_since_arg(version: u64) -> Vec<u8> {
     use prost::Message;
     proto::ChangesSinceRequest { version }.encode_to_vec()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::proto::{Delta, Value};
+
+    fn value(version: u64, content: Content) -> Value {
+        Value { version, timestamp_nanoseconds: version * 10, content: Some(content) }
+    }
+
+    #[test]
+    fn a_batch_keeps_each_kept_keys_latest_value_and_reaches_its_newest_version() {
+        let reply = ChangesSinceResponse {
+            error: None,
+            version: 9,
+            deltas: vec![
+                Delta {
+                    key: b"node_record_x".to_vec(),
+                    values: vec![value(7, Content::Value(vec![2])), value(5, Content::Value(vec![1]))],
+                },
+                Delta { key: b"routing_table".to_vec(), values: vec![value(8, Content::Value(vec![3]))] },
+                Delta { key: b"subnet_list".to_vec(), values: vec![value(6, Content::DeletionMarker(true))] },
+            ],
+        };
+        let batch = plan(reply, 4).unwrap();
+        // Versions of skipped keys count towards the cursor.
+        assert_eq!((batch.reaches, batch.timestamp_nanos), (8, 80));
+        let keys: Vec<(&str, Kind, Option<&Content>)> =
+            batch.changes.iter().map(|(k, kind, c)| (k.as_str(), *kind, c.as_ref())).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("node_record_x", Kind::Node, Some(&Content::Value(vec![2]))),
+                ("subnet_list", Kind::SubnetList, Some(&Content::DeletionMarker(true))),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_value_at_or_below_the_cursor_is_a_version_going_backwards() {
+        let reply = ChangesSinceResponse {
+            error: None,
+            version: 9,
+            deltas: vec![Delta { key: b"node_record_x".to_vec(), values: vec![value(4, Content::Value(vec![]))] }],
+        };
+        assert!(matches!(plan(reply, 4), Err(SyncError::VersionWentBackwards { cursor: 4, reported: 4 })));
+    }
+
+    #[test]
+    fn backoff_doubles_from_a_minute_up_to_the_interval() {
+        let waits: Vec<u64> = (1..=8).map(|f| backoff_seconds(f, 3_600)).collect();
+        assert_eq!(waits, vec![60, 120, 240, 480, 960, 1_920, 3_600, 3_600]);
+        assert_eq!(backoff_seconds(u32::MAX, 600), 600);
+    }
+}
