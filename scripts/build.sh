@@ -177,9 +177,15 @@ if [ -f "$did" ]; then
   # Every exported query and update must be in the .did and the other way
   # round; the system's entry points and export_candid!'s get_candid_pointer
   # are not methods, so they are listed as hidden (those the module exports).
-  wasm-objdump -x -j Export "$tmp" | sed -n 's/^ - func\[[0-9]*\] .* -> "\(.*\)"$/\1/p' |
+  exports="$(wasm-objdump -x -j Export "$tmp" | sed -n 's/^ - func\[[0-9]*\] .* -> "\(.*\)"$/\1/p')"
+  {
     grep -xE 'canister_(init|pre_upgrade|post_upgrade|inspect_message|heartbeat|global_timer|on_low_wasm_memory)|get_candid_pointer' \
-      >"$hidden" || true
+      <<<"$exports" || true
+    # ic-cdk-timers runs each timer task as a self-call to this internal
+    # update; it is no method of the interface (ic-wasm names it method:name).
+    grep -x 'canister_update <ic-cdk internal> timer_executor' <<<"$exports" |
+      sed 's/^canister_update /canister_update:/' || true
+  } >"$hidden"
   run_ic_wasm "$tmp" check-endpoints --candid "$did" --hidden "$hidden"
   interface="candid:service from ${did#"$root"/} (public)"
 else

@@ -15,6 +15,10 @@ pub enum Error {
     NotReady { reason: String },
     /// The solve ran out of its work budget; the ObjectiveValue lies within these bounds.
     BudgetExceeded { lower_bound: u32, upper_bound: Option<u32> },
+    /// A registry sync asked for by `sync_now` did not complete (or another
+    /// is running); the snapshot in use is unchanged. The reason is also in
+    /// `get_sync_status`.
+    SyncFailed { reason: String },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -167,10 +171,37 @@ pub struct Evaluation {
     pub settings: Settings,
     pub overrides: Option<SettingsOverride>,
     pub registry_version: u64,
+    /// Where the snapshot came from (the registry sync or an upload).
+    pub snapshot_source: SnapshotSource,
+    /// How many of the snapshot's nodes took a documented default.
+    pub defaults_applied: DefaultsApplied,
     pub topology_sha256: String,
     pub configuration_sha256: String,
     /// Instructions this call used (`ic0.performance_counter`).
     pub instructions: u64,
+}
+
+/// Where the snapshot in use came from.
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapshotSource {
+    /// `begin_snapshot_upload` .. `commit_snapshot_upload` (bootstrap, tests).
+    #[serde(rename = "upload")]
+    Upload,
+    /// The registry sync, at the registry version it reached.
+    #[serde(rename = "registry")]
+    Registry,
+}
+
+/// Values the registry does not hold, and the defaults nodes take when the
+/// configuration gives none: a provider without a configured name is named
+/// by its principal (text); a node without configured health is UP. Uploaded
+/// nodes carry both, so only a registry snapshot takes defaults.
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct DefaultsApplied {
+    /// Nodes whose provider name is their provider's principal.
+    pub provider_name_is_principal: u64,
+    /// Nodes whose health is the default UP.
+    pub health_default_up: u64,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -259,6 +290,24 @@ pub struct CountryRestriction {
     pub countries: Vec<String>,
 }
 
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Health {
+    #[serde(rename = "UP")]
+    Up,
+    #[serde(rename = "DOWN")]
+    Down,
+    #[serde(rename = "DEGRADED")]
+    Degraded,
+}
+
+/// A node's health as the controllers configure it (the dashboard's status;
+/// not on chain). Nodes not listed are UP.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct NodeHealth {
+    pub node_id: String,
+    pub health: Health,
+}
+
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ProviderName {
     pub provider: Principal,
@@ -290,6 +339,12 @@ pub struct Configuration {
     pub country_restrictions: Option<Vec<CountryRestriction>>,
     pub provider_names: Vec<ProviderName>,
     pub pipeline: Vec<PlannedNode>,
+    /// The NNS registry canister the sync reads (default `rwlgt-iiaaa-aaaaa-aaaaa-cai`).
+    pub registry_canister_id: Principal,
+    /// Seconds between periodic syncs (default 3600).
+    pub sync_interval_seconds: u64,
+    /// Health of nodes that are not UP (every other node is UP).
+    pub node_health: Vec<NodeHealth>,
     pub sha256: String,
 }
 
@@ -309,6 +364,11 @@ pub struct ConfigurationUpdate {
     pub special_limits: Option<Option<Vec<SpecialLimit>>>,
     pub country_restrictions: Option<Option<Vec<CountryRestriction>>>,
     pub provider_names: Option<Vec<ProviderName>>,
+    pub registry_canister_id: Option<Principal>,
+    /// Between 60 and 604800 (a week).
+    pub sync_interval_seconds: Option<u64>,
+    /// Replaces the whole list; at most 10,000 entries, each node once.
+    pub node_health: Option<Vec<NodeHealth>>,
 }
 
 /// A registry node (the snapshot's record).
@@ -339,6 +399,49 @@ pub struct SnapshotInfo {
     /// The ObjectiveValue of the snapshot without candidates, computed when it was loaded.
     pub baseline_status: Option<Status>,
     pub baseline_objective: Option<u32>,
+    pub source: SnapshotSource,
+    pub defaults_applied: DefaultsApplied,
+}
+
+/// Where the registry sync stands (`get_sync_status`).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SyncStatus {
+    pub registry_canister_id: Principal,
+    pub sync_interval_seconds: u64,
+    /// The registry version the stored records reflect.
+    pub cursor_version: u64,
+    /// The newest registry version the registry reported.
+    pub latest_version_seen: u64,
+    /// The registry version of the snapshot in use, when it came from the registry.
+    pub snapshot_version: Option<u64>,
+    /// When the last sync completed (ns since the epoch).
+    pub last_success_nanos: Option<u64>,
+    pub last_error: Option<String>,
+    pub last_error_nanos: Option<u64>,
+    pub consecutive_failures: u32,
+    pub in_progress: bool,
+    /// Records kept (nodes, operators, data centers, subnets, subnet list, API boundary nodes).
+    pub records: u64,
+    /// Counts of the last derived snapshot.
+    pub nodes: u64,
+    pub node_operators: u64,
+    pub data_centers: u64,
+    pub subnets: u64,
+    pub api_boundary_nodes: u64,
+    /// Nodes with a SEV-SNP chip id (reported only: SEV capability is by the
+    /// configured SEV providers, as in the reference).
+    pub nodes_with_chip_id: u64,
+    /// Node records left out (no operator or data-center record).
+    pub nodes_skipped: u64,
+    /// The most instructions one message of the last completed sync used.
+    pub max_message_instructions: u64,
+    /// The last snapshot derived from the records: how many records, and the
+    /// instructions of deriving the nodes from them, of storing the nodes, and
+    /// of deriving the engine's inputs with the baseline solve.
+    pub last_install_records: u64,
+    pub last_derive_instructions: u64,
+    pub last_store_instructions: u64,
+    pub last_rederive_instructions: u64,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]

@@ -219,6 +219,20 @@ pub fn configuration_out(c: &crate::state::StoredConfiguration, sha256: String) 
             })
             .collect(),
         pipeline: c.pipeline.iter().map(planned_out).collect(),
+        registry_canister_id: c.registry_canister_id(),
+        sync_interval_seconds: c.sync_interval_seconds(),
+        node_health: c
+            .node_health
+            .iter()
+            .map(|(node_id, h)| api::NodeHealth {
+                node_id: node_id.clone(),
+                health: match h.as_str() {
+                    "DOWN" => api::Health::Down,
+                    "DEGRADED" => api::Health::Degraded,
+                    _ => api::Health::Up,
+                },
+            })
+            .collect(),
         sha256,
     }
 }
@@ -335,6 +349,9 @@ pub fn evaluation(
         settings: settings_out(settings),
         overrides: req.overrides,
         registry_version,
+        // The state fills these two from the snapshot it evaluated.
+        snapshot_source: api::SnapshotSource::Upload,
+        defaults_applied: api::DefaultsApplied::default(),
         topology_sha256,
         configuration_sha256,
         instructions,

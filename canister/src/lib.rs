@@ -3,19 +3,31 @@
 //! the Candid query `evaluate_candidates`, which runs the exact engine on
 //! them. Endpoints are one-line wrappers over [`state::State`], which knows
 //! nothing of ic-cdk.
+//!
+//! Timers keep the snapshot current from the NNS registry
+//! ([`registry::sync`]): one sync shortly after install and after every
+//! upgrade, then one every configured interval; a failed sync is retried
+//! with backoff; `sync_now` lets controllers start one. Timers live in the
+//! heap, so `init` and `post_upgrade` both arm them (one shared path).
 
 pub mod api;
 pub mod convert;
+pub mod ic_registry;
 pub mod memory;
+pub mod registry;
 pub mod state;
 
 use api::*;
 use candid::Principal;
 use state::{Env, State};
 use std::cell::RefCell;
+use std::time::Duration;
 
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    static SYNC_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
+    /// The one pending retry: a new failure replaces it, so retries never pile up.
+    static RETRY_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
 }
 
 /// The system, as the state sees it.
@@ -41,10 +53,64 @@ fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
     STATE.with(|s| f(s.borrow_mut().as_mut().expect("the state is opened in init and post_upgrade")))
 }
 
-/// `init` and `post_upgrade` share this path: open the stable structures and
-/// derive what queries read.
+/// `init` and `post_upgrade` share this path: open the stable structures
+/// and derive what queries read ...
 fn open() {
     STATE.with(|s| *s.borrow_mut() = Some(State::open()));
+}
+
+/// ... and, once the configuration is in place, arm the sync timers.
+fn start() {
+    arm_sync_timers();
+}
+
+/// The sync loop's view of this canister.
+struct IcHost;
+
+impl registry::sync::Host for IcHost {
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        write(f)
+    }
+    fn now_nanos(&self) -> u64 {
+        ic_cdk::api::time()
+    }
+    fn instructions(&self) -> u64 {
+        ic_cdk::api::performance_counter(0)
+    }
+}
+
+/// One sync against the configured registry; on failure, a retry after the backoff.
+async fn sync_once() -> std::result::Result<registry::sync::SyncReport, registry::sync::SyncError> {
+    let (canister_id, interval) = read(|s| s.sync_settings());
+    let result = registry::sync::sync(&ic_registry::IcRegistry { canister_id }, &IcHost).await;
+    match &result {
+        Err(registry::sync::SyncError::AlreadyRunning) | Ok(_) => {}
+        Err(_) => {
+            let failures = read(|s| s.registry_sync_state().consecutive_failures);
+            let wait = registry::sync::backoff_seconds(failures, interval);
+            let retry = ic_cdk_timers::set_timer(Duration::from_secs(wait), async {
+                let _ = sync_once().await;
+            });
+            if let Some(old) = RETRY_TIMER.with(|t| t.borrow_mut().replace(retry)) {
+                ic_cdk_timers::clear_timer(old);
+            }
+        }
+    }
+    result
+}
+
+/// The periodic sync at the configured interval, and one sync soon.
+fn arm_sync_timers() {
+    let (_, interval) = read(|s| s.sync_settings());
+    let periodic = ic_cdk_timers::set_timer_interval(Duration::from_secs(interval), || async {
+        let _ = sync_once().await;
+    });
+    if let Some(old) = SYNC_TIMER.with(|t| t.borrow_mut().replace(periodic)) {
+        ic_cdk_timers::clear_timer(old);
+    }
+    ic_cdk_timers::set_timer(Duration::from_secs(state::SYNC_AFTER_INSTALL_SECONDS), async {
+        let _ = sync_once().await;
+    });
 }
 
 #[ic_cdk::init]
@@ -55,11 +121,13 @@ fn init(args: Option<InitArgs>) {
     if let Err(e) = write(|s| s.init(args.unwrap_or_default())) {
         ic_cdk::trap(format!("invalid init argument: {e:?}"));
     }
+    start();
 }
 
 #[ic_cdk::post_upgrade]
 fn post_upgrade() {
     open();
+    start();
 }
 
 #[ic_cdk::query]
@@ -97,9 +165,29 @@ fn set_topology(req: SetTopologyRequest) -> Result<()> {
     write(|s| s.set_topology(&Ic, req))
 }
 
+#[ic_cdk::query]
+fn get_sync_status() -> SyncStatus {
+    read(|s| s.sync_status())
+}
+
 #[ic_cdk::update]
 fn update_configuration(update: ConfigurationUpdate) -> Result<()> {
-    write(|s| s.update_configuration(&Ic, update))
+    let interval_before = read(|s| s.sync_settings().1);
+    write(|s| s.update_configuration(&Ic, update))?;
+    if read(|s| s.sync_settings().1) != interval_before {
+        arm_sync_timers();
+    }
+    Ok(())
+}
+
+/// Controllers: sync from the registry now, and answer with the status.
+#[ic_cdk::update]
+async fn sync_now() -> Result<SyncStatus> {
+    read(|s| s.authorize_sync_now(&Ic))?;
+    match sync_once().await {
+        Ok(_) => Ok(read(|s| s.sync_status())),
+        Err(e) => Err(Error::SyncFailed { reason: e.to_string() }),
+    }
 }
 
 #[ic_cdk::update]

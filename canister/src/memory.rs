@@ -27,6 +27,11 @@ pub const SNAPSHOT: MemoryId = MemoryId::new(3);
 pub const STAGED_NODES: MemoryId = MemoryId::new(4);
 /// What the upload in progress announced.
 pub const STAGED_SNAPSHOT: MemoryId = MemoryId::new(5);
+/// Registry records kept by the sync (key -> compact protobuf value).
+pub const REGISTRY_RECORDS: MemoryId = MemoryId::new(6);
+/// The sync's version cursor and status.
+pub const REGISTRY_SYNC: MemoryId = MemoryId::new(7);
+// 8..=11 are reserved for the registry sync; 12..=17 for certification.
 
 /// A value stored as JSON with a format version, so that later layouts can
 /// read earlier ones.

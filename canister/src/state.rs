@@ -6,10 +6,18 @@
 //! need fast (the engine's inputs, their digests and the baseline solve) is
 //! derived from it into the heap whenever the stored state changes, in update
 //! calls, `init` and `post_upgrade`: a query cannot keep what it computes.
+//!
+//! The snapshot comes from the registry sync ([`crate::registry`]) or, for
+//! bootstrap and tests, from a chunked upload; both replace it through
+//! `State::replace_snapshot`. Values the registry lacks come from the
+//! configuration, with documented defaults that every result counts: a
+//! provider without a configured name is named by its principal, a node
+//! without configured health is UP.
 
 use crate::api::{self, Error, Result};
 use crate::convert;
 use crate::memory::{self, Memory, Stored};
+use crate::registry::{derive, store::InstallCost, store::RecordStore, store::SyncState, sync::SyncError};
 use candid::Principal;
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use ic_topology::digest;
@@ -35,6 +43,16 @@ pub const MAX_SUBNET_SIZE: u32 = 100;
 pub const MAX_NODES_PER_CHUNK: usize = 2_000;
 pub const MAX_SNAPSHOT_NODES: u64 = 50_000;
 pub const MAX_PIPELINE: usize = 5_000;
+pub const MAX_NODE_HEALTH: usize = 10_000;
+/// The NNS registry canister.
+pub const DEFAULT_REGISTRY_CANISTER_ID: &str = "rwlgt-iiaaa-aaaaa-aaaaa-cai";
+pub const DEFAULT_SYNC_INTERVAL_SECONDS: u64 = 3_600;
+pub const MIN_SYNC_INTERVAL_SECONDS: u64 = 60;
+pub const MAX_SYNC_INTERVAL_SECONDS: u64 = 7 * 24 * 3_600;
+/// The first sync runs this long after install and after every upgrade.
+pub const SYNC_AFTER_INSTALL_SECONDS: u64 = 5;
+/// The health of a node the configuration does not list.
+pub const DEFAULT_HEALTH: &str = "UP";
 /// Branch-and-bound nodes per solve in a query.
 pub const QUERY_BUDGET: Budget = Budget { branch_nodes: 2_000 };
 /// Curve points per query that may go on to the LP and the integer program
@@ -65,11 +83,47 @@ pub struct StoredConfiguration {
     /// Provider principal (text) -> name: names are not on chain.
     pub provider_names: BTreeMap<String, String>,
     pub pipeline: Vec<PlannedNode>,
+    /// `None`: [`DEFAULT_REGISTRY_CANISTER_ID`].
+    #[serde(default)]
+    pub registry_canister_id: Option<String>,
+    /// `None`: [`DEFAULT_SYNC_INTERVAL_SECONDS`].
+    #[serde(default)]
+    pub sync_interval_seconds: Option<u64>,
+    /// Node id -> UP, DOWN or DEGRADED: health is not on chain.
+    #[serde(default)]
+    pub node_health: BTreeMap<String, String>,
 }
 
 impl StoredConfiguration {
     pub fn settings(&self) -> Settings {
         self.settings.unwrap_or_else(|| ic_topology::inputs::RuleSet::Y2025.default_settings())
+    }
+
+    pub fn registry_canister_id(&self) -> Principal {
+        let text = self.registry_canister_id.as_deref().unwrap_or(DEFAULT_REGISTRY_CANISTER_ID);
+        Principal::from_text(text).expect("stored canister ids are validated")
+    }
+
+    pub fn sync_interval_seconds(&self) -> u64 {
+        self.sync_interval_seconds.unwrap_or(DEFAULT_SYNC_INTERVAL_SECONDS)
+    }
+
+    /// A snapshot node as the engine sees it: configured name and health win;
+    /// missing ones take the defaults, counted in `defaults`.
+    pub fn effective_node(&self, mut node: RegistryNode, defaults: &mut api::DefaultsApplied) -> RegistryNode {
+        if let Some(name) = self.provider_names.get(&node.node_provider_id) {
+            node.node_provider_name = name.clone();
+        } else if node.node_provider_name.is_empty() {
+            node.node_provider_name = node.node_provider_id.clone();
+            defaults.provider_name_is_principal += 1;
+        }
+        if let Some(health) = self.node_health.get(&node.node_id) {
+            node.status = health.clone();
+        } else if node.status.is_empty() {
+            node.status = DEFAULT_HEALTH.to_string();
+            defaults.health_default_up += 1;
+        }
+        node
     }
 }
 
@@ -88,10 +142,27 @@ impl Default for StoredTopology {
     }
 }
 
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    #[default]
+    Upload,
+    Registry,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotMeta {
     pub registry_version: u64,
     pub timestamp_nanos: u64,
+    /// Layouts before the registry sync had only uploads.
+    #[serde(default)]
+    pub source: Source,
+}
+
+fn source_out(s: Source) -> api::SnapshotSource {
+    match s {
+        Source::Upload => api::SnapshotSource::Upload,
+        Source::Registry => api::SnapshotSource::Registry,
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +177,7 @@ pub struct Derived {
     pub baseline: Solution,
     pub topology_sha256: String,
     pub configuration_sha256: String,
+    pub defaults: api::DefaultsApplied,
 }
 
 pub struct State {
@@ -115,6 +187,9 @@ pub struct State {
     snapshot: StableCell<Stored<SnapshotMeta>, Memory>,
     staged_nodes: StableBTreeMap<String, Stored<RegistryNode>, Memory>,
     staged: StableCell<Stored<StagedSnapshot>, Memory>,
+    registry: RecordStore,
+    /// The sync guard (heap only: no sync survives an upgrade).
+    sync_running: bool,
     derived: Option<Derived>,
 }
 
@@ -132,29 +207,20 @@ impl State {
             snapshot: memory::cell(memory::SNAPSHOT, SnapshotMeta::default()),
             staged_nodes: memory::map(memory::STAGED_NODES),
             staged: memory::cell(memory::STAGED_SNAPSHOT, StagedSnapshot::default()),
+            registry: RecordStore::open(),
+            sync_running: false,
             derived: None,
         };
         s.rederive();
         s
     }
 
-    /// The engine's inputs from the stored state.
-    fn inputs(&self) -> Inputs {
+    /// The engine's inputs from the stored state, and the defaults the nodes took.
+    fn inputs_and_defaults(&self) -> (Inputs, api::DefaultsApplied) {
         let config = &self.configuration.get().value;
-        let names = &config.provider_names;
-        let nodes = self
-            .nodes
-            .iter()
-            .map(|entry| {
-                let mut node = entry.value().value;
-                // A configured name wins over whatever the snapshot carried.
-                if let Some(name) = names.get(&node.node_provider_id) {
-                    node.node_provider_name = name.clone();
-                }
-                node
-            })
-            .collect();
-        Inputs {
+        let mut defaults = api::DefaultsApplied::default();
+        let nodes = self.nodes.iter().map(|entry| config.effective_node(entry.value().value, &mut defaults)).collect();
+        let inputs = Inputs {
             settings: config.settings(),
             nodes,
             pipeline: config.pipeline.clone(),
@@ -165,7 +231,12 @@ impl State {
             special_limits: config.special_limits.clone(),
             country_restrictions: config.country_restrictions.clone(),
             warnings: vec![],
-        }
+        };
+        (inputs, defaults)
+    }
+
+    fn inputs(&self) -> Inputs {
+        self.inputs_and_defaults().0
     }
 
     /// Rebuild what queries read. Runs in updates, init and post_upgrade.
@@ -174,7 +245,7 @@ impl State {
             self.derived = None;
             return;
         }
-        let inputs = self.inputs();
+        let (inputs, defaults) = self.inputs_and_defaults();
         let model = model::build(&inputs, &[]);
         let baseline = solve::solve(&model, Budget::default());
         self.derived = Some(Derived {
@@ -183,6 +254,7 @@ impl State {
             inputs,
             model,
             baseline,
+            defaults,
         });
     }
 
@@ -224,16 +296,20 @@ impl State {
             Some(i) => digest::configuration_digest(i),
             None => derived.configuration_sha256.clone(),
         };
-        Ok(convert::evaluation(
+        let meta = &self.snapshot.get().value;
+        let mut answer = convert::evaluation(
             &model,
             &ev,
             req,
             inputs.settings,
-            self.snapshot.get().value.registry_version,
+            meta.registry_version,
             derived.topology_sha256.clone(),
             configuration_sha256,
             env.instructions(),
-        ))
+        );
+        answer.snapshot_source = source_out(meta.source);
+        answer.defaults_applied = derived.defaults.clone();
+        Ok(answer)
     }
 
     pub fn topology(&self) -> api::Topology {
@@ -280,7 +356,136 @@ impl State {
             subnets: subnets.len() as u64,
             baseline_status: baseline.map(|b| convert::status(b.status)),
             baseline_objective: baseline.and_then(|b| b.objective),
+            source: source_out(meta.source),
+            defaults_applied: self.derived.as_ref().map(|d| d.defaults.clone()).unwrap_or_default(),
         }
+    }
+
+    /// Where the registry sync stands.
+    pub fn sync_status(&self) -> api::SyncStatus {
+        let config = &self.configuration.get().value;
+        let s = self.registry.state();
+        let meta = &self.snapshot.get().value;
+        api::SyncStatus {
+            registry_canister_id: config.registry_canister_id(),
+            sync_interval_seconds: config.sync_interval_seconds(),
+            cursor_version: s.cursor,
+            latest_version_seen: s.latest_version_seen,
+            snapshot_version: (meta.source == Source::Registry).then_some(meta.registry_version),
+            last_success_nanos: s.last_success_nanos,
+            last_error: s.last_error.clone(),
+            last_error_nanos: s.last_error_nanos,
+            consecutive_failures: s.consecutive_failures,
+            in_progress: self.sync_running,
+            records: self.registry.len(),
+            nodes: s.counts.nodes,
+            node_operators: s.counts.node_operators,
+            data_centers: s.counts.data_centers,
+            subnets: s.counts.subnets,
+            api_boundary_nodes: s.counts.api_boundary_nodes,
+            nodes_with_chip_id: s.counts.nodes_with_chip_id,
+            nodes_skipped: s.counts.nodes_skipped,
+            max_message_instructions: s.max_message_instructions,
+            last_install_records: s.last_install.records,
+            last_derive_instructions: s.last_install.derive,
+            last_store_instructions: s.last_install.store,
+            last_rederive_instructions: s.last_install.rederive,
+        }
+    }
+
+    /// The configured registry canister and sync interval.
+    pub fn sync_settings(&self) -> (Principal, u64) {
+        let config = &self.configuration.get().value;
+        (config.registry_canister_id(), config.sync_interval_seconds())
+    }
+
+    // ---- the registry sync (driven by `crate::registry::sync`) ----
+
+    /// Take the sync guard; false if a sync is already running.
+    pub fn try_start_sync(&mut self) -> bool {
+        !std::mem::replace(&mut self.sync_running, true)
+    }
+
+    pub fn set_sync_running(&mut self, running: bool) {
+        self.sync_running = running;
+    }
+
+    pub fn registry_sync_state(&self) -> &SyncState {
+        self.registry.state()
+    }
+
+    pub fn note_latest_registry_version(&mut self, version: u64) {
+        self.registry.update_state(|s| s.latest_version_seen = s.latest_version_seen.max(version));
+    }
+
+    /// Write one batch of registry records and the cursor it reaches.
+    pub fn apply_registry_batch(&mut self, changes: Vec<(String, Option<Vec<u8>>)>, cursor: u64, timestamp: u64) {
+        self.registry.apply(changes, cursor, timestamp);
+    }
+
+    /// When the records are at the latest version seen and the snapshot in
+    /// use is not theirs, derive it from them and put it in place. True if
+    /// the snapshot was replaced.
+    /// `instructions` is the message's instruction counter: each step's cost
+    /// is kept in the sync status.
+    pub fn install_registry_snapshot_if_stale(
+        &mut self,
+        instructions: &dyn Fn() -> u64,
+    ) -> std::result::Result<bool, SyncError> {
+        let state = self.registry.state().clone();
+        let meta = &self.snapshot.get().value;
+        if state.cursor < state.latest_version_seen
+            || (meta.source == Source::Registry && meta.registry_version == state.cursor)
+        {
+            return Ok(false);
+        }
+        let t0 = instructions();
+        let derivation = derive::derive(self.registry.iter());
+        if derivation.nodes.is_empty() {
+            return Err(SyncError::EmptySnapshot { version: state.cursor });
+        }
+        let t1 = instructions();
+        let meta = SnapshotMeta {
+            registry_version: state.cursor,
+            timestamp_nanos: state.cursor_timestamp_nanos,
+            source: Source::Registry,
+        };
+        let counts = derivation.counts.clone();
+        self.replace_nodes(derivation.nodes, meta);
+        let t2 = instructions();
+        self.rederive();
+        let t3 = instructions();
+        let records = self.registry.len();
+        self.registry.update_state(|s| {
+            s.counts = counts;
+            s.last_install = InstallCost { records, derive: t1 - t0, store: t2 - t1, rederive: t3 - t2 };
+        });
+        Ok(true)
+    }
+
+    /// Record how a sync ended.
+    pub fn record_sync_outcome(
+        &mut self,
+        result: &std::result::Result<crate::registry::sync::SyncReport, SyncError>,
+        now_nanos: u64,
+    ) {
+        self.registry.update_state(|s| match result {
+            Ok(report) => {
+                s.last_success_nanos = Some(now_nanos);
+                s.consecutive_failures = 0;
+                s.max_message_instructions = report.max_message_instructions;
+            }
+            Err(e) => {
+                s.last_error = Some(e.to_string());
+                s.last_error_nanos = Some(now_nanos);
+                s.consecutive_failures = s.consecutive_failures.saturating_add(1);
+            }
+        });
+    }
+
+    /// Only controllers may start a sync by hand.
+    pub fn authorize_sync_now(&self, env: &impl Env) -> Result<()> {
+        self.authorize(env, "sync_now")
     }
 
     pub fn list_nodes(&self, req: api::ListNodesRequest) -> Result<api::NodePage> {
@@ -288,7 +493,7 @@ impl State {
         if limit == 0 || limit > MAX_PAGE {
             return Err(invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
         }
-        let names = &self.configuration.get().value.provider_names;
+        let config = &self.configuration.get().value;
         let country_of = |n: &RegistryNode| n.region.split(',').nth(1).unwrap_or("").trim().to_string();
         let mut nodes = Vec::new();
         let mut next = None;
@@ -297,10 +502,7 @@ impl State {
             None => std::ops::Bound::Unbounded,
         };
         for e in self.nodes.range((start, std::ops::Bound::Unbounded)) {
-            let mut n = e.value().value;
-            if let Some(name) = names.get(&n.node_provider_id) {
-                n.node_provider_name = name.clone();
-            }
+            let n = config.effective_node(e.value().value, &mut api::DefaultsApplied::default());
             let keep =
                 req.node_provider.as_ref().is_none_or(|p| *p == n.node_provider_name || *p == n.node_provider_id)
                     && req.country.as_ref().is_none_or(|c| *c == country_of(&n))
@@ -387,7 +589,11 @@ impl State {
         for k in keys {
             self.staged_nodes.remove(&k);
         }
-        let meta = SnapshotMeta { registry_version: req.registry_version, timestamp_nanos: req.timestamp_nanos };
+        let meta = SnapshotMeta {
+            registry_version: req.registry_version,
+            timestamp_nanos: req.timestamp_nanos,
+            source: Source::Upload,
+        };
         self.staged.set(Stored::new(StagedSnapshot { announced: Some((meta, req.node_count)) }));
         Ok(())
     }
@@ -430,21 +636,33 @@ impl State {
                 format!("{} of the {announced} announced nodes were uploaded", self.staged_nodes.len()),
             ));
         }
-        // Replace the snapshot in this one message: it traps whole or applies whole.
+        let staged: Vec<RegistryNode> = self.staged_nodes.iter().map(|e| e.value().value).collect();
+        for n in &staged {
+            self.staged_nodes.remove(&n.node_id);
+        }
+        self.staged.set(Stored::new(StagedSnapshot::default()));
+        self.replace_snapshot(staged, meta);
+        Ok(self.snapshot_info())
+    }
+
+    /// Put a new snapshot in place of the old one, in this one message (it
+    /// traps whole or applies whole), and derive what queries read from it.
+    /// The upload ends here; the registry sync takes the same two steps
+    /// ([`Self::replace_nodes`], then `rederive`), timing each.
+    fn replace_snapshot(&mut self, nodes: Vec<RegistryNode>, meta: SnapshotMeta) {
+        self.replace_nodes(nodes, meta);
+        self.rederive();
+    }
+
+    fn replace_nodes(&mut self, nodes: Vec<RegistryNode>, meta: SnapshotMeta) {
         let old: Vec<String> = self.nodes.iter().map(|e| e.key().clone()).collect();
         for k in old {
             self.nodes.remove(&k);
         }
-        let staged: Vec<(String, Stored<RegistryNode>)> =
-            self.staged_nodes.iter().map(|e| (e.key().clone(), e.value())).collect();
-        for (k, v) in staged {
-            self.staged_nodes.remove(&k);
-            self.nodes.insert(k, v);
+        for n in nodes {
+            self.nodes.insert(n.node_id.clone(), Stored::new(n));
         }
         self.snapshot.set(Stored::new(meta));
-        self.staged.set(Stored::new(StagedSnapshot::default()));
-        self.rederive();
-        Ok(self.snapshot_info())
     }
 
     /// Apply init arguments (all optional).
@@ -643,6 +861,39 @@ fn apply_configuration_update(
             map.insert(n.provider.to_text(), n.name);
         }
         c.provider_names = map;
+    }
+    if let Some(id) = u.registry_canister_id {
+        if id == Principal::anonymous() || id == Principal::management_canister() {
+            return Err(invalid("registry_canister_id", "must be a canister id"));
+        }
+        c.registry_canister_id = Some(id.to_text());
+    }
+    if let Some(seconds) = u.sync_interval_seconds {
+        if !(MIN_SYNC_INTERVAL_SECONDS..=MAX_SYNC_INTERVAL_SECONDS).contains(&seconds) {
+            return Err(invalid(
+                "sync_interval_seconds",
+                format!("must be between {MIN_SYNC_INTERVAL_SECONDS} and {MAX_SYNC_INTERVAL_SECONDS}"),
+            ));
+        }
+        c.sync_interval_seconds = Some(seconds);
+    }
+    if let Some(list) = u.node_health {
+        if list.len() > MAX_NODE_HEALTH {
+            return Err(invalid("node_health", format!("at most {MAX_NODE_HEALTH} entries")));
+        }
+        let mut map = BTreeMap::new();
+        for (i, h) in list.into_iter().enumerate() {
+            validate_text(&format!("node_health[{i}].node_id"), &h.node_id)?;
+            let status = match h.health {
+                api::Health::Up => "UP",
+                api::Health::Down => "DOWN",
+                api::Health::Degraded => "DEGRADED",
+            };
+            if map.insert(h.node_id.clone(), status.to_string()).is_some() {
+                return Err(invalid(format!("node_health[{i}].node_id"), format!("{} appears twice", h.node_id)));
+            }
+        }
+        c.node_health = map;
     }
     Ok(c)
 }

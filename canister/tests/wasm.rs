@@ -435,5 +435,8 @@ fn configuration_of(inputs: &ic_topology::inputs::Inputs) -> api::ConfigurationU
         })),
         country_restrictions: None,
         provider_names: None,
+        registry_canister_id: None,
+        sync_interval_seconds: None,
+        node_health: None,
     }
 }

@@ -1,0 +1,174 @@
+//! The registry records the canister keeps, in stable memory: the latest value
+//! of every key the snapshot is derived from (nodes, node operators, data
+//! centers, subnets, the subnet list, API boundary node markers), in the
+//! compact protobuf form of [`super::proto`], plus the version cursor they
+//! reflect and the sync's status. A batch of changes and the cursor it reaches
+//! are written in one message, so the stored records always read as the
+//! registry at the cursor, whatever happens between messages (an upgrade
+//! included).
+
+use crate::memory::{self, Memory, Stored};
+use ic_stable_structures::{StableBTreeMap, StableCell};
+use serde::{Deserialize, Serialize};
+
+/// The record kinds that are kept, by key prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Node,
+    NodeOperator,
+    DataCenter,
+    Subnet,
+    SubnetList,
+    ApiBoundaryNode,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] =
+        [Kind::Node, Kind::NodeOperator, Kind::DataCenter, Kind::Subnet, Kind::SubnetList, Kind::ApiBoundaryNode];
+
+    /// The key prefix (`subnet_list` is a whole key).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Node => "node_record_",
+            Kind::NodeOperator => "node_operator_record_",
+            Kind::DataCenter => "data_center_record_",
+            Kind::Subnet => "subnet_record_",
+            Kind::SubnetList => "subnet_list",
+            Kind::ApiBoundaryNode => "api_boundary_node_",
+        }
+    }
+
+    /// The kind of a registry key and the id after its prefix; `None` for keys
+    /// the snapshot does not need (they are skipped without being fetched).
+    pub fn of(key: &str) -> Option<(Kind, &str)> {
+        if key == "subnet_list" {
+            return Some((Kind::SubnetList, ""));
+        }
+        Kind::ALL
+            .into_iter()
+            .filter(|k| *k != Kind::SubnetList)
+            .find_map(|k| key.strip_prefix(k.prefix()).filter(|id| !id.is_empty()).map(|id| (k, id)))
+    }
+}
+
+/// Counts of the last derived snapshot, kept so that the status query need
+/// not walk the records.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub nodes: u64,
+    pub node_operators: u64,
+    pub data_centers: u64,
+    pub subnets: u64,
+    pub api_boundary_nodes: u64,
+    pub nodes_with_chip_id: u64,
+    /// Node records left out of the snapshot (no operator or data-center record).
+    pub nodes_skipped: u64,
+}
+
+/// Where the sync stands. `cursor` is the registry version the stored records
+/// reflect; the solver's snapshot is derived from them when the cursor reaches
+/// the latest version.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub cursor: u64,
+    /// Timestamp (ns) of the newest change applied.
+    pub cursor_timestamp_nanos: u64,
+    pub latest_version_seen: u64,
+    pub last_success_nanos: Option<u64>,
+    pub last_error: Option<String>,
+    pub last_error_nanos: Option<u64>,
+    pub consecutive_failures: u32,
+    pub counts: Counts,
+    /// Instructions of the most expensive message of the last completed sync.
+    pub max_message_instructions: u64,
+    /// Cost of the last snapshot installed from the records.
+    #[serde(default)]
+    pub last_install: InstallCost,
+}
+
+/// Instructions of the steps that put a snapshot derived from the records in place.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallCost {
+    pub records: u64,
+    /// Reading and decoding the records and joining them into nodes.
+    pub derive: u64,
+    /// Replacing the stored snapshot's nodes.
+    pub store: u64,
+    /// Deriving the engine's inputs and solving the baseline.
+    pub rederive: u64,
+}
+
+pub struct RecordStore {
+    records: StableBTreeMap<String, Vec<u8>, Memory>,
+    state: StableCell<Stored<SyncState>, Memory>,
+}
+
+impl RecordStore {
+    pub fn open() -> RecordStore {
+        RecordStore {
+            records: StableBTreeMap::init(memory::memory(memory::REGISTRY_RECORDS)),
+            state: memory::cell(memory::REGISTRY_SYNC, SyncState::default()),
+        }
+    }
+
+    pub fn state(&self) -> &SyncState {
+        &self.state.get().value
+    }
+
+    pub fn update_state(&mut self, f: impl FnOnce(&mut SyncState)) {
+        let mut s = self.state.get().value.clone();
+        f(&mut s);
+        self.state.set(Stored::new(s));
+    }
+
+    pub fn len(&self) -> u64 {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Apply one batch: each key's latest value (`None` deletes it), and the
+    /// cursor the batch reaches, together.
+    pub fn apply(&mut self, changes: Vec<(String, Option<Vec<u8>>)>, cursor: u64, timestamp_nanos: u64) {
+        for (key, value) in changes {
+            match value {
+                Some(v) => {
+                    self.records.insert(key, v);
+                }
+                None => {
+                    self.records.remove(&key);
+                }
+            }
+        }
+        self.update_state(|s| {
+            s.cursor = cursor;
+            s.cursor_timestamp_nanos = s.cursor_timestamp_nanos.max(timestamp_nanos);
+            s.latest_version_seen = s.latest_version_seen.max(cursor);
+        });
+    }
+
+    /// Every stored record, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
+        self.records.iter().map(|e| (e.key().clone(), e.value()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn keys_are_kept_by_prefix_with_a_non_empty_id() {
+        assert_eq!(Kind::of("node_record_abc"), Some((Kind::Node, "abc")));
+        assert_eq!(Kind::of("node_operator_record_abc"), Some((Kind::NodeOperator, "abc")));
+        assert_eq!(Kind::of("data_center_record_zh2"), Some((Kind::DataCenter, "zh2")));
+        assert_eq!(Kind::of("subnet_record_s"), Some((Kind::Subnet, "s")));
+        assert_eq!(Kind::of("subnet_list"), Some((Kind::SubnetList, "")));
+        assert_eq!(Kind::of("api_boundary_node_n"), Some((Kind::ApiBoundaryNode, "n")));
+        for skipped in ["node_record_", "routing_table", "subnet_listx", "crypto_record_x", "node_rewards_table"] {
+            assert_eq!(Kind::of(skipped), None, "{skipped}");
+        }
+    }
+}
