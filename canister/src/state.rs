@@ -336,13 +336,15 @@ impl State {
         let mut providers = BTreeSet::new();
         let mut dcs = BTreeSet::new();
         let mut subnets = BTreeSet::new();
-        for e in self.nodes.iter() {
-            let n = e.value().value;
-            operators.insert(n.node_operator_id);
-            providers.insert(n.node_provider_id);
-            dcs.insert(n.data_center);
-            if let Some(s) = n.subnet_id {
-                subnets.insert(s);
+        // The derived inputs hold every stored node already: count them there
+        // rather than decode the stable map again.
+        let nodes = self.derived.as_ref().map_or(&[][..], |d| &d.inputs.nodes[..]);
+        for n in nodes {
+            operators.insert(n.node_operator_id.as_str());
+            providers.insert(n.node_provider_id.as_str());
+            dcs.insert(n.data_center.as_str());
+            if let Some(s) = &n.subnet_id {
+                subnets.insert(s.as_str());
             }
         }
         let baseline = self.derived.as_ref().map(|d| &d.baseline);
