@@ -93,17 +93,18 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
     if digits.len() % 2 != 0 {
         return None;
     }
-    digits
-        .chunks(2)
-        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
-        .collect()
+    digits.chunks(2).map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()).collect()
 }
 
 /// The 96 key bytes of a DER-encoded IC BLS public key.
 pub fn key_from_der(der: &[u8]) -> Result<[u8; 96], CertificationError> {
     if der.len() != DER_PREFIX.len() + 96 || der[..DER_PREFIX.len()] != DER_PREFIX {
         return Err(CertificationError::BadKey {
-            reason: format!("expected {} bytes of DER for a BLS12-381 G2 key, got {}", DER_PREFIX.len() + 96, der.len()),
+            reason: format!(
+                "expected {} bytes of DER for a BLS12-381 G2 key, got {}",
+                DER_PREFIX.len() + 96,
+                der.len()
+            ),
         });
     }
     let mut key = [0u8; 96];
@@ -280,7 +281,10 @@ pub fn witness_value(witness: &[u8], certified_data: &[u8], path: &[&[u8]]) -> R
     let tree = decode_tree(witness)?;
     let root = tree.digest();
     if root[..] != *certified_data {
-        return Err(CertificationError::WitnessMismatch { certified_data: hex(certified_data), witness_root: hex(&root) });
+        return Err(CertificationError::WitnessMismatch {
+            certified_data: hex(certified_data),
+            witness_root: hex(&root),
+        });
     }
     let shown = path.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>().join("/");
     match tree.lookup_path(path.iter().copied()) {
@@ -341,7 +345,10 @@ mod tests {
         let data = [9u8; 32];
         let (cbor, der) = sign_certificate(&SECRET, &CANISTER, &data, 1_700_000_000_000_000_000).unwrap();
         let got = verify_certificate(&cbor, &CANISTER, &der).unwrap();
-        assert_eq!(got, CertifiedData { data: data.to_vec(), time_nanos: 1_700_000_000_000_000_000, delegated_by: None });
+        assert_eq!(
+            got,
+            CertifiedData { data: data.to_vec(), time_nanos: 1_700_000_000_000_000_000, delegated_by: None }
+        );
         // Another canister's id: no certified data for it in this certificate.
         let other = [0u8, 0, 0, 0, 0, 0, 0, 8, 1, 1];
         assert!(matches!(verify_certificate(&cbor, &other, &der), Err(CertificationError::NoCertifiedData { .. })));
@@ -371,7 +378,10 @@ mod tests {
     fn a_witness_proves_a_leaf_only_under_its_root_hash() {
         let tree = label(
             "published",
-            fork(label("a", leaf(b"first".to_vec())), fork(label("b", leaf(b"second".to_vec())), label("c", leaf(vec![])))),
+            fork(
+                label("a", leaf(b"first".to_vec())),
+                fork(label("b", leaf(b"second".to_vec())), label("c", leaf(vec![]))),
+            ),
         );
         let root = tree.digest();
         // The witness for "b": everything else pruned to its hash.
@@ -427,8 +437,12 @@ mod tests {
         assert!(!vectors.is_empty());
         for v in vectors {
             let field = |name: &str| from_hex(v[name].as_str().unwrap()).unwrap();
-            let (cbor, canister, root, data) =
-                (field("certificate_hex"), field("canister_id_hex"), field("root_key_der_hex"), field("certified_data_hex"));
+            let (cbor, canister, root, data) = (
+                field("certificate_hex"),
+                field("canister_id_hex"),
+                field("root_key_der_hex"),
+                field("certified_data_hex"),
+            );
             let got = verify_certificate(&cbor, &canister, &root).unwrap();
             assert_eq!(got.data, data);
             assert!(got.delegated_by.is_some());
@@ -442,10 +456,7 @@ mod tests {
             // A canister outside the delegated range.
             let mut outside = canister.clone();
             outside[4] = 0x7f;
-            assert!(matches!(
-                verify_certificate(&cbor, &outside, &root),
-                Err(CertificationError::Delegation { .. })
-            ));
+            assert!(matches!(verify_certificate(&cbor, &outside, &root), Err(CertificationError::Delegation { .. })));
             // One bit of the outer signature flipped.
             let mut cert = decode_certificate(&cbor).unwrap();
             cert.signature[10] ^= 1;

@@ -17,12 +17,15 @@ pub mod check;
 pub mod digest;
 pub mod error;
 pub mod evaluate;
+pub mod export;
 #[cfg(feature = "files")]
 pub mod files;
 pub mod generate;
 pub mod inputs;
 pub mod model;
 pub mod solve;
+pub mod summary;
 pub mod topology_in_force;
+pub mod verify;
 
 pub use error::InputError;
