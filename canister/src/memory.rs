@@ -27,6 +27,11 @@ pub const SNAPSHOT: MemoryId = MemoryId::new(3);
 pub const STAGED_NODES: MemoryId = MemoryId::new(4);
 /// What the upload in progress announced.
 pub const STAGED_SNAPSHOT: MemoryId = MemoryId::new(5);
+// 6..=11: the registry sync.
+/// Published evaluations, by publication key (see `publish`).
+pub const PUBLISHED: MemoryId = MemoryId::new(12);
+/// The sequence number of the next publication (orders eviction).
+pub const PUBLISH_SEQUENCE: MemoryId = MemoryId::new(13);
 
 /// A value stored as JSON with a format version, so that later layouts can
 /// read earlier ones.
