@@ -55,6 +55,8 @@ pub enum CertificationError {
     WitnessMismatch { certified_data: String, witness_root: String },
     /// The witness does not hold the expected value at the path.
     NotInWitness { path: String, reason: String },
+    /// The certified hash is not the SHA-256 of the bytes presented.
+    ContentMismatch { certified: String, presented: String },
 }
 
 impl fmt::Display for CertificationError {
@@ -77,6 +79,10 @@ impl fmt::Display for CertificationError {
                 "the witness's root hash {witness_root} is not the canister's certified data {certified_data}"
             ),
             CertificationError::NotInWitness { path, reason } => write!(f, "witness, path {path}: {reason}"),
+            CertificationError::ContentMismatch { certified, presented } => write!(
+                f,
+                "the certified hash is {certified}, the evaluation's bytes hash to {presented}: they are not what was published"
+            ),
         }
     }
 }
@@ -293,6 +299,29 @@ pub fn witness_value(witness: &[u8], certified_data: &[u8], path: &[&[u8]]) -> R
         LookupResult::Unknown => Err(CertificationError::NotInWitness { path: shown, reason: "pruned away".into() }),
         LookupResult::Error => Err(CertificationError::NotInWitness { path: shown, reason: "not a leaf".into() }),
     }
+}
+
+/// The label under which the canister's tree holds published evaluations.
+pub const PUBLISHED_LABEL: &[u8] = b"published";
+
+/// Check a published evaluation end to end: the certificate against the root
+/// key, the witness against the certified data, and the evaluation's bytes
+/// against the hash the witness holds at `published/<key>`.
+pub fn verify_published(
+    key: &str,
+    evaluation_bytes: &[u8],
+    certificate: &[u8],
+    witness: &[u8],
+    canister: &[u8],
+    root_key_der: &[u8],
+) -> Result<CertifiedData, CertificationError> {
+    let certified = verify_certificate(certificate, canister, root_key_der)?;
+    let leaf = witness_value(witness, &certified.data, &[PUBLISHED_LABEL, key.as_bytes()])?;
+    let presented = crate::digest::sha256_hex(evaluation_bytes);
+    if hex(&leaf) != presented {
+        return Err(CertificationError::ContentMismatch { certified: hex(&leaf), presented });
+    }
+    Ok(certified)
 }
 
 /// A certificate of `certified_data` for `canister` at `time_nanos`, signed

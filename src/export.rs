@@ -11,7 +11,27 @@
 
 use crate::digest;
 use crate::error::InputError;
-use crate::inputs::Inputs;
+use crate::evaluate::{self, Evaluation};
+use crate::inputs::{CandidateRow, Inputs};
+use crate::model::Model;
+use crate::solve::{self, Budget};
+
+/// Branch-and-bound nodes per curve point in the canister's evaluations.
+pub const CANISTER_BUDGET: Budget = Budget { branch_nodes: 2_000 };
+/// Solves per evaluation beyond the baseline in the canister (it keeps a query
+/// under the IC's 5 billion instructions); unsolved curve points come back
+/// as `budget_exceeded` with their bounds.
+pub const CANISTER_SOLVES: usize = 4;
+
+/// Evaluate as the canister does, so that an export reproduces its answers
+/// bit for bit: the baseline under the default budget (the canister solves it
+/// once per snapshot, in an update), then the curve under
+/// [`CANISTER_BUDGET`] with at most [`CANISTER_SOLVES`] further solves.
+pub fn evaluate_as_canister(inputs: &Inputs, candidates: &[CandidateRow]) -> (Model, Evaluation) {
+    let base_model = crate::model::build(inputs, &[]);
+    let base = solve::solve(&base_model, Budget::default());
+    evaluate::evaluate_with_baseline(inputs, candidates, CANISTER_BUDGET, Some((&base_model, &base)), CANISTER_SOLVES)
+}
 
 /// The export of `inputs` (warnings dropped: they are not inputs).
 pub fn to_bytes(inputs: &Inputs) -> Vec<u8> {

@@ -2,13 +2,19 @@
 //!
 //! `topology evaluate` answers, off chain and bit for bit like the canister,
 //! how many more node machines the network needs and whether candidate nodes
-//! reduce that number one for one; `topology verify` re-checks a result file;
-//! `topology generate` writes a realistic network for examples and benchmarks.
+//! reduce that number one for one (`--inputs` evaluates the canister's own
+//! export as the canister does); `topology verify` re-checks a result file;
+//! `topology verify-certificate` checks a published evaluation's certificate
+//! and witness against the IC root key; `topology proposal-summary` renders
+//! the text a node-operator proposal quotes; `topology generate` writes a
+//! realistic network for examples and benchmarks.
 
 use clap::{Args, Parser, Subcommand};
+use ic_topology::certification;
 use ic_topology::check::{self, Allocation};
 use ic_topology::digest;
 use ic_topology::evaluate::{self, Evaluation, SubnetNodes};
+use ic_topology::export;
 use ic_topology::files::{self, InputFile};
 use ic_topology::generate::{self, GenerateParams};
 use ic_topology::inputs::{Attribute, CandidateRow, Inputs, RuleSet, Warning};
@@ -39,6 +45,12 @@ enum Command {
     Verify(VerifyArgs),
     /// Write a realistic generated network (nodes.csv, topology.csv, config.json).
     Generate(GenerateArgs),
+    /// Check a published evaluation (the raw reply of `get_published_evaluation`)
+    /// against the IC root key: certificate, witness and the evaluation's bytes.
+    VerifyCertificate(VerifyCertificateArgs),
+    /// Render the text a node-operator proposal quotes, from an export, as the
+    /// canister's `proposal_summary` does; its sha256 goes to stderr.
+    ProposalSummary(ProposalSummaryArgs),
 }
 
 #[derive(Args)]
@@ -47,6 +59,10 @@ struct EvaluateArgs {
     /// default network that ships with the project.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The canister's export (the bytes of `export_snapshot`, pages joined):
+    /// evaluated with the canister's budget and solve limit, bit for bit as the canister does.
+    #[arg(long, conflicts_with_all = ["config", "budget"])]
+    inputs: Option<PathBuf>,
     /// A CSV of candidate rows: node_provider,data_center,data_center_provider,country,is_sev,no_nodes.
     #[arg(long, conflicts_with = "candidate")]
     candidates: Option<PathBuf>,
@@ -68,6 +84,44 @@ struct VerifyArgs {
     /// The configuration the result was computed from; without it, the default network.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The canister export the result was computed from (instead of --config).
+    #[arg(long, conflicts_with = "config")]
+    inputs: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct VerifyCertificateArgs {
+    /// The reply of `get_published_evaluation`: `dfx canister call --query <id>
+    /// get_published_evaluation '("<key>")' --output raw` prints it as hex; raw bytes work too.
+    reply: PathBuf,
+    /// The canister that published it (the trust anchor: not read from the reply).
+    #[arg(long)]
+    canister_id: String,
+    /// The root key, DER as hex (a local replica's); default: the IC mainnet root key.
+    #[arg(long)]
+    root_key: Option<String>,
+    /// Write the certified evaluation's Candid bytes here (decode with `didc` or paste to verify_evaluation).
+    #[arg(long)]
+    evaluation_out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ProposalSummaryArgs {
+    /// The canister's export at the registry version the proposal speaks of.
+    #[arg(long)]
+    inputs: PathBuf,
+    /// The registry version of the export (`export_snapshot` reports it).
+    #[arg(long)]
+    registry_version: u64,
+    /// The canister to name in the `dfx` command.
+    #[arg(long)]
+    canister_id: Option<String>,
+    /// A CSV of candidate rows: node_provider,data_center,data_center_provider,country,is_sev,no_nodes.
+    #[arg(long, conflicts_with = "candidate")]
+    candidates: Option<PathBuf>,
+    /// One candidate row, "provider,dc,dc provider,CC,true,N"; may be repeated.
+    #[arg(long)]
+    candidate: Vec<String>,
 }
 
 #[derive(Args)]
@@ -89,6 +143,8 @@ fn main() -> ExitCode {
         Command::Evaluate(a) => run_evaluate(a),
         Command::Verify(a) => run_verify(a),
         Command::Generate(a) => run_generate(a),
+        Command::VerifyCertificate(a) => run_verify_certificate(a),
+        Command::ProposalSummary(a) => run_proposal_summary(a),
     };
     match result {
         Ok(code) => code,
@@ -136,7 +192,19 @@ pub fn default_inputs() -> Result<(Inputs, Vec<InputFile>), InputError> {
     ))
 }
 
-fn load(config: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+/// Read a canister export; its one input file is the export itself.
+fn load_export(path: &Path) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+    let source = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| InputError::new(&source, format!("cannot read the export: {e}")))?;
+    let inputs = export::from_bytes(&bytes, &source, None)?;
+    let file = InputFile { role: "export".into(), path: source.clone(), sha256: digest::sha256_hex(&bytes) };
+    Ok((inputs, vec![file], format!("the canister export {source}")))
+}
+
+fn load(config: Option<&Path>, export: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+    if let Some(path) = export {
+        return load_export(path);
+    }
     match config {
         Some(path) => {
             let loaded = files::load_config(path)?;
@@ -149,14 +217,14 @@ fn load(config: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), Input
     }
 }
 
-fn read_candidates(a: &EvaluateArgs) -> Result<(Vec<CandidateRow>, String), InputError> {
-    if let Some(path) = &a.candidates {
+fn read_candidates(file: Option<&Path>, args: &[String]) -> Result<(Vec<CandidateRow>, String), InputError> {
+    if let Some(path) = file {
         let source = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::new(&source, format!("cannot read the candidates file: {e}")))?;
         return Ok((files::parse_candidates_csv(&text, &source)?, source));
     }
-    let rows = a.candidate.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
+    let rows = args.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
     Ok((rows, "--candidate".into()))
 }
 
@@ -229,12 +297,15 @@ fn allocation_out(model: &Model, allocation: &Allocation) -> Vec<SubnetAllocatio
 }
 
 fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
-    let (inputs, input_files, source) = load(a.config.as_deref())?;
-    let (candidates, candidates_source) = read_candidates(&a)?;
+    let (inputs, input_files, source) = load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
     let mut warnings = inputs.warnings.clone();
     warnings.extend(files::candidate_warnings(&candidates, &candidates_source, &inputs));
-    let budget = Budget { branch_nodes: a.budget };
-    let (model, ev) = evaluate::evaluate(&inputs, &candidates, budget);
+    let (model, ev) = if a.inputs.is_some() {
+        export::evaluate_as_canister(&inputs, &candidates)
+    } else {
+        evaluate::evaluate(&inputs, &candidates, Budget { branch_nodes: a.budget })
+    };
     let result = ResultFile {
         tool: "topology".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -365,7 +436,7 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
         InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}"))
             .at_line(e.line() as u64)
     })?;
-    let (inputs, input_files, _) = load(a.config.as_deref())?;
+    let (inputs, input_files, _) = load(a.config.as_deref(), a.inputs.as_deref())?;
     let checked = verify(&result, &inputs, &input_files)
         .and_then(|summary| verify_curve(&result, &inputs).map(|curve| format!("{summary}; {curve}")));
     match checked {
@@ -617,6 +688,120 @@ fn allocation_classes(model: &Model, subnets: &[SubnetAllocation]) -> Result<All
         out.push(counts.into_iter().collect());
     }
     Ok(Allocation { subnets: out })
+}
+
+/// The fields of `get_published_evaluation`'s reply this command needs
+/// (Candid lets a reader skip the others).
+#[derive(candid::CandidType, Deserialize)]
+struct CertifiedReply {
+    key: String,
+    evaluation_candid: Vec<u8>,
+    certificate: Option<Vec<u8>>,
+    witness: Vec<u8>,
+}
+
+#[derive(candid::CandidType, Deserialize)]
+enum Reply {
+    Ok(CertifiedReply),
+    Err(candid::Reserved),
+}
+
+/// The fields of a certified evaluation that this command reports.
+#[derive(candid::CandidType, Deserialize)]
+struct EvaluationFacts {
+    objective: Option<u32>,
+    baseline_objective: Option<u32>,
+    reduction: Option<i64>,
+    candidate_nodes: u32,
+    optimal_deployment_size: Option<u32>,
+    registry_version: u64,
+    topology_sha256: String,
+    configuration_sha256: String,
+}
+
+fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputError> {
+    let source = a.reply.display().to_string();
+    let raw = std::fs::read(&a.reply).map_err(|e| InputError::new(&source, format!("cannot read the reply: {e}")))?;
+    // `--output raw` prints hex; anything that is not hex is taken as the bytes themselves.
+    let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
+    let reply: Reply = candid::decode_one(&bytes)
+        .map_err(|e| InputError::new(&source, format!("not a reply of get_published_evaluation (Candid): {e}")))?;
+    let Reply::Ok(reply) = reply else {
+        return Err(InputError::new(&source, "the reply is an error, not a published evaluation"));
+    };
+    let canister = candid::Principal::from_text(&a.canister_id)
+        .map_err(|e| InputError::new("--canister-id", format!("not a principal: {e}")))?;
+    let root_key_hex = a.root_key.as_deref().unwrap_or(certification::IC_ROOT_KEY_DER_HEX);
+    let root_key =
+        certification::from_hex(root_key_hex).ok_or_else(|| InputError::new("--root-key", "not hexadecimal"))?;
+    let Some(certificate) = &reply.certificate else {
+        return Err(InputError::new(
+            &source,
+            "the reply has no certificate: call get_published_evaluation as a query (dfx canister call --query)",
+        ));
+    };
+    match certification::verify_published(
+        &reply.key,
+        &reply.evaluation_candid,
+        certificate,
+        &reply.witness,
+        canister.as_slice(),
+        &root_key,
+    ) {
+        Ok(certified) => {
+            let facts: EvaluationFacts = candid::decode_one(&reply.evaluation_candid)
+                .map_err(|e| InputError::new(&source, format!("the certified bytes are not an Evaluation: {e}")))?;
+            if let Some(path) = &a.evaluation_out {
+                std::fs::write(path, &reply.evaluation_candid)
+                    .map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
+            }
+            println!(
+                "certified: canister {} published evaluation {} (certificate time {} ns{})",
+                canister.to_text(),
+                reply.key,
+                certified.time_nanos,
+                certified.delegated_by.as_ref().map_or(String::new(), |s| format!(
+                    ", delegated to subnet {}",
+                    candid::Principal::from_slice(s).to_text()
+                ))
+            );
+            println!(
+                "  ObjectiveValue {} with {} candidate node(s), {} without; reduction {}; optimal deployment size {}",
+                value(facts.objective),
+                facts.candidate_nodes,
+                value(facts.baseline_objective),
+                facts.reduction.map_or("-".into(), |r| r.to_string()),
+                value(facts.optimal_deployment_size)
+            );
+            println!(
+                "  registry version {}, topology sha256 {}, configuration sha256 {}",
+                facts.registry_version, facts.topology_sha256, facts.configuration_sha256
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("rejected: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_proposal_summary(a: ProposalSummaryArgs) -> Result<ExitCode, InputError> {
+    let (inputs, _, _) = load_export(&a.inputs)?;
+    let (candidates, _) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
+    let (_, evaluation) = export::evaluate_as_canister(&inputs, &candidates);
+    let summary = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
+        canister_id: a.canister_id.as_deref(),
+        candidates: &candidates,
+        inputs: &inputs,
+        evaluation: &evaluation,
+        registry_version: a.registry_version,
+        topology_sha256: &digest::topology_digest(&inputs.topology),
+        configuration_sha256: &digest::configuration_digest(&inputs),
+    });
+    print!("{}", summary.text);
+    eprintln!("sha256 {}", summary.sha256);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_generate(a: GenerateArgs) -> Result<ExitCode, InputError> {

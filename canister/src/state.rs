@@ -37,12 +37,13 @@ pub const MAX_SUBNET_SIZE: u32 = 100;
 pub const MAX_NODES_PER_CHUNK: usize = 2_000;
 pub const MAX_SNAPSHOT_NODES: u64 = 50_000;
 pub const MAX_PIPELINE: usize = 5_000;
-/// Branch-and-bound nodes per solve in a query.
-pub const QUERY_BUDGET: Budget = Budget { branch_nodes: 2_000 };
+/// Branch-and-bound nodes per solve in a query (the engine's canister profile,
+/// which `topology` uses on an export to reproduce these answers).
+pub const QUERY_BUDGET: Budget = ic_topology::export::CANISTER_BUDGET;
 /// Solves per query beyond the cached baseline: about 0.9 billion instructions
 /// each at mainnet scale, so four stay under the 5 billion of a query. Curve
 /// points left unsolved come back as `budget_exceeded` with their bounds.
-pub const QUERY_SOLVES: usize = 4;
+pub const QUERY_SOLVES: usize = ic_topology::export::CANISTER_SOLVES;
 /// Bytes per `export_snapshot` page (a query's reply may be 3 MiB).
 pub const MAX_EXPORT_PAGE: u32 = 1_000_000;
 /// Nodes in all in an evaluation submitted to `verify_evaluation` (allocations are checked node by node).

@@ -230,13 +230,7 @@ fn the_export_reproduces_the_canisters_answer_bit_for_bit() {
     let req = request(3);
     let on_chain = s.evaluate_candidates(&env, req.clone()).unwrap();
     let candidates: Vec<_> = req.candidates.iter().map(topology_canister::convert::candidate_in).collect();
-    let (model, native) = ic_topology::evaluate::evaluate_with_baseline(
-        &inputs,
-        &candidates,
-        topology_canister::state::QUERY_BUDGET,
-        None,
-        topology_canister::state::QUERY_SOLVES + 1,
-    );
+    let (model, native) = ic_topology::export::evaluate_as_canister(&inputs, &candidates);
     let off_chain = topology_canister::convert::evaluation(
         &model,
         &native,
