@@ -259,3 +259,273 @@ fn verify_certificate_accepts_a_certified_evaluation_and_rejects_tampering() {
     let run = topology(&["verify-certificate", &s(&junk), "--canister-id", &canister]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// The canister's Candid `Evaluation` as the test writes it (the fields `verify --candid` reads).
+mod canister_evaluation {
+    use candid::{CandidType, Deserialize};
+
+    #[derive(CandidType, Deserialize, Clone)]
+    pub enum Status {
+        #[serde(rename = "optimal")]
+        Optimal,
+        #[serde(rename = "infeasible")]
+        Infeasible,
+        #[serde(rename = "budget_exceeded")]
+        BudgetExceeded,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub enum Verdict {
+        #[serde(rename = "one_for_one")]
+        OneForOne,
+        #[serde(rename = "diminishing")]
+        Diminishing,
+        #[serde(rename = "none")]
+        None,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub enum Attribute {
+        #[serde(rename = "node_provider")]
+        NodeProvider,
+        #[serde(rename = "data_center")]
+        DataCenter,
+        #[serde(rename = "data_center_provider")]
+        DataCenterProvider,
+        #[serde(rename = "country")]
+        Country,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub enum RuleSet {
+        #[serde(rename = "rules_2025")]
+        Y2025,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct CandidateRow {
+        pub node_provider: String,
+        pub data_center: String,
+        pub data_center_provider: String,
+        pub country: String,
+        pub is_sev: bool,
+        pub no_nodes: u32,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct Settings {
+        pub rules: RuleSet,
+        pub synthetic_countries: u32,
+        pub enforce_sev: bool,
+        pub enforce_health: bool,
+        pub enforce_blacklist: bool,
+        pub enforce_per_provider_minimum: bool,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct SettingsOverride {
+        pub synthetic_countries: Option<u32>,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct CurvePoint {
+        pub nodes: u32,
+        pub status: Status,
+        pub objective: Option<u32>,
+        pub lower_bound: u32,
+        pub upper_bound: Option<u32>,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct ValueMultiplier {
+        pub attribute: Attribute,
+        pub value: u32,
+        pub multiplier: i64,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct SubnetMultipliers {
+        pub subnets: Vec<u32>,
+        pub size: i64,
+        pub values: Vec<ValueMultiplier>,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct Certificate {
+        pub denominator: u64,
+        pub classes: Vec<(u32, i64)>,
+        pub provider_minimums: Vec<(u32, i64)>,
+        pub subnets: Vec<SubnetMultipliers>,
+        pub bound_numerator: String,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct SubnetAllocation {
+        pub synthetic: u32,
+        pub nodes: Vec<String>,
+    }
+    #[derive(CandidType, Deserialize, Clone)]
+    pub struct Evaluation {
+        pub status: Status,
+        pub objective: Option<u32>,
+        pub baseline_objective: Option<u32>,
+        pub reduction: Option<i64>,
+        pub verdict: Option<Verdict>,
+        pub candidate_nodes: u32,
+        pub curve: Vec<CurvePoint>,
+        pub optimal_deployment_size: Option<u32>,
+        pub lower_bound: u32,
+        pub upper_bound: Option<u32>,
+        pub certificate: Certificate,
+        pub certificate_is_tight: bool,
+        pub allocation: Option<Vec<SubnetAllocation>>,
+        pub candidates: Vec<CandidateRow>,
+        pub settings: Settings,
+        pub overrides: Option<SettingsOverride>,
+        pub registry_version: u64,
+        pub topology_sha256: String,
+        pub configuration_sha256: String,
+    }
+}
+
+/// The engine's evaluation of the export, in the canister's Candid shape.
+fn candid_evaluation(inputs: &ic_topology::inputs::Inputs, export_bytes: &[u8]) -> canister_evaluation::Evaluation {
+    use canister_evaluation as c;
+    use ic_topology::inputs::Attribute as A;
+    use ic_topology::solve::Status as S;
+    let status = |s: S| match s {
+        S::Optimal => c::Status::Optimal,
+        S::Infeasible => c::Status::Infeasible,
+        S::BudgetExceeded => c::Status::BudgetExceeded,
+    };
+    let (model, ev) = export::evaluate_as_canister(inputs, &[messi()]);
+    let claim = ic_topology::verify::claim_of(
+        &model,
+        &ev,
+        &[messi()],
+        inputs.settings,
+        digest::topology_digest(&inputs.topology),
+        digest::sha256_hex(export_bytes),
+    );
+    c::Evaluation {
+        status: status(claim.status),
+        objective: claim.objective,
+        baseline_objective: claim.baseline_objective,
+        reduction: claim.reduction,
+        verdict: claim.verdict.map(|v| match v {
+            ic_topology::evaluate::Verdict::OneForOne => c::Verdict::OneForOne,
+            ic_topology::evaluate::Verdict::Diminishing => c::Verdict::Diminishing,
+            ic_topology::evaluate::Verdict::None => c::Verdict::None,
+        }),
+        candidate_nodes: claim.candidate_nodes,
+        curve: claim
+            .curve
+            .iter()
+            .map(|p| c::CurvePoint {
+                nodes: p.nodes,
+                status: status(p.status),
+                objective: p.objective,
+                lower_bound: p.lower_bound,
+                upper_bound: p.upper_bound,
+            })
+            .collect(),
+        optimal_deployment_size: claim.optimal_deployment_size,
+        lower_bound: claim.lower_bound,
+        upper_bound: claim.upper_bound,
+        certificate: c::Certificate {
+            denominator: claim.certificate.denominator,
+            classes: claim.certificate.classes.clone(),
+            provider_minimums: claim.certificate.provider_minimums.clone(),
+            subnets: claim
+                .certificate
+                .subnets
+                .iter()
+                .map(|g| c::SubnetMultipliers {
+                    subnets: g.subnets.clone(),
+                    size: g.size,
+                    values: g
+                        .values
+                        .iter()
+                        .map(|&(a, value, multiplier)| c::ValueMultiplier {
+                            attribute: match a {
+                                A::NodeProvider => c::Attribute::NodeProvider,
+                                A::DataCenter => c::Attribute::DataCenter,
+                                A::DataCenterProvider => c::Attribute::DataCenterProvider,
+                                A::Country => c::Attribute::Country,
+                            },
+                            value,
+                            multiplier,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            bound_numerator: claim.bound_numerator.unwrap().to_string(),
+        },
+        certificate_is_tight: claim.certificate_is_tight,
+        allocation: claim.allocation.map(|subnets| {
+            subnets.into_iter().map(|s| c::SubnetAllocation { synthetic: s.synthetic, nodes: s.nodes }).collect()
+        }),
+        candidates: claim
+            .candidates
+            .iter()
+            .map(|r| c::CandidateRow {
+                node_provider: r.node_provider.clone(),
+                data_center: r.data_center.clone(),
+                data_center_provider: r.data_center_provider.clone(),
+                country: r.country.clone(),
+                is_sev: r.is_sev,
+                no_nodes: r.no_nodes,
+            })
+            .collect(),
+        settings: c::Settings {
+            rules: c::RuleSet::Y2025,
+            synthetic_countries: inputs.settings.synthetic_countries,
+            enforce_sev: inputs.settings.enforce_sev,
+            enforce_health: inputs.settings.enforce_health,
+            enforce_blacklist: inputs.settings.enforce_blacklist,
+            enforce_per_provider_minimum: inputs.settings.enforce_per_provider_minimum,
+        },
+        overrides: None,
+        registry_version: 42,
+        topology_sha256: claim.topology_sha256,
+        configuration_sha256: claim.configuration_sha256,
+    }
+}
+
+#[test]
+fn verify_candid_checks_a_canister_evaluation_against_the_export() {
+    let dir = TempDir::new("candid");
+    let (inputs, bytes) = default_export();
+    assert_eq!(inputs.settings.rules, ic_topology::inputs::RuleSet::Y2025);
+    let export_path = dir.write("export.json", &bytes);
+    let honest = candid_evaluation(&inputs, &bytes);
+    let check = |e: &canister_evaluation::Evaluation, name: &str| {
+        let hex: String = candid::encode_one(e).unwrap().iter().map(|b| format!("{b:02x}")).collect();
+        let path = dir.write(name, hex.as_bytes());
+        topology(&["verify", &s(&path), "--candid", "--inputs", &s(&export_path)])
+    };
+    let run = check(&honest, "honest.hex");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("verified: ObjectiveValue"), "{}", run.stdout);
+
+    let mut moved = honest.clone();
+    let a = moved.allocation.as_mut().unwrap();
+    let n = a[0].nodes.pop().unwrap();
+    a[1].nodes.push(n);
+    let run = check(&moved, "moved.hex");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("rejected: allocation: subnet 0"), "{}", run.stdout);
+
+    let mut multiplier = honest.clone();
+    multiplier.certificate.subnets.iter_mut().find(|g| g.size != 0).unwrap().size += 1;
+    let run = check(&multiplier, "multiplier.hex");
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("rejected: bound: the multipliers prove"), "{}", run.stdout);
+
+    let mut changed = honest.clone();
+    changed.configuration_sha256 = "0".repeat(64);
+    let run = check(&changed, "digest.hex");
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("rejected: configuration_digest"), "{}", run.stdout);
+
+    // An override the export does not have changes the settings, and so the digest.
+    let mut overridden = honest.clone();
+    overridden.overrides = Some(canister_evaluation::SettingsOverride { synthetic_countries: Some(3) });
+    let run = check(&overridden, "override.hex");
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("rejected: settings"), "{}", run.stdout);
+
+    // --candid needs the export it speaks of.
+    let path = dir.write("again.hex", b"00");
+    let run = topology(&["verify", &s(&path), "--candid"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
