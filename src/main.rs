@@ -933,7 +933,7 @@ mod canister_evaluation {
     /// An `evaluate_candidates` reply, or the bare Evaluation.
     #[derive(CandidType, Deserialize)]
     pub enum Reply {
-        Ok(Evaluation),
+        Ok(Box<Evaluation>),
         Err(candid::Reserved),
     }
 }
@@ -948,7 +948,7 @@ fn run_verify_candid(a: &VerifyArgs) -> Result<ExitCode, InputError> {
     let e: c::Evaluation = match candid::decode_one::<c::Evaluation>(&bytes) {
         Ok(e) => e,
         Err(_) => match candid::decode_one::<c::Reply>(&bytes) {
-            Ok(c::Reply::Ok(e)) => e,
+            Ok(c::Reply::Ok(e)) => *e,
             Ok(c::Reply::Err(_)) => return Err(InputError::new(&source, "the reply is an error, not an evaluation")),
             Err(err) => return Err(InputError::new(&source, format!("not a Candid Evaluation: {err}"))),
         },

@@ -496,6 +496,14 @@ fn verify_candid_checks_a_canister_evaluation_against_the_export() {
     let run = check(&honest, "honest.hex");
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.starts_with("verified: ObjectiveValue"), "{}", run.stdout);
+    // The raw reply of evaluate_candidates (a Result) is read as well.
+    #[derive(CandidType)]
+    enum Reply {
+        Ok(Box<canister_evaluation::Evaluation>),
+    }
+    let raw = dir.write("reply.bin", &candid::encode_one(Reply::Ok(Box::new(honest.clone()))).unwrap());
+    let run = topology(&["verify", &s(&raw), "--candid", "--inputs", &s(&export_path)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 
     let mut moved = honest.clone();
     let a = moved.allocation.as_mut().unwrap();
