@@ -11,16 +11,21 @@
 //! command-line tool and the canister call the same code, so any result can be
 //! reproduced off chain bit for bit.
 
+#[cfg(feature = "certification")]
+pub mod certification;
 pub mod check;
 pub mod digest;
 pub mod error;
 pub mod evaluate;
+pub mod export;
 #[cfg(feature = "files")]
 pub mod files;
 pub mod generate;
 pub mod inputs;
 pub mod model;
 pub mod solve;
+pub mod summary;
 pub mod topology_in_force;
+pub mod verify;
 
 pub use error::InputError;

@@ -2,13 +2,19 @@
 //!
 //! `topology evaluate` answers, off chain and bit for bit like the canister,
 //! how many more node machines the network needs and whether candidate nodes
-//! reduce that number one for one; `topology verify` re-checks a result file;
-//! `topology generate` writes a realistic network for examples and benchmarks.
+//! reduce that number one for one (`--inputs` evaluates the canister's own
+//! export as the canister does); `topology verify` re-checks a result file;
+//! `topology verify-certificate` checks a published evaluation's certificate
+//! and witness against the IC root key; `topology proposal-summary` renders
+//! the text a node-operator proposal quotes; `topology generate` writes a
+//! realistic network for examples and benchmarks.
 
 use clap::{Args, Parser, Subcommand};
+use ic_topology::certification;
 use ic_topology::check::{self, Allocation};
 use ic_topology::digest;
 use ic_topology::evaluate::{self, Evaluation, SubnetNodes};
+use ic_topology::export;
 use ic_topology::files::{self, InputFile};
 use ic_topology::generate::{self, GenerateParams};
 use ic_topology::inputs::{Attribute, CandidateRow, Inputs, RuleSet, Warning};
@@ -39,6 +45,12 @@ enum Command {
     Verify(VerifyArgs),
     /// Write a realistic generated network (nodes.csv, topology.csv, config.json).
     Generate(GenerateArgs),
+    /// Check a published evaluation (the raw reply of `get_published_evaluation`)
+    /// against the IC root key: certificate, witness and the evaluation's bytes.
+    VerifyCertificate(VerifyCertificateArgs),
+    /// Render the text a node-operator proposal quotes, from an export, as the
+    /// canister's `proposal_summary` does; its sha256 goes to stderr.
+    ProposalSummary(ProposalSummaryArgs),
 }
 
 #[derive(Args)]
@@ -47,6 +59,10 @@ struct EvaluateArgs {
     /// default network that ships with the project.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The canister's export (the bytes of `export_snapshot`, pages joined):
+    /// evaluated with the canister's budget and solve limit, bit for bit as the canister does.
+    #[arg(long, conflicts_with_all = ["config", "budget"])]
+    inputs: Option<PathBuf>,
     /// A CSV of candidate rows: node_provider,data_center,data_center_provider,country,is_sev,no_nodes.
     #[arg(long, conflicts_with = "candidate")]
     candidates: Option<PathBuf>,
@@ -68,6 +84,49 @@ struct VerifyArgs {
     /// The configuration the result was computed from; without it, the default network.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The canister export the result was computed from (instead of --config).
+    #[arg(long, conflicts_with = "config")]
+    inputs: Option<PathBuf>,
+    /// The result is the canister's Candid `Evaluation` (hex or raw bytes, e.g.
+    /// `evaluate_candidates --output raw` or `verify-certificate --evaluation-out`),
+    /// checked as `verify_evaluation` checks it; needs --inputs.
+    #[arg(long, requires = "inputs")]
+    candid: bool,
+}
+
+#[derive(Args)]
+struct VerifyCertificateArgs {
+    /// The reply of `get_published_evaluation`: `dfx canister call --query <id>
+    /// get_published_evaluation '("<key>")' --output raw` prints it as hex; raw bytes work too.
+    reply: PathBuf,
+    /// The canister that published it (the trust anchor: not read from the reply).
+    #[arg(long)]
+    canister_id: String,
+    /// The root key, DER as hex (a local replica's); default: the IC mainnet root key.
+    #[arg(long)]
+    root_key: Option<String>,
+    /// Write the certified evaluation's Candid bytes here (decode with `didc` or paste to verify_evaluation).
+    #[arg(long)]
+    evaluation_out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ProposalSummaryArgs {
+    /// The canister's export at the registry version the proposal speaks of.
+    #[arg(long)]
+    inputs: PathBuf,
+    /// The registry version of the export (`export_snapshot` reports it).
+    #[arg(long)]
+    registry_version: u64,
+    /// The canister to name in the `dfx` command.
+    #[arg(long)]
+    canister_id: Option<String>,
+    /// A CSV of candidate rows: node_provider,data_center,data_center_provider,country,is_sev,no_nodes.
+    #[arg(long, conflicts_with = "candidate")]
+    candidates: Option<PathBuf>,
+    /// One candidate row, "provider,dc,dc provider,CC,true,N"; may be repeated.
+    #[arg(long)]
+    candidate: Vec<String>,
 }
 
 #[derive(Args)]
@@ -89,6 +148,8 @@ fn main() -> ExitCode {
         Command::Evaluate(a) => run_evaluate(a),
         Command::Verify(a) => run_verify(a),
         Command::Generate(a) => run_generate(a),
+        Command::VerifyCertificate(a) => run_verify_certificate(a),
+        Command::ProposalSummary(a) => run_proposal_summary(a),
     };
     match result {
         Ok(code) => code,
@@ -136,7 +197,19 @@ pub fn default_inputs() -> Result<(Inputs, Vec<InputFile>), InputError> {
     ))
 }
 
-fn load(config: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+/// Read a canister export; its one input file is the export itself.
+fn load_export(path: &Path) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+    let source = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| InputError::new(&source, format!("cannot read the export: {e}")))?;
+    let inputs = export::from_bytes(&bytes, &source, None)?;
+    let file = InputFile { role: "export".into(), path: source.clone(), sha256: digest::sha256_hex(&bytes) };
+    Ok((inputs, vec![file], format!("the canister export {source}")))
+}
+
+fn load(config: Option<&Path>, export: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+    if let Some(path) = export {
+        return load_export(path);
+    }
     match config {
         Some(path) => {
             let loaded = files::load_config(path)?;
@@ -149,14 +222,14 @@ fn load(config: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), Input
     }
 }
 
-fn read_candidates(a: &EvaluateArgs) -> Result<(Vec<CandidateRow>, String), InputError> {
-    if let Some(path) = &a.candidates {
+fn read_candidates(file: Option<&Path>, args: &[String]) -> Result<(Vec<CandidateRow>, String), InputError> {
+    if let Some(path) = file {
         let source = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::new(&source, format!("cannot read the candidates file: {e}")))?;
         return Ok((files::parse_candidates_csv(&text, &source)?, source));
     }
-    let rows = a.candidate.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
+    let rows = args.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
     Ok((rows, "--candidate".into()))
 }
 
@@ -229,12 +302,15 @@ fn allocation_out(model: &Model, allocation: &Allocation) -> Vec<SubnetAllocatio
 }
 
 fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
-    let (inputs, input_files, source) = load(a.config.as_deref())?;
-    let (candidates, candidates_source) = read_candidates(&a)?;
+    let (inputs, input_files, source) = load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
     let mut warnings = inputs.warnings.clone();
     warnings.extend(files::candidate_warnings(&candidates, &candidates_source, &inputs));
-    let budget = Budget { branch_nodes: a.budget };
-    let (model, ev) = evaluate::evaluate(&inputs, &candidates, budget);
+    let (model, ev) = if a.inputs.is_some() {
+        export::evaluate_as_canister(&inputs, &candidates)
+    } else {
+        evaluate::evaluate(&inputs, &candidates, Budget { branch_nodes: a.budget })
+    };
     let result = ResultFile {
         tool: "topology".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -358,6 +434,9 @@ fn print_summary(r: &ResultFile, ev: &Evaluation) {
 }
 
 fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
+    if a.candid {
+        return run_verify_candid(&a);
+    }
     let source = a.result.display().to_string();
     let text = std::fs::read_to_string(&a.result)
         .map_err(|e| InputError::new(&source, format!("cannot read the result file: {e}")))?;
@@ -365,7 +444,7 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
         InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}"))
             .at_line(e.line() as u64)
     })?;
-    let (inputs, input_files, _) = load(a.config.as_deref())?;
+    let (inputs, input_files, _) = load(a.config.as_deref(), a.inputs.as_deref())?;
     let checked = verify(&result, &inputs, &input_files)
         .and_then(|summary| verify_curve(&result, &inputs).map(|curve| format!("{summary}; {curve}")));
     match checked {
@@ -617,6 +696,407 @@ fn allocation_classes(model: &Model, subnets: &[SubnetAllocation]) -> Result<All
         out.push(counts.into_iter().collect());
     }
     Ok(Allocation { subnets: out })
+}
+
+/// The fields of `get_published_evaluation`'s reply this command needs
+/// (Candid lets a reader skip the others).
+#[derive(candid::CandidType, Deserialize)]
+struct CertifiedReply {
+    key: String,
+    evaluation_candid: Vec<u8>,
+    certificate: Option<Vec<u8>>,
+    witness: Vec<u8>,
+}
+
+#[derive(candid::CandidType, Deserialize)]
+enum Reply {
+    Ok(CertifiedReply),
+    Err(candid::Reserved),
+}
+
+/// The fields of a certified evaluation that this command reports.
+#[derive(candid::CandidType, Deserialize)]
+struct EvaluationFacts {
+    objective: Option<u32>,
+    baseline_objective: Option<u32>,
+    reduction: Option<i64>,
+    candidate_nodes: u32,
+    optimal_deployment_size: Option<u32>,
+    registry_version: u64,
+    topology_sha256: String,
+    configuration_sha256: String,
+}
+
+fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputError> {
+    let source = a.reply.display().to_string();
+    let raw = std::fs::read(&a.reply).map_err(|e| InputError::new(&source, format!("cannot read the reply: {e}")))?;
+    // `--output raw` prints hex; anything that is not hex is taken as the bytes themselves.
+    let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
+    let reply: Reply = candid::decode_one(&bytes)
+        .map_err(|e| InputError::new(&source, format!("not a reply of get_published_evaluation (Candid): {e}")))?;
+    let Reply::Ok(reply) = reply else {
+        return Err(InputError::new(&source, "the reply is an error, not a published evaluation"));
+    };
+    let canister = candid::Principal::from_text(&a.canister_id)
+        .map_err(|e| InputError::new("--canister-id", format!("not a principal: {e}")))?;
+    let root_key_hex = a.root_key.as_deref().unwrap_or(certification::IC_ROOT_KEY_DER_HEX);
+    let root_key =
+        certification::from_hex(root_key_hex).ok_or_else(|| InputError::new("--root-key", "not hexadecimal"))?;
+    let Some(certificate) = &reply.certificate else {
+        return Err(InputError::new(
+            &source,
+            "the reply has no certificate: call get_published_evaluation as a query (dfx canister call --query)",
+        ));
+    };
+    match certification::verify_published(
+        &reply.key,
+        &reply.evaluation_candid,
+        certificate,
+        &reply.witness,
+        canister.as_slice(),
+        &root_key,
+    ) {
+        Ok(certified) => {
+            let facts: EvaluationFacts = candid::decode_one(&reply.evaluation_candid)
+                .map_err(|e| InputError::new(&source, format!("the certified bytes are not an Evaluation: {e}")))?;
+            if let Some(path) = &a.evaluation_out {
+                std::fs::write(path, &reply.evaluation_candid)
+                    .map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
+            }
+            println!(
+                "certified: canister {} published evaluation {} (certificate time {} ns{})",
+                canister.to_text(),
+                reply.key,
+                certified.time_nanos,
+                certified.delegated_by.as_ref().map_or(String::new(), |s| format!(
+                    ", delegated to subnet {}",
+                    candid::Principal::from_slice(s).to_text()
+                ))
+            );
+            println!(
+                "  ObjectiveValue {} with {} candidate node(s), {} without; reduction {}; optimal deployment size {}",
+                value(facts.objective),
+                facts.candidate_nodes,
+                value(facts.baseline_objective),
+                facts.reduction.map_or("-".into(), |r| r.to_string()),
+                value(facts.optimal_deployment_size)
+            );
+            println!(
+                "  registry version {}, topology sha256 {}, configuration sha256 {}",
+                facts.registry_version, facts.topology_sha256, facts.configuration_sha256
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("rejected: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// The canister's `Evaluation`, as much of it as a verification reads.
+mod canister_evaluation {
+    use candid::{CandidType, Deserialize};
+
+    #[derive(CandidType, Deserialize)]
+    pub enum Status {
+        #[serde(rename = "optimal")]
+        Optimal,
+        #[serde(rename = "infeasible")]
+        Infeasible,
+        #[serde(rename = "budget_exceeded")]
+        BudgetExceeded,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub enum Verdict {
+        #[serde(rename = "one_for_one")]
+        OneForOne,
+        #[serde(rename = "diminishing")]
+        Diminishing,
+        #[serde(rename = "none")]
+        None,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub enum Attribute {
+        #[serde(rename = "node_provider")]
+        NodeProvider,
+        #[serde(rename = "data_center")]
+        DataCenter,
+        #[serde(rename = "data_center_provider")]
+        DataCenterProvider,
+        #[serde(rename = "country")]
+        Country,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub enum RuleSet {
+        #[serde(rename = "rules_2023_12")]
+        Dec2023,
+        #[serde(rename = "rules_2024_11")]
+        Nov2024,
+        #[serde(rename = "rules_2025")]
+        Y2025,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct CandidateRow {
+        pub node_provider: String,
+        pub data_center: String,
+        pub data_center_provider: String,
+        pub country: String,
+        pub is_sev: bool,
+        pub no_nodes: u32,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct Settings {
+        pub rules: RuleSet,
+        pub synthetic_countries: u32,
+        pub enforce_sev: bool,
+        pub enforce_health: bool,
+        pub enforce_blacklist: bool,
+        pub enforce_per_provider_minimum: bool,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct SettingsOverride {
+        pub synthetic_countries: Option<u32>,
+        pub enforce_sev: Option<bool>,
+        pub enforce_health: Option<bool>,
+        pub enforce_blacklist: Option<bool>,
+        pub enforce_per_provider_minimum: Option<bool>,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct CurvePoint {
+        pub nodes: u32,
+        pub status: Status,
+        pub objective: Option<u32>,
+        pub lower_bound: u32,
+        pub upper_bound: Option<u32>,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct ValueMultiplier {
+        pub attribute: Attribute,
+        pub value: u32,
+        pub multiplier: i64,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct SubnetMultipliers {
+        pub subnets: Vec<u32>,
+        pub size: i64,
+        pub values: Vec<ValueMultiplier>,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct Certificate {
+        pub denominator: u64,
+        pub classes: Vec<(u32, i64)>,
+        pub provider_minimums: Vec<(u32, i64)>,
+        pub subnets: Vec<SubnetMultipliers>,
+        pub bound_numerator: String,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct SubnetAllocation {
+        pub synthetic: u32,
+        pub nodes: Vec<String>,
+    }
+
+    #[derive(CandidType, Deserialize)]
+    pub struct Evaluation {
+        pub status: Status,
+        pub objective: Option<u32>,
+        pub baseline_objective: Option<u32>,
+        pub reduction: Option<i64>,
+        pub verdict: Option<Verdict>,
+        pub candidate_nodes: u32,
+        pub curve: Vec<CurvePoint>,
+        pub optimal_deployment_size: Option<u32>,
+        pub lower_bound: u32,
+        pub upper_bound: Option<u32>,
+        pub certificate: Certificate,
+        pub certificate_is_tight: bool,
+        pub allocation: Option<Vec<SubnetAllocation>>,
+        pub candidates: Vec<CandidateRow>,
+        pub settings: Settings,
+        pub overrides: Option<SettingsOverride>,
+        pub registry_version: u64,
+        pub topology_sha256: String,
+        pub configuration_sha256: String,
+    }
+
+    /// An `evaluate_candidates` reply, or the bare Evaluation.
+    #[derive(CandidType, Deserialize)]
+    pub enum Reply {
+        Ok(Box<Evaluation>),
+        Err(candid::Reserved),
+    }
+}
+
+/// Check the canister's Candid `Evaluation` against an export, as `verify_evaluation` does.
+fn run_verify_candid(a: &VerifyArgs) -> Result<ExitCode, InputError> {
+    use canister_evaluation as c;
+    use ic_topology::inputs::{Attribute as A, RuleSet as R};
+    let source = a.result.display().to_string();
+    let raw = std::fs::read(&a.result).map_err(|e| InputError::new(&source, format!("cannot read: {e}")))?;
+    let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
+    let e: c::Evaluation = match candid::decode_one::<c::Evaluation>(&bytes) {
+        Ok(e) => e,
+        Err(_) => match candid::decode_one::<c::Reply>(&bytes) {
+            Ok(c::Reply::Ok(e)) => *e,
+            Ok(c::Reply::Err(_)) => return Err(InputError::new(&source, "the reply is an error, not an evaluation")),
+            Err(err) => return Err(InputError::new(&source, format!("not a Candid Evaluation: {err}"))),
+        },
+    };
+    let path = a.inputs.as_deref().expect("clap requires --inputs with --candid");
+    let (mut inputs, _, _) = load_export(path)?;
+    // The evaluation's overrides change the settings, hence the configuration digest.
+    if let Some(o) = &e.overrides {
+        let s = &mut inputs.settings;
+        s.synthetic_countries = o.synthetic_countries.unwrap_or(s.synthetic_countries);
+        s.enforce_sev = o.enforce_sev.unwrap_or(s.enforce_sev);
+        s.enforce_health = o.enforce_health.unwrap_or(s.enforce_health);
+        s.enforce_blacklist = o.enforce_blacklist.unwrap_or(s.enforce_blacklist);
+        s.enforce_per_provider_minimum = o.enforce_per_provider_minimum.unwrap_or(s.enforce_per_provider_minimum);
+    }
+    let status = |s: &c::Status| match s {
+        c::Status::Optimal => Status::Optimal,
+        c::Status::Infeasible => Status::Infeasible,
+        c::Status::BudgetExceeded => Status::BudgetExceeded,
+    };
+    let bound_numerator = match e.certificate.bound_numerator.as_str() {
+        "" => None,
+        text => Some(
+            text.parse::<i128>()
+                .map_err(|_| InputError::new(&source, "certificate.bound_numerator is not an integer"))?,
+        ),
+    };
+    let claim = ic_topology::verify::Claim {
+        candidates: e
+            .candidates
+            .iter()
+            .map(|r| CandidateRow {
+                node_provider: r.node_provider.clone(),
+                data_center: r.data_center.clone(),
+                data_center_provider: r.data_center_provider.clone(),
+                country: r.country.clone(),
+                is_sev: r.is_sev,
+                no_nodes: r.no_nodes,
+            })
+            .collect(),
+        settings: ic_topology::inputs::Settings {
+            rules: match e.settings.rules {
+                c::RuleSet::Dec2023 => R::Dec2023,
+                c::RuleSet::Nov2024 => R::Nov2024,
+                c::RuleSet::Y2025 => R::Y2025,
+            },
+            synthetic_countries: e.settings.synthetic_countries,
+            enforce_sev: e.settings.enforce_sev,
+            enforce_health: e.settings.enforce_health,
+            enforce_blacklist: e.settings.enforce_blacklist,
+            enforce_per_provider_minimum: e.settings.enforce_per_provider_minimum,
+        },
+        status: status(&e.status),
+        objective: e.objective,
+        lower_bound: e.lower_bound,
+        upper_bound: e.upper_bound,
+        baseline_objective: e.baseline_objective,
+        reduction: e.reduction,
+        verdict: e.verdict.as_ref().map(|v| match v {
+            c::Verdict::OneForOne => evaluate::Verdict::OneForOne,
+            c::Verdict::Diminishing => evaluate::Verdict::Diminishing,
+            c::Verdict::None => evaluate::Verdict::None,
+        }),
+        candidate_nodes: e.candidate_nodes,
+        curve: e
+            .curve
+            .iter()
+            .map(|p| evaluate::CurvePoint {
+                nodes: p.nodes,
+                status: status(&p.status),
+                objective: p.objective,
+                lower_bound: p.lower_bound,
+                upper_bound: p.upper_bound,
+            })
+            .collect(),
+        optimal_deployment_size: e.optimal_deployment_size,
+        certificate: check::Certificate {
+            denominator: e.certificate.denominator,
+            classes: e.certificate.classes.clone(),
+            provider_minimums: e.certificate.provider_minimums.clone(),
+            subnets: e
+                .certificate
+                .subnets
+                .iter()
+                .map(|g| check::SubnetMultipliers {
+                    subnets: g.subnets.clone(),
+                    size: g.size,
+                    values: g
+                        .values
+                        .iter()
+                        .map(|v| {
+                            let attribute = match v.attribute {
+                                c::Attribute::NodeProvider => A::NodeProvider,
+                                c::Attribute::DataCenter => A::DataCenter,
+                                c::Attribute::DataCenterProvider => A::DataCenterProvider,
+                                c::Attribute::Country => A::Country,
+                            };
+                            (attribute, v.value, v.multiplier)
+                        })
+                        .collect(),
+                })
+                .collect(),
+        },
+        bound_numerator,
+        certificate_is_tight: e.certificate_is_tight,
+        allocation: e.allocation.as_ref().map(|subnets| {
+            subnets
+                .iter()
+                .map(|s| ic_topology::verify::ClaimedSubnet { nodes: s.nodes.clone(), synthetic: s.synthetic })
+                .collect()
+        }),
+        topology_sha256: e.topology_sha256.clone(),
+        configuration_sha256: e.configuration_sha256.clone(),
+    };
+    let outcome = ic_topology::verify::verify(
+        &inputs,
+        &digest::topology_digest(&inputs.topology),
+        &digest::configuration_digest(&inputs),
+        &claim,
+    );
+    match outcome {
+        Ok(v) => {
+            println!("verified: {} (registry version {})", v.summary, e.registry_version);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(r) => {
+            println!("rejected: {r}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_proposal_summary(a: ProposalSummaryArgs) -> Result<ExitCode, InputError> {
+    let (inputs, _, _) = load_export(&a.inputs)?;
+    let (candidates, _) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
+    let (_, evaluation) = export::evaluate_as_canister(&inputs, &candidates);
+    let summary = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
+        canister_id: a.canister_id.as_deref(),
+        candidates: &candidates,
+        inputs: &inputs,
+        evaluation: &evaluation,
+        registry_version: a.registry_version,
+        topology_sha256: &digest::topology_digest(&inputs.topology),
+        configuration_sha256: &digest::configuration_digest(&inputs),
+    });
+    print!("{}", summary.text);
+    eprintln!("sha256 {}", summary.sha256);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_generate(a: GenerateArgs) -> Result<ExitCode, InputError> {

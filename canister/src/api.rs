@@ -19,6 +19,10 @@ pub enum Error {
     /// is running); the snapshot in use is unchanged. The reason is also in
     /// `get_sync_status`.
     SyncFailed { reason: String },
+    /// What was asked for is not held: a published evaluation that was never
+    /// published or was evicted, or a registry version other than the
+    /// snapshot's (the canister keeps only the current snapshot).
+    NotFound { reason: String },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -494,4 +498,131 @@ pub struct SubnetDecentralization {
 pub struct InitArgs {
     pub topology: Option<SetTopologyRequest>,
     pub configuration: Option<ConfigurationUpdate>,
+}
+
+/// Which check a verified evaluation failed (see the engine's `verify` module).
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyCheck {
+    /// The settings (configured, with the evaluation's overrides) differ.
+    #[serde(rename = "settings")]
+    Settings,
+    #[serde(rename = "topology_digest")]
+    TopologyDigest,
+    #[serde(rename = "configuration_digest")]
+    ConfigurationDigest,
+    #[serde(rename = "candidates")]
+    Candidates,
+    /// A multiplier out of place: which row, and why.
+    #[serde(rename = "certificate")]
+    Certificate,
+    /// The bound the multipliers prove is not the one claimed.
+    #[serde(rename = "bound")]
+    Bound,
+    /// Which subnet, which node, which limit.
+    #[serde(rename = "allocation")]
+    Allocation,
+    #[serde(rename = "objective")]
+    Objective,
+    /// A field derived from the curve does not follow from it.
+    #[serde(rename = "curve")]
+    Curve,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub check: VerifyCheck,
+    pub reason: String,
+}
+
+/// The answer of `verify_evaluation`: a rejected evaluation is an `Ok` with
+/// `verified = false` (the call worked; the evaluation is false).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct VerificationReport {
+    pub verified: bool,
+    pub rejection: Option<Rejection>,
+    /// The certificate alone proves the status (optimal or infeasible);
+    /// otherwise optimality rests on the solver's branch and bound.
+    pub proven: bool,
+    pub summary: String,
+    /// The bound the certificate proves, numerator / denominator (text: an i128).
+    pub bound_numerator: String,
+    pub bound_denominator: u64,
+    pub registry_version: u64,
+    /// Instructions this call used.
+    pub instructions: u64,
+}
+
+/// The answer of `publish_evaluation`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PublishedEvaluation {
+    /// The publication key: pass it to `get_published_evaluation`.
+    pub key: String,
+    pub evaluation: Evaluation,
+    /// `false`: this key was published before; that evaluation is returned.
+    pub newly_published: bool,
+    /// Keys evicted to make room (oldest first).
+    pub evicted: Vec<String>,
+    /// Evaluations held now.
+    pub published: u64,
+}
+
+/// A published evaluation with what proves it: `evaluation_candid` is the
+/// certified bytes (`evaluation` is them decoded); the witness's leaf at
+/// `published/<key>` is their SHA-256, its root hash the canister's certified
+/// data, which `certificate` (the system's, CBOR) signs.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CertifiedEvaluation {
+    pub key: String,
+    pub evaluation: Evaluation,
+    #[serde(with = "serde_bytes")]
+    pub evaluation_candid: Vec<u8>,
+    /// `null` when called as an update (certificates exist only for queries).
+    pub certificate: Option<serde_bytes::ByteBuf>,
+    #[serde(with = "serde_bytes")]
+    pub witness: Vec<u8>,
+    pub canister_id: Principal,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ExportRequest {
+    /// The registry version expected; another than the snapshot's is `NotFound`.
+    pub registry_version: Option<u64>,
+    /// Byte offset of the page.
+    pub offset: u64,
+    /// Bytes per page: at most 1,000,000 (default).
+    pub length: Option<u32>,
+}
+
+/// One page of the export: the canonical JSON of the engine's inputs, whose
+/// SHA-256 is `configuration_sha256`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ExportPage {
+    pub registry_version: u64,
+    pub timestamp_nanos: u64,
+    pub topology_sha256: String,
+    pub configuration_sha256: String,
+    pub total_bytes: u64,
+    pub offset: u64,
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
+    /// Pass as `offset` for the next page; `null` at the end.
+    pub next_offset: Option<u64>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProposalSummaryRequest {
+    pub candidates: Vec<CandidateRow>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProposalSummary {
+    /// The text a node-operator proposal quotes.
+    pub text: String,
+    /// SHA-256 (hex) of the text's UTF-8 bytes: it replaces the PDF hash.
+    pub sha256: String,
+    /// The publication key of the same evaluation (`publish_evaluation` with
+    /// these candidates and no overrides certifies it).
+    pub publication_key: String,
+    pub registry_version: u64,
+    pub instructions: u64,
 }

@@ -1,7 +1,7 @@
 //! Conversions between the Candid types and the engine's records.
 
 use crate::api::{self, Error, Result};
-use ic_topology::check::Certificate;
+use ic_topology::check::{Certificate, SubnetMultipliers};
 use ic_topology::evaluate::{self, Evaluation};
 use ic_topology::inputs::{
     self, Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
@@ -9,6 +9,7 @@ use ic_topology::inputs::{
 };
 use ic_topology::model::{self, Model};
 use ic_topology::solve::Status;
+use ic_topology::verify::{Check, Claim, ClaimedSubnet, Rejection, Verified};
 use std::collections::BTreeMap;
 
 pub fn attribute(a: Attribute) -> api::Attribute {
@@ -423,4 +424,141 @@ pub fn decentralization(inputs: &Inputs, model: &Model) -> Vec<api::SubnetDecent
             }
         })
         .collect()
+}
+
+fn status_in(s: api::Status) -> Status {
+    match s {
+        api::Status::Optimal => Status::Optimal,
+        api::Status::Infeasible => Status::Infeasible,
+        api::Status::BudgetExceeded => Status::BudgetExceeded,
+    }
+}
+
+fn settings_in(s: &api::Settings) -> Settings {
+    Settings {
+        rules: rules_in(s.rules),
+        synthetic_countries: s.synthetic_countries,
+        enforce_sev: s.enforce_sev,
+        enforce_health: s.enforce_health,
+        enforce_blacklist: s.enforce_blacklist,
+        enforce_per_provider_minimum: s.enforce_per_provider_minimum,
+    }
+}
+
+/// What a submitted evaluation claims, in the engine's terms. Sizes are
+/// capped so that a verification stays a cheap query.
+pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
+    let invalid = |field: &str, reason: String| Error::InvalidArgument { field: field.into(), reason };
+    let bound_numerator = match e.certificate.bound_numerator.as_str() {
+        "" => None,
+        text => {
+            Some(text.parse::<i128>().map_err(|_| invalid("certificate.bound_numerator", "not an integer".into()))?)
+        }
+    };
+    let nodes: usize = e.allocation.iter().flatten().map(|s| s.nodes.len()).sum();
+    if nodes > crate::state::MAX_VERIFY_NODES {
+        return Err(invalid("allocation", format!("at most {} nodes", crate::state::MAX_VERIFY_NODES)));
+    }
+    if e.curve.len() > crate::state::MAX_CANDIDATE_NODES as usize + 1 {
+        return Err(invalid("curve", format!("at most {} points", crate::state::MAX_CANDIDATE_NODES + 1)));
+    }
+    let rows = e.certificate.classes.len()
+        + e.certificate.provider_minimums.len()
+        + e.certificate.subnets.iter().map(|g| g.subnets.len() + g.values.len()).sum::<usize>();
+    if rows > crate::state::MAX_VERIFY_NODES {
+        return Err(invalid("certificate", format!("at most {} multipliers", crate::state::MAX_VERIFY_NODES)));
+    }
+    Ok(Claim {
+        candidates: e.candidates.iter().map(candidate_in).collect(),
+        settings: settings_in(&e.settings),
+        status: status_in(e.status),
+        objective: e.objective,
+        lower_bound: e.lower_bound,
+        upper_bound: e.upper_bound,
+        baseline_objective: e.baseline_objective,
+        reduction: e.reduction,
+        verdict: e.verdict.map(|v| match v {
+            api::Verdict::OneForOne => evaluate::Verdict::OneForOne,
+            api::Verdict::Diminishing => evaluate::Verdict::Diminishing,
+            api::Verdict::None => evaluate::Verdict::None,
+        }),
+        candidate_nodes: e.candidate_nodes,
+        curve: e
+            .curve
+            .iter()
+            .map(|p| evaluate::CurvePoint {
+                nodes: p.nodes,
+                status: status_in(p.status),
+                objective: p.objective,
+                lower_bound: p.lower_bound,
+                upper_bound: p.upper_bound,
+            })
+            .collect(),
+        optimal_deployment_size: e.optimal_deployment_size,
+        certificate: Certificate {
+            denominator: e.certificate.denominator,
+            classes: e.certificate.classes.clone(),
+            provider_minimums: e.certificate.provider_minimums.clone(),
+            subnets: e
+                .certificate
+                .subnets
+                .iter()
+                .map(|g| SubnetMultipliers {
+                    subnets: g.subnets.clone(),
+                    size: g.size,
+                    values: g.values.iter().map(|v| (attribute_in(v.attribute), v.value, v.multiplier)).collect(),
+                })
+                .collect(),
+        },
+        bound_numerator,
+        certificate_is_tight: e.certificate_is_tight,
+        allocation: e.allocation.as_ref().map(|subnets| {
+            subnets.iter().map(|s| ClaimedSubnet { nodes: s.nodes.clone(), synthetic: s.synthetic }).collect()
+        }),
+        topology_sha256: e.topology_sha256.clone(),
+        configuration_sha256: e.configuration_sha256.clone(),
+    })
+}
+
+fn check_out(c: Check) -> api::VerifyCheck {
+    match c {
+        Check::Settings => api::VerifyCheck::Settings,
+        Check::TopologyDigest => api::VerifyCheck::TopologyDigest,
+        Check::ConfigurationDigest => api::VerifyCheck::ConfigurationDigest,
+        Check::Candidates => api::VerifyCheck::Candidates,
+        Check::Certificate => api::VerifyCheck::Certificate,
+        Check::Bound => api::VerifyCheck::Bound,
+        Check::Allocation => api::VerifyCheck::Allocation,
+        Check::Objective => api::VerifyCheck::Objective,
+        Check::Curve => api::VerifyCheck::Curve,
+    }
+}
+
+/// The report of a verification (instructions filled in by the caller).
+pub fn verification_report(
+    outcome: std::result::Result<Verified, Rejection>,
+    registry_version: u64,
+) -> api::VerificationReport {
+    match outcome {
+        Ok(v) => api::VerificationReport {
+            verified: true,
+            rejection: None,
+            proven: v.proven,
+            summary: v.summary,
+            bound_numerator: v.bound.numerator.to_string(),
+            bound_denominator: v.bound.denominator,
+            registry_version,
+            instructions: 0,
+        },
+        Err(r) => api::VerificationReport {
+            verified: false,
+            summary: format!("rejected: {r}"),
+            rejection: Some(api::Rejection { check: check_out(r.check), reason: r.reason }),
+            proven: false,
+            bound_numerator: String::new(),
+            bound_denominator: 0,
+            registry_version,
+            instructions: 0,
+        },
+    }
 }

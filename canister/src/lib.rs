@@ -14,6 +14,7 @@ pub mod api;
 pub mod convert;
 pub mod ic_registry;
 pub mod memory;
+pub mod publish;
 pub mod registry;
 pub mod state;
 
@@ -43,6 +44,15 @@ impl Env for Ic {
     fn instructions(&self) -> u64 {
         ic_cdk::api::performance_counter(0)
     }
+    fn set_certified_data(&self, data: &[u8]) {
+        ic_cdk::api::certified_data_set(data)
+    }
+    fn data_certificate(&self) -> Option<Vec<u8>> {
+        ic_cdk::api::data_certificate()
+    }
+    fn canister_id(&self) -> Principal {
+        ic_cdk::api::canister_self()
+    }
 }
 
 fn read<R>(f: impl FnOnce(&State) -> R) -> R {
@@ -53,10 +63,11 @@ fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
     STATE.with(|s| f(s.borrow_mut().as_mut().expect("the state is opened in init and post_upgrade")))
 }
 
-/// `init` and `post_upgrade` share this path: open the stable structures
-/// and derive what queries read ...
+/// `init` and `post_upgrade` share this path: open the stable structures,
+/// derive what queries read, and certify the published evaluations ...
 fn open() {
     STATE.with(|s| *s.borrow_mut() = Some(State::open()));
+    Ic.set_certified_data(&read(|s| s.certified_root()));
 }
 
 /// ... and, once the configuration is in place, arm the sync timers.
@@ -208,6 +219,36 @@ fn upload_snapshot_nodes(nodes: Vec<Node>) -> Result<u64> {
 #[ic_cdk::update]
 fn commit_snapshot_upload() -> Result<SnapshotInfo> {
     write(|s| s.commit_snapshot_upload(&Ic))
+}
+
+#[ic_cdk::query]
+fn verify_evaluation(evaluation: Evaluation) -> Result<VerificationReport> {
+    read(|s| s.verify_evaluation(&Ic, evaluation))
+}
+
+#[ic_cdk::update]
+fn publish_evaluation(req: EvaluateRequest) -> Result<PublishedEvaluation> {
+    write(|s| s.publish_evaluation(&Ic, req))
+}
+
+#[ic_cdk::query]
+fn get_published_evaluation(key: String) -> Result<CertifiedEvaluation> {
+    read(|s| s.get_published_evaluation(&Ic, key))
+}
+
+#[ic_cdk::query]
+fn list_published_evaluations() -> Vec<String> {
+    read(|s| s.list_published_evaluations())
+}
+
+#[ic_cdk::query]
+fn export_snapshot(req: ExportRequest) -> Result<ExportPage> {
+    read(|s| s.export_snapshot(req))
+}
+
+#[ic_cdk::query]
+fn proposal_summary(req: ProposalSummaryRequest) -> Result<ProposalSummary> {
+    read(|s| s.proposal_summary(&Ic, req))
 }
 
 ic_cdk::export_candid!();

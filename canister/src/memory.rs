@@ -31,7 +31,11 @@ pub const STAGED_SNAPSHOT: MemoryId = MemoryId::new(5);
 pub const REGISTRY_RECORDS: MemoryId = MemoryId::new(6);
 /// The sync's version cursor and status.
 pub const REGISTRY_SYNC: MemoryId = MemoryId::new(7);
-// 8..=11 are reserved for the registry sync; 12..=17 for certification.
+// 8..=11 are reserved for the registry sync.
+/// Published evaluations, by publication key (see `publish`).
+pub const PUBLISHED: MemoryId = MemoryId::new(12);
+/// The sequence number of the next publication (orders eviction).
+pub const PUBLISH_SEQUENCE: MemoryId = MemoryId::new(13);
 
 /// A value stored as JSON with a format version, so that later layouts can
 /// read earlier ones.

@@ -17,11 +17,13 @@
 use crate::api::{self, Error, Result};
 use crate::convert;
 use crate::memory::{self, Memory, Stored};
+use crate::publish::{self, Published};
 use crate::registry::{derive, store::InstallCost, store::RecordStore, store::SyncState, sync::SyncError};
 use candid::Principal;
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use ic_topology::digest;
 use ic_topology::evaluate;
+use ic_topology::export;
 use ic_topology::inputs::{
     CandidateRow, Cordon, CountryRestriction, Inputs, PlannedNode, ProviderCluster, RegistryNode, Settings,
     SpecialLimits, SubnetSpec,
@@ -53,15 +55,20 @@ pub const MAX_SYNC_INTERVAL_SECONDS: u64 = 7 * 24 * 3_600;
 pub const SYNC_AFTER_INSTALL_SECONDS: u64 = 5;
 /// The health of a node the configuration does not list.
 pub const DEFAULT_HEALTH: &str = "UP";
-/// Branch-and-bound nodes per solve in a query.
-pub const QUERY_BUDGET: Budget = Budget { branch_nodes: 2_000 };
+/// Branch-and-bound nodes per solve in a query (the engine's canister profile,
+/// which `topology` uses on an export to reproduce these answers).
+pub const QUERY_BUDGET: Budget = ic_topology::export::CANISTER_BUDGET;
 /// Curve points per query that may go on to the LP and the integer program
 /// when their solved neighbours do not prove them: about 1 billion
 /// instructions each at mainnet scale, against about 60 million for a point
 /// its neighbours prove (`canister/INSTRUCTIONS.md`). Two of them plus 32
 /// neighbour-proven points stay under the 5 billion of a query. Points left
 /// unproven come back as `budget_exceeded` with the bounds their neighbours give.
-pub const QUERY_FULL_SOLVES: usize = 2;
+pub const QUERY_FULL_SOLVES: usize = ic_topology::export::CANISTER_FULL_SOLVES;
+/// Bytes per `export_snapshot` page (a query's reply may be 3 MiB).
+pub const MAX_EXPORT_PAGE: u32 = 1_000_000;
+/// Nodes in all in an evaluation submitted to `verify_evaluation` (allocations are checked node by node).
+pub const MAX_VERIFY_NODES: usize = 100_000;
 
 /// What the canister needs from the system.
 pub trait Env {
@@ -69,6 +76,17 @@ pub trait Env {
     fn is_controller(&self, principal: &Principal) -> bool;
     /// Instructions used so far in this message.
     fn instructions(&self) -> u64;
+    /// Set the canister's certified data (updates, init and post_upgrade only).
+    /// Test doubles that do not check certification may keep the default.
+    fn set_certified_data(&self, _data: &[u8]) {}
+    /// The system's certificate of the certified data (non-replicated queries only).
+    fn data_certificate(&self) -> Option<Vec<u8>> {
+        None
+    }
+    /// This canister's id (the management canister's by default, for test doubles).
+    fn canister_id(&self) -> Principal {
+        Principal::management_canister()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +191,8 @@ pub struct StagedSnapshot {
 /// What queries read, derived from the stored state.
 pub struct Derived {
     pub inputs: Inputs,
+    /// The export of `inputs` (see `ic_topology::export`); its SHA-256 is `configuration_sha256`.
+    pub export: Vec<u8>,
     pub model: Model,
     pub baseline: Solution,
     pub topology_sha256: String,
@@ -190,7 +210,17 @@ pub struct State {
     registry: RecordStore,
     /// The sync guard (heap only: no sync survives an upgrade).
     sync_running: bool,
+    published: Published,
     derived: Option<Derived>,
+}
+
+/// One evaluation as the engine made it, with what it was computed from.
+struct Run {
+    model: Model,
+    evaluation: evaluate::Evaluation,
+    candidates: Vec<CandidateRow>,
+    settings: Settings,
+    configuration_sha256: String,
 }
 
 fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
@@ -209,6 +239,7 @@ impl State {
             staged: memory::cell(memory::STAGED_SNAPSHOT, StagedSnapshot::default()),
             registry: RecordStore::open(),
             sync_running: false,
+            published: Published::open(),
             derived: None,
         };
         s.rederive();
@@ -248,9 +279,12 @@ impl State {
         let (inputs, defaults) = self.inputs_and_defaults();
         let model = model::build(&inputs, &[]);
         let baseline = solve::solve(&model, Budget::default());
+        // The configuration digest is the export's SHA-256: serialise once.
+        let export = export::to_bytes(&inputs);
         self.derived = Some(Derived {
             topology_sha256: digest::topology_digest(&inputs.topology),
-            configuration_sha256: digest::configuration_digest(&inputs),
+            configuration_sha256: digest::sha256_hex(&export),
+            export,
             inputs,
             model,
             baseline,
@@ -269,18 +303,28 @@ impl State {
 
     // ---- queries ----
 
-    pub fn evaluate_candidates(&self, env: &impl Env, req: api::EvaluateRequest) -> Result<api::Evaluation> {
-        let candidates = validate_candidates(&req.candidates)?;
-        let Some(derived) = &self.derived else {
-            return Err(Error::NotReady { reason: "no registry snapshot is loaded yet".into() });
-        };
-        let mut inputs_override = None;
-        if let Some(o) = &req.overrides {
+    fn derived(&self) -> Result<&Derived> {
+        self.derived.as_ref().ok_or_else(|| Error::NotReady { reason: "no registry snapshot is loaded yet".into() })
+    }
+
+    /// The inputs with `overrides` applied: `None` when they change nothing
+    /// (the derived inputs then serve as they are).
+    fn overridden(&self, overrides: Option<&api::SettingsOverride>) -> Result<Option<Inputs>> {
+        let derived = self.derived()?;
+        if let Some(o) = overrides {
             let settings = apply_overrides(derived.inputs.settings, o)?;
             if settings != derived.inputs.settings {
-                inputs_override = Some(Inputs { settings, ..derived.inputs.clone() });
+                return Ok(Some(Inputs { settings, ..derived.inputs.clone() }));
             }
         }
+        Ok(None)
+    }
+
+    /// Evaluate a request with the query's budget (the same in a query and an update).
+    fn run(&self, req: &api::EvaluateRequest) -> Result<Run> {
+        let candidates = validate_candidates(&req.candidates)?;
+        let derived = self.derived()?;
+        let inputs_override = self.overridden(req.overrides.as_ref())?;
         let inputs = inputs_override.as_ref().unwrap_or(&derived.inputs);
         // The baseline depends only on the snapshot and the configuration: reuse it.
         let baseline = inputs_override.is_none().then_some((&derived.model, &derived.baseline));
@@ -296,20 +340,199 @@ impl State {
             Some(i) => digest::configuration_digest(i),
             None => derived.configuration_sha256.clone(),
         };
-        let meta = &self.snapshot.get().value;
+        Ok(Run { settings: inputs.settings, model, evaluation: ev, candidates, configuration_sha256 })
+    }
+
+    fn registry_version(&self) -> u64 {
+        self.snapshot.get().value.registry_version
+    }
+
+    pub fn evaluate_candidates(&self, env: &impl Env, req: api::EvaluateRequest) -> Result<api::Evaluation> {
+        let run = self.run(&req)?;
+        Ok(self.evaluation_out(env, run, req))
+    }
+
+    fn evaluation_out(&self, env: &impl Env, run: Run, req: api::EvaluateRequest) -> api::Evaluation {
+        let derived = self.derived.as_ref().expect("a run needs the derived state");
         let mut answer = convert::evaluation(
-            &model,
-            &ev,
+            &run.model,
+            &run.evaluation,
             req,
-            inputs.settings,
-            meta.registry_version,
+            run.settings,
+            self.registry_version(),
             derived.topology_sha256.clone(),
-            configuration_sha256,
+            run.configuration_sha256,
             env.instructions(),
         );
-        answer.snapshot_source = source_out(meta.source);
+        answer.snapshot_source = source_out(self.snapshot.get().value.source);
         answer.defaults_applied = derived.defaults.clone();
-        Ok(answer)
+        answer
+    }
+
+    /// Re-check a submitted evaluation against the current snapshot, without solving.
+    pub fn verify_evaluation(&self, env: &impl Env, evaluation: api::Evaluation) -> Result<api::VerificationReport> {
+        let derived = self.derived()?;
+        let version = self.registry_version();
+        if evaluation.registry_version != version {
+            return Err(Error::NotFound {
+                reason: format!(
+                    "the evaluation was computed at registry version {}; this canister holds version {version} only \
+                     (re-check an older one off chain with its export and `topology verify`)",
+                    evaluation.registry_version
+                ),
+            });
+        }
+        let claim = convert::claim_in(&evaluation)?;
+        // Validate the caller's candidates as `evaluate_candidates` would.
+        validate_candidates(&evaluation.candidates)?;
+        let inputs_override = self.overridden(evaluation.overrides.as_ref())?;
+        let configuration_sha256 = match &inputs_override {
+            Some(i) => digest::configuration_digest(i),
+            None => derived.configuration_sha256.clone(),
+        };
+        let inputs = inputs_override.as_ref().unwrap_or(&derived.inputs);
+        let outcome = ic_topology::verify::verify(inputs, &derived.topology_sha256, &configuration_sha256, &claim);
+        let mut report = convert::verification_report(outcome, version);
+        report.instructions = env.instructions();
+        Ok(report)
+    }
+
+    /// Evaluate in replicated execution and publish the answer in the certified map.
+    pub fn publish_evaluation(
+        &mut self,
+        env: &impl Env,
+        req: api::EvaluateRequest,
+    ) -> Result<api::PublishedEvaluation> {
+        // A published evaluation carries its proof.
+        let req = api::EvaluateRequest { include_allocation: Some(true), ..req };
+        let candidates = validate_candidates(&req.candidates)?;
+        let derived = self.derived()?;
+        let configuration_sha256 = match self.overridden(req.overrides.as_ref())? {
+            Some(i) => digest::configuration_digest(&i),
+            None => derived.configuration_sha256.clone(),
+        };
+        let key = publish::publication_key(
+            &candidates,
+            self.registry_version(),
+            &derived.topology_sha256,
+            &configuration_sha256,
+        );
+        if let Some(entry) = self.published.get(&key) {
+            return Ok(api::PublishedEvaluation {
+                key,
+                evaluation: decode_evaluation(&entry.candid),
+                newly_published: false,
+                evicted: vec![],
+                published: self.published.len(),
+            });
+        }
+        let run = self.run(&req)?;
+        let evaluation = self.evaluation_out(env, run, req);
+        let candid = candid::encode_one(&evaluation).expect("an evaluation encodes");
+        let evicted = self.published.insert(key.clone(), candid);
+        env.set_certified_data(&self.published.root_hash());
+        Ok(api::PublishedEvaluation {
+            key,
+            evaluation,
+            newly_published: true,
+            evicted,
+            published: self.published.len(),
+        })
+    }
+
+    /// A published evaluation with the certificate and witness that prove it.
+    pub fn get_published_evaluation(&self, env: &impl Env, key: String) -> Result<api::CertifiedEvaluation> {
+        let Some(entry) = self.published.get(&key) else {
+            return Err(Error::NotFound {
+                reason: format!(
+                    "no evaluation is published under {key} (never published, or evicted: at most {} are kept)",
+                    publish::MAX_PUBLISHED
+                ),
+            });
+        };
+        Ok(api::CertifiedEvaluation {
+            witness: self.published.witness(&key),
+            key,
+            evaluation: decode_evaluation(&entry.candid),
+            evaluation_candid: entry.candid,
+            certificate: env.data_certificate().map(serde_bytes::ByteBuf::from),
+            canister_id: env.canister_id(),
+        })
+    }
+
+    /// The keys of the published evaluations, oldest first.
+    pub fn list_published_evaluations(&self) -> Vec<String> {
+        self.published.keys_oldest_first()
+    }
+
+    /// The certified data these evaluations need (set it in init and post_upgrade).
+    pub fn certified_root(&self) -> [u8; 32] {
+        self.published.root_hash()
+    }
+
+    /// A page of the export of the current inputs.
+    pub fn export_snapshot(&self, req: api::ExportRequest) -> Result<api::ExportPage> {
+        let derived = self.derived()?;
+        let meta = &self.snapshot.get().value;
+        if let Some(v) = req.registry_version {
+            if v != meta.registry_version {
+                return Err(Error::NotFound {
+                    reason: format!(
+                        "registry version {v} is not held; this canister holds version {} only",
+                        meta.registry_version
+                    ),
+                });
+            }
+        }
+        let length = req.length.unwrap_or(MAX_EXPORT_PAGE);
+        if length == 0 || length > MAX_EXPORT_PAGE {
+            return Err(invalid("length", format!("must be between 1 and {MAX_EXPORT_PAGE}")));
+        }
+        let total = derived.export.len() as u64;
+        if req.offset > total {
+            return Err(invalid("offset", format!("beyond the export's {total} bytes")));
+        }
+        let end = (req.offset + u64::from(length)).min(total);
+        Ok(api::ExportPage {
+            registry_version: meta.registry_version,
+            timestamp_nanos: meta.timestamp_nanos,
+            topology_sha256: derived.topology_sha256.clone(),
+            configuration_sha256: derived.configuration_sha256.clone(),
+            total_bytes: total,
+            offset: req.offset,
+            bytes: derived.export[req.offset as usize..end as usize].to_vec(),
+            next_offset: (end < total).then_some(end),
+        })
+    }
+
+    /// The text a node-operator proposal quotes, for these candidates under the configured settings.
+    pub fn proposal_summary(&self, env: &impl Env, req: api::ProposalSummaryRequest) -> Result<api::ProposalSummary> {
+        let request = api::EvaluateRequest { candidates: req.candidates, overrides: None, include_allocation: None };
+        let run = self.run(&request)?;
+        let derived = self.derived()?;
+        let canister = env.canister_id().to_text();
+        let registry_version = self.registry_version();
+        let summary = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
+            canister_id: Some(&canister),
+            candidates: &run.candidates,
+            inputs: &derived.inputs,
+            evaluation: &run.evaluation,
+            registry_version,
+            topology_sha256: &derived.topology_sha256,
+            configuration_sha256: &run.configuration_sha256,
+        });
+        Ok(api::ProposalSummary {
+            text: summary.text,
+            sha256: summary.sha256,
+            publication_key: publish::publication_key(
+                &run.candidates,
+                registry_version,
+                &derived.topology_sha256,
+                &run.configuration_sha256,
+            ),
+            registry_version,
+            instructions: env.instructions(),
+        })
     }
 
     pub fn topology(&self) -> api::Topology {
@@ -681,6 +904,11 @@ impl State {
         self.rederive();
         Ok(())
     }
+}
+
+/// Only this canister encodes the bytes it stored; failing to decode them is a bug.
+fn decode_evaluation(candid: &[u8]) -> api::Evaluation {
+    candid::decode_one(candid).expect("a stored evaluation decodes")
 }
 
 fn validate_text(field: &str, value: &str) -> Result<()> {

@@ -1,0 +1,435 @@
+//! Re-checking a claimed evaluation against inputs, cheaply and exactly.
+//!
+//! A voter holds an evaluation (from the canister or the command line) and
+//! wants to know whether it is true of a given set of inputs without trusting
+//! whoever computed it and without solving again. Everything an evaluation
+//! claims is checked here against the inputs in integer arithmetic: the
+//! digests that name the inputs, the allocation (every constraint of the
+//! model), the lower-bound certificate (the bound it proves, and the bound the
+//! evaluation says it proves), the objective, and the fields derived from the
+//! curve. The cost is one model build and a pass over the certificate, far
+//! below a solve. What is not proven here is said so: curve points other than
+//! the last come without a proof of their own, and an optimum whose
+//! certificate is not tight rests on the solver's branch and bound.
+//!
+//! The canister's `verify_evaluation` and the command line share this code.
+
+use crate::check::{self, Allocation, Bound, Certificate};
+use crate::evaluate::{CurvePoint, Verdict};
+use crate::inputs::{CandidateRow, Inputs, Settings};
+use crate::model::{self, Model};
+use crate::solve::Status;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// One subnet of a claimed allocation: node ids, in any order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimedSubnet {
+    pub nodes: Vec<String>,
+    /// How many of `nodes` the claim says are synthetic.
+    pub synthetic: u32,
+}
+
+/// Everything an evaluation claims, in the engine's terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub candidates: Vec<CandidateRow>,
+    pub settings: Settings,
+    pub status: Status,
+    pub objective: Option<u32>,
+    pub lower_bound: u32,
+    pub upper_bound: Option<u32>,
+    pub baseline_objective: Option<u32>,
+    pub reduction: Option<i64>,
+    pub verdict: Option<Verdict>,
+    pub candidate_nodes: u32,
+    pub curve: Vec<CurvePoint>,
+    pub optimal_deployment_size: Option<u32>,
+    pub certificate: Certificate,
+    /// The bound the evaluation says its certificate proves (over the
+    /// certificate's denominator), when it says.
+    pub bound_numerator: Option<i128>,
+    pub certificate_is_tight: bool,
+    /// Node ids per subnet, in the topology's order.
+    pub allocation: Option<Vec<ClaimedSubnet>>,
+    pub topology_sha256: String,
+    pub configuration_sha256: String,
+}
+
+/// Which check a claim failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// The claim's settings are not those of the inputs.
+    Settings,
+    TopologyDigest,
+    ConfigurationDigest,
+    /// The candidate count or the candidates themselves.
+    Candidates,
+    /// A multiplier of the certificate is out of place (sign, row, order).
+    Certificate,
+    /// The bound the certificate proves is not the one claimed.
+    Bound,
+    /// The allocation breaks a constraint, or names nodes that do not exist.
+    Allocation,
+    /// The objective is not the allocation's value, or is missing.
+    Objective,
+    /// A field derived from the curve does not follow from it.
+    Curve,
+}
+
+impl Check {
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Settings => "settings",
+            Check::TopologyDigest => "topology_digest",
+            Check::ConfigurationDigest => "configuration_digest",
+            Check::Candidates => "candidates",
+            Check::Certificate => "certificate",
+            Check::Bound => "bound",
+            Check::Allocation => "allocation",
+            Check::Objective => "objective",
+            Check::Curve => "curve",
+        }
+    }
+}
+
+/// Why a claim was rejected: the check, and what exactly failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub check: Check,
+    pub reason: String,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.check.name(), self.reason)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+fn reject<T>(check: Check, reason: impl Into<String>) -> Result<T, Rejection> {
+    Err(Rejection { check, reason: reason.into() })
+}
+
+/// What a claim that passed every check proves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verified {
+    pub status: Status,
+    pub objective: Option<u32>,
+    /// The bound the certificate proves.
+    pub bound: Bound,
+    /// The certificate alone proves the status (optimality or infeasibility);
+    /// otherwise it rests on the solver's branch and bound.
+    pub proven: bool,
+    pub summary: String,
+}
+
+/// Check `claim` against `inputs`, whose digests the caller has computed
+/// (`topology_sha256`, `configuration_sha256`: the canister keeps them).
+pub fn verify(
+    inputs: &Inputs,
+    topology_sha256: &str,
+    configuration_sha256: &str,
+    claim: &Claim,
+) -> Result<Verified, Rejection> {
+    if claim.settings != inputs.settings {
+        return reject(
+            Check::Settings,
+            format!("the evaluation used {:?}, the inputs have {:?}", claim.settings, inputs.settings),
+        );
+    }
+    if claim.topology_sha256 != topology_sha256 {
+        return reject(
+            Check::TopologyDigest,
+            format!("the evaluation names topology {}, the inputs' is {topology_sha256}", claim.topology_sha256),
+        );
+    }
+    if claim.configuration_sha256 != configuration_sha256 {
+        return reject(
+            Check::ConfigurationDigest,
+            format!(
+                "the evaluation names configuration {}, the inputs' is {configuration_sha256}",
+                claim.configuration_sha256
+            ),
+        );
+    }
+    let total: u64 = claim.candidates.iter().map(|c| u64::from(c.no_nodes)).sum();
+    if u64::from(claim.candidate_nodes) != total {
+        return reject(
+            Check::Candidates,
+            format!("the evaluation claims {} candidate nodes, its candidates have {total}", claim.candidate_nodes),
+        );
+    }
+    let model = model::build(inputs, &claim.candidates);
+    let bound = check::check_certificate(&model, &claim.certificate)
+        .map_err(|e| Rejection { check: Check::Certificate, reason: e.0 })?;
+    if let Some(claimed) = claim.bound_numerator {
+        if claimed != bound.numerator {
+            return reject(
+                Check::Bound,
+                format!(
+                    "the multipliers prove {}/{}, the evaluation claims {claimed}/{}",
+                    bound.numerator, bound.denominator, bound.denominator
+                ),
+            );
+        }
+    }
+    check_derived(claim)?;
+    let verified = match claim.status {
+        Status::Optimal => {
+            let Some(objective) = claim.objective else {
+                return reject(Check::Objective, "status optimal without an objective");
+            };
+            let Some(allocation) = &claim.allocation else {
+                return reject(
+                    Check::Allocation,
+                    "the evaluation carries no allocation (request it with include_allocation = opt true)",
+                );
+            };
+            let classes = allocation_classes(&model, allocation)?;
+            let value = check::check_allocation(&model, &classes)
+                .map_err(|e| Rejection { check: Check::Allocation, reason: e.0 })?;
+            if value != objective {
+                return reject(
+                    Check::Objective,
+                    format!("the allocation uses {value} synthetic nodes, the evaluation claims {objective}"),
+                );
+            }
+            let proven = bound.ceil() >= i128::from(objective);
+            if !proven && claim.certificate_is_tight {
+                return reject(
+                    Check::Bound,
+                    format!(
+                        "the certificate proves a lower bound of {} ({}/{}), not {objective}",
+                        bound.ceil(),
+                        bound.numerator,
+                        bound.denominator
+                    ),
+                );
+            }
+            let summary = if proven {
+                format!(
+                    "ObjectiveValue {objective} is optimal: the allocation meets every constraint and the certificate proves every allocation needs at least {} ({}/{})",
+                    bound.ceil(),
+                    bound.numerator,
+                    bound.denominator
+                )
+            } else {
+                format!(
+                    "the allocation meets every constraint with ObjectiveValue {objective}; the certificate proves {} (optimality rests on branch and bound)",
+                    bound.ceil()
+                )
+            };
+            Verified { status: claim.status, objective: Some(objective), bound, proven, summary }
+        }
+        Status::Infeasible => {
+            let proven = bound.ceil() > i128::from(model.synthetic_nodes());
+            let summary = if proven {
+                format!(
+                    "infeasible: the certificate proves a bound of {}, more than all {} synthetic nodes",
+                    bound.ceil(),
+                    model.synthetic_nodes()
+                )
+            } else {
+                "infeasible by branch and bound (the certificate does not prove it alone)".into()
+            };
+            Verified { status: claim.status, objective: None, bound, proven, summary }
+        }
+        Status::BudgetExceeded => {
+            if bound.ceil() < i128::from(claim.lower_bound) {
+                return reject(
+                    Check::Bound,
+                    format!(
+                        "the certificate proves {}, the evaluation claims a lower bound of {}",
+                        bound.ceil(),
+                        claim.lower_bound
+                    ),
+                );
+            }
+            let summary = format!("budget exceeded; lower bound {} confirmed", claim.lower_bound);
+            Verified { status: claim.status, objective: None, bound, proven: true, summary }
+        }
+    };
+    Ok(verified)
+}
+
+fn show(v: Option<u32>) -> String {
+    v.map_or("-".into(), |v| v.to_string())
+}
+
+/// The fields an evaluation derives from its curve must follow from it, and
+/// its last point must be the evaluation itself.
+pub fn check_derived(claim: &Claim) -> Result<(), Rejection> {
+    let total = u64::from(claim.candidate_nodes);
+    let curve = &claim.curve;
+    if curve.len() as u64 != total + 1 || curve.iter().enumerate().any(|(i, p)| p.nodes as usize != i) {
+        return reject(Check::Curve, format!("the curve must have one point for each of 0..={total} candidate nodes"));
+    }
+    for p in curve {
+        let consistent = match p.status {
+            Status::Optimal => {
+                p.objective.is_some() && p.upper_bound == p.objective && Some(p.lower_bound) == p.objective
+            }
+            Status::Infeasible => p.objective.is_none() && p.upper_bound.is_none(),
+            Status::BudgetExceeded => p.objective.is_none() && p.upper_bound.is_none_or(|u| u >= p.lower_bound),
+        };
+        if !consistent {
+            return reject(Check::Curve, format!("point {}: its status, objective and bounds contradict", p.nodes));
+        }
+    }
+    let (first, last) = (&curve[0], &curve[curve.len() - 1]);
+    if (last.status, last.objective, last.lower_bound, last.upper_bound)
+        != (claim.status, claim.objective, claim.lower_bound, claim.upper_bound)
+    {
+        return reject(
+            Check::Curve,
+            "the evaluation's status, objective and bounds differ from its curve's last point",
+        );
+    }
+    let has_candidates = total > 0;
+    let baseline = if has_candidates { first.objective } else { None };
+    if claim.baseline_objective != baseline {
+        return reject(
+            Check::Curve,
+            format!(
+                "baseline_objective: the evaluation claims {}, its curve starts at {}",
+                show(claim.baseline_objective),
+                show(baseline)
+            ),
+        );
+    }
+    let reduction = match (first.objective, last.objective) {
+        (Some(b), Some(w)) if has_candidates => Some(i64::from(b) - i64::from(w)),
+        _ => None,
+    };
+    if claim.reduction != reduction {
+        return reject(
+            Check::Curve,
+            format!("reduction: the evaluation claims {:?}, its curve gives {reduction:?}", claim.reduction),
+        );
+    }
+    let verdict = reduction.map(|r| match r {
+        r if r == total as i64 => Verdict::OneForOne,
+        r if r > 0 => Verdict::Diminishing,
+        _ => Verdict::None,
+    });
+    if claim.verdict != verdict {
+        return reject(
+            Check::Curve,
+            format!("verdict: the evaluation claims {:?}, its curve gives {verdict:?}", claim.verdict),
+        );
+    }
+    let deployment = if !has_candidates {
+        None
+    } else {
+        first.objective.and_then(|b| {
+            let mut size = 0;
+            for p in curve.iter().skip(1) {
+                match p.objective {
+                    Some(v) if i64::from(v) == i64::from(b) - i64::from(p.nodes) => size = p.nodes,
+                    Some(_) => break,
+                    None => return None,
+                }
+            }
+            Some(size)
+        })
+    };
+    if claim.optimal_deployment_size != deployment {
+        return reject(
+            Check::Curve,
+            format!(
+                "optimal_deployment_size: the evaluation claims {}, its curve gives {}",
+                show(claim.optimal_deployment_size),
+                show(deployment)
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Map a node-id allocation back to classes, each node used at most once.
+pub fn allocation_classes(model: &Model, subnets: &[ClaimedSubnet]) -> Result<Allocation, Rejection> {
+    if subnets.len() != model.subnets.len() {
+        return reject(
+            Check::Allocation,
+            format!("the allocation has {} subnets, the topology {}", subnets.len(), model.subnets.len()),
+        );
+    }
+    let mut class_of: BTreeMap<&str, u32> = BTreeMap::new();
+    for (c, class) in model.classes.iter().enumerate() {
+        for m in &class.members {
+            class_of.insert(m.as_str(), c as u32);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(subnets.len());
+    for (s, sub) in subnets.iter().enumerate() {
+        let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut synthetic = 0u32;
+        for n in &sub.nodes {
+            let Some(&c) = class_of.get(n.as_str()) else {
+                return reject(
+                    Check::Allocation,
+                    format!("subnet {s}: node {n} is not an assignable node of these inputs"),
+                );
+            };
+            if !seen.insert(n.as_str()) {
+                return reject(Check::Allocation, format!("subnet {s}: node {n} is assigned twice"));
+            }
+            if model.classes[c as usize].synthetic {
+                synthetic += 1;
+            }
+            *counts.entry(c).or_default() += 1;
+        }
+        if synthetic != sub.synthetic {
+            return reject(
+                Check::Allocation,
+                format!("subnet {s}: {synthetic} synthetic nodes listed, the evaluation says {}", sub.synthetic),
+            );
+        }
+        out.push(counts.into_iter().collect());
+    }
+    Ok(Allocation { subnets: out })
+}
+
+/// The claim an engine evaluation makes (what the command line and the
+/// canister report), for tests and for tools that hold the engine's result.
+pub fn claim_of(
+    model: &Model,
+    evaluation: &crate::evaluate::Evaluation,
+    candidates: &[CandidateRow],
+    settings: Settings,
+    topology_sha256: String,
+    configuration_sha256: String,
+) -> Claim {
+    let s = &evaluation.solution;
+    let has_candidates = !candidates.is_empty();
+    Claim {
+        candidates: candidates.to_vec(),
+        settings,
+        status: s.status,
+        objective: s.objective,
+        lower_bound: s.lower_bound,
+        upper_bound: s.upper_bound,
+        baseline_objective: if has_candidates { evaluation.baseline_objective } else { None },
+        reduction: evaluation.reduction,
+        verdict: evaluation.verdict,
+        candidate_nodes: evaluation.candidate_nodes,
+        curve: evaluation.curve.clone(),
+        optimal_deployment_size: if has_candidates { evaluation.optimal_deployment_size } else { None },
+        certificate: s.certificate.clone(),
+        bound_numerator: check::check_certificate(model, &s.certificate).ok().map(|b| b.numerator),
+        certificate_is_tight: s.certificate_is_tight,
+        allocation: s.allocation.as_ref().map(|a| {
+            crate::evaluate::subnet_nodes(model, a)
+                .into_iter()
+                .map(|n| ClaimedSubnet { nodes: n.nodes, synthetic: n.synthetic })
+                .collect()
+        }),
+        topology_sha256,
+        configuration_sha256,
+    }
+}

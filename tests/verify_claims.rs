@@ -1,0 +1,238 @@
+//! The shared verification core (`ic_topology::verify`) on the default
+//! network: an honest evaluation passes, and every kind of tampering is
+//! rejected by the check it breaks. Also the proposal summary's determinism.
+
+use ic_topology::digest;
+use ic_topology::evaluate;
+use ic_topology::files;
+use ic_topology::inputs::{CandidateRow, Inputs};
+use ic_topology::solve::{Budget, Status};
+use ic_topology::summary::{self, SummaryInput};
+use ic_topology::verify::{self, Check, Claim};
+use std::path::Path;
+use std::sync::OnceLock;
+
+fn inputs() -> Inputs {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("defaults/config.json");
+    files::load_config(&config).unwrap().inputs
+}
+
+fn argentina(n: u32) -> CandidateRow {
+    CandidateRow {
+        node_provider: "Lionel Messi".into(),
+        data_center: "Buenos Aires 1".into(),
+        data_center_provider: "Peron Corporation".into(),
+        country: "AR".into(),
+        is_sev: true,
+        no_nodes: n,
+    }
+}
+
+struct Case {
+    inputs: Inputs,
+    evaluation: evaluate::Evaluation,
+    claim: Claim,
+    topology: String,
+    configuration: String,
+}
+
+fn honest() -> &'static Case {
+    static CASE: OnceLock<Case> = OnceLock::new();
+    CASE.get_or_init(|| {
+        let inputs = inputs();
+        let candidates = vec![argentina(3)];
+        let (model, evaluation) = evaluate::evaluate(&inputs, &candidates, Budget::default());
+        let topology = digest::topology_digest(&inputs.topology);
+        let configuration = digest::configuration_digest(&inputs);
+        let claim = verify::claim_of(
+            &model,
+            &evaluation,
+            &candidates,
+            inputs.settings,
+            topology.clone(),
+            configuration.clone(),
+        );
+        Case { inputs, evaluation, claim, topology, configuration }
+    })
+}
+
+fn check(claim: &Claim) -> Result<verify::Verified, verify::Rejection> {
+    let c = honest();
+    verify::verify(&c.inputs, &c.topology, &c.configuration, claim)
+}
+
+fn rejected(tamper: impl FnOnce(&mut Claim), expected: Check, needle: &str) {
+    let mut claim = honest().claim.clone();
+    tamper(&mut claim);
+    let r = check(&claim).expect_err("a tampered claim must be rejected");
+    assert_eq!(r.check, expected, "{r}");
+    assert!(r.reason.contains(needle), "{r} should mention {needle:?}");
+}
+
+#[test]
+fn an_honest_evaluation_is_verified_and_proven() {
+    let c = honest();
+    assert_eq!(c.claim.status, Status::Optimal);
+    let v = check(&c.claim).unwrap();
+    assert_eq!(v.objective, c.evaluation.solution.objective);
+    assert!(v.proven, "{}", v.summary);
+    assert!(v.bound.ceil() >= i128::from(v.objective.unwrap()));
+}
+
+#[test]
+fn a_node_moved_to_another_subnet_is_rejected_naming_the_subnet() {
+    rejected(
+        |c| {
+            let alloc = c.allocation.as_mut().unwrap();
+            let node = alloc[0].nodes.pop().unwrap();
+            alloc[1].nodes.push(node);
+        },
+        Check::Allocation,
+        "subnet 0",
+    );
+}
+
+#[test]
+fn an_unknown_or_doubled_node_is_rejected() {
+    rejected(|c| c.allocation.as_mut().unwrap()[2].nodes[0] = "no-such-node".into(), Check::Allocation, "no-such-node");
+    rejected(
+        |c| {
+            let alloc = c.allocation.as_mut().unwrap();
+            let node = alloc[3].nodes[0].clone();
+            alloc[3].nodes[1] = node;
+        },
+        Check::Allocation,
+        "assigned twice",
+    );
+}
+
+#[test]
+fn a_changed_multiplier_is_rejected() {
+    // Any change to a multiplier changes the bound it proves.
+    rejected(
+        |c| {
+            let g = c.certificate.subnets.iter_mut().find(|g| g.size != 0).expect("a size multiplier");
+            g.size += 1;
+        },
+        Check::Bound,
+        "the multipliers prove",
+    );
+    // A multiplier of the wrong sign is named.
+    rejected(
+        |c| {
+            c.certificate.classes.push((u32::MAX, 0));
+        },
+        Check::Certificate,
+        "class row",
+    );
+    let mut claim = honest().claim.clone();
+    if let Some(first) = claim.certificate.classes.first_mut() {
+        first.1 = 5;
+        let r = check(&claim).unwrap_err();
+        assert_eq!(r.check, Check::Certificate);
+        assert!(r.reason.contains("must be <= 0"), "{r}");
+    }
+}
+
+#[test]
+fn a_weakened_certificate_cannot_claim_tightness() {
+    rejected(
+        |c| {
+            // A weaker but valid certificate (all zero) with its bound claimed honestly.
+            let zero = ic_topology::check::Certificate {
+                denominator: 1,
+                classes: vec![],
+                provider_minimums: vec![],
+                subnets: vec![],
+            };
+            c.certificate = zero;
+            c.bound_numerator = None;
+        },
+        Check::Bound,
+        "proves a lower bound of 0",
+    );
+}
+
+#[test]
+fn changed_digests_and_settings_are_rejected() {
+    rejected(|c| c.configuration_sha256 = "00".repeat(32), Check::ConfigurationDigest, "00000000");
+    rejected(|c| c.topology_sha256 = "ff".repeat(32), Check::TopologyDigest, "ffffffff");
+    rejected(|c| c.settings.synthetic_countries += 1, Check::Settings, "synthetic_countries");
+}
+
+#[test]
+fn a_changed_objective_or_curve_is_rejected() {
+    rejected(
+        |c| {
+            let o = c.objective.unwrap() + 1;
+            c.objective = Some(o);
+            c.lower_bound = o;
+            c.upper_bound = Some(o);
+            let last = c.curve.last_mut().unwrap();
+            last.objective = Some(o);
+            last.lower_bound = o;
+            last.upper_bound = Some(o);
+            // The derived fields follow the forged curve, so only the proof can catch it.
+            let base = i64::from(c.curve[0].objective.unwrap());
+            let reduction = base - i64::from(o);
+            c.reduction = Some(reduction);
+            c.verdict = Some(match reduction {
+                r if r == i64::from(c.candidate_nodes) => ic_topology::evaluate::Verdict::OneForOne,
+                r if r > 0 => ic_topology::evaluate::Verdict::Diminishing,
+                _ => ic_topology::evaluate::Verdict::None,
+            });
+            let mut size = 0;
+            for p in c.curve.iter().skip(1) {
+                match p.objective {
+                    Some(v) if i64::from(v) == base - i64::from(p.nodes) => size = p.nodes,
+                    _ => break,
+                }
+            }
+            c.optimal_deployment_size = Some(size);
+        },
+        Check::Objective,
+        "the allocation uses",
+    );
+    let wrong = match honest().claim.verdict {
+        Some(ic_topology::evaluate::Verdict::None) => ic_topology::evaluate::Verdict::OneForOne,
+        _ => ic_topology::evaluate::Verdict::None,
+    };
+    rejected(|c| c.verdict = Some(wrong), Check::Curve, "verdict");
+    rejected(|c| c.candidate_nodes += 1, Check::Candidates, "candidate nodes");
+    rejected(|c| c.allocation = None, Check::Allocation, "include_allocation");
+}
+
+#[test]
+fn the_proposal_summary_is_deterministic_and_names_its_inputs() {
+    let c = honest();
+    let input = SummaryInput {
+        canister_id: Some("aaaaa-aa"),
+        candidates: &c.claim.candidates,
+        inputs: &c.inputs,
+        evaluation: &c.evaluation,
+        registry_version: 42,
+        topology_sha256: &c.topology,
+        configuration_sha256: &c.configuration,
+    };
+    let a = summary::render(&input);
+    let b = summary::render(&input);
+    assert_eq!(a, b);
+    assert_eq!(a.sha256, digest::sha256_hex(a.text.as_bytes()));
+    for needle in [
+        "Planned nodes: 3",
+        "node provider \"Lionel Messi\"",
+        "country \"AR\"",
+        "rules 2025",
+        "registry version 42",
+        &c.configuration,
+        &c.topology,
+        "verdict: ",
+        "optimal deployment size: ",
+        "dfx canister call --ic --query aaaaa-aa proposal_summary",
+        "topology proposal-summary --inputs export-42.json",
+    ] {
+        assert!(a.text.contains(needle), "missing {needle:?} in\n{}", a.text);
+    }
+    let other = summary::render(&SummaryInput { registry_version: 43, ..input });
+    assert_ne!(other.sha256, a.sha256);
+}
