@@ -11,6 +11,8 @@
 //! command-line tool and the canister call the same code, so any result can be
 //! reproduced off chain bit for bit.
 
+#[cfg(feature = "candid")]
+pub mod api;
 #[cfg(feature = "certification")]
 pub mod certification;
 pub mod check;

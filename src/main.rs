@@ -10,6 +10,7 @@
 //! realistic network for examples and benchmarks.
 
 use clap::{Args, Parser, Subcommand};
+use ic_topology::api;
 use ic_topology::certification;
 use ic_topology::check::{self, Allocation};
 use ic_topology::digest;
@@ -698,43 +699,14 @@ fn allocation_classes(model: &Model, subnets: &[SubnetAllocation]) -> Result<All
     Ok(Allocation { subnets: out })
 }
 
-/// The fields of `get_published_evaluation`'s reply this command needs
-/// (Candid lets a reader skip the others).
-#[derive(candid::CandidType, Deserialize)]
-struct CertifiedReply {
-    key: String,
-    evaluation_candid: Vec<u8>,
-    certificate: Option<Vec<u8>>,
-    witness: Vec<u8>,
-}
-
-#[derive(candid::CandidType, Deserialize)]
-enum Reply {
-    Ok(CertifiedReply),
-    Err(candid::Reserved),
-}
-
-/// The fields of a certified evaluation that this command reports.
-#[derive(candid::CandidType, Deserialize)]
-struct EvaluationFacts {
-    objective: Option<u32>,
-    baseline_objective: Option<u32>,
-    reduction: Option<i64>,
-    candidate_nodes: u32,
-    optimal_deployment_size: Option<u32>,
-    registry_version: u64,
-    topology_sha256: String,
-    configuration_sha256: String,
-}
-
 fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputError> {
     let source = a.reply.display().to_string();
     let raw = std::fs::read(&a.reply).map_err(|e| InputError::new(&source, format!("cannot read the reply: {e}")))?;
     // `--output raw` prints hex; anything that is not hex is taken as the bytes themselves.
     let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
-    let reply: Reply = candid::decode_one(&bytes)
+    let reply: api::Result<api::CertifiedEvaluation> = candid::decode_one(&bytes)
         .map_err(|e| InputError::new(&source, format!("not a reply of get_published_evaluation (Candid): {e}")))?;
-    let Reply::Ok(reply) = reply else {
+    let Ok(reply) = reply else {
         return Err(InputError::new(&source, "the reply is an error, not a published evaluation"));
     };
     let canister = candid::Principal::from_text(&a.canister_id)
@@ -757,7 +729,7 @@ fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputErr
         &root_key,
     ) {
         Ok(certified) => {
-            let facts: EvaluationFacts = candid::decode_one(&reply.evaluation_candid)
+            let facts: api::Evaluation = candid::decode_one(&reply.evaluation_candid)
                 .map_err(|e| InputError::new(&source, format!("the certified bytes are not an Evaluation: {e}")))?;
             if let Some(path) = &a.evaluation_out {
                 std::fs::write(path, &reply.evaluation_candid)
@@ -794,162 +766,16 @@ fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputErr
     }
 }
 
-/// The canister's `Evaluation`, as much of it as a verification reads.
-mod canister_evaluation {
-    use candid::{CandidType, Deserialize};
-
-    #[derive(CandidType, Deserialize)]
-    pub enum Status {
-        #[serde(rename = "optimal")]
-        Optimal,
-        #[serde(rename = "infeasible")]
-        Infeasible,
-        #[serde(rename = "budget_exceeded")]
-        BudgetExceeded,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub enum Verdict {
-        #[serde(rename = "one_for_one")]
-        OneForOne,
-        #[serde(rename = "diminishing")]
-        Diminishing,
-        #[serde(rename = "none")]
-        None,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub enum Attribute {
-        #[serde(rename = "node_provider")]
-        NodeProvider,
-        #[serde(rename = "data_center")]
-        DataCenter,
-        #[serde(rename = "data_center_provider")]
-        DataCenterProvider,
-        #[serde(rename = "country")]
-        Country,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub enum RuleSet {
-        #[serde(rename = "rules_2023_12")]
-        Dec2023,
-        #[serde(rename = "rules_2024_11")]
-        Nov2024,
-        #[serde(rename = "rules_2025")]
-        Y2025,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct CandidateRow {
-        pub node_provider: String,
-        pub data_center: String,
-        pub data_center_provider: String,
-        pub country: String,
-        pub is_sev: bool,
-        pub no_nodes: u32,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct Settings {
-        pub rules: RuleSet,
-        pub synthetic_countries: u32,
-        pub enforce_sev: bool,
-        pub enforce_health: bool,
-        pub enforce_blacklist: bool,
-        pub enforce_per_provider_minimum: bool,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct SettingsOverride {
-        pub synthetic_countries: Option<u32>,
-        pub enforce_sev: Option<bool>,
-        pub enforce_health: Option<bool>,
-        pub enforce_blacklist: Option<bool>,
-        pub enforce_per_provider_minimum: Option<bool>,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct CurvePoint {
-        pub nodes: u32,
-        pub status: Status,
-        pub objective: Option<u32>,
-        pub lower_bound: u32,
-        pub upper_bound: Option<u32>,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct ValueMultiplier {
-        pub attribute: Attribute,
-        pub value: u32,
-        pub multiplier: i64,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct SubnetMultipliers {
-        pub subnets: Vec<u32>,
-        pub size: i64,
-        pub values: Vec<ValueMultiplier>,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct Certificate {
-        pub denominator: u64,
-        pub classes: Vec<(u32, i64)>,
-        pub provider_minimums: Vec<(u32, i64)>,
-        pub subnets: Vec<SubnetMultipliers>,
-        pub bound_numerator: String,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct SubnetAllocation {
-        pub synthetic: u32,
-        pub nodes: Vec<String>,
-    }
-
-    #[derive(CandidType, Deserialize)]
-    pub struct Evaluation {
-        pub status: Status,
-        pub objective: Option<u32>,
-        pub baseline_objective: Option<u32>,
-        pub reduction: Option<i64>,
-        pub verdict: Option<Verdict>,
-        pub candidate_nodes: u32,
-        pub curve: Vec<CurvePoint>,
-        pub optimal_deployment_size: Option<u32>,
-        pub lower_bound: u32,
-        pub upper_bound: Option<u32>,
-        pub certificate: Certificate,
-        pub certificate_is_tight: bool,
-        pub allocation: Option<Vec<SubnetAllocation>>,
-        pub candidates: Vec<CandidateRow>,
-        pub settings: Settings,
-        pub overrides: Option<SettingsOverride>,
-        pub registry_version: u64,
-        pub topology_sha256: String,
-        pub configuration_sha256: String,
-    }
-
-    /// An `evaluate_candidates` reply, or the bare Evaluation.
-    #[derive(CandidType, Deserialize)]
-    pub enum Reply {
-        Ok(Box<Evaluation>),
-        Err(candid::Reserved),
-    }
-}
-
 /// Check the canister's Candid `Evaluation` against an export, as `verify_evaluation` does.
 fn run_verify_candid(a: &VerifyArgs) -> Result<ExitCode, InputError> {
-    use canister_evaluation as c;
-    use ic_topology::inputs::{Attribute as A, RuleSet as R};
     let source = a.result.display().to_string();
     let raw = std::fs::read(&a.result).map_err(|e| InputError::new(&source, format!("cannot read: {e}")))?;
     let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
-    let e: c::Evaluation = match candid::decode_one::<c::Evaluation>(&bytes) {
+    let e: api::Evaluation = match candid::decode_one::<api::Evaluation>(&bytes) {
         Ok(e) => e,
-        Err(_) => match candid::decode_one::<c::Reply>(&bytes) {
-            Ok(c::Reply::Ok(e)) => *e,
-            Ok(c::Reply::Err(_)) => return Err(InputError::new(&source, "the reply is an error, not an evaluation")),
+        Err(_) => match candid::decode_one::<api::Result<api::Evaluation>>(&bytes) {
+            Ok(Ok(e)) => e,
+            Ok(Err(_)) => return Err(InputError::new(&source, "the reply is an error, not an evaluation")),
             Err(err) => return Err(InputError::new(&source, format!("not a Candid Evaluation: {err}"))),
         },
     };
@@ -957,112 +783,12 @@ fn run_verify_candid(a: &VerifyArgs) -> Result<ExitCode, InputError> {
     let (mut inputs, _, _) = load_export(path)?;
     // The evaluation's overrides change the settings, hence the configuration digest.
     if let Some(o) = &e.overrides {
-        let s = &mut inputs.settings;
-        s.synthetic_countries = o.synthetic_countries.unwrap_or(s.synthetic_countries);
-        s.enforce_sev = o.enforce_sev.unwrap_or(s.enforce_sev);
-        s.enforce_health = o.enforce_health.unwrap_or(s.enforce_health);
-        s.enforce_blacklist = o.enforce_blacklist.unwrap_or(s.enforce_blacklist);
-        s.enforce_per_provider_minimum = o.enforce_per_provider_minimum.unwrap_or(s.enforce_per_provider_minimum);
+        inputs.settings = api::convert::settings_overridden(inputs.settings, o);
     }
-    let status = |s: &c::Status| match s {
-        c::Status::Optimal => Status::Optimal,
-        c::Status::Infeasible => Status::Infeasible,
-        c::Status::BudgetExceeded => Status::BudgetExceeded,
-    };
-    let bound_numerator = match e.certificate.bound_numerator.as_str() {
-        "" => None,
-        text => Some(
-            text.parse::<i128>()
-                .map_err(|_| InputError::new(&source, "certificate.bound_numerator is not an integer"))?,
-        ),
-    };
-    let claim = ic_topology::verify::Claim {
-        candidates: e
-            .candidates
-            .iter()
-            .map(|r| CandidateRow {
-                node_provider: r.node_provider.clone(),
-                data_center: r.data_center.clone(),
-                data_center_provider: r.data_center_provider.clone(),
-                country: r.country.clone(),
-                is_sev: r.is_sev,
-                no_nodes: r.no_nodes,
-            })
-            .collect(),
-        settings: ic_topology::inputs::Settings {
-            rules: match e.settings.rules {
-                c::RuleSet::Dec2023 => R::Dec2023,
-                c::RuleSet::Nov2024 => R::Nov2024,
-                c::RuleSet::Y2025 => R::Y2025,
-            },
-            synthetic_countries: e.settings.synthetic_countries,
-            enforce_sev: e.settings.enforce_sev,
-            enforce_health: e.settings.enforce_health,
-            enforce_blacklist: e.settings.enforce_blacklist,
-            enforce_per_provider_minimum: e.settings.enforce_per_provider_minimum,
-        },
-        status: status(&e.status),
-        objective: e.objective,
-        lower_bound: e.lower_bound,
-        upper_bound: e.upper_bound,
-        baseline_objective: e.baseline_objective,
-        reduction: e.reduction,
-        verdict: e.verdict.as_ref().map(|v| match v {
-            c::Verdict::OneForOne => evaluate::Verdict::OneForOne,
-            c::Verdict::Diminishing => evaluate::Verdict::Diminishing,
-            c::Verdict::None => evaluate::Verdict::None,
-        }),
-        candidate_nodes: e.candidate_nodes,
-        curve: e
-            .curve
-            .iter()
-            .map(|p| evaluate::CurvePoint {
-                nodes: p.nodes,
-                status: status(&p.status),
-                objective: p.objective,
-                lower_bound: p.lower_bound,
-                upper_bound: p.upper_bound,
-            })
-            .collect(),
-        optimal_deployment_size: e.optimal_deployment_size,
-        certificate: check::Certificate {
-            denominator: e.certificate.denominator,
-            classes: e.certificate.classes.clone(),
-            provider_minimums: e.certificate.provider_minimums.clone(),
-            subnets: e
-                .certificate
-                .subnets
-                .iter()
-                .map(|g| check::SubnetMultipliers {
-                    subnets: g.subnets.clone(),
-                    size: g.size,
-                    values: g
-                        .values
-                        .iter()
-                        .map(|v| {
-                            let attribute = match v.attribute {
-                                c::Attribute::NodeProvider => A::NodeProvider,
-                                c::Attribute::DataCenter => A::DataCenter,
-                                c::Attribute::DataCenterProvider => A::DataCenterProvider,
-                                c::Attribute::Country => A::Country,
-                            };
-                            (attribute, v.value, v.multiplier)
-                        })
-                        .collect(),
-                })
-                .collect(),
-        },
-        bound_numerator,
-        certificate_is_tight: e.certificate_is_tight,
-        allocation: e.allocation.as_ref().map(|subnets| {
-            subnets
-                .iter()
-                .map(|s| ic_topology::verify::ClaimedSubnet { nodes: s.nodes.clone(), synthetic: s.synthetic })
-                .collect()
-        }),
-        topology_sha256: e.topology_sha256.clone(),
-        configuration_sha256: e.configuration_sha256.clone(),
-    };
+    let claim = api::convert::claim_in(&e).map_err(|err| match err {
+        api::Error::InvalidArgument { field, reason } => InputError::new(&source, format!("{field}: {reason}")),
+        other => InputError::new(&source, format!("{other:?}")),
+    })?;
     let outcome = ic_topology::verify::verify(
         &inputs,
         &digest::topology_digest(&inputs.topology),

@@ -4,8 +4,9 @@
 //! on stderr) and `verify-certificate` against honest and tampered replies of
 //! `get_published_evaluation`, certified with a locally generated BLS key.
 
-use candid::{CandidType, Deserialize, Principal};
+use candid::Principal;
 use ic_certification::{label, leaf};
+use ic_topology::api;
 use ic_topology::certification;
 use ic_topology::digest;
 use ic_topology::export;
@@ -149,40 +150,11 @@ fn the_proposal_summary_is_the_engines_text_with_its_sha256() {
     assert_eq!(expected.sha256, digest::sha256_hex(run.stdout.as_bytes()));
 }
 
-/// The fields of an Evaluation that `verify-certificate` reports (Candid lets
-/// the test encode only these).
-#[derive(CandidType, Deserialize, Clone)]
-struct Facts {
-    objective: Option<u32>,
-    baseline_objective: Option<u32>,
-    reduction: Option<i64>,
-    candidate_nodes: u32,
-    optimal_deployment_size: Option<u32>,
-    registry_version: u64,
-    topology_sha256: String,
-    configuration_sha256: String,
-}
-
-#[derive(CandidType, Deserialize)]
-struct ReplyRecord {
-    key: String,
-    evaluation_candid: Vec<u8>,
-    certificate: Option<Vec<u8>>,
-    witness: Vec<u8>,
-    canister_id: Principal,
-}
-
-#[derive(CandidType, Deserialize)]
-enum Reply {
-    Ok(ReplyRecord),
-    Err(String),
-}
-
 const CANISTER: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 7, 1, 1];
 
 /// A reply as the canister gives it: the evaluation's bytes, the witness of
 /// their hash, and a certificate of the tree's root signed with `secret`.
-fn reply(evaluation: &[u8], certified_bytes: &[u8], secret: u8) -> (Vec<u8>, String) {
+fn reply(evaluation: &api::Evaluation, certified_bytes: &[u8], secret: u8) -> (Vec<u8>, String) {
     let key = "ab".repeat(32);
     let hash = certification::from_hex(&digest::sha256_hex(certified_bytes)).unwrap();
     let tree = label("published", label(key.clone(), leaf(hash)));
@@ -190,21 +162,25 @@ fn reply(evaluation: &[u8], certified_bytes: &[u8], secret: u8) -> (Vec<u8>, Str
     sk[31] = secret;
     let (certificate, der) =
         certification::sign_certificate(&sk, &CANISTER, &tree.digest(), 1_763_700_000_000_000_000).unwrap();
-    let record = ReplyRecord {
+    let record = api::CertifiedEvaluation {
         key,
-        evaluation_candid: evaluation.to_vec(),
-        certificate: Some(certificate),
+        evaluation: evaluation.clone(),
+        evaluation_candid: candid::encode_one(evaluation).unwrap(),
+        certificate: Some(certificate.into()),
         witness: certification::encode_tree(&tree),
         canister_id: Principal::from_slice(&CANISTER),
     };
     let hex: String = der.iter().map(|b| format!("{b:02x}")).collect();
-    (candid::encode_one(Reply::Ok(record)).unwrap(), hex)
+    let reply: api::Result<api::CertifiedEvaluation> = Ok(record);
+    (candid::encode_one(reply).unwrap(), hex)
 }
 
 #[test]
 fn verify_certificate_accepts_a_certified_evaluation_and_rejects_tampering() {
     let dir = TempDir::new("certificate");
-    let facts = Facts {
+    // An evaluation of the default network, with the figures the report must show.
+    let (inputs, export_bytes) = default_export();
+    let facts = api::Evaluation {
         objective: Some(1),
         baseline_objective: Some(4),
         reduction: Some(3),
@@ -213,10 +189,11 @@ fn verify_certificate_accepts_a_certified_evaluation_and_rejects_tampering() {
         registry_version: 42,
         topology_sha256: "t".repeat(64),
         configuration_sha256: "c".repeat(64),
+        ..candid_evaluation(&inputs, &export_bytes)
     };
-    let bytes = candid::encode_one(facts.clone()).unwrap();
+    let bytes = candid::encode_one(&facts).unwrap();
     let canister = Principal::from_slice(&CANISTER).to_text();
-    let (honest, root_key) = reply(&bytes, &bytes, 42);
+    let (honest, root_key) = reply(&facts, &bytes, 42);
     // As `dfx --output raw` prints it: hex.
     let hex: String = honest.iter().map(|b| format!("{b:02x}")).collect();
     let path = dir.write("reply.hex", hex.as_bytes());
@@ -245,7 +222,7 @@ fn verify_certificate_accepts_a_certified_evaluation_and_rejects_tampering() {
         assert!(run.stdout.contains(needle), "{} should mention {needle:?}", run.stdout);
     };
     // The evaluation changed after publication (the witness holds the original's hash).
-    let forged = candid::encode_one(Facts { objective: Some(0), ..facts.clone() }).unwrap();
+    let forged = api::Evaluation { objective: Some(0), ..facts.clone() };
     let (tampered, key) = reply(&forged, &bytes, 42);
     rejected(&tampered, &["--canister-id", &canister, "--root-key", &key], "not what was published");
     // Signed by a key other than the root key (the default: the IC mainnet key).
@@ -260,225 +237,30 @@ fn verify_certificate_accepts_a_certified_evaluation_and_rejects_tampering() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
-/// The canister's Candid `Evaluation` as the test writes it (the fields `verify --candid` reads).
-mod canister_evaluation {
-    use candid::{CandidType, Deserialize};
-
-    #[derive(CandidType, Deserialize, Clone)]
-    pub enum Status {
-        #[serde(rename = "optimal")]
-        Optimal,
-        #[serde(rename = "infeasible")]
-        Infeasible,
-        #[serde(rename = "budget_exceeded")]
-        BudgetExceeded,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub enum Verdict {
-        #[serde(rename = "one_for_one")]
-        OneForOne,
-        #[serde(rename = "diminishing")]
-        Diminishing,
-        #[serde(rename = "none")]
-        None,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub enum Attribute {
-        #[serde(rename = "node_provider")]
-        NodeProvider,
-        #[serde(rename = "data_center")]
-        DataCenter,
-        #[serde(rename = "data_center_provider")]
-        DataCenterProvider,
-        #[serde(rename = "country")]
-        Country,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub enum RuleSet {
-        #[serde(rename = "rules_2025")]
-        Y2025,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct CandidateRow {
-        pub node_provider: String,
-        pub data_center: String,
-        pub data_center_provider: String,
-        pub country: String,
-        pub is_sev: bool,
-        pub no_nodes: u32,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct Settings {
-        pub rules: RuleSet,
-        pub synthetic_countries: u32,
-        pub enforce_sev: bool,
-        pub enforce_health: bool,
-        pub enforce_blacklist: bool,
-        pub enforce_per_provider_minimum: bool,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct SettingsOverride {
-        pub synthetic_countries: Option<u32>,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct CurvePoint {
-        pub nodes: u32,
-        pub status: Status,
-        pub objective: Option<u32>,
-        pub lower_bound: u32,
-        pub upper_bound: Option<u32>,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct ValueMultiplier {
-        pub attribute: Attribute,
-        pub value: u32,
-        pub multiplier: i64,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct SubnetMultipliers {
-        pub subnets: Vec<u32>,
-        pub size: i64,
-        pub values: Vec<ValueMultiplier>,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct Certificate {
-        pub denominator: u64,
-        pub classes: Vec<(u32, i64)>,
-        pub provider_minimums: Vec<(u32, i64)>,
-        pub subnets: Vec<SubnetMultipliers>,
-        pub bound_numerator: String,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct SubnetAllocation {
-        pub synthetic: u32,
-        pub nodes: Vec<String>,
-    }
-    #[derive(CandidType, Deserialize, Clone)]
-    pub struct Evaluation {
-        pub status: Status,
-        pub objective: Option<u32>,
-        pub baseline_objective: Option<u32>,
-        pub reduction: Option<i64>,
-        pub verdict: Option<Verdict>,
-        pub candidate_nodes: u32,
-        pub curve: Vec<CurvePoint>,
-        pub optimal_deployment_size: Option<u32>,
-        pub lower_bound: u32,
-        pub upper_bound: Option<u32>,
-        pub certificate: Certificate,
-        pub certificate_is_tight: bool,
-        pub allocation: Option<Vec<SubnetAllocation>>,
-        pub candidates: Vec<CandidateRow>,
-        pub settings: Settings,
-        pub overrides: Option<SettingsOverride>,
-        pub registry_version: u64,
-        pub topology_sha256: String,
-        pub configuration_sha256: String,
-    }
-}
-
-/// The engine's evaluation of the export, in the canister's Candid shape.
-fn candid_evaluation(inputs: &ic_topology::inputs::Inputs, export_bytes: &[u8]) -> canister_evaluation::Evaluation {
-    use canister_evaluation as c;
-    use ic_topology::inputs::Attribute as A;
-    use ic_topology::solve::Status as S;
-    let status = |s: S| match s {
-        S::Optimal => c::Status::Optimal,
-        S::Infeasible => c::Status::Infeasible,
-        S::BudgetExceeded => c::Status::BudgetExceeded,
+/// The engine's evaluation of the export, in the canister's Candid shape
+/// (the conversion the canister itself uses).
+fn candid_evaluation(inputs: &ic_topology::inputs::Inputs, export_bytes: &[u8]) -> api::Evaluation {
+    let m = messi();
+    let row = api::CandidateRow {
+        node_provider: m.node_provider,
+        data_center: m.data_center,
+        data_center_provider: m.data_center_provider,
+        country: m.country,
+        is_sev: m.is_sev,
+        no_nodes: m.no_nodes,
     };
     let (model, ev) = export::evaluate_as_canister(inputs, &[messi()]);
-    let claim = ic_topology::verify::claim_of(
+    let req = api::EvaluateRequest { candidates: vec![row], overrides: None, include_allocation: Some(true) };
+    api::convert::evaluation(
         &model,
         &ev,
-        &[messi()],
+        req,
         inputs.settings,
+        42,
         digest::topology_digest(&inputs.topology),
         digest::sha256_hex(export_bytes),
-    );
-    c::Evaluation {
-        status: status(claim.status),
-        objective: claim.objective,
-        baseline_objective: claim.baseline_objective,
-        reduction: claim.reduction,
-        verdict: claim.verdict.map(|v| match v {
-            ic_topology::evaluate::Verdict::OneForOne => c::Verdict::OneForOne,
-            ic_topology::evaluate::Verdict::Diminishing => c::Verdict::Diminishing,
-            ic_topology::evaluate::Verdict::None => c::Verdict::None,
-        }),
-        candidate_nodes: claim.candidate_nodes,
-        curve: claim
-            .curve
-            .iter()
-            .map(|p| c::CurvePoint {
-                nodes: p.nodes,
-                status: status(p.status),
-                objective: p.objective,
-                lower_bound: p.lower_bound,
-                upper_bound: p.upper_bound,
-            })
-            .collect(),
-        optimal_deployment_size: claim.optimal_deployment_size,
-        lower_bound: claim.lower_bound,
-        upper_bound: claim.upper_bound,
-        certificate: c::Certificate {
-            denominator: claim.certificate.denominator,
-            classes: claim.certificate.classes.clone(),
-            provider_minimums: claim.certificate.provider_minimums.clone(),
-            subnets: claim
-                .certificate
-                .subnets
-                .iter()
-                .map(|g| c::SubnetMultipliers {
-                    subnets: g.subnets.clone(),
-                    size: g.size,
-                    values: g
-                        .values
-                        .iter()
-                        .map(|&(a, value, multiplier)| c::ValueMultiplier {
-                            attribute: match a {
-                                A::NodeProvider => c::Attribute::NodeProvider,
-                                A::DataCenter => c::Attribute::DataCenter,
-                                A::DataCenterProvider => c::Attribute::DataCenterProvider,
-                                A::Country => c::Attribute::Country,
-                            },
-                            value,
-                            multiplier,
-                        })
-                        .collect(),
-                })
-                .collect(),
-            bound_numerator: claim.bound_numerator.unwrap().to_string(),
-        },
-        certificate_is_tight: claim.certificate_is_tight,
-        allocation: claim.allocation.map(|subnets| {
-            subnets.into_iter().map(|s| c::SubnetAllocation { synthetic: s.synthetic, nodes: s.nodes }).collect()
-        }),
-        candidates: claim
-            .candidates
-            .iter()
-            .map(|r| c::CandidateRow {
-                node_provider: r.node_provider.clone(),
-                data_center: r.data_center.clone(),
-                data_center_provider: r.data_center_provider.clone(),
-                country: r.country.clone(),
-                is_sev: r.is_sev,
-                no_nodes: r.no_nodes,
-            })
-            .collect(),
-        settings: c::Settings {
-            rules: c::RuleSet::Y2025,
-            synthetic_countries: inputs.settings.synthetic_countries,
-            enforce_sev: inputs.settings.enforce_sev,
-            enforce_health: inputs.settings.enforce_health,
-            enforce_blacklist: inputs.settings.enforce_blacklist,
-            enforce_per_provider_minimum: inputs.settings.enforce_per_provider_minimum,
-        },
-        overrides: None,
-        registry_version: 42,
-        topology_sha256: claim.topology_sha256,
-        configuration_sha256: claim.configuration_sha256,
-    }
+        0,
+    )
 }
 
 #[test]
@@ -488,7 +270,7 @@ fn verify_candid_checks_a_canister_evaluation_against_the_export() {
     assert_eq!(inputs.settings.rules, ic_topology::inputs::RuleSet::Y2025);
     let export_path = dir.write("export.json", &bytes);
     let honest = candid_evaluation(&inputs, &bytes);
-    let check = |e: &canister_evaluation::Evaluation, name: &str| {
+    let check = |e: &api::Evaluation, name: &str| {
         let hex: String = candid::encode_one(e).unwrap().iter().map(|b| format!("{b:02x}")).collect();
         let path = dir.write(name, hex.as_bytes());
         topology(&["verify", &s(&path), "--candid", "--inputs", &s(&export_path)])
@@ -497,11 +279,8 @@ fn verify_candid_checks_a_canister_evaluation_against_the_export() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.starts_with("verified: ObjectiveValue"), "{}", run.stdout);
     // The raw reply of evaluate_candidates (a Result) is read as well.
-    #[derive(CandidType)]
-    enum Reply {
-        Ok(Box<canister_evaluation::Evaluation>),
-    }
-    let raw = dir.write("reply.bin", &candid::encode_one(Reply::Ok(Box::new(honest.clone()))).unwrap());
+    let reply: api::Result<api::Evaluation> = Ok(honest.clone());
+    let raw = dir.write("reply.bin", &candid::encode_one(reply).unwrap());
     let run = topology(&["verify", &s(&raw), "--candid", "--inputs", &s(&export_path)]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 
@@ -527,7 +306,7 @@ fn verify_candid_checks_a_canister_evaluation_against_the_export() {
 
     // An override the export does not have changes the settings, and so the digest.
     let mut overridden = honest.clone();
-    overridden.overrides = Some(canister_evaluation::SettingsOverride { synthetic_countries: Some(3) });
+    overridden.overrides = Some(api::SettingsOverride { synthetic_countries: Some(3), ..Default::default() });
     let run = check(&overridden, "override.hex");
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("rejected: settings"), "{}", run.stdout);

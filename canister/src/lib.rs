@@ -10,7 +10,8 @@
 //! with backoff; `sync_now` lets controllers start one. Timers live in the
 //! heap, so `init` and `post_upgrade` both arm them (one shared path).
 
-pub mod api;
+/// The Candid types live in the engine crate, shared with the CLI and frontends.
+pub use ic_topology::api;
 pub mod convert;
 pub mod ic_registry;
 pub mod memory;

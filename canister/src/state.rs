@@ -948,26 +948,11 @@ pub fn validate_candidates(rows: &[api::CandidateRow]) -> Result<Vec<CandidateRo
     Ok(out)
 }
 
-fn apply_overrides(mut s: Settings, o: &api::SettingsOverride) -> Result<Settings> {
-    if let Some(n) = o.synthetic_countries {
-        if n > MAX_SYNTHETIC_COUNTRIES {
-            return Err(invalid("overrides.synthetic_countries", format!("at most {MAX_SYNTHETIC_COUNTRIES}")));
-        }
-        s.synthetic_countries = n;
+fn apply_overrides(s: Settings, o: &api::SettingsOverride) -> Result<Settings> {
+    if o.synthetic_countries.is_some_and(|n| n > MAX_SYNTHETIC_COUNTRIES) {
+        return Err(invalid("overrides.synthetic_countries", format!("at most {MAX_SYNTHETIC_COUNTRIES}")));
     }
-    if let Some(b) = o.enforce_sev {
-        s.enforce_sev = b;
-    }
-    if let Some(b) = o.enforce_health {
-        s.enforce_health = b;
-    }
-    if let Some(b) = o.enforce_blacklist {
-        s.enforce_blacklist = b;
-    }
-    if let Some(b) = o.enforce_per_provider_minimum {
-        s.enforce_per_provider_minimum = b;
-    }
-    Ok(s)
+    Ok(convert::settings_overridden(s, o))
 }
 
 pub fn validate_topology(subnets: &[api::SubnetSpec]) -> Result<Vec<SubnetSpec>> {

@@ -1,6 +1,10 @@
 //! The canister's Candid types. Plain data with no ic-cdk dependency, so that
-//! frontends, tests and tools can share them. `candid/topology.did` is the
-//! same interface written by hand; a test keeps the two equal.
+//! the canister, the `topology` tool, frontends and tests share them (and
+//! [`convert`], between them and the engine's records). `candid/topology.did`
+//! is the same interface written by hand; a test in the canister keeps the two
+//! equal.
+
+pub mod convert;
 
 use candid::{CandidType, Deserialize, Principal};
 
