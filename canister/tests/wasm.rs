@@ -7,29 +7,14 @@
 //! `INSTRUCTIONS_REPORT=path` writes the instruction counts measured here
 //! (the committed results are in canister/INSTRUCTIONS.md).
 
-#[path = "../../tests/ic_host/mod.rs"]
-mod ic_host;
+mod support;
 
-use candid::{decode_one, encode_args, encode_one, CandidType, Principal};
-use ic_host::Host;
+use candid::{encode_args, encode_one, Principal};
 use ic_topology::files;
-use serde::de::DeserializeOwned;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::ic_host::Host;
+use support::*;
 use topology_canister::api::{self, Error};
-
-fn wasm() -> Option<Vec<u8>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/canister/topology.wasm");
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            println!("skipped: {} not found (build it with scripts/build.sh)", path.display());
-            None
-        }
-    }
-}
-
-const CONTROLLER: [u8; 29] = [1; 29];
-const STRANGER: [u8; 29] = [2; 29];
 
 fn host(wasm: &[u8], init: Option<api::InitArgs>) -> Host {
     let mut h = Host::new(wasm).expect("the module loads");
@@ -37,16 +22,6 @@ fn host(wasm: &[u8], init: Option<api::InitArgs>) -> Host {
     h.set_caller(&CONTROLLER);
     h.install(&encode_one(init).unwrap()).expect("install");
     h
-}
-
-fn query<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
-    let reply = h.query(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
-    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
-}
-
-fn update<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
-    let reply = h.update(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
-    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
 fn to_api(n: ic_topology::inputs::RegistryNode) -> api::Node {
@@ -77,47 +52,15 @@ fn default_nodes() -> Vec<api::Node> {
     nodes.into_iter().map(to_api).collect()
 }
 
-fn argentina(n: u32) -> api::CandidateRow {
-    api::CandidateRow {
-        node_provider: "Lionel Messi".into(),
-        data_center: "Buenos Aires 1".into(),
-        data_center_provider: "Peron Corporation".into(),
-        country: "AR".into(),
-        is_sev: true,
-        no_nodes: n,
-    }
-}
-
 fn evaluate(h: &mut Host, candidates: Vec<api::CandidateRow>) -> api::Result<api::Evaluation> {
     let req = api::EvaluateRequest { candidates, overrides: None, include_allocation: Some(true) };
     query(h, "evaluate_candidates", &encode_one(req).unwrap())
 }
 
-struct Report(Vec<String>);
-
-impl Report {
-    fn add(&mut self, call: &str, instructions: u64) {
-        println!("{call}: {instructions} instructions");
-        self.0.push(format!("| {call} | {instructions} |"));
-    }
-
-    fn write(&self, title: &str) {
-        if let Ok(path) = std::env::var("INSTRUCTIONS_REPORT") {
-            let mut text = std::fs::read_to_string(&path).unwrap_or_default();
-            text.push_str(&format!("\n### {title}\n\n| call | instructions |\n|---|---:|\n"));
-            for line in &self.0 {
-                text.push_str(line);
-                text.push('\n');
-            }
-            std::fs::write(PathBuf::from(path), text).unwrap();
-        }
-    }
-}
-
 #[test]
 fn install_upload_evaluate_upgrade_on_the_default_network() {
     let Some(wasm) = wasm() else { return };
-    let mut report = Report(Vec::new());
+    let mut report = Report::new("call");
     let mut h = host(&wasm, None);
     report.add("install (no arguments)", h.last_instructions());
 
@@ -281,7 +224,7 @@ fn instructions_on_the_reference_snapshots() {
         println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
         return;
     }
-    let mut report = Report(Vec::new());
+    let mut report = Report::new("call");
     let cases: [(&str, serde_json::Value, u32); 3] = [
         (
             "#1 2023-12 (40 subnets)",

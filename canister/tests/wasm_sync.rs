@@ -13,36 +13,21 @@
 //! appends the measured counts (committed in canister/INSTRUCTIONS.md).
 
 mod fake_registry;
-#[path = "../../tests/ic_host/mod.rs"]
-mod ic_host;
+mod support;
 
-use candid::{decode_one, encode_args, encode_one, CandidType, Principal};
+use candid::{decode_one, encode_args, encode_one, Principal};
 use fake_registry::*;
-use ic_host::{reject_code, Host};
 use ic_topology::inputs::RegistryNode;
 use prost::Message;
-use serde::de::DeserializeOwned;
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use support::ic_host::{reject_code, Host};
+use support::*;
 use topology_canister::api::{self, Error};
 use topology_canister::registry::proto::{
     ChangesSinceRequest, Chunk, GetChunkRequest, GetChunkResponse, LatestVersionResponse,
 };
 
-fn wasm() -> Option<Vec<u8>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/canister/topology.wasm");
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            println!("skipped: {} not found (build it with scripts/build.sh)", path.display());
-            None
-        }
-    }
-}
-
-const CONTROLLER: [u8; 29] = [1; 29];
-const STRANGER: [u8; 29] = [2; 29];
 /// A stand-in for the NNS registry (canister 7 of the NNS subnet's range).
 const REGISTRY: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 7, 1, 1];
 const SECOND: u64 = 1_000_000_000;
@@ -101,16 +86,6 @@ fn install(wasm: &[u8], nodes: &[RegistryNode], fake: FakeRegistry) -> (Host, Rc
     (h, shared)
 }
 
-fn query<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
-    let reply = h.query(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
-    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
-}
-
-fn update<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
-    let reply = h.update(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
-    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
-}
-
 fn status(h: &mut Host) -> api::SyncStatus {
     query(h, "get_sync_status", &encode_args(()).unwrap())
 }
@@ -128,42 +103,10 @@ fn fire_next_timer(h: &mut Host) {
     assert!(h.fire_timer().expect("the timer runs"));
 }
 
-fn argentina(n: u32) -> api::CandidateRow {
-    api::CandidateRow {
-        node_provider: "Lionel Messi".into(),
-        data_center: "Buenos Aires 1".into(),
-        data_center_provider: "Peron Corporation".into(),
-        country: "AR".into(),
-        is_sev: true,
-        no_nodes: n,
-    }
-}
-
 fn evaluate(h: &mut Host, n: u32) -> api::Evaluation {
     let req = api::EvaluateRequest { candidates: vec![argentina(n)], overrides: None, include_allocation: None };
     let r: api::Result<api::Evaluation> = query(h, "evaluate_candidates", &encode_one(req).unwrap());
     r.unwrap()
-}
-
-struct Report(Vec<String>);
-
-impl Report {
-    fn add(&mut self, call: &str, instructions: u64) {
-        println!("{call}: {instructions} instructions");
-        self.0.push(format!("| {call} | {instructions} |"));
-    }
-
-    fn write(&self, title: &str) {
-        if let Ok(path) = std::env::var("INSTRUCTIONS_REPORT") {
-            let mut text = std::fs::read_to_string(&path).unwrap_or_default();
-            text.push_str(&format!("\n### {title}\n\n| message | instructions |\n|---|---:|\n"));
-            for line in &self.0 {
-                text.push_str(line);
-                text.push('\n');
-            }
-            std::fs::write(PathBuf::from(path), text).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -302,7 +245,7 @@ fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine()
 #[test]
 fn instructions_per_sync_message() {
     let Some(wasm) = wasm() else { return };
-    let mut report = Report(Vec::new());
+    let mut report = Report::new("message");
     let networks = [
         ("1,425 nodes, 70 subnets", ic_topology::generate::DEFAULT_PARAMS),
         ("4,000 nodes, 200 subnets", ic_topology::generate::GenerateParams { nodes: 4_000, subnets: 200, seed: 7 }),

@@ -7,46 +7,21 @@
 //! instructions of every new endpoint are measured (INSTRUCTIONS_REPORT=path
 //! appends them, as `wasm.rs` does).
 
-#[path = "../../tests/ic_host/mod.rs"]
-mod ic_host;
+mod support;
 
-use candid::{decode_one, encode_args, encode_one, CandidType, Principal};
-use ic_host::Host;
+use candid::{decode_one, encode_args, encode_one, Principal};
 use ic_topology::certification;
 use ic_topology::files;
-use serde::de::DeserializeOwned;
-use std::path::Path;
+use support::ic_host::Host;
+use support::*;
 use topology_canister::api::{self, Error, VerifyCheck};
 
-fn wasm() -> Option<Vec<u8>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/canister/topology.wasm");
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            println!("skipped: {} not found (build it with scripts/build.sh)", path.display());
-            None
-        }
-    }
-}
-
-const CONTROLLER: [u8; 29] = [1; 29];
-const STRANGER: [u8; 29] = [2; 29];
 /// A local subnet key (a BLS12-381 scalar) standing in for the IC's.
 const SUBNET_SECRET: [u8; 32] = {
     let mut k = [0u8; 32];
     k[31] = 77;
     k
 };
-
-fn query<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
-    let reply = h.query(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
-    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
-}
-
-fn update<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
-    let reply = h.update(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
-    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
-}
 
 fn loaded(wasm: &[u8]) -> Host {
     let mut h = Host::new(wasm).expect("the module loads");
@@ -62,17 +37,6 @@ fn loaded(wasm: &[u8]) -> Host {
     }
     update::<api::Result<api::SnapshotInfo>>(&mut h, "commit_snapshot_upload", &encode_args(()).unwrap()).unwrap();
     h
-}
-
-fn argentina(n: u32) -> api::CandidateRow {
-    api::CandidateRow {
-        node_provider: "Lionel Messi".into(),
-        data_center: "Buenos Aires 1".into(),
-        data_center_provider: "Peron Corporation".into(),
-        country: "AR".into(),
-        is_sev: true,
-        no_nodes: n,
-    }
 }
 
 /// Certify the module's current certified data with the local subnet key; returns the root key (DER).
@@ -104,30 +68,10 @@ fn check_published(h: &mut Host, key: &str, root_key: &[u8]) -> api::CertifiedEv
     got
 }
 
-struct Report(Vec<String>);
-
-impl Report {
-    fn add(&mut self, call: &str, instructions: u64) {
-        println!("{call}: {instructions} instructions");
-        self.0.push(format!("| {call} | {instructions} |"));
-    }
-    fn write(&self, title: &str) {
-        if let Ok(path) = std::env::var("INSTRUCTIONS_REPORT") {
-            let mut text = std::fs::read_to_string(&path).unwrap_or_default();
-            text.push_str(&format!("\n### {title}\n\n| call | instructions |\n|---|---:|\n"));
-            for line in &self.0 {
-                text.push_str(line);
-                text.push('\n');
-            }
-            std::fs::write(path, text).unwrap();
-        }
-    }
-}
-
 #[test]
 fn publish_certify_upgrade_and_verify_through_the_module() {
     let Some(wasm) = wasm() else { return };
-    let mut report = Report(Vec::new());
+    let mut report = Report::new("call");
     let mut h = loaded(&wasm);
     // Nothing published yet: the certified data is the root of the empty map, already set by init.
     assert_eq!(h.certified_data().len(), 32);
