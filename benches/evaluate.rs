@@ -34,31 +34,20 @@ use std::time::{Duration, Instant};
 
 const MESSI: &str = "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true";
 
-fn messi(n: u32) -> CandidateRow {
-    CandidateRow {
-        node_provider: "Lionel Messi".into(),
-        data_center: "Buenos Aires 1".into(),
-        data_center_provider: "Peron Corporation".into(),
-        country: "AR".into(),
-        is_sev: true,
-        no_nodes: n,
-    }
-}
-
 fn progress(started: Instant, msg: impl AsRef<str>) {
     eprintln!("[{:>7.1} s] {}", started.elapsed().as_secs_f64(), msg.as_ref());
 }
 
 // ---------------------------------------------------------------------------
-// Configurations, written as tests/oracles.rs writes them.
+// Configurations: the cases of ORACLES.md as the oracle tests write them.
+
+#[path = "../tests/support/oracles.rs"]
+mod oracles;
+
+use oracles::messi;
 
 fn shared_data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir.canonicalize().expect("shared data path"))
-    } else {
-        None
-    }
+    oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn work_dir() -> PathBuf {
@@ -66,75 +55,19 @@ fn work_dir() -> PathBuf {
 }
 
 fn write_config(name: &str, json: serde_json::Value) -> PathBuf {
-    let dir = work_dir().join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
-    path
-}
-
-fn p(dir: &Path, rel: &str) -> String {
-    dir.join(rel).display().to_string()
+    oracles::write(&work_dir().join(name), &json)
 }
 
 fn config_2023(d: &Path) -> PathBuf {
-    write_config(
-        "2023",
-        serde_json::json!({
-            "rules": "2023-12",
-            "nodes_file": p(d, "snapshot-2023-12/nodes.csv"),
-            "node_pipeline_file": p(d, "snapshot-2023-12/node_pipeline.csv"),
-            "sev_providers_file": p(d, "snapshot-2023-12/sev_providers.csv"),
-            "topology_file": p(d, "snapshot-2023-12/target_topology.csv"),
-            "no_synthetic_countries": 12,
-            "enforce_sev_constraint": true
-        }),
-    )
+    write_config("2023", oracles::december_2023(d))
 }
 
 fn config_2024(d: &Path) -> PathBuf {
-    write_config(
-        "2024",
-        serde_json::json!({
-            "rules": "2024-11",
-            "nodes_file": p(d, "snapshot-2024-11/nodes.csv"),
-            "node_pipeline_file": p(d, "snapshot-2024-11/node_pipeline.csv"),
-            "sev_providers_file": p(d, "snapshot-2024-11/sev_providers.csv"),
-            "topology_file": p(d, "snapshot-2024-11/target_topology.csv"),
-            "no_synthetic_countries": 2,
-            "enforce_sev_constraint": true
-        }),
-    )
-}
-
-fn config_2025(d: &Path, name: &str, topology: &str, special_limits: Option<&str>) -> PathBuf {
-    let mut json = serde_json::json!({
-        "rules": "2025",
-        "nodes_file": p(d, "snapshot-2025-10/nodes.csv"),
-        "topology_file": p(d, topology),
-        "node_pipeline_file": p(d, "snapshot-2025-10/node_pipelines/11_new_subnets.csv"),
-        "blacklist_file": p(d, "snapshot-2025-10/blacklist.yaml"),
-        "scenario": p(d, "snapshot-2025-10/cluster_scenarios/99_prod.json"),
-        "sev_providers_file": p(d, "snapshot-2025-10/sev_providers.csv"),
-        "no_synthetic_countries": 6,
-        "enforce_sev_constraint": false,
-        "enforce_health_constraint": true,
-        "enforce_blacklist_constraint": true,
-        "enforce_per_node_provider_assignation": true
-    });
-    if let Some(s) = special_limits {
-        json["special_limits_file"] = p(d, s).into();
-    }
-    write_config(name, json)
+    write_config("2024", oracles::november_2024(d))
 }
 
 fn config_app75(d: &Path) -> PathBuf {
-    config_2025(
-        d,
-        "2025-app75",
-        "scenarios/target_topology_app75.csv",
-        Some("scenarios/special_limits_dfinity_at_most_one.json"),
-    )
+    write_config("2025-app75", oracles::app75(d))
 }
 
 /// A generated network with the configuration `topology generate` writes.
@@ -650,7 +583,7 @@ fn main() {
         single("#3 2024-11", data_config(&config_2024), vec![], Some(1), Some("REFERENCE_2024")),
         single(
             "#4 2025 prod topology",
-            data_config(&|d| config_2025(d, "2025-prod", "snapshot-2025-10/topology/prod_topology.csv", None)),
+            data_config(&|d| write_config("2025-prod", oracles::production_2025(d))),
             vec![],
             Some(0),
             Some("REFERENCE_2025"),

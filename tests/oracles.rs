@@ -12,78 +12,29 @@ use ic_topology::inputs::CandidateRow;
 use ic_topology::solve::{self, Budget, Status};
 use std::path::{Path, PathBuf};
 
+#[path = "support/oracles.rs"]
+mod oracles;
+
+use oracles::messi;
+
 fn shared_data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir.canonicalize().expect("shared data path"))
-    } else {
+    let data = oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR")));
+    if data.is_none() {
         println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
-        None
     }
+    data
 }
 
-/// Write a configuration naming files of the shared data by absolute path.
+/// Write a configuration; every call gets its own folder, since tests run in
+/// parallel and none may read a file another is writing.
 fn config(name: &str, json: serde_json::Value) -> PathBuf {
-    // Tests run in parallel: every call gets its own folder, so that no test
-    // reads a file another one is writing.
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("ic-topology-oracles-{}-{name}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
-    path
-}
-
-fn p(dir: &Path, rel: &str) -> String {
-    dir.join(rel).display().to_string()
+    oracles::write(&std::env::temp_dir().join(format!("ic-topology-oracles-{}-{name}-{n}", std::process::id())), &json)
 }
 
 fn config_2023(d: &Path) -> PathBuf {
-    config(
-        "2023",
-        serde_json::json!({
-            "rules": "2023-12",
-            "nodes_file": p(d, "snapshot-2023-12/nodes.csv"),
-            "node_pipeline_file": p(d, "snapshot-2023-12/node_pipeline.csv"),
-            "sev_providers_file": p(d, "snapshot-2023-12/sev_providers.csv"),
-            "topology_file": p(d, "snapshot-2023-12/target_topology.csv"),
-            "no_synthetic_countries": 12,
-            "enforce_sev_constraint": true
-        }),
-    )
-}
-
-fn config_2025(d: &Path, name: &str, topology: &str, special_limits: Option<&str>) -> PathBuf {
-    let mut json = serde_json::json!({
-        "rules": "2025",
-        "nodes_file": p(d, "snapshot-2025-10/nodes.csv"),
-        "topology_file": p(d, topology),
-        "node_pipeline_file": p(d, "snapshot-2025-10/node_pipelines/11_new_subnets.csv"),
-        "blacklist_file": p(d, "snapshot-2025-10/blacklist.yaml"),
-        "scenario": p(d, "snapshot-2025-10/cluster_scenarios/99_prod.json"),
-        "sev_providers_file": p(d, "snapshot-2025-10/sev_providers.csv"),
-        "no_synthetic_countries": 6,
-        "enforce_sev_constraint": false,
-        "enforce_health_constraint": true,
-        "enforce_blacklist_constraint": true,
-        "enforce_per_node_provider_assignation": true
-    });
-    if let Some(s) = special_limits {
-        json["special_limits_file"] = p(d, s).into();
-    }
-    config(name, json)
-}
-
-fn messi(n: u32) -> CandidateRow {
-    CandidateRow {
-        node_provider: "Lionel Messi".into(),
-        data_center: "Buenos Aires 1".into(),
-        data_center_provider: "Peron Corporation".into(),
-        country: "AR".into(),
-        is_sev: true,
-        no_nodes: n,
-    }
+    config("2023", oracles::december_2023(d))
 }
 
 /// Solve and check everything a result claims: the value, the allocation and
@@ -116,36 +67,20 @@ fn oracle_2_december_2023_one_candidate_in_argentina() {
 #[test]
 fn oracle_3_november_2024() {
     let Some(d) = shared_data() else { return };
-    let c = config(
-        "2024",
-        serde_json::json!({
-            "rules": "2024-11",
-            "nodes_file": p(&d, "snapshot-2024-11/nodes.csv"),
-            "node_pipeline_file": p(&d, "snapshot-2024-11/node_pipeline.csv"),
-            "sev_providers_file": p(&d, "snapshot-2024-11/sev_providers.csv"),
-            "topology_file": p(&d, "snapshot-2024-11/target_topology.csv"),
-            "no_synthetic_countries": 2,
-            "enforce_sev_constraint": true
-        }),
-    );
+    let c = config("2024", oracles::november_2024(&d));
     assert_objective(&c, &[], 1);
 }
 
 #[test]
 fn oracle_4_2025_production_topology() {
     let Some(d) = shared_data() else { return };
-    assert_objective(&config_2025(&d, "2025-prod", "snapshot-2025-10/topology/prod_topology.csv", None), &[], 0);
+    assert_objective(&config("2025-prod", oracles::production_2025(&d)), &[], 0);
 }
 
 #[test]
 fn oracle_5_2025_seventy_five_application_subnets() {
     let Some(d) = shared_data() else { return };
-    let c = config_2025(
-        &d,
-        "2025-app75",
-        "scenarios/target_topology_app75.csv",
-        Some("scenarios/special_limits_dfinity_at_most_one.json"),
-    );
+    let c = config("2025-app75", oracles::app75(&d));
     assert_objective(&c, &[], 35);
 }
 

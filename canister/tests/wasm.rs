@@ -7,6 +7,8 @@
 //! `INSTRUCTIONS_REPORT=path` writes the instruction counts measured here
 //! (the committed results are in canister/INSTRUCTIONS.md).
 
+#[path = "../../tests/support/oracles.rs"]
+mod oracles;
 mod support;
 
 use candid::{encode_args, encode_one, Principal};
@@ -219,52 +221,19 @@ fn init_arguments_set_the_topology_and_configuration() {
 #[test]
 fn instructions_on_the_reference_snapshots() {
     let Some(wasm) = wasm() else { return };
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    if !data.is_dir() {
+    let Some(data) = oracles::shared_data(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) else {
         println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
         return;
-    }
+    };
     let mut report = Report::new("call");
-    let cases: [(&str, serde_json::Value, u32); 3] = [
-        (
-            "#1 2023-12 (40 subnets)",
-            serde_json::json!({"rules": "2023-12", "nodes_file": "snapshot-2023-12/nodes.csv",
-                "node_pipeline_file": "snapshot-2023-12/node_pipeline.csv",
-                "sev_providers_file": "snapshot-2023-12/sev_providers.csv",
-                "topology_file": "snapshot-2023-12/target_topology.csv", "no_synthetic_countries": 12}),
-            20,
-        ),
-        (
-            "#3 2024-11 (60 subnets)",
-            serde_json::json!({"rules": "2024-11", "nodes_file": "snapshot-2024-11/nodes.csv",
-                "node_pipeline_file": "snapshot-2024-11/node_pipeline.csv",
-                "sev_providers_file": "snapshot-2024-11/sev_providers.csv",
-                "topology_file": "snapshot-2024-11/target_topology.csv", "no_synthetic_countries": 2}),
-            1,
-        ),
-        (
-            "#5 2025 (83 subnets)",
-            serde_json::json!({"rules": "2025", "nodes_file": "snapshot-2025-10/nodes.csv",
-                "topology_file": "scenarios/target_topology_app75.csv",
-                "node_pipeline_file": "snapshot-2025-10/node_pipelines/11_new_subnets.csv",
-                "blacklist_file": "snapshot-2025-10/blacklist.yaml",
-                "scenario": "snapshot-2025-10/cluster_scenarios/99_prod.json",
-                "special_limits_file": "scenarios/special_limits_dfinity_at_most_one.json",
-                "no_synthetic_countries": 6, "enforce_sev_constraint": false}),
-            35,
-        ),
+    let cases = [
+        ("#1 2023-12 (40 subnets)", oracles::december_2023(&data), 20),
+        ("#3 2024-11 (60 subnets)", oracles::november_2024(&data), 1),
+        ("#5 2025 (83 subnets)", oracles::app75(&data), 35),
     ];
     for (name, json, expected) in cases {
         let dir = std::env::temp_dir().join(format!("topology-wasm-{}-{}", std::process::id(), &name[1..2]));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut json = json;
-        for (k, v) in json.as_object_mut().unwrap().iter_mut() {
-            if k.ends_with("_file") || k == "scenario" {
-                *v = data.join(v.as_str().unwrap()).display().to_string().into();
-            }
-        }
-        let config = dir.join("config.json");
-        std::fs::write(&config, serde_json::to_vec(&json).unwrap()).unwrap();
+        let config = oracles::write(&dir, &json);
         let inputs = files::load_config(&config).unwrap().inputs;
 
         let init = api::InitArgs {
