@@ -263,7 +263,8 @@ fn measure(case: &Case, runs: usize, started: Instant) -> Row {
             } else {
                 ev.curve.iter().map(|p| status_name(p.status)).collect::<Vec<_>>().join(" ")
             };
-            // Work of every point (evaluate reports only the last), untimed.
+            // Work of every point solved on its own (evaluate reports only the
+            // last point's, and solves fewer from neighbours), untimed.
             let mut total = Work::default();
             let mut again = Vec::new();
             for pass in 0..2 {
@@ -281,7 +282,7 @@ fn measure(case: &Case, runs: usize, started: Instant) -> Row {
             }
             row.work_stable = again[0] == again[1];
             row.work = Some(total);
-            row.work_note = format!("sum of {} solves", candidate_nodes + 1);
+            row.work_note = format!("{} points each solved alone", candidate_nodes + 1);
         }
     }
     let min = *times.iter().min().unwrap();
@@ -430,7 +431,7 @@ fn render(rows: &[Row], runs: usize, reference_off: &Option<String>) -> String {
     writeln!(s).unwrap();
     writeln!(
         s,
-        "Engine: `model::build` + `solve::solve` (curves: one `evaluate::evaluate` call, 13 build-and-solves), default budget, \
+        "Engine: `model::build` + `solve::solve` (curves: one `evaluate::evaluate` call: bisection, each point started from its solved neighbours), default budget, \
          one warm-up then {runs} runs; files are read once, outside the timing. \
          Reference: one whole-process run of `scripts/reference/run_reference.py` (python start, pandas, PuLP model, CBC); \
          the speed-up divides it by the engine's median, so it compares a whole reference run with the engine's build and solve."
