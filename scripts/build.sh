@@ -3,8 +3,8 @@
 # the tests use. Writes target/canister/topology.wasm and prints its size and
 # sha256.
 #
-#   1. cargo builds topology-canister for wasm32-unknown-unknown in release
-#      (the release profile: lto, codegen-units = 1, panic = abort), with
+#   1. cargo builds topology-canister for wasm32-unknown-unknown with the
+#      `canister` profile (release with fat lto, codegen-units = 1, panic = abort), with
 #      --locked and the build's own paths remapped, so the bytes depend on the
 #      sources, Cargo.lock and the toolchain, not on where or when it runs.
 #      Toolchain: rustup's, when its wasm32-unknown-unknown target is installed
@@ -135,9 +135,9 @@ CARGO_ENCODED_RUSTFLAGS="$(
 )"
 export CARGO_ENCODED_RUSTFLAGS
 say "toolchain: $toolchain"
-"${cargo[@]}" build --locked --release --target wasm32-unknown-unknown "${extra[@]}" \
+"${cargo[@]}" build --locked --profile canister --target wasm32-unknown-unknown "${extra[@]}" \
   --target-dir "$target_dir" -p "$package"
-built="$target_dir/wasm32-unknown-unknown/release/$artifact"
+built="$target_dir/wasm32-unknown-unknown/canister/$artifact"
 [ -s "$built" ] || die "cargo finished but $built is missing"
 
 # --- 2-4. ic-wasm and the imports ----------------------------------------------

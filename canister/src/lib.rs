@@ -12,6 +12,7 @@
 
 /// The Candid types live in the engine crate, shared with the CLI and frontends.
 pub use ic_topology::api;
+pub mod certified;
 pub mod convert;
 pub mod ic_registry;
 pub mod memory;

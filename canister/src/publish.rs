@@ -148,7 +148,18 @@ impl Published {
     /// The witness for `key` (CBOR, self-describing tag first): the tree
     /// pruned to `published/<key>`, or to the proof of its absence.
     pub fn witness(&self, key: &str) -> Vec<u8> {
-        let tree = labeled(LABEL, self.tree.witness(key.as_bytes()));
+        self.witness_among(&[self.part()], key)
+    }
+
+    /// This subtree as one part of the canister's certified root.
+    pub fn part(&self) -> crate::certified::Part<'static> {
+        crate::certified::Part { label: LABEL, hash: self.root_hash() }
+    }
+
+    /// The witness for `key` in the certified tree made of `parts` (this
+    /// subtree among them): see [`crate::certified`].
+    pub fn witness_among(&self, parts: &[crate::certified::Part], key: &str) -> Vec<u8> {
+        let tree = crate::certified::witness(parts, LABEL, labeled(LABEL, self.tree.witness(key.as_bytes())));
         let mut serializer = serde_cbor::Serializer::new(Vec::new());
         serializer.self_describe().expect("writing to a Vec cannot fail");
         tree.serialize(&mut serializer).expect("writing to a Vec cannot fail");

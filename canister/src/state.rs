@@ -430,7 +430,7 @@ impl State {
         let evaluation = self.evaluation_out(env, run, req);
         let candid = candid::encode_one(&evaluation).expect("an evaluation encodes");
         let evicted = self.published.insert(key.clone(), candid);
-        env.set_certified_data(&self.published.root_hash());
+        env.set_certified_data(&self.certified_root());
         Ok(api::PublishedEvaluation {
             key,
             evaluation,
@@ -451,7 +451,7 @@ impl State {
             });
         };
         Ok(api::CertifiedEvaluation {
-            witness: self.published.witness(&key),
+            witness: self.published.witness_among(&self.certified_parts(), &key),
             key,
             evaluation: decode_evaluation(&entry.candid),
             evaluation_candid: entry.candid,
@@ -467,7 +467,12 @@ impl State {
 
     /// The certified data these evaluations need (set it in init and post_upgrade).
     pub fn certified_root(&self) -> [u8; 32] {
-        self.published.root_hash()
+        crate::certified::root_hash(&self.certified_parts())
+    }
+
+    /// Every certified subtree, one line each (see [`crate::certified`]).
+    pub fn certified_parts(&self) -> Vec<crate::certified::Part<'static>> {
+        vec![self.published.part()]
     }
 
     /// A page of the export of the current inputs.
