@@ -9,6 +9,8 @@
 //! the text a node-operator proposal quotes; `topology generate` writes a
 //! realistic network for examples and benchmarks.
 
+mod cli;
+
 use clap::{Args, Parser, Subcommand};
 use ic_topology::api;
 use ic_topology::certification;
@@ -52,6 +54,13 @@ enum Command {
     /// Render the text a node-operator proposal quotes, from an export, as the
     /// canister's `proposal_summary` does; its sha256 goes to stderr.
     ProposalSummary(ProposalSummaryArgs),
+    /// Plan subnet membership changes (the reference's `minimize_node_swaps`):
+    /// the cheapest changes that reach the target topology, proven, as proposals.
+    Plan(cli::plan::PlanArgs),
+    /// Re-check a result file written by `plan --json`.
+    VerifyPlan(cli::plan::VerifyPlanArgs),
+    /// Is a `ChangeSubnetMembership` proposal part of an optimal plan?
+    VerifyProposal(cli::plan::VerifyProposalArgs),
 }
 
 #[derive(Args)]
@@ -151,6 +160,9 @@ fn main() -> ExitCode {
         Command::Generate(a) => run_generate(a),
         Command::VerifyCertificate(a) => run_verify_certificate(a),
         Command::ProposalSummary(a) => run_proposal_summary(a),
+        Command::Plan(a) => cli::plan::run_plan(a),
+        Command::VerifyPlan(a) => cli::plan::run_verify_plan(a),
+        Command::VerifyProposal(a) => cli::plan::run_verify_proposal(a),
     };
     match result {
         Ok(code) => code,
@@ -208,13 +220,34 @@ fn load_export(path: &Path) -> Result<(Inputs, Vec<InputFile>, String), InputErr
 }
 
 fn load(config: Option<&Path>, export: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+    load_for(config, export, None)
+}
+
+/// As [`load`], refusing a configuration whose `mode` asks for the other command.
+fn load_for(
+    config: Option<&Path>,
+    export: Option<&Path>,
+    command: Option<files::Mode>,
+) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
     if let Some(path) = export {
         return load_export(path);
     }
     match config {
         Some(path) => {
             let loaded = files::load_config(path)?;
-            Ok((loaded.inputs, loaded.files, path.display().to_string()))
+            let source = path.display().to_string();
+            // A plan of a configuration written for the ObjectiveValue is a fair
+            // question; the ObjectiveValue of one written for a plan is not what it asks.
+            if command == Some(files::Mode::MinimizeNewNodes) && loaded.mode == files::Mode::MinimizeNodeSwaps {
+                return Err(InputError::new(
+                    &source,
+                    format!(
+                        "its mode is `minimize_node_swaps`, a membership plan: run `topology plan --config {source}` \
+                         (or set \"mode\": \"minimize_new_nodes\" for the ObjectiveValue)"
+                    ),
+                ));
+            }
+            Ok((loaded.inputs, loaded.files, source))
         }
         None => {
             let (inputs, files) = default_inputs()?;
@@ -303,7 +336,8 @@ fn allocation_out(model: &Model, allocation: &Allocation) -> Vec<SubnetAllocatio
 }
 
 fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
-    let (inputs, input_files, source) = load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (inputs, input_files, source) =
+        load_for(a.config.as_deref(), a.inputs.as_deref(), Some(files::Mode::MinimizeNewNodes))?;
     let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
     let mut warnings = inputs.warnings.clone();
     warnings.extend(files::candidate_warnings(&candidates, &candidates_source, &inputs));
@@ -359,6 +393,11 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
         Status::Infeasible => ExitCode::from(3),
         Status::BudgetExceeded => ExitCode::from(4),
     })
+}
+
+/// Print one JSON object (pretty, canonical field order).
+fn print_json<T: Serialize>(value: &T) {
+    println!("{}", serde_json::to_string_pretty(value).expect("results serialise"));
 }
 
 fn value(v: Option<u32>) -> String {

@@ -7,7 +7,7 @@
 use super::diagnostics::{check_provider_spellings, Diagnostics, NameSite};
 use super::json::{dedup_entries, Json, JsonDoc};
 use super::{blacklist, clusters, nodes, pipeline, sev_providers, special_limits, topology};
-use super::{InputFile, LoadedConfig};
+use super::{InputFile, LoadedConfig, Mode};
 use crate::error::InputError;
 use crate::inputs::{Inputs, RuleSet, Settings};
 use sha2::{Digest, Sha256};
@@ -104,7 +104,7 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
             format!("unknown key `{key}`; the keys are {}, {}", FILE_KEYS.join(", "), SETTING_KEYS.join(", ")),
         ));
     }
-    let settings = read_settings(&config, &mut diags)?;
+    let (settings, mode) = read_settings(&config)?;
 
     let base = path.parent().unwrap_or(Path::new(""));
     let mut reader = FileReader { config: &config, base, files: Vec::new() };
@@ -220,11 +220,12 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
             warnings: diags.into_warnings(),
         },
         files,
+        mode,
     })
 }
 
 /// The settings: the rule set's defaults, overridden key by key.
-fn read_settings(config: &Config<'_>, diags: &mut Diagnostics) -> Result<Settings, InputError> {
+fn read_settings(config: &Config<'_>) -> Result<(Settings, Mode), InputError> {
     let rules = match config.string("rules")? {
         None => RuleSet::Y2025,
         Some(name) => RuleSet::from_name(name).ok_or_else(|| {
@@ -232,19 +233,16 @@ fn read_settings(config: &Config<'_>, diags: &mut Diagnostics) -> Result<Setting
             config.error("rules", format!("unknown rule set `{name}`; expected one of {}", names.join(", ")))
         })?,
     };
-    match config.string("mode")? {
-        None | Some("minimize_new_nodes") => {}
-        Some("minimize_node_swaps") => diags.warn(
-            config.doc.source,
-            config.doc.line(&["mode"]),
-            Some("mode"),
-            "mode `minimize_node_swaps` is accepted for compatibility, but only `minimize_new_nodes` \
-             (the ObjectiveValue) is evaluated",
-        ),
+    let mode = match config.string("mode")? {
+        None | Some("minimize_new_nodes") => Mode::MinimizeNewNodes,
+        Some("minimize_node_swaps") => Mode::MinimizeNodeSwaps,
         Some(other) => {
-            return Err(config.error("mode", format!("unknown mode `{other}`; expected \"minimize_new_nodes\"")))
+            return Err(config.error(
+                "mode",
+                format!("unknown mode `{other}`; expected \"minimize_new_nodes\" or \"minimize_node_swaps\""),
+            ))
         }
-    }
+    };
     let mut settings = rules.default_settings();
     match config.get("no_synthetic_countries") {
         None => {}
@@ -264,7 +262,7 @@ fn read_settings(config: &Config<'_>, diags: &mut Diagnostics) -> Result<Setting
     settings.enforce_blacklist = config.boolean("enforce_blacklist_constraint", settings.enforce_blacklist)?;
     settings.enforce_per_provider_minimum =
         config.boolean("enforce_per_node_provider_assignation", settings.enforce_per_provider_minimum)?;
-    Ok(settings)
+    Ok((settings, mode))
 }
 
 fn with_line(error: InputError, line: Option<u64>) -> InputError {

@@ -50,6 +50,18 @@ pub struct LoadedConfig {
     pub inputs: Inputs,
     /// The files read, in the order of [`FILE_KEYS`].
     pub files: Vec<InputFile>,
+    /// What the configuration asks for (`mode`): the ObjectiveValue or a membership plan.
+    pub mode: Mode,
+}
+
+/// The reference's two modes (`mode` in its configuration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The ObjectiveValue: `topology evaluate`.
+    MinimizeNewNodes,
+    /// A membership plan: `topology plan`.
+    MinimizeNodeSwaps,
 }
 
 /// One file a configuration named, as read.

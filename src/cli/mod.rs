@@ -1,0 +1,3 @@
+//! The command line's commands that have grown past a few lines, one module each.
+
+pub mod plan;

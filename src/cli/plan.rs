@@ -1,0 +1,379 @@
+//! `topology plan`, `topology verify-plan` and `topology verify-proposal`:
+//! membership plans (the reference's `minimize_node_swaps`) on the command
+//! line, thin over [`ic_topology::plan`].
+
+use clap::Args;
+use ic_topology::digest;
+use ic_topology::files::InputFile;
+use ic_topology::inputs::{Inputs, Warning};
+use ic_topology::plan::check::{ChangeKind, Counts, PlanCertificate};
+use ic_topology::plan::sequence::{self, Sequence};
+use ic_topology::plan::verify_proposal::{self, Payload};
+use ic_topology::plan::{self, output, NodeChange, Plan};
+use ic_topology::solve::{Budget, Status, Work};
+use ic_topology::InputError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// A configuration JSON with the reference tool's keys (its `mode` may be
+    /// `minimize_node_swaps`); without it, the default network.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The canister's export (the bytes of `export_snapshot`, pages joined),
+    /// planned with the canister's budget, bit for bit as the canister does.
+    #[arg(long, conflicts_with_all = ["config", "budget"])]
+    pub inputs: Option<PathBuf>,
+    /// Change only this subnet (by id); may be repeated. Without it, any subnet may change.
+    #[arg(long = "subnet")]
+    pub subnets: Vec<String>,
+    /// Print one JSON object (the result file `verify-plan` reads).
+    #[arg(long)]
+    pub json: bool,
+    /// Write the reference's `subnet_node_changes` JSON here.
+    #[arg(long)]
+    pub changes_out: Option<PathBuf>,
+    /// Write the ordered `ChangeSubnetMembership` proposals (payloads and summaries) here, as JSON.
+    #[arg(long)]
+    pub proposals_out: Option<PathBuf>,
+    /// Write the nodes CSV of the network after the plan here (the reference's `what_if`).
+    #[arg(long)]
+    pub what_if_out: Option<PathBuf>,
+    /// Work budget: branch-and-bound nodes.
+    #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
+    pub budget: u64,
+}
+
+#[derive(Args)]
+pub struct VerifyPlanArgs {
+    /// The result file (output of `plan --json`).
+    pub result: PathBuf,
+    /// The configuration the plan was computed from.
+    #[arg(long, required_unless_present = "inputs")]
+    pub config: Option<PathBuf>,
+    /// The canister export the plan was computed from (instead of --config).
+    #[arg(long, conflicts_with = "config")]
+    pub inputs: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct VerifyProposalArgs {
+    /// The configuration (current membership from its nodes file).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The canister export (instead of --config).
+    #[arg(long, conflicts_with = "config")]
+    pub inputs: Option<PathBuf>,
+    /// The payload as Candid text: `(record { subnet_id = principal "..."; node_ids_add = vec { ... }; node_ids_remove = vec { ... } })`,
+    /// or a file holding it.
+    #[arg(long, conflicts_with = "subnet_id")]
+    pub payload: Option<String>,
+    /// The subnet (instead of --payload).
+    #[arg(long, requires = "subnet_id")]
+    pub subnet_id: Option<String>,
+    /// A node the proposal adds (with --subnet-id); may be repeated.
+    #[arg(long)]
+    pub add: Vec<String>,
+    /// A node the proposal removes (with --subnet-id); may be repeated.
+    #[arg(long)]
+    pub remove: Vec<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
+    pub budget: u64,
+}
+
+/// The plan result file: everything `verify-plan` needs and a healer submits.
+#[derive(Serialize, Deserialize)]
+pub struct PlanFile {
+    pub tool: String,
+    pub version: String,
+    pub mode: String,
+    pub status: Status,
+    /// The optimal cost (null unless optimal).
+    pub cost: Option<u64>,
+    pub counts: Option<Counts>,
+    pub lower_bound: u64,
+    pub upper_bound: Option<u64>,
+    pub certificate_is_tight: bool,
+    pub certificate: PlanCertificate,
+    /// Subnet ids the plan was limited to (empty: any).
+    pub subnets: Vec<String>,
+    pub changes: Vec<NodeChange>,
+    pub proposals: Sequence,
+    pub settings: ic_topology::inputs::Settings,
+    pub inputs: Digests,
+    pub warnings: Vec<Warning>,
+    pub work: Work,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Digests {
+    pub source: String,
+    pub files: Vec<InputFile>,
+    pub configuration_sha256: String,
+}
+
+fn budget_for(args_budget: u64, export: bool) -> Budget {
+    if export {
+        ic_topology::export::CANISTER_BUDGET
+    } else {
+        Budget { branch_nodes: args_budget }
+    }
+}
+
+fn exit_for(status: Status) -> ExitCode {
+    match status {
+        Status::Optimal => ExitCode::SUCCESS,
+        Status::Infeasible => ExitCode::from(3),
+        Status::BudgetExceeded => ExitCode::from(4),
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), InputError> {
+    std::fs::write(path, text).map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))
+}
+
+pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
+    let (inputs, files, source) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let budget = budget_for(a.budget, a.inputs.is_some());
+    let (pm, plan) = plan::plan(&inputs, &a.subnets, budget).map_err(|e| InputError::new("--subnet", e))?;
+    let seq = sequence::sequence(&pm, &plan);
+    let mut warnings = inputs.warnings.clone();
+    warnings.extend(plan.warnings.iter().cloned());
+    if let Some(path) = &a.changes_out {
+        write_file(path, &output::reference_changes_json(&output::subnet_changes(&inputs, &pm, &plan)))?;
+    }
+    if let Some(path) = &a.proposals_out {
+        write_file(path, &serde_json::to_string_pretty(&seq).expect("proposals serialise"))?;
+    }
+    if let Some(path) = &a.what_if_out {
+        write_file(path, &output::what_if_nodes_csv(&inputs, &plan))?;
+    }
+    let file = PlanFile {
+        tool: "topology".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        mode: "minimize_node_swaps".into(),
+        status: plan.status,
+        cost: plan.cost,
+        counts: plan.counts,
+        lower_bound: plan.lower_bound,
+        upper_bound: plan.upper_bound,
+        certificate_is_tight: plan.certificate_is_tight,
+        certificate: plan.certificate.clone(),
+        subnets: a.subnets.clone(),
+        changes: plan.changes.clone(),
+        proposals: seq,
+        settings: inputs.settings,
+        inputs: Digests { source, files, configuration_sha256: digest::configuration_digest(&inputs) },
+        warnings,
+        work: plan.work,
+    };
+    if a.json {
+        crate::print_json(&file);
+    } else {
+        print_plan(&file, &plan);
+    }
+    Ok(exit_for(file.status))
+}
+
+fn print_plan(f: &PlanFile, plan: &Plan) {
+    println!("Network: {}", f.inputs.source);
+    if !f.subnets.is_empty() {
+        println!("  changing only subnet(s): {}", f.subnets.join(", "));
+    }
+    match f.status {
+        Status::Optimal => {
+            let c = f.counts.unwrap_or_default();
+            println!(
+                "Plan cost: {}  (dropped + 3 x moved + newly assigned + 100 x synthetic; proven optimal{})",
+                f.cost.unwrap_or(0),
+                if f.certificate_is_tight { " by plan and lower-bound certificate" } else { " by branch and bound" }
+            );
+            println!(
+                "  dropped {}, moved {}, newly assigned {} (synthetic {})",
+                c.dropped, c.moved, c.newly_assigned, c.synthetic
+            );
+        }
+        Status::Infeasible => {
+            println!("Infeasible: no membership meets the target topology, even with up to 100 synthetic nodes")
+        }
+        Status::BudgetExceeded => println!(
+            "Budget exceeded: the cheapest plan costs between {} and {}",
+            f.lower_bound,
+            f.upper_bound.map_or("-".into(), |v| v.to_string())
+        ),
+    }
+    for w in &f.warnings {
+        println!("  warning: {}", w.message);
+    }
+    if !plan.changes.is_empty() {
+        println!();
+        println!("Changes:");
+        for c in &plan.changes {
+            let place = |s: &Option<String>, i: Option<u32>| match (s, i) {
+                (Some(id), _) => id.clone(),
+                (None, Some(i)) => format!("subnet #{i} (no id)"),
+                (None, None) => "-".into(),
+            };
+            let kind = match c.kind {
+                ChangeKind::Dropped => "dropped",
+                ChangeKind::Moved => "moved",
+                ChangeKind::NewlyAssigned => "newly assigned",
+            };
+            let why = c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            println!(
+                "  {:<15} {} [{}]: {} -> {}{why}",
+                kind,
+                c.node_id,
+                c.node_provider,
+                place(&c.from, c.from_index),
+                place(&c.to, c.to_index)
+            );
+        }
+    }
+    if !f.proposals.proposals.is_empty() {
+        println!();
+        println!("Proposals, in order:");
+        for p in &f.proposals.proposals {
+            let after = if p.after.is_empty() {
+                String::new()
+            } else {
+                format!(" (after step {})", p.after.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))
+            };
+            println!(
+                "  {}. {} ({}): +{} -{}{after}  summary sha256 {}",
+                p.step,
+                p.subnet_id,
+                p.subnet_type,
+                p.node_ids_add.len(),
+                p.node_ids_remove.len(),
+                p.summary_sha256
+            );
+        }
+    }
+    for cycle in &f.proposals.cycles {
+        println!("  cycle of moves (needs a free node to execute): {}", cycle.join(", "));
+    }
+    for s in &f.proposals.unnamed_subnets {
+        println!("  {s} changes but has no subnet id: no proposal can name it");
+    }
+}
+
+/// Re-check a plan result against its inputs.
+pub fn run_verify_plan(a: VerifyPlanArgs) -> Result<ExitCode, InputError> {
+    let text = std::fs::read_to_string(&a.result)
+        .map_err(|e| InputError::new(a.result.display().to_string(), format!("cannot read: {e}")))?;
+    let file: PlanFile = serde_json::from_str(&text)
+        .map_err(|e| InputError::new(a.result.display().to_string(), format!("not a plan result: {e}")))?;
+    let (inputs, files, _) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    match verify_plan_file(&inputs, &files, &file) {
+        Ok(message) => {
+            println!("verified: {message}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(reason) => {
+            println!("rejected: {reason}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Every claim of a plan file, checked against the inputs.
+pub fn verify_plan_file(inputs: &Inputs, files: &[InputFile], f: &PlanFile) -> Result<String, String> {
+    for claimed in &f.inputs.files {
+        match files.iter().find(|x| x.role == claimed.role) {
+            Some(x) if x.sha256 == claimed.sha256 => {}
+            Some(_) => return Err(format!("{} differs from the one the plan was computed from", claimed.role)),
+            None => return Err(format!("the plan was computed with a {} these inputs lack", claimed.role)),
+        }
+    }
+    if digest::configuration_digest(inputs) != f.inputs.configuration_sha256 {
+        return Err("the normalised configuration differs from the one the plan was computed from".into());
+    }
+    let claim = plan::verify::PlanClaim {
+        status: f.status,
+        cost: f.cost,
+        counts: f.counts,
+        lower_bound: f.lower_bound,
+        upper_bound: f.upper_bound,
+        certificate: f.certificate.clone(),
+        certificate_is_tight: f.certificate_is_tight,
+        changes: f.changes.clone(),
+    };
+    let verified = plan::verify::verify_plan(inputs, &f.subnets, &claim).map_err(|r| r.to_string())?;
+    let seq_check = plan::verify::check_sequence(inputs, &f.subnets, &f.changes, &f.proposals);
+    seq_check?;
+    Ok(verified)
+}
+
+fn parse_payload(text: &str) -> Result<Payload, String> {
+    plan::verify::parse_payload_candid(text)
+}
+
+pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError> {
+    let (inputs, _, _) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let payload = match (&a.payload, &a.subnet_id) {
+        (Some(p), _) => {
+            let text = if Path::new(p).is_file() {
+                std::fs::read_to_string(p).map_err(|e| InputError::new(p, format!("cannot read: {e}")))?
+            } else {
+                p.clone()
+            };
+            parse_payload(&text).map_err(|e| InputError::new("--payload", e))?
+        }
+        (None, Some(id)) => {
+            Payload { subnet_id: id.clone(), node_ids_add: a.add.clone(), node_ids_remove: a.remove.clone() }
+        }
+        (None, None) => {
+            return Err(InputError::new("arguments", "give --payload, or --subnet-id with --add and --remove"))
+        }
+    };
+    let budget = budget_for(a.budget, a.inputs.is_some());
+    let check =
+        verify_proposal::verify_proposal(&inputs, &payload, budget).map_err(|e| InputError::new("--payload", e))?;
+    if a.json {
+        crate::print_json(&check);
+    } else {
+        println!("Proposal: change the membership of {} ({})", payload.subnet_id, check.subnet_type);
+        println!("  adds {}, removes {}", payload.node_ids_add.len(), payload.node_ids_remove.len());
+        match (check.on_optimal_path, check.excess_cost) {
+            (Some(true), _) => println!(
+                "On an optimal path: the cheapest plan that includes it costs {}, the optimum",
+                check.with_proposal.upper_bound.unwrap_or(0)
+            ),
+            (Some(false), Some(x)) => println!(
+                "Not optimal: the cheapest plan that includes it costs {}, {x} more than the optimum {}",
+                check.with_proposal.upper_bound.unwrap_or(0),
+                check.optimal.upper_bound.unwrap_or(0)
+            ),
+            _ => println!(
+                "Undecided: the optimum is {:?} and with the proposal {:?} (bounds {}..{:?} and {}..{:?})",
+                check.optimal.status,
+                check.with_proposal.status,
+                check.optimal.lower_bound,
+                check.optimal.upper_bound,
+                check.with_proposal.lower_bound,
+                check.with_proposal.upper_bound
+            ),
+        }
+        for (name, st) in [("before", &check.before), ("after", &check.after)] {
+            let nak: Vec<String> = ic_topology::inputs::Attribute::ALL
+                .iter()
+                .map(|at| format!("{} {}", at.name(), st.nakamoto[at.index()]))
+                .collect();
+            println!("  {name}: {} nodes; Nakamoto {}", st.nodes, nak.join(", "));
+            for b in &st.broken_limits {
+                println!("    breaks {} {:?}: {} nodes, limit {}", b.attribute.name(), b.value, b.count, b.limit);
+            }
+        }
+    }
+    Ok(match check.on_optimal_path {
+        Some(true) => ExitCode::SUCCESS,
+        Some(false) => ExitCode::from(1),
+        None => ExitCode::from(4),
+    })
+}

@@ -1,0 +1,141 @@
+//! Membership plans: the reference's `minimize_node_swaps`, exact and proven.
+//!
+//! From the current membership (each node's `subnet_id`), the cheapest
+//! changes that make every subnet of the target topology meet every rule of
+//! the rule set, at the reference's cost: dropped + 3 x moved + newly
+//! assigned + 100 x synthetic (a synthetic node is newly assigned too, so it
+//! costs 101), with at most 100 synthetic nodes. [`model`] adds the
+//! membership to the ObjectiveValue's model, [`solve`] finds the plan and its
+//! lower-bound certificate, [`check`] re-checks both independently,
+//! [`sequence`] orders the changes into `ChangeSubnetMembership` proposals
+//! that can be executed one after the other, and [`verify_proposal`] says
+//! whether one such proposal is part of an optimal plan.
+
+pub mod check;
+pub mod model;
+pub mod output;
+pub mod sequence;
+pub mod solve;
+pub mod verify;
+pub mod verify_proposal;
+
+use crate::check::Allocation;
+use crate::inputs::{Inputs, Warning};
+use crate::solve::{Budget, Status, Work};
+use check::{ChangeKind, Counts, PlanCertificate};
+use model::PlanModel;
+use serde::{Deserialize, Serialize};
+
+/// One node that changes, named as a proposal names it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NodeChange {
+    pub node_id: String,
+    /// The provider, after renames and clusters (as the reference reports it).
+    pub node_provider: String,
+    pub kind: ChangeKind,
+    /// Subnet ids; `None` for no subnet (or a subnet of the topology without id).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The same subnets as indices into the plan's subnets (the topology's,
+    /// less those kept); a subnet without id has an index but no id.
+    pub from_index: Option<u32>,
+    pub to_index: Option<u32>,
+    /// Why the node leaves its subnet, when it must: DOWN, DEGRADED or cordoned.
+    pub reason: Option<String>,
+}
+
+/// A plan: the cheapest changes, their cost and proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub status: Status,
+    /// The optimal cost; `Some` only when `Optimal`.
+    pub cost: Option<u64>,
+    /// The counts of the plan found (when one was found).
+    pub counts: Option<Counts>,
+    pub lower_bound: u64,
+    pub upper_bound: Option<u64>,
+    pub certificate: PlanCertificate,
+    /// Whether the certificate alone proves the optimum (otherwise the proof
+    /// rests on the solver's branch and bound).
+    pub certificate_is_tight: bool,
+    /// The allocation (class counts per subnet of the plan model).
+    pub allocation: Option<Allocation>,
+    /// Every node that changes, sorted by node id.
+    pub changes: Vec<NodeChange>,
+    /// Subnet ids that were not to change (`--subnet` selects the others).
+    pub kept_subnets: Vec<String>,
+    pub warnings: Vec<Warning>,
+    pub work: Work,
+}
+
+/// Plan the membership of `inputs`, changing only the subnets of `subnets`
+/// (empty: any). Returns the plan model too, for outputs and checks.
+pub fn plan(inputs: &Inputs, subnets: &[String], budget: Budget) -> Result<(PlanModel, Plan), String> {
+    let (pm, warnings) = model::build(inputs, subnets)?;
+    let solution = solve::solve(&pm, budget);
+    Ok((pm.clone(), plan_of(&pm, solution, warnings)))
+}
+
+/// The plan of a solution: its changes named by node and subnet ids.
+pub fn plan_of(pm: &PlanModel, solution: solve::PlanSolution, warnings: Vec<Warning>) -> Plan {
+    let (counts, changes) = match &solution.allocation {
+        Some(a) => {
+            let changes = check::realize(pm, a);
+            let counts = check::check_changes(pm, a, &changes).ok();
+            (counts, named_changes(pm, &changes))
+        }
+        None => (None, Vec::new()),
+    };
+    Plan {
+        status: solution.status,
+        cost: (solution.status == Status::Optimal).then_some(solution.upper_bound.unwrap_or(0)),
+        counts,
+        lower_bound: solution.lower_bound,
+        upper_bound: solution.upper_bound,
+        certificate: solution.certificate,
+        certificate_is_tight: solution.certificate_is_tight,
+        allocation: solution.allocation,
+        changes,
+        kept_subnets: pm.kept_subnets.clone(),
+        warnings,
+        work: solution.work,
+    }
+}
+
+/// A subnet's id as proposals name it (a topology subnet without id has none).
+pub fn subnet_id(pm: &PlanModel, s: Option<u32>) -> Option<String> {
+    s.and_then(|s| pm.model.subnets[s as usize].subnet_id.clone())
+}
+
+fn named_changes(pm: &PlanModel, changes: &[check::Change]) -> Vec<NodeChange> {
+    let provider_of = node_providers(pm);
+    changes
+        .iter()
+        .map(|c| NodeChange {
+            node_id: c.node_id.clone(),
+            node_provider: provider_of.get(&c.node_id).cloned().unwrap_or_default(),
+            kind: c.kind,
+            from: subnet_id(pm, c.from),
+            to: subnet_id(pm, c.to),
+            from_index: c.from,
+            to_index: c.to,
+            reason: pm.forced_drops.iter().find(|d| d.node_id == c.node_id).map(|d| d.reason.clone()),
+        })
+        .collect()
+}
+
+/// Every model node's provider (after renames and clusters), by node id;
+/// forced drops are named by their registry provider, renamed the same way.
+pub fn node_providers(pm: &PlanModel) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (c, class) in pm.model.classes.iter().enumerate() {
+        let p = model::class_provider(&pm.model, c).to_string();
+        for m in &class.members {
+            out.insert(m.clone(), p.clone());
+        }
+    }
+    for d in &pm.forced_drops {
+        out.insert(d.node_id.clone(), d.provider.clone());
+    }
+    out
+}

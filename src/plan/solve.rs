@@ -1,0 +1,536 @@
+//! The exact membership planner.
+//!
+//! The swap model (see [`super::check`] for its rows) is solved as one
+//! integer program by microlp's branch and bound, under the deterministic
+//! work budget; its allocation is re-checked and its changes derived and
+//! re-checked by the independent checker. The dual of the model's LP
+//! relaxation, solved as an LP of its own and scaled to integers, is the
+//! lower-bound certificate; where it meets the plan's cost, the certificate
+//! alone proves the plan optimal.
+
+use super::check::{self as plan_check, PlanCertificate};
+use super::model::{PlanModel, COST_DROPPED, COST_MOVED, COST_NEWLY_ASSIGNED, COST_SYNTHETIC};
+use crate::check::{Allocation, Bound};
+use crate::inputs::{Attribute, LimitOp};
+use crate::solve::{Budget, Status, Work};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, Variable};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Col {
+    X(u32, u32),
+    Y(u32, u32),
+    New(u32),
+    Moved(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RowKind {
+    Size(u32),
+    Value(u32, Attribute, u32),
+    Keep(u32, u32),
+    Link(u32),
+    Avail(u32),
+    Class(u32),
+    Synthetic,
+    ProviderMinimum(u32),
+}
+
+struct Row {
+    kind: RowKind,
+    terms: Vec<(usize, f64)>,
+    op: ComparisonOp,
+    rhs: i64,
+}
+
+/// The swap model's LP: columns with bounds and costs, and rows.
+struct Lp {
+    cols: Vec<Col>,
+    lo: Vec<i64>,
+    hi: Vec<i64>,
+    cost: Vec<i64>,
+    rows: Vec<Row>,
+}
+
+fn build_lp(pm: &PlanModel) -> Lp {
+    let model = &pm.model;
+    let mut lp = Lp { cols: vec![], lo: vec![], hi: vec![], cost: vec![], rows: vec![] };
+    let col = |lp: &mut Lp, c: Col, lo: i64, hi: i64, cost: i64| -> usize {
+        lp.cols.push(c);
+        lp.lo.push(lo);
+        lp.hi.push(hi);
+        lp.cost.push(cost);
+        lp.cols.len() - 1
+    };
+    let nc = model.classes.len();
+    let mut x_of_class: Vec<Vec<usize>> = vec![Vec::new(); nc];
+    let mut y_of_class: Vec<Vec<usize>> = vec![Vec::new(); nc];
+    let current: Vec<BTreeMap<u32, u32>> = (0..nc).map(|c| pm.current(c).into_iter().collect()).collect();
+    for (s, subnet) in model.subnets.iter().enumerate() {
+        let mut by_value: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
+        let mut all = Vec::new();
+        for (c, class) in model.classes.iter().enumerate() {
+            let hi = pm.cap(c, s) as i64;
+            let lo = pm.lower(c, s) as i64;
+            if hi == 0 && lo == 0 {
+                continue;
+            }
+            let cost = if class.synthetic { (COST_SYNTHETIC + COST_NEWLY_ASSIGNED) as i64 } else { 0 };
+            let j = col(&mut lp, Col::X(c as u32, s as u32), lo, hi, cost);
+            all.push((j, 1.0));
+            x_of_class[c].push(j);
+            for a in Attribute::ALL {
+                by_value.entry((a, class.values[a.index()])).or_default().push(j);
+            }
+            if let Some(&m) = current[c].get(&(s as u32)) {
+                let y = col(&mut lp, Col::Y(c as u32, s as u32), 0, (m as i64).min(hi), -1);
+                y_of_class[c].push(y);
+                lp.rows.push(Row {
+                    kind: RowKind::Keep(c as u32, s as u32),
+                    terms: vec![(y, 1.0), (j, -1.0)],
+                    op: ComparisonOp::Le,
+                    rhs: 0,
+                });
+            }
+        }
+        lp.rows.push(Row { kind: RowKind::Size(s as u32), terms: all, op: ComparisonOp::Eq, rhs: subnet.size as i64 });
+        for &(a, v, limit) in &subnet.special {
+            if limit.op == LimitOp::Exactly {
+                by_value.entry((a, v)).or_default();
+            }
+        }
+        for ((a, v), terms) in by_value {
+            let limit = subnet.limit(a, v);
+            let op = match limit.op {
+                LimitOp::Exactly => ComparisonOp::Eq,
+                LimitOp::AtMost => {
+                    if terms.iter().map(|&j| lp.hi[j]).sum::<i64>() <= limit.count as i64 {
+                        continue;
+                    }
+                    ComparisonOp::Le
+                }
+            };
+            lp.rows.push(Row {
+                kind: RowKind::Value(s as u32, a, v),
+                terms: terms.into_iter().map(|j| (j, 1.0)).collect(),
+                op,
+                rhs: limit.count as i64,
+            });
+        }
+    }
+    let mut synthetic_terms = Vec::new();
+    for (c, class) in model.classes.iter().enumerate() {
+        if class.synthetic {
+            synthetic_terms.extend(x_of_class[c].iter().map(|&j| (j, 1.0)));
+            if x_of_class[c].iter().map(|&j| lp.hi[j]).sum::<i64>() > class.count() as i64 {
+                lp.rows.push(Row {
+                    kind: RowKind::Class(c as u32),
+                    terms: x_of_class[c].iter().map(|&j| (j, 1.0)).collect(),
+                    op: ComparisonOp::Le,
+                    rhs: class.count() as i64,
+                });
+            }
+            continue;
+        }
+        let unassigned = pm.unassigned(c) as i64;
+        let assigned = pm.assigned(c) as i64;
+        let mut link: Vec<(usize, f64)> = x_of_class[c].iter().map(|&j| (j, 1.0)).collect();
+        if link.is_empty() {
+            continue;
+        }
+        link.extend(y_of_class[c].iter().map(|&j| (j, -1.0)));
+        if unassigned > 0 {
+            let n = col(&mut lp, Col::New(c as u32), 0, unassigned, COST_NEWLY_ASSIGNED as i64);
+            link.push((n, -1.0));
+        }
+        if assigned > 0 {
+            let v = col(&mut lp, Col::Moved(c as u32), 0, assigned, (COST_MOVED - COST_DROPPED) as i64);
+            link.push((v, -1.0));
+            let mut avail: Vec<(usize, f64)> = y_of_class[c].iter().map(|&j| (j, 1.0)).collect();
+            avail.push((v, 1.0));
+            lp.rows.push(Row { kind: RowKind::Avail(c as u32), terms: avail, op: ComparisonOp::Le, rhs: assigned });
+        }
+        lp.rows.push(Row { kind: RowKind::Link(c as u32), terms: link, op: ComparisonOp::Le, rhs: 0 });
+    }
+    if synthetic_terms.iter().map(|&(j, _)| lp.hi[j]).sum::<i64>() > pm.max_synthetic as i64 {
+        lp.rows.push(Row {
+            kind: RowKind::Synthetic,
+            terms: synthetic_terms,
+            op: ComparisonOp::Le,
+            rhs: pm.max_synthetic as i64,
+        });
+    }
+    for (p, pm_row) in model.provider_minimums.iter().enumerate() {
+        let terms: Vec<(usize, f64)> =
+            pm_row.classes.iter().flat_map(|&c| x_of_class[c as usize].iter().map(|&j| (j, 1.0))).collect();
+        lp.rows.push(Row { kind: RowKind::ProviderMinimum(p as u32), terms, op: ComparisonOp::Ge, rhs: 1 });
+    }
+    lp
+}
+
+/// The answer of a plan solve.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PlanSolution {
+    pub status: Status,
+    /// Proven: every plan costs at least this.
+    pub lower_bound: u64,
+    /// The cost of the best plan found, if any.
+    pub upper_bound: Option<u64>,
+    pub allocation: Option<Allocation>,
+    pub certificate: PlanCertificate,
+    pub certificate_is_tight: bool,
+    pub work: Work,
+}
+
+enum IntResult {
+    Solved(Vec<i64>),
+    Infeasible,
+    OutOfBudget,
+}
+
+/// Solve the integer program with some columns fixed (`fixed[j] = Some(v)`):
+/// they leave the program and their values move to the right-hand sides.
+fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &mut Work) -> IntResult {
+    if budget == 0 {
+        return IntResult::OutOfBudget;
+    }
+    let mut p = Problem::new(OptimizationDirection::Minimize);
+    let vars: Vec<Option<Variable>> = (0..lp.cols.len())
+        .map(|j| match fixed[j] {
+            Some(_) => None,
+            None => Some(p.add_integer_var(lp.cost[j] as f64, (lp.lo[j] as i32, lp.hi[j] as i32))),
+        })
+        .collect();
+    for r in &lp.rows {
+        let mut rhs = r.rhs as f64;
+        let mut expr: Vec<(Variable, f64)> = Vec::with_capacity(r.terms.len());
+        for &(j, a) in &r.terms {
+            match (vars[j], fixed[j]) {
+                (Some(v), _) => expr.push((v, a)),
+                (None, Some(x)) => rhs -= a * x as f64,
+                (None, None) => unreachable!("a column is fixed or free"),
+            }
+        }
+        if expr.is_empty() {
+            let ok = match r.op {
+                ComparisonOp::Le => 0.0 <= rhs,
+                ComparisonOp::Ge => 0.0 >= rhs,
+                _ => rhs == 0.0,
+            };
+            if !ok {
+                return IntResult::Infeasible;
+            }
+            continue;
+        }
+        p.add_constraint(expr.as_slice(), r.op, rhs);
+    }
+    let mut options = SolveOptions::default();
+    options.node_limit = Some(budget);
+    work.lp_solves += 1;
+    match p.solve_with(options) {
+        Ok(outcome) => {
+            let stats = outcome.stats();
+            work.branch_nodes += stats.nodes_solved;
+            work.lp_iterations += stats.lp_iterations;
+            let optimal = outcome.is_optimal();
+            match outcome.into_solution() {
+                Ok(s) if optimal => IntResult::Solved(
+                    vars.iter()
+                        .zip(fixed)
+                        .map(|(v, f)| match (v, f) {
+                            (Some(v), _) => s.var_value(*v).round() as i64,
+                            (None, f) => f.expect("fixed"),
+                        })
+                        .collect(),
+                ),
+                _ => IntResult::OutOfBudget,
+            }
+        }
+        Err(microlp::Error::Infeasible) => IntResult::Infeasible,
+        Err(_) => IntResult::OutOfBudget,
+    }
+}
+
+/// Dual multipliers are kept within this box, so that the dual LP is bounded
+/// even when the model is infeasible.
+const DUAL_BOX: f64 = 256.0;
+const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720];
+
+/// Solve the dual of the LP relaxation; return the best integer certificate
+/// made from it and its bound.
+/// The rounded multipliers per LP row, over their denominator.
+struct Multipliers {
+    denominator: i64,
+    rows: Vec<i64>,
+}
+
+impl Multipliers {
+    /// Each column's reduced cost, times the denominator: exact.
+    fn reduced_costs(&self, lp: &Lp) -> Vec<i128> {
+        let d = self.denominator as i128;
+        let mut rc: Vec<i128> = lp.cost.iter().map(|&c| c as i128 * d).collect();
+        for (row, &m) in lp.rows.iter().zip(&self.rows) {
+            if m != 0 {
+                for &(j, a) in &row.terms {
+                    rc[j] -= a as i128 * m as i128;
+                }
+            }
+        }
+        rc
+    }
+}
+
+fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bound, Option<Multipliers>) {
+    let zero = PlanCertificate::zero();
+    let zero_bound = plan_check::check_plan_certificate(pm, &zero).expect("the zero certificate is valid");
+    let mut dual = Problem::new(OptimizationDirection::Maximize);
+    let row_vars: Vec<Variable> = lp
+        .rows
+        .iter()
+        .map(|r| {
+            let bounds = match r.op {
+                ComparisonOp::Le => (-DUAL_BOX, 0.0),
+                ComparisonOp::Ge => (0.0, DUAL_BOX),
+                _ => (-DUAL_BOX, DUAL_BOX),
+            };
+            dual.add_var(r.rhs as f64, bounds)
+        })
+        .collect();
+    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); lp.cols.len()];
+    for (i, r) in lp.rows.iter().enumerate() {
+        for &(j, a) in &r.terms {
+            columns[j].push((row_vars[i], a));
+        }
+    }
+    // For each column with bounds [lo, hi]: sum a u + w_lo - w_hi = cost,
+    // maximise ... + lo w_lo - hi w_hi, w >= 0.
+    for (j, mut col) in columns.into_iter().enumerate() {
+        let w_hi = dual.add_var(-(lp.hi[j] as f64), (0.0, f64::INFINITY));
+        col.push((w_hi, -1.0));
+        if lp.lo[j] > 0 {
+            let w_lo = dual.add_var(lp.lo[j] as f64, (0.0, f64::INFINITY));
+            col.push((w_lo, 1.0));
+            dual.add_constraint(col.as_slice(), ComparisonOp::Eq, lp.cost[j] as f64);
+        } else {
+            dual.add_constraint(col.as_slice(), ComparisonOp::Le, lp.cost[j] as f64);
+        }
+    }
+    work.lp_solves += 1;
+    let solution = match dual.solve().map(|o| o.into_solution()) {
+        Ok(Ok(s)) => s,
+        _ => return (zero, zero_bound, None),
+    };
+    work.lp_iterations += solution.stats().lp_iterations;
+    let values: Vec<f64> = row_vars.iter().map(|&v| solution.var_value(v)).collect();
+    let target = (solution.objective() + pm.constant_cost() as f64 - 1e-6).ceil() as i128;
+    let mut best = (zero, zero_bound, None);
+    for d in DENOMINATORS {
+        let rows = rounded(lp, &values, d);
+        let cert = certificate(lp, &rows, d);
+        if let Ok(bound) = plan_check::check_plan_certificate(pm, &cert) {
+            if bound.ceil() > best.1.ceil() || best.2.is_none() {
+                best = (cert, bound, Some(Multipliers { denominator: d as i64, rows }));
+            }
+            if best.1.ceil() >= target {
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// The LP's duals scaled by `d`, rounded and clamped to the signs their rows allow.
+fn rounded(lp: &Lp, duals: &[f64], d: u64) -> Vec<i64> {
+    lp.rows
+        .iter()
+        .zip(duals)
+        .map(|(row, &y)| {
+            let m = (y * d as f64).round() as i64;
+            match row.op {
+                ComparisonOp::Le => m.min(0),
+                ComparisonOp::Ge => m.max(0),
+                _ => m,
+            }
+        })
+        .collect()
+}
+
+fn certificate(lp: &Lp, rows: &[i64], d: u64) -> PlanCertificate {
+    let mut cert = PlanCertificate { denominator: d, ..Default::default() };
+    for (row, &m) in lp.rows.iter().zip(rows) {
+        if m == 0 {
+            continue;
+        }
+        match row.kind {
+            RowKind::Size(s) => cert.size.push((s, m)),
+            RowKind::Value(s, a, v) => cert.values.push((s, a, v, m)),
+            RowKind::Keep(c, s) => cert.keep.push((c, s, m)),
+            RowKind::Link(c) => cert.link.push((c, m)),
+            RowKind::Avail(c) => cert.avail.push((c, m)),
+            RowKind::Class(c) => cert.classes.push((c, m)),
+            RowKind::Synthetic => cert.synthetic = m,
+            RowKind::ProviderMinimum(p) => cert.provider_minimums.push((p, m)),
+        }
+    }
+    cert.size.sort_unstable();
+    cert.values.sort_unstable();
+    cert.keep.sort_unstable();
+    cert.link.sort_unstable();
+    cert.avail.sort_unstable();
+    cert.classes.sort_unstable();
+    cert.provider_minimums.sort_unstable();
+    cert
+}
+
+/// The cost of the cheapest changes that give `allocation`, if it is a valid plan.
+pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
+    plan_check::check_plan_allocation(pm, allocation).ok()?;
+    let changes = plan_check::realize(pm, allocation);
+    plan_check::check_changes(pm, allocation, &changes).ok().map(|c| c.cost())
+}
+
+/// Solve the membership model exactly under `budget`.
+pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
+    let mut work = Work::default();
+    let lp = build_lp(pm);
+    let (certificate, bound, multipliers) = lower_bound(pm, &lp, &mut work);
+    let lower = bound.ceil().max(0) as u64;
+    let answer =
+        |status, lower_bound, upper_bound, allocation, work, tight, certificate: &PlanCertificate| PlanSolution {
+            status,
+            lower_bound,
+            upper_bound,
+            allocation,
+            certificate: certificate.clone(),
+            certificate_is_tight: tight,
+            work,
+        };
+    if lower > super::verify::max_cost(pm) {
+        // The certificate alone proves that no plan exists.
+        return answer(Status::Infeasible, lower, None, None, work, true, &certificate);
+    }
+    let allocation_of = |values: &[i64]| {
+        let mut allocation = Allocation { subnets: vec![Vec::new(); pm.model.subnets.len()] };
+        for (j, col) in lp.cols.iter().enumerate() {
+            if let Col::X(c, s) = *col {
+                if values[j] > 0 {
+                    allocation.subnets[s as usize].push((c, values[j] as u32));
+                }
+            }
+        }
+        for entries in &mut allocation.subnets {
+            entries.sort_unstable();
+        }
+        allocation
+    };
+    // Reduced-cost fixing (exact): every plan of cost V has
+    // V >= bound + sum over columns of |reduced cost| x (distance from the
+    // bound the reduced cost favours). First, the columns the certificate
+    // prices at zero alone: a plan found there that meets the bound is optimal.
+    let rc = multipliers.as_ref().map(|m| (m.reduced_costs(&lp), m.denominator as i128));
+    let fixing = |slack: Option<i128>| -> Option<Vec<Option<i64>>> {
+        let (rc, d) = rc.as_ref()?;
+        Some(
+            rc.iter()
+                .enumerate()
+                .map(|(j, &r)| {
+                    let free = match slack {
+                        // Columns priced at (about) zero.
+                        None => r.abs() * 2 < *d,
+                        // |r| / d <= slack: the column can change in a cheaper plan.
+                        Some(slack) => r.abs() <= slack * d,
+                    };
+                    if free {
+                        None
+                    } else if r > 0 {
+                        Some(lp.lo[j])
+                    } else {
+                        Some(lp.hi[j])
+                    }
+                })
+                .collect(),
+        )
+    };
+    let mut best: Option<(u64, Allocation)> = None;
+    if let Some(fixed) = fixing(None) {
+        if let IntResult::Solved(values) = solve_program(&lp, &fixed, budget.branch_nodes, &mut work) {
+            let allocation = allocation_of(&values);
+            if let Some(cost) = plan_cost(pm, &allocation) {
+                if cost <= lower {
+                    return answer(Status::Optimal, cost, Some(cost), Some(allocation), work, true, &certificate);
+                }
+                best = Some((cost, allocation));
+            }
+        }
+    }
+    // Then every column that could move in a plan cheaper than the best one
+    // found (all of them, when none was found).
+    let left = budget.branch_nodes.saturating_sub(work.branch_nodes);
+    let fixed = match (&best, &rc) {
+        (Some((cost, _)), Some((_, d))) => {
+            // A cheaper plan costs at most cost - 1, so it moves columns by at most
+            // (cost - 1 - bound) in reduced cost: numerator terms over d.
+            let slack_num = (*cost as i128 - 1) * *d - bound.numerator * *d / bound.denominator as i128;
+            let slack = slack_num.div_euclid(*d).max(0);
+            fixing(Some(slack)).unwrap_or_else(|| vec![None; lp.cols.len()])
+        }
+        _ => vec![None; lp.cols.len()],
+    };
+    match solve_program(&lp, &fixed, left, &mut work) {
+        IntResult::Solved(values) => {
+            let allocation = allocation_of(&values);
+            match plan_cost(pm, &allocation) {
+                Some(cost) if best.as_ref().is_none_or(|(b, _)| cost <= *b) => {
+                    answer(Status::Optimal, cost, Some(cost), Some(allocation), work, lower >= cost, &certificate)
+                }
+                _ => match best {
+                    Some((cost, allocation)) => {
+                        answer(Status::Optimal, cost, Some(cost), Some(allocation), work, lower >= cost, &certificate)
+                    }
+                    None => answer(Status::BudgetExceeded, lower, None, None, work, false, &certificate),
+                },
+            }
+        }
+        // No plan cheaper than the best found: it is optimal.
+        IntResult::Infeasible => match best {
+            Some((cost, allocation)) => {
+                answer(Status::Optimal, cost, Some(cost), Some(allocation), work, lower >= cost, &certificate)
+            }
+            None => answer(Status::Infeasible, lower, None, None, work, false, &certificate),
+        },
+        IntResult::OutOfBudget => {
+            let (upper, allocation) = match best {
+                Some((c, a)) => (Some(c), Some(a)),
+                None => (None, None),
+            };
+            answer(Status::BudgetExceeded, lower, upper, allocation, work, false, &certificate)
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    #[test]
+    #[ignore]
+    fn sizes() {
+        let path = std::env::var("PLAN_CONFIG").unwrap();
+        let loaded = crate::files::load_config(std::path::Path::new(&path)).unwrap();
+        let (pm, _) = super::super::model::build(&loaded.inputs, &[]).unwrap();
+        let t = std::time::Instant::now();
+        let lp = super::build_lp(&pm);
+        eprintln!(
+            "cols {} rows {} classes {} build {:?}",
+            lp.cols.len(),
+            lp.rows.len(),
+            pm.model.classes.len(),
+            t.elapsed()
+        );
+        let mut w = crate::solve::Work::default();
+        let t = std::time::Instant::now();
+        let (_c, b, _) = super::lower_bound(&pm, &lp, &mut w);
+        eprintln!("dual {:?} bound {}", t.elapsed(), b.ceil());
+        let t = std::time::Instant::now();
+        let r = super::solve_program(&lp, &vec![None; lp.cols.len()], 20000, &mut w);
+        eprintln!("primal {:?} {}", t.elapsed(), matches!(r, super::IntResult::Solved(_)));
+    }
+}

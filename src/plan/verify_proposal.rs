@@ -1,0 +1,252 @@
+//! Is this `ChangeSubnetMembership` proposal part of an optimal plan?
+//!
+//! The proposal's changes are fixed (its removed nodes may not be in its
+//! subnet after the plan, its added nodes must be), the model is solved
+//! again, and the optimum is compared with the unconstrained one: equal means
+//! the proposal is on an optimal path; otherwise it costs that much more. The
+//! subnet's broken limits and Nakamoto coefficients are reported before and
+//! after the proposal alone. A payload that names an unknown node, a node of
+//! another subnet, or a node that is DOWN, DEGRADED or cordoned is refused.
+
+use super::model::{self, PlanModel};
+use super::solve::{self, PlanSolution};
+use crate::evaluate::nakamoto;
+use crate::inputs::{Attribute, Inputs, LimitOp};
+use crate::model::{NodeClass, Subnet};
+use crate::solve::{Budget, Status};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A `ChangeSubnetMembership` payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    pub subnet_id: String,
+    pub node_ids_add: Vec<String>,
+    pub node_ids_remove: Vec<String>,
+}
+
+/// A limit a subnet breaks: `count` nodes of one value where the limit allows `limit`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BrokenLimit {
+    pub attribute: Attribute,
+    pub value: String,
+    pub count: u32,
+    /// "at most N", "exactly N", "size N".
+    pub limit: String,
+}
+
+/// A subnet's members judged against its limits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetState {
+    pub nodes: u32,
+    pub broken_limits: Vec<BrokenLimit>,
+    /// Per attribute, in [`Attribute::ALL`] order.
+    pub nakamoto: [u32; 4],
+}
+
+/// The verdict on a payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalCheck {
+    pub payload: Payload,
+    pub subnet_type: String,
+    /// The optimum without the proposal's changes, and with them fixed.
+    pub optimal: PlanSolution,
+    pub with_proposal: PlanSolution,
+    /// Both optimal and equal: the proposal is part of an optimal plan.
+    pub on_optimal_path: Option<bool>,
+    /// How much more the cheapest plan containing the proposal costs.
+    pub excess_cost: Option<u64>,
+    pub before: SubnetState,
+    pub after: SubnetState,
+}
+
+fn subnet_state(inputs: &Inputs, subnet: &Subnet, pm: &PlanModel, members: &BTreeSet<String>) -> SubnetState {
+    let by_id: BTreeMap<&str, &crate::inputs::RegistryNode> =
+        inputs.nodes.iter().map(|n| (n.node_id.as_str(), n)).collect();
+    let mut counts: [BTreeMap<String, u32>; 4] = Default::default();
+    for id in members {
+        if let Some(n) = by_id.get(id.as_str()) {
+            let values = crate::model::registry_node_values(inputs, n);
+            for (a, v) in values.into_iter().enumerate() {
+                *counts[a].entry(v).or_default() += 1;
+            }
+        }
+    }
+    let mut broken = Vec::new();
+    if members.len() as u32 != subnet.size {
+        broken.push(BrokenLimit {
+            attribute: Attribute::NodeProvider,
+            value: "(all nodes)".into(),
+            count: members.len() as u32,
+            limit: format!("size {}", subnet.size),
+        });
+    }
+    for a in Attribute::ALL {
+        for (v, &count) in &counts[a.index()] {
+            let Some(idx) = pm.model.value_index(a, v) else { continue };
+            let limit = subnet.limit(a, idx);
+            let ok = match limit.op {
+                LimitOp::AtMost => count <= limit.count,
+                LimitOp::Exactly => count == limit.count,
+            };
+            if !ok {
+                let word = if limit.op == LimitOp::Exactly { "exactly" } else { "at most" };
+                broken.push(BrokenLimit {
+                    attribute: a,
+                    value: v.clone(),
+                    count,
+                    limit: format!("{word} {}", limit.count),
+                });
+            }
+        }
+        for &(sa, sv, limit) in &subnet.special {
+            if sa == a
+                && limit.op == LimitOp::Exactly
+                && limit.count > 0
+                && !counts[a.index()].contains_key(pm.model.value(a, sv))
+            {
+                broken.push(BrokenLimit {
+                    attribute: a,
+                    value: pm.model.value(a, sv).to_string(),
+                    count: 0,
+                    limit: format!("exactly {}", limit.count),
+                });
+            }
+        }
+    }
+    broken.sort();
+    SubnetState {
+        nodes: members.len() as u32,
+        broken_limits: broken,
+        nakamoto: std::array::from_fn(|a| nakamoto(counts[a].values().map(|&c| c as u64).collect())),
+    }
+}
+
+/// Split the members named in `ids` off their classes into classes of their
+/// own, which `set` then bars from or pins to subnet `s`.
+fn split_off(pm: &mut PlanModel, ids: &BTreeSet<&str>, s: u32, pin: bool) {
+    let n = pm.model.classes.len();
+    for c in 0..n {
+        let class = &pm.model.classes[c];
+        let picked: Vec<usize> =
+            (0..class.members.len()).filter(|&i| ids.contains(class.members[i].as_str())).collect();
+        if picked.is_empty() {
+            continue;
+        }
+        let mut new_class = NodeClass { members: Vec::new(), ..class.clone() };
+        let mut new_subnets = Vec::new();
+        let mut keep_members = Vec::new();
+        let mut keep_subnets = Vec::new();
+        for (i, (m, sub)) in class.members.iter().zip(&pm.member_subnets[c]).enumerate() {
+            if picked.contains(&i) {
+                new_class.members.push(m.clone());
+                new_subnets.push(*sub);
+            } else {
+                keep_members.push(m.clone());
+                keep_subnets.push(*sub);
+            }
+        }
+        pm.model.classes[c].members = keep_members;
+        pm.member_subnets[c] = keep_subnets;
+        let k = pm.model.classes.len() as u32;
+        pm.model.classes.push(new_class);
+        pm.member_subnets.push(new_subnets);
+        pm.barred.push(pm.barred[c]);
+        pm.pinned.push(pm.pinned[c]);
+        if pin {
+            pm.pinned[k as usize] = Some(s);
+        } else {
+            pm.barred[k as usize] = Some(s);
+        }
+        for row in &mut pm.model.provider_minimums {
+            if row.classes.contains(&(c as u32)) {
+                row.classes.push(k);
+            }
+        }
+    }
+}
+
+/// Check `payload` against `inputs`.
+pub fn verify_proposal(inputs: &Inputs, payload: &Payload, budget: Budget) -> Result<ProposalCheck, String> {
+    let (pm, _) = model::build(inputs, &[])?;
+    let Some(s) = pm.model.subnets.iter().position(|x| x.subnet_id.as_deref() == Some(payload.subnet_id.as_str()))
+    else {
+        return Err(format!("subnet_id {}: the topology has no subnet of that id", payload.subnet_id));
+    };
+    let s32 = s as u32;
+    let (membership, _) = model::current_membership(inputs);
+    let registry: BTreeMap<&str, &crate::inputs::RegistryNode> =
+        inputs.nodes.iter().map(|n| (n.node_id.as_str(), n)).collect();
+    let usable: BTreeSet<&str> = pm.model.classes.iter().flat_map(|c| c.members.iter().map(String::as_str)).collect();
+    let mut seen = BTreeSet::new();
+    for id in payload.node_ids_remove.iter().chain(&payload.node_ids_add) {
+        if !seen.insert(id.as_str()) {
+            return Err(format!("node {id} is named twice in the payload"));
+        }
+        if !registry.contains_key(id.as_str()) {
+            return Err(format!("node {id} is not a node of the registry snapshot"));
+        }
+    }
+    for id in &payload.node_ids_remove {
+        match membership.get(id) {
+            Some(&m) if m == s32 => {}
+            Some(&m) => {
+                return Err(format!(
+                    "node_ids_remove: node {id} is in subnet {}, not in {}",
+                    inputs.topology[m as usize].subnet_id.as_deref().unwrap_or("(no id)"),
+                    payload.subnet_id
+                ))
+            }
+            None => return Err(format!("node_ids_remove: node {id} is in no subnet")),
+        }
+    }
+    for id in &payload.node_ids_add {
+        if let Some(&m) = membership.get(id) {
+            return Err(format!(
+                "node_ids_add: node {id} is in subnet {}; a node must be unassigned to be added",
+                inputs.topology[m as usize].subnet_id.as_deref().unwrap_or("(no id)")
+            ));
+        }
+        if !usable.contains(id.as_str()) {
+            let n = registry[id.as_str()];
+            let why = match n.status.trim().to_ascii_uppercase().as_str() {
+                st @ ("DOWN" | "DEGRADED") if inputs.settings.enforce_health => st.to_string(),
+                _ => "cordoned or not a replica".into(),
+            };
+            return Err(format!("node_ids_add: node {id} may not be assigned ({why})"));
+        }
+    }
+    let optimal = solve::solve(&pm, budget);
+    let mut fixed = pm.clone();
+    let removed: BTreeSet<&str> = payload.node_ids_remove.iter().map(String::as_str).collect();
+    let added: BTreeSet<&str> = payload.node_ids_add.iter().map(String::as_str).collect();
+    split_off(&mut fixed, &removed, s32, false);
+    split_off(&mut fixed, &added, s32, true);
+    let with_proposal = solve::solve(&fixed, budget);
+    let (on_optimal_path, excess_cost) = match (optimal.status, with_proposal.status) {
+        (Status::Optimal, Status::Optimal) => {
+            let a = optimal.upper_bound.unwrap_or(0);
+            let b = with_proposal.upper_bound.unwrap_or(0);
+            (Some(a == b), Some(b.saturating_sub(a)))
+        }
+        _ => (None, None),
+    };
+    let subnet = &pm.model.subnets[s];
+    let members_now: BTreeSet<String> =
+        membership.iter().filter(|(_, &m)| m == s32).map(|(id, _)| id.clone()).collect();
+    let mut members_after = members_now.clone();
+    for id in &payload.node_ids_remove {
+        members_after.remove(id);
+    }
+    members_after.extend(payload.node_ids_add.iter().cloned());
+    Ok(ProposalCheck {
+        payload: payload.clone(),
+        subnet_type: subnet.subnet_type.clone(),
+        before: subnet_state(inputs, subnet, &pm, &members_now),
+        after: subnet_state(inputs, subnet, &pm, &members_after),
+        optimal,
+        with_proposal,
+        on_optimal_path,
+        excess_cost,
+    })
+}
