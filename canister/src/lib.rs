@@ -16,6 +16,7 @@ pub mod certified;
 pub mod convert;
 pub mod ic_registry;
 pub mod memory;
+pub mod plan;
 pub mod publish;
 pub mod registry;
 pub mod state;
@@ -250,7 +251,36 @@ fn export_snapshot(req: ExportRequest) -> Result<ExportPage> {
 
 #[ic_cdk::query]
 fn proposal_summary(req: ProposalSummaryRequest) -> Result<ProposalSummary> {
-    read(|s| s.proposal_summary(&Ic, req))
+    match req.plan {
+        Some(plan) if req.candidates.is_empty() => read(|s| plan::plan_summary(s, &Ic, plan)),
+        Some(_) => Err(Error::InvalidArgument {
+            field: "plan".into(),
+            reason: "give candidates (a node-operator proposal) or a plan (membership proposals), not both".into(),
+        }),
+        None => read(|s| s.proposal_summary(&Ic, req)),
+    }
+}
+
+// ---- membership plans (canister/src/plan.rs) ----
+
+#[ic_cdk::query]
+fn plan_membership_changes(req: PlanRequest) -> Result<MembershipPlan> {
+    read(|s| plan::plan_membership_changes(s, &Ic, req))
+}
+
+#[ic_cdk::query]
+fn verify_membership_change(change: MembershipChange) -> Result<MembershipChangeReport> {
+    read(|s| plan::verify_membership_change(s, &Ic, change))
+}
+
+#[ic_cdk::update]
+fn publish_plan(req: PlanRequest) -> Result<PublishedPlan> {
+    write(|s| plan::publish_plan(s, &Ic, req))
+}
+
+#[ic_cdk::query]
+fn get_published_plan(key: String) -> Result<CertifiedPlan> {
+    read(|s| plan::get_published_plan(s, &Ic, key))
 }
 
 ic_cdk::export_candid!();

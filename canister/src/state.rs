@@ -198,6 +198,8 @@ pub struct Derived {
     pub topology_sha256: String,
     pub configuration_sha256: String,
     pub defaults: api::DefaultsApplied,
+    /// The membership plan of every subnet (see `crate::plan`), solved with the baseline.
+    pub plan: Option<ic_topology::plan::solve::PlanSolution>,
 }
 
 pub struct State {
@@ -210,7 +212,7 @@ pub struct State {
     registry: RecordStore,
     /// The sync guard (heap only: no sync survives an upgrade).
     sync_running: bool,
-    published: Published,
+    pub(crate) published: Published,
     derived: Option<Derived>,
 }
 
@@ -281,7 +283,9 @@ impl State {
         let baseline = solve::solve(&model, Budget::default());
         // The configuration digest is the export's SHA-256: serialise once.
         let export = export::to_bytes(&inputs);
+        let plan = crate::plan::derive(&inputs);
         self.derived = Some(Derived {
+            plan,
             topology_sha256: digest::topology_digest(&inputs.topology),
             configuration_sha256: digest::sha256_hex(&export),
             export,
@@ -292,7 +296,7 @@ impl State {
         });
     }
 
-    fn authorize(&self, env: &impl Env, method: &str) -> Result<()> {
+    pub(crate) fn authorize(&self, env: &impl Env, method: &str) -> Result<()> {
         let caller = env.caller();
         if env.is_controller(&caller) {
             Ok(())
@@ -303,7 +307,7 @@ impl State {
 
     // ---- queries ----
 
-    fn derived(&self) -> Result<&Derived> {
+    pub(crate) fn derived(&self) -> Result<&Derived> {
         self.derived.as_ref().ok_or_else(|| Error::NotReady { reason: "no registry snapshot is loaded yet".into() })
     }
 
@@ -343,8 +347,12 @@ impl State {
         Ok(Run { settings: inputs.settings, model, evaluation: ev, candidates, configuration_sha256 })
     }
 
-    fn registry_version(&self) -> u64 {
+    pub(crate) fn registry_version(&self) -> u64 {
         self.snapshot.get().value.registry_version
+    }
+
+    pub(crate) fn snapshot_source(&self) -> api::SnapshotSource {
+        source_out(self.snapshot.get().value.source)
     }
 
     pub fn evaluate_candidates(&self, env: &impl Env, req: api::EvaluateRequest) -> Result<api::Evaluation> {
@@ -442,7 +450,9 @@ impl State {
 
     /// A published evaluation with the certificate and witness that prove it.
     pub fn get_published_evaluation(&self, env: &impl Env, key: String) -> Result<api::CertifiedEvaluation> {
-        let Some(entry) = self.published.get(&key) else {
+        // Plans share the store (`crate::plan`); their bytes are no evaluation.
+        let entry = self.published.get(&key).filter(|_| !key.starts_with(crate::plan::KEY_PREFIX));
+        let Some(entry) = entry else {
             return Err(Error::NotFound {
                 reason: format!(
                     "no evaluation is published under {key} (never published, or evicted: at most {} are kept)",

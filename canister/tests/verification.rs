@@ -261,12 +261,14 @@ fn the_export_reproduces_the_canisters_answer_bit_for_bit() {
 fn the_proposal_summary_is_the_engines_text_and_names_the_publication() {
     let mut s = loaded();
     let env = controller();
-    let summary = s.proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![argentina(3)] }).unwrap();
+    let summary =
+        s.proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![argentina(3)], plan: None }).unwrap();
     assert_eq!(summary.sha256, digest::sha256_hex(summary.text.as_bytes()));
     assert_eq!(summary.registry_version, 42);
     assert!(summary.text.contains(&env.canister_id().to_text()), "{}", summary.text);
     assert!(summary.text.contains("Planned nodes: 3"));
-    let again = s.proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![argentina(3)] }).unwrap();
+    let again =
+        s.proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![argentina(3)], plan: None }).unwrap();
     assert_eq!(again, summary);
     let published = s
         .publish_evaluation(
@@ -275,6 +277,8 @@ fn the_proposal_summary_is_the_engines_text_and_names_the_publication() {
         )
         .unwrap();
     assert_eq!(published.key, summary.publication_key);
-    let bad = s.proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![argentina(0)] }).unwrap_err();
+    let bad = s
+        .proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![argentina(0)], plan: None })
+        .unwrap_err();
     assert!(matches!(bad, Error::InvalidArgument { .. }), "{bad:?}");
 }

@@ -189,7 +189,7 @@ fn publish_certify_upgrade_and_verify_through_the_module() {
     let summary: api::Result<api::ProposalSummary> = query(
         &mut h,
         "proposal_summary",
-        &encode_one(api::ProposalSummaryRequest { candidates: vec![argentina(3)] }).unwrap(),
+        &encode_one(api::ProposalSummaryRequest { candidates: vec![argentina(3)], plan: None }).unwrap(),
     );
     let summary = summary.unwrap();
     report.add("proposal_summary: 3 candidate nodes", h.last_instructions());

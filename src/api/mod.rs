@@ -5,6 +5,9 @@
 //! equal.
 
 pub mod convert;
+pub mod plan;
+
+pub use plan::*;
 
 use candid::{CandidType, Deserialize, Principal};
 
@@ -616,6 +619,8 @@ pub struct ExportPage {
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ProposalSummaryRequest {
     pub candidates: Vec<CandidateRow>,
+    /// The plan form: the text of a membership plan (the candidates must then be empty).
+    pub plan: Option<PlanRequest>,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]

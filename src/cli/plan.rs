@@ -333,8 +333,8 @@ pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError
         }
     };
     let budget = budget_for(a.budget, a.inputs.is_some());
-    let check =
-        verify_proposal::verify_proposal(&inputs, &payload, budget).map_err(|e| InputError::new("--payload", e))?;
+    let check = verify_proposal::verify_proposal(&inputs, &payload, budget, None, true)
+        .map_err(|e| InputError::new("--payload", e))?;
     if a.json {
         crate::print_json(&check);
     } else {

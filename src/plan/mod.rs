@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod sequence;
 pub mod solve;
+pub mod summary;
 pub mod verify;
 pub mod verify_proposal;
 

@@ -391,9 +391,94 @@ pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
 
 /// Solve the membership model exactly under `budget`.
 pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
+    solve_from(pm, budget, None, None, true)
+}
+
+/// The multipliers of `hint` on the LP's rows (rows it does not name are zero).
+fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<(PlanCertificate, Bound, Multipliers)> {
+    let size: BTreeMap<u32, i64> = hint.size.iter().copied().collect();
+    let values: BTreeMap<(u32, Attribute, u32), i64> = hint.values.iter().map(|&(s, a, v, m)| ((s, a, v), m)).collect();
+    let keep: BTreeMap<(u32, u32), i64> = hint.keep.iter().map(|&(c, s, m)| ((c, s), m)).collect();
+    let link: BTreeMap<u32, i64> = hint.link.iter().copied().collect();
+    let avail: BTreeMap<u32, i64> = hint.avail.iter().copied().collect();
+    let classes: BTreeMap<u32, i64> = hint.classes.iter().copied().collect();
+    let minimums: BTreeMap<u32, i64> = hint.provider_minimums.iter().copied().collect();
+    let rows: Vec<i64> = lp
+        .rows
+        .iter()
+        .map(|r| {
+            let m = match r.kind {
+                RowKind::Size(s) => size.get(&s),
+                RowKind::Value(s, a, v) => values.get(&(s, a, v)),
+                RowKind::Keep(c, s) => keep.get(&(c, s)),
+                RowKind::Link(c) => link.get(&c),
+                RowKind::Avail(c) => avail.get(&c),
+                RowKind::Class(c) => classes.get(&c),
+                RowKind::Synthetic => Some(&hint.synthetic),
+                RowKind::ProviderMinimum(p) => minimums.get(&p),
+            };
+            let m = m.copied().unwrap_or(0);
+            match r.op {
+                ComparisonOp::Le => m.min(0),
+                ComparisonOp::Ge => m.max(0),
+                _ => m,
+            }
+        })
+        .collect();
+    let cert = certificate(lp, &rows, hint.denominator);
+    let bound = plan_check::check_plan_certificate(pm, &cert).ok()?;
+    Some((cert, bound, Multipliers { denominator: hint.denominator as i64, rows }))
+}
+
+/// As [`solve`], starting from the certificate and an allocation of a
+/// closely related model (the same network with a proposal's changes fixed):
+/// the certificate's multipliers, where they still bound this model, replace
+/// the dual LP, the costliest step; an allocation that meets that bound is
+/// optimal at once. With `may_search` false nothing more is solved: the
+/// answer is then `budget_exceeded` with the bounds found (a query has no
+/// instructions left for a search).
+pub fn solve_from(
+    pm: &PlanModel,
+    budget: Budget,
+    hint: Option<&PlanCertificate>,
+    start: Option<&Allocation>,
+    may_search: bool,
+) -> PlanSolution {
     let mut work = Work::default();
     let lp = build_lp(pm);
-    let (certificate, bound, multipliers) = lower_bound(pm, &lp, &mut work);
+    let (certificate, bound, multipliers) = match hint.and_then(|h| hinted(pm, &lp, h)) {
+        Some((c, b, m)) => (c, b, Some(m)),
+        None => lower_bound(pm, &lp, &mut work),
+    };
+    if let Some(start) = start {
+        if let Some(cost) = plan_cost(pm, start) {
+            let lower = bound.ceil().max(0) as u64;
+            if cost <= lower || !may_search {
+                let optimal = cost <= lower;
+                return PlanSolution {
+                    status: if optimal { Status::Optimal } else { Status::BudgetExceeded },
+                    lower_bound: if optimal { cost } else { lower },
+                    upper_bound: Some(cost),
+                    allocation: Some(start.clone()),
+                    certificate,
+                    certificate_is_tight: optimal,
+                    work,
+                };
+            }
+        }
+    }
+    if !may_search {
+        let lower = bound.ceil().max(0) as u64;
+        return PlanSolution {
+            status: Status::BudgetExceeded,
+            lower_bound: lower,
+            upper_bound: None,
+            allocation: None,
+            certificate,
+            certificate_is_tight: false,
+            work,
+        };
+    }
     let lower = bound.ceil().max(0) as u64;
     let answer =
         |status, lower_bound, upper_bound, allocation, work, tight, certificate: &PlanCertificate| PlanSolution {

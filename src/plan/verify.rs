@@ -82,7 +82,7 @@ fn changes_of(pm: &PlanModel, changes: &[NodeChange]) -> Result<Vec<Change>, Pla
 
 /// The allocation the changes lead to: the current members of each subnet,
 /// less those that leave, plus those that come.
-fn allocation_after(pm: &PlanModel, changes: &[Change]) -> Result<Allocation, PlanRejection> {
+pub(crate) fn allocation_after(pm: &PlanModel, changes: &[Change]) -> Result<Allocation, PlanRejection> {
     let ns = pm.model.subnets.len();
     let mut class_of: BTreeMap<&str, (usize, Option<u32>)> = BTreeMap::new();
     for (c, class) in pm.model.classes.iter().enumerate() {

@@ -124,7 +124,7 @@ fn subnet_state(inputs: &Inputs, subnet: &Subnet, pm: &PlanModel, members: &BTre
 
 /// Split the members named in `ids` off their classes into classes of their
 /// own, which `set` then bars from or pins to subnet `s`.
-fn split_off(pm: &mut PlanModel, ids: &BTreeSet<&str>, s: u32, pin: bool) {
+fn split_off(pm: &mut PlanModel, ids: &BTreeSet<&str>, s: u32, pin: bool, parent: &mut Vec<u32>) {
     let n = pm.model.classes.len();
     for c in 0..n {
         let class = &pm.model.classes[c];
@@ -149,6 +149,7 @@ fn split_off(pm: &mut PlanModel, ids: &BTreeSet<&str>, s: u32, pin: bool) {
         pm.model.classes[c].members = keep_members;
         pm.member_subnets[c] = keep_subnets;
         let k = pm.model.classes.len() as u32;
+        parent.push(parent[c]);
         pm.model.classes.push(new_class);
         pm.member_subnets.push(new_subnets);
         pm.barred.push(pm.barred[c]);
@@ -166,8 +167,82 @@ fn split_off(pm: &mut PlanModel, ids: &BTreeSet<&str>, s: u32, pin: bool) {
     }
 }
 
-/// Check `payload` against `inputs`.
-pub fn verify_proposal(inputs: &Inputs, payload: &Payload, budget: Budget) -> Result<ProposalCheck, String> {
+/// An allocation of the unsplit model as one of the split model: in each
+/// subnet, a class's count goes first to its children pinned there, then to
+/// the class itself, then to children that may be there (the checker decides
+/// whether the result holds).
+fn carry_over(
+    a: &crate::check::Allocation,
+    fixed: &PlanModel,
+    parent: &[u32],
+    original: usize,
+) -> crate::check::Allocation {
+    let mut left: Vec<u32> = fixed.model.classes.iter().map(|c| c.count()).collect();
+    let children: Vec<Vec<usize>> =
+        (0..original).map(|c| (original..parent.len()).filter(|&k| parent[k] as usize == c).collect()).collect();
+    let mut subnets = Vec::with_capacity(a.subnets.len());
+    for (s, entries) in a.subnets.iter().enumerate() {
+        let mut out: BTreeMap<u32, u32> = BTreeMap::new();
+        for &(c, n) in entries {
+            let c = c as usize;
+            let mut need = n;
+            let mut order: Vec<usize> =
+                children[c].iter().copied().filter(|&k| fixed.pinned[k] == Some(s as u32)).collect();
+            order.push(c);
+            order.extend(children[c].iter().copied().filter(|&k| fixed.pinned[k] != Some(s as u32)));
+            for k in order {
+                let take = need.min(left[k]).min(fixed.cap(k, s));
+                if take > 0 {
+                    *out.entry(k as u32).or_default() += take;
+                    left[k] -= take;
+                    need -= take;
+                }
+            }
+        }
+        subnets.push(out.into_iter().collect());
+    }
+    crate::check::Allocation { subnets }
+}
+
+/// The certificate with every split class given its parent's class multipliers.
+fn inherit(cert: &crate::plan::check::PlanCertificate, parent: &[u32]) -> crate::plan::check::PlanCertificate {
+    let mut out = cert.clone();
+    let by_class = |rows: &[(u32, i64)]| -> BTreeMap<u32, i64> { rows.iter().copied().collect() };
+    let (link, avail, classes) = (by_class(&cert.link), by_class(&cert.avail), by_class(&cert.classes));
+    let keep: BTreeMap<(u32, u32), i64> = cert.keep.iter().map(|&(c, s, m)| ((c, s), m)).collect();
+    for (k, &p) in parent.iter().enumerate().skip_while(|(k, &p)| *k as u32 == p) {
+        let k = k as u32;
+        if let Some(&m) = link.get(&p) {
+            out.link.push((k, m));
+        }
+        if let Some(&m) = avail.get(&p) {
+            out.avail.push((k, m));
+        }
+        if let Some(&m) = classes.get(&p) {
+            out.classes.push((k, m));
+        }
+        for (&(c, s), &m) in keep.range((p, 0)..=(p, u32::MAX)) {
+            let _ = c;
+            out.keep.push((k, s, m));
+        }
+    }
+    out.link.sort_unstable();
+    out.avail.sort_unstable();
+    out.classes.sort_unstable();
+    out.keep.sort_unstable();
+    out
+}
+
+/// Check `payload` against `inputs`. `known`: the unconstrained plan's
+/// solution, when it was solved before (the canister keeps it); its
+/// certificate then starts the constrained solve.
+pub fn verify_proposal(
+    inputs: &Inputs,
+    payload: &Payload,
+    budget: Budget,
+    known: Option<&PlanSolution>,
+    may_search: bool,
+) -> Result<ProposalCheck, String> {
     let (pm, _) = model::build(inputs, &[])?;
     let Some(s) = pm.model.subnets.iter().position(|x| x.subnet_id.as_deref() == Some(payload.subnet_id.as_str()))
     else {
@@ -216,13 +291,30 @@ pub fn verify_proposal(inputs: &Inputs, payload: &Payload, budget: Budget) -> Re
             return Err(format!("node_ids_add: node {id} may not be assigned ({why})"));
         }
     }
-    let optimal = solve::solve(&pm, budget);
+    let optimal = match known {
+        Some(k) => k.clone(),
+        None => solve::solve(&pm, budget),
+    };
     let mut fixed = pm.clone();
     let removed: BTreeSet<&str> = payload.node_ids_remove.iter().map(String::as_str).collect();
     let added: BTreeSet<&str> = payload.node_ids_add.iter().map(String::as_str).collect();
-    split_off(&mut fixed, &removed, s32, false);
-    split_off(&mut fixed, &added, s32, true);
-    let with_proposal = solve::solve(&fixed, budget);
+    let mut parent: Vec<u32> = (0..pm.model.classes.len() as u32).collect();
+    split_off(&mut fixed, &removed, s32, false, &mut parent);
+    split_off(&mut fixed, &added, s32, true, &mut parent);
+    // The unconstrained certificate bounds the constrained model too (any
+    // multipliers of the right signs do); split classes take their parent's.
+    let hint = inherit(&optimal.certificate, &parent);
+    // The optimal plan, moved onto the split classes, may contain the proposal already.
+    // Node for node: the optimal plan's changes applied to the split model,
+    // else its class counts carried over.
+    let start = optimal.allocation.as_ref().and_then(|a| {
+        let changes = crate::plan::check::realize(&pm, a);
+        crate::plan::verify::allocation_after(&fixed, &changes)
+            .ok()
+            .filter(|s| solve::plan_cost(&fixed, s).is_some())
+            .or_else(|| Some(carry_over(a, &fixed, &parent, pm.model.classes.len())))
+    });
+    let with_proposal = solve::solve_from(&fixed, budget, Some(&hint), start.as_ref(), may_search);
     let (on_optimal_path, excess_cost) = match (optimal.status, with_proposal.status) {
         (Status::Optimal, Status::Optimal) => {
             let a = optimal.upper_bound.unwrap_or(0);

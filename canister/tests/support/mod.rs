@@ -9,7 +9,7 @@
 #[path = "../../../tests/ic_host/mod.rs"]
 pub mod ic_host;
 
-use candid::{decode_one, CandidType};
+use candid::{decode_one, encode_args, encode_one, CandidType};
 use ic_host::Host;
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -79,5 +79,101 @@ impl Report {
             }
             std::fs::write(path, text).unwrap();
         }
+    }
+}
+
+// ---- installing a module with a snapshot ----
+
+pub fn host(wasm: &[u8], init: Option<api::InitArgs>) -> Host {
+    let mut h = Host::new(wasm).expect("the module loads");
+    h.set_controllers(vec![CONTROLLER.to_vec()]);
+    h.set_caller(&CONTROLLER);
+    h.install(&encode_one(init).unwrap()).expect("install");
+    h
+}
+
+pub fn to_api(n: ic_topology::inputs::RegistryNode) -> api::Node {
+    topology_canister::convert::node_out(n)
+}
+
+/// Upload nodes in chunks as the controller; returns the instructions of each call.
+pub fn upload(h: &mut Host, nodes: Vec<api::Node>, version: u64) -> Vec<(String, u64)> {
+    let mut used = Vec::new();
+    let begin =
+        api::BeginSnapshotRequest { registry_version: version, timestamp_nanos: 1, node_count: nodes.len() as u64 };
+    let r: api::Result<()> = update(h, "begin_snapshot_upload", &encode_one(begin).unwrap());
+    r.unwrap();
+    used.push(("begin_snapshot_upload".into(), h.last_instructions()));
+    for chunk in nodes.chunks(500) {
+        let r: api::Result<u64> = update(h, "upload_snapshot_nodes", &encode_one(chunk.to_vec()).unwrap());
+        r.unwrap();
+        used.push((format!("upload_snapshot_nodes ({} nodes)", chunk.len()), h.last_instructions()));
+    }
+    let r: api::Result<api::SnapshotInfo> = update(h, "commit_snapshot_upload", &encode_args(()).unwrap());
+    r.unwrap();
+    used.push(("commit_snapshot_upload (derives inputs and solves the baseline)".into(), h.last_instructions()));
+    used
+}
+
+/// The configuration of a set of inputs, as `update_configuration` takes it.
+pub fn configuration_update_of(inputs: &ic_topology::inputs::Inputs) -> api::ConfigurationUpdate {
+    use ic_topology::inputs::{CordonedFeature, LimitOp, RuleSet, SpecialLimitScope};
+    let s = inputs.settings;
+    api::ConfigurationUpdate {
+        rules: Some(match s.rules {
+            RuleSet::Dec2023 => api::RuleSet::Dec2023,
+            RuleSet::Nov2024 => api::RuleSet::Nov2024,
+            RuleSet::Y2025 => api::RuleSet::Y2025,
+        }),
+        synthetic_countries: Some(s.synthetic_countries),
+        enforce_sev: Some(s.enforce_sev),
+        enforce_health: Some(s.enforce_health),
+        enforce_blacklist: Some(s.enforce_blacklist),
+        enforce_per_provider_minimum: Some(s.enforce_per_provider_minimum),
+        sev_providers: Some(inputs.sev_providers.clone()),
+        cordons: Some(
+            inputs
+                .cordons
+                .iter()
+                .map(|c| api::Cordon {
+                    feature: match c.feature {
+                        CordonedFeature::NodeId => api::CordonedFeature::NodeId,
+                        CordonedFeature::NodeProvider => api::CordonedFeature::NodeProvider,
+                        CordonedFeature::NodeOperator => api::CordonedFeature::NodeOperator,
+                        CordonedFeature::DataCenter => api::CordonedFeature::DataCenter,
+                        CordonedFeature::DataCenterProvider => api::CordonedFeature::DataCenterProvider,
+                    },
+                    value: c.value.clone(),
+                })
+                .collect(),
+        ),
+        clusters: Some(
+            inputs
+                .clusters
+                .iter()
+                .map(|c| api::ProviderCluster { name: c.name.clone(), members: c.members.clone() })
+                .collect(),
+        ),
+        special_limits: Some(inputs.special_limits.as_ref().map(|l| {
+            ic_topology::inputs::special_limits_as_list::to_list(l)
+                .into_iter()
+                .map(|(scope, a, value, limit)| api::SpecialLimit {
+                    scope: match scope {
+                        SpecialLimitScope::SubnetId(x) => api::SpecialLimitScope::SubnetId(x),
+                        SpecialLimitScope::SubnetType(x) => api::SpecialLimitScope::SubnetType(x),
+                        SpecialLimitScope::Default => api::SpecialLimitScope::Default,
+                    },
+                    attribute: topology_canister::convert::attribute(a),
+                    value,
+                    count: limit.count,
+                    op: if limit.op == LimitOp::Exactly { api::LimitOp::Exactly } else { api::LimitOp::AtMost },
+                })
+                .collect()
+        })),
+        country_restrictions: None,
+        provider_names: None,
+        registry_canister_id: None,
+        sync_interval_seconds: None,
+        node_health: None,
     }
 }

@@ -1,0 +1,214 @@
+//! Membership plans through the real canister module (wasmi test host, real
+//! Candid bytes), on the 2025-10 network of SWAP-ORACLES.md: the plan on the
+//! uploaded snapshot (current membership from the nodes' subnets) equals the
+//! native engine's change for change, and costs the reference's 40 (S5) and
+//! 235 (S6); it is published, certified, survives an upgrade and verifies;
+//! `verify_membership_change` judges one of its proposals on an optimal path
+//! and a wrong one not; `proposal_summary`'s plan form equals the CLI's text.
+//! Instructions of every call are measured (INSTRUCTIONS_REPORT=path appends
+//! them, as `wasm.rs` does).
+
+#[path = "../../tests/support/oracles.rs"]
+mod oracles;
+mod support;
+
+use candid::encode_one;
+use ic_topology::{certification, files, plan};
+use std::path::Path;
+use support::ic_host::Host;
+use support::*;
+use topology_canister::api;
+
+fn config_json(data: &Path, topology: &str) -> serde_json::Value {
+    let p = |rel: &str| data.join(rel).display().to_string();
+    serde_json::json!({
+        "rules": "2025",
+        "mode": "minimize_node_swaps",
+        "nodes_file": p("snapshot-2025-10/nodes.csv"),
+        "topology_file": p(topology),
+        "node_pipeline_file": p("snapshot-2025-10/node_pipelines/node_pipeline.csv"),
+        "sev_providers_file": p("snapshot-2025-10/sev_providers.csv"),
+        "blacklist_file": p("snapshot-2025-10/blacklist.yaml"),
+        "scenario": p("snapshot-2025-10/cluster_scenarios/99_prod.json"),
+        "no_synthetic_countries": 6,
+        "enforce_sev_constraint": false,
+        "enforce_health_constraint": true,
+        "enforce_blacklist_constraint": true,
+        "enforce_per_node_provider_assignation": true
+    })
+}
+
+fn installed(wasm: &[u8], inputs: &ic_topology::inputs::Inputs, report: &mut Report, name: &str) -> Host {
+    let init = api::InitArgs {
+        topology: Some(api::SetTopologyRequest {
+            subnets: inputs.topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            proposal: 0,
+        }),
+        configuration: Some(configuration_update_of(inputs)),
+    };
+    let mut h = host(wasm, Some(init));
+    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(topology_canister::convert::planned_out).collect();
+    let r: api::Result<()> = update(&mut h, "set_pipeline", &encode_one(pipeline).unwrap());
+    r.unwrap();
+    let nodes: Vec<api::Node> = inputs.nodes.iter().cloned().map(to_api).collect();
+    let uploads = upload(&mut h, nodes, 7);
+    report.add(&format!("{name}: {}", uploads.last().unwrap().0), uploads.last().unwrap().1);
+    h
+}
+
+fn plan_call(h: &mut Host, subnets: Vec<String>) -> api::MembershipPlan {
+    let r: api::Result<api::MembershipPlan> =
+        query(h, "plan_membership_changes", &encode_one(api::PlanRequest { subnets }).unwrap());
+    r.unwrap_or_else(|e| panic!("plan_membership_changes: {e:?}"))
+}
+
+#[test]
+fn plans_through_the_module_equal_the_engine_and_verify() {
+    let Some(wasm) = wasm() else { return };
+    let Some(data) = oracles::shared_data(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) else {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return;
+    };
+    let mut report = Report::new("call");
+    let cases = [
+        ("S5 2025-10 prod (47 subnets)", "snapshot-2025-10/topology/prod_topology.csv", 40u64, (0, 20, 0, 20)),
+        ("S6 growth (59 subnets)", "scenarios/topology_prod_ids_app51.csv", 235, (0, 20, 2, 209)),
+    ];
+    for (name, topology, cost, (synthetic, dropped, moved, newly)) in cases {
+        let dir = std::env::temp_dir().join(format!("topology-wasm-plan-{}-{}", std::process::id(), &name[..2]));
+        let config = oracles::write(&dir, &config_json(&data, topology));
+        let inputs = files::load_config(&config).unwrap().inputs;
+        let mut h = installed(&wasm, &inputs, &mut report, name);
+
+        let answer = plan_call(&mut h, vec![]);
+        report.add(&format!("{name}: plan_membership_changes (all subnets)"), h.last_instructions());
+        assert_eq!(answer.status, api::Status::Optimal, "{name}");
+        assert_eq!(answer.cost, Some(cost), "{name}");
+        let c = answer.counts.unwrap();
+        assert_eq!((c.synthetic, c.dropped, c.moved, c.newly_assigned), (synthetic, dropped, moved, newly), "{name}");
+        assert!(answer.certificate_is_tight, "{name}: the certificate proves the optimum");
+
+        // The native engine on the canister's own export gives the same plan, change for change.
+        let export = export_all(&mut h);
+        let exported = ic_topology::export::from_bytes(&export, "export", Some(&answer.configuration_sha256)).unwrap();
+        let (pm, native) = plan::plan(&exported, &[], ic_topology::export::CANISTER_BUDGET).unwrap();
+        let seq = plan::sequence::sequence(&pm, &native);
+        let ctx = api::PlanContext {
+            registry_version: answer.registry_version,
+            snapshot_source: answer.snapshot_source,
+            topology_sha256: answer.topology_sha256.clone(),
+            configuration_sha256: answer.configuration_sha256.clone(),
+            instructions: answer.instructions,
+        };
+        assert_eq!(api::plan_out(&native, &seq, vec![], ctx), answer, "{name}: wasm and native plans differ");
+
+        // One subnet at a time, as healers work: a subnet whose plan changes something.
+        if let Some(first) = answer.proposals.first() {
+            let one = plan_call(&mut h, vec![first.subnet_id.clone()]);
+            report.add(&format!("{name}: plan_membership_changes (one subnet)"), h.last_instructions());
+            assert_eq!(one.status, api::Status::Optimal);
+            assert!(one.changes.iter().all(|c| c.from.as_deref().is_none_or(|f| f == first.subnet_id)
+                && c.to.as_deref().is_none_or(|t| t == first.subnet_id)));
+
+            // Its first proposal is on an optimal path; the same with one node swapped is judged too.
+            let change = api::MembershipChange {
+                subnet_id: first.subnet_id.clone(),
+                node_ids_add: first.node_ids_add.clone(),
+                node_ids_remove: first.node_ids_remove.clone(),
+            };
+            let r: api::Result<api::MembershipChangeReport> =
+                query(&mut h, "verify_membership_change", &encode_one(change.clone()).unwrap());
+            let r = r.unwrap();
+            report.add(&format!("{name}: verify_membership_change (a proposal of the plan)"), h.last_instructions());
+            assert_eq!(r.on_optimal_path, Some(true), "{name}: {r:?}");
+            let unknown = api::MembershipChange { node_ids_add: vec!["not-a-node".into()], ..change };
+            let r: api::Result<api::MembershipChangeReport> =
+                query(&mut h, "verify_membership_change", &encode_one(unknown).unwrap());
+            assert!(matches!(r, Err(api::Error::InvalidArgument { .. })), "{r:?}");
+        }
+
+        // The plan form of proposal_summary.
+        let req = api::ProposalSummaryRequest { candidates: vec![], plan: Some(api::PlanRequest { subnets: vec![] }) };
+        let s: api::Result<api::ProposalSummary> = query(&mut h, "proposal_summary", &encode_one(req).unwrap());
+        let s = s.unwrap();
+        report.add(&format!("{name}: proposal_summary (plan form)"), h.last_instructions());
+        assert!(s.text.contains(&format!("Cost {cost}")), "{}", s.text);
+        assert_eq!(ic_topology::digest::sha256_hex(s.text.as_bytes()), s.sha256);
+
+        // Publish (anyone), certify, upgrade, verify.
+        h.set_caller(&STRANGER);
+        let published: api::Result<api::PublishedPlan> =
+            update(&mut h, "publish_plan", &encode_one(api::PlanRequest { subnets: vec![] }).unwrap());
+        let published = published.unwrap();
+        report.add(&format!("{name}: publish_plan"), h.last_instructions());
+        assert!(published.newly_published && published.key.starts_with("plan-"));
+        assert_eq!(published.key, s.publication_key);
+        assert_eq!(published.plan.cost, Some(cost));
+        h.set_caller(&CONTROLLER);
+        h.upgrade(&wasm, &encode_one(None::<api::InitArgs>).unwrap()).expect("upgrade");
+        let root_key = certify(&mut h);
+        let got: api::Result<api::CertifiedPlan> =
+            query(&mut h, "get_published_plan", &encode_one(&published.key).unwrap());
+        let got = got.unwrap();
+        report.add(&format!("{name}: get_published_plan"), h.last_instructions());
+        let certified = certification::verify_published(
+            &got.key,
+            &got.plan_candid,
+            got.certificate.as_ref().unwrap(),
+            &got.witness,
+            h.canister_id(),
+            &root_key,
+        )
+        .unwrap_or_else(|e| panic!("the published plan does not verify: {e}"));
+        assert_eq!(certified.data, h.certified_data());
+        assert_eq!(candid::decode_one::<api::MembershipPlan>(&got.plan_candid).unwrap(), got.plan);
+        // A plan key is no evaluation, and an evaluation key no plan.
+        let wrong: api::Result<api::CertifiedEvaluation> =
+            query(&mut h, "get_published_evaluation", &encode_one(&published.key).unwrap());
+        assert!(matches!(wrong, Err(api::Error::NotFound { .. })), "{wrong:?}");
+        // Tampered bytes do not verify.
+        let mut forged = got.plan_candid.clone();
+        *forged.last_mut().unwrap() ^= 1;
+        assert!(certification::verify_published(
+            &got.key,
+            &forged,
+            got.certificate.as_ref().unwrap(),
+            &got.witness,
+            h.canister_id(),
+            &root_key
+        )
+        .is_err());
+        report.add(&format!("{name}: heap bytes"), h.heap_bytes() as u64);
+    }
+    report.write("Membership plans (SWAP-ORACLES.md S5, S6)");
+}
+
+const SUBNET_SECRET: [u8; 32] = {
+    let mut k = [0u8; 32];
+    k[31] = 91;
+    k
+};
+
+fn certify(h: &mut Host) -> Vec<u8> {
+    let canister = h.canister_id().to_vec();
+    let data = h.certified_data().to_vec();
+    let (certificate, der) =
+        certification::sign_certificate(&SUBNET_SECRET, &canister, &data, 1_763_700_000_000_000_000).unwrap();
+    h.set_data_certificate(Some(certificate));
+    der
+}
+
+fn export_all(h: &mut Host) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut offset = 0;
+    loop {
+        let req = api::ExportRequest { offset, registry_version: None, length: None };
+        let page: api::Result<api::ExportPage> = query(h, "export_snapshot", &encode_one(req).unwrap());
+        let page = page.unwrap();
+        bytes.extend_from_slice(&page.bytes);
+        match page.next_offset {
+            Some(n) => offset = n,
+            None => return bytes,
+        }
+    }
+}
