@@ -22,12 +22,15 @@ envs=()
 for v in REFERENCE_PYTHON REFERENCE_2023 REFERENCE_2024 REFERENCE_2025 BENCH_REFERENCE BENCH_RUNS BENCH_ONLY; do
   if [ -n "${!v:-}" ]; then envs+=("$v=${!v}"); fi
 done
-command="cargo bench --bench evaluate${*:+ $*}"
+command="cargo bench --bench evaluate${*:+ $*} && cargo bench --bench plan${*:+ $*}"
 shown="${envs[*]:+${envs[*]} }$command"
 
-rm -f "$results"
+plan_results="$target/bench-plan-results.md"
+rm -f "$results" "$plan_results"
 echo "running: $shown" >&2
 cargo bench --bench evaluate "$@"
+# Membership plans (minimize_node_swaps), with the reference's swap mode beside them.
+cargo bench --bench plan "$@"
 if [ ! -f "$results" ]; then
   echo "bench.sh: the bench did not write $results" >&2
   exit 1
@@ -49,10 +52,12 @@ if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit (with un
   echo "ObjectiveValues and work counters are deterministic."
   echo
   cat "$results"
+  echo
+  cat "$plan_results"
 } > "$root/BENCHMARKS.md"
 echo "wrote $root/BENCHMARKS.md" >&2
-if grep -q MISMATCH "$results"; then
-  echo "bench.sh: MISMATCH between the engine and the reference or ORACLES.md:" >&2
-  grep MISMATCH "$results" >&2
+if grep -q MISMATCH "$results" "$plan_results"; then
+  echo "bench.sh: MISMATCH between the engine and the reference or ORACLES.md / SWAP-ORACLES.md:" >&2
+  grep -h MISMATCH "$results" "$plan_results" >&2
   exit 2
 fi

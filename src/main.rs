@@ -137,6 +137,12 @@ struct ProposalSummaryArgs {
     /// One candidate row, "provider,dc,dc provider,CC,true,N"; may be repeated.
     #[arg(long)]
     candidate: Vec<String>,
+    /// The plan form: the text of the membership plan (`proposal_summary` with `plan`).
+    #[arg(long, conflicts_with_all = ["candidates", "candidate"])]
+    plan: bool,
+    /// With --plan: a subnet id the plan may change; may be repeated (default: any).
+    #[arg(long = "subnet", requires = "plan")]
+    subnets: Vec<String>,
 }
 
 #[derive(Args)]
@@ -480,6 +486,14 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
     let source = a.result.display().to_string();
     let text = std::fs::read_to_string(&a.result)
         .map_err(|e| InputError::new(&source, format!("cannot read the result file: {e}")))?;
+    // A plan result (`plan --json`) is verified as `verify-plan` does.
+    if serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v["mode"] == "minimize_node_swaps") {
+        return cli::plan::run_verify_plan(cli::plan::VerifyPlanArgs {
+            result: a.result.clone(),
+            config: a.config.clone(),
+            inputs: a.inputs.clone(),
+        });
+    }
     let result: ResultFile = serde_json::from_str(&text).map_err(|e| {
         InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}"))
             .at_line(e.line() as u64)
@@ -743,8 +757,19 @@ fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputErr
     let raw = std::fs::read(&a.reply).map_err(|e| InputError::new(&source, format!("cannot read the reply: {e}")))?;
     // `--output raw` prints hex; anything that is not hex is taken as the bytes themselves.
     let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
-    let reply: api::Result<api::CertifiedEvaluation> = candid::decode_one(&bytes)
-        .map_err(|e| InputError::new(&source, format!("not a reply of get_published_evaluation (Candid): {e}")))?;
+    let reply: api::Result<api::CertifiedEvaluation> = match candid::decode_one(&bytes) {
+        Ok(reply) => reply,
+        // A published plan (`get_published_plan`) is checked the same way.
+        Err(e) => match candid::decode_one::<api::Result<api::CertifiedPlan>>(&bytes) {
+            Ok(plan) => return cli::plan::verify_certified_plan(&source, plan, &a.canister_id, a.root_key.as_deref()),
+            Err(_) => {
+                return Err(InputError::new(
+                    &source,
+                    format!("not a reply of get_published_evaluation or get_published_plan (Candid): {e}"),
+                ))
+            }
+        },
+    };
     let Ok(reply) = reply else {
         return Err(InputError::new(&source, "the reply is an error, not a published evaluation"));
     };
@@ -848,6 +873,12 @@ fn run_verify_candid(a: &VerifyArgs) -> Result<ExitCode, InputError> {
 
 fn run_proposal_summary(a: ProposalSummaryArgs) -> Result<ExitCode, InputError> {
     let (inputs, _, _) = load_export(&a.inputs)?;
+    if a.plan {
+        let text = cli::plan::plan_summary(&inputs, &a.subnets, a.registry_version, a.canister_id.as_deref())?;
+        print!("{}", text.0);
+        eprintln!("sha256 {}", text.1);
+        return Ok(ExitCode::SUCCESS);
+    }
     let (candidates, _) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
     let (_, evaluation) = export::evaluate_as_canister(&inputs, &candidates);
     let summary = ic_topology::summary::render(&ic_topology::summary::SummaryInput {

@@ -73,9 +73,27 @@ fn open() {
     Ic.set_certified_data(&read(|s| s.certified_root()));
 }
 
-/// ... and, once the configuration is in place, arm the sync timers.
+/// ... and, once the configuration is in place, arm the sync timers and
+/// solve the membership plan.
 fn start() {
     arm_sync_timers();
+    if read(|s| s.derived().is_ok()) {
+        plan_soon();
+    }
+}
+
+/// Solve the membership plan of the current inputs in messages of their own
+/// (see `plan::Kept`): one to note the start, one to solve. Called after
+/// every update that may change the snapshot or the configuration; a second
+/// call for the same inputs does nothing.
+fn plan_soon() {
+    ic_cdk_timers::set_timer(Duration::ZERO, async {
+        if read(plan::begin_refresh) {
+            ic_cdk_timers::set_timer(Duration::ZERO, async {
+                read(plan::finish_refresh);
+            });
+        }
+    });
 }
 
 /// The sync loop's view of this canister.
@@ -97,6 +115,9 @@ impl registry::sync::Host for IcHost {
 async fn sync_once() -> std::result::Result<registry::sync::SyncReport, registry::sync::SyncError> {
     let (canister_id, interval) = read(|s| s.sync_settings());
     let result = registry::sync::sync(&ic_registry::IcRegistry { canister_id }, &IcHost).await;
+    if result.is_ok() {
+        plan_soon();
+    }
     match &result {
         Err(registry::sync::SyncError::AlreadyRunning) | Ok(_) => {}
         Err(_) => {
@@ -176,7 +197,9 @@ fn get_decentralization() -> Result<Vec<SubnetDecentralization>> {
 
 #[ic_cdk::update]
 fn set_topology(req: SetTopologyRequest) -> Result<()> {
-    write(|s| s.set_topology(&Ic, req))
+    write(|s| s.set_topology(&Ic, req))?;
+    plan_soon();
+    Ok(())
 }
 
 #[ic_cdk::query]
@@ -191,6 +214,7 @@ fn update_configuration(update: ConfigurationUpdate) -> Result<()> {
     if read(|s| s.sync_settings().1) != interval_before {
         arm_sync_timers();
     }
+    plan_soon();
     Ok(())
 }
 
@@ -206,7 +230,9 @@ async fn sync_now() -> Result<SyncStatus> {
 
 #[ic_cdk::update]
 fn set_pipeline(pipeline: Vec<PlannedNode>) -> Result<()> {
-    write(|s| s.set_pipeline(&Ic, pipeline))
+    write(|s| s.set_pipeline(&Ic, pipeline))?;
+    plan_soon();
+    Ok(())
 }
 
 #[ic_cdk::update]
@@ -221,7 +247,9 @@ fn upload_snapshot_nodes(nodes: Vec<Node>) -> Result<u64> {
 
 #[ic_cdk::update]
 fn commit_snapshot_upload() -> Result<SnapshotInfo> {
-    write(|s| s.commit_snapshot_upload(&Ic))
+    let info = write(|s| s.commit_snapshot_upload(&Ic))?;
+    plan_soon();
+    Ok(info)
 }
 
 #[ic_cdk::query]

@@ -68,17 +68,111 @@ pub fn plan_key(
     format!("{KEY_PREFIX}{}", ic_topology::digest::sha256_hex(&json))
 }
 
-/// The plan of every subnet, solved whenever the snapshot or the
-/// configuration changes (in an update, a timer or an upgrade, which allow
-/// far more instructions than a query), so that queries serve it.
-pub fn derive(inputs: &ic_topology::inputs::Inputs) -> Option<plan::solve::PlanSolution> {
-    let (pm, _) = plan::model::build(inputs, &[]).ok()?;
-    Some(plan::solve::solve(&pm, CANISTER_BUDGET))
+/// The largest swap model (LP columns x rows) the canister tries to solve
+/// in one message. Measured through the wasm host, a plan of the 2025-10
+/// growth topology (SWAP-ORACLES.md S6, 9,866 columns x 7,237 rows) takes
+/// about 24 billion instructions; the limit of a message is 40 billion.
+pub const MAX_LP_SIZE: u64 = 80_000_000;
+
+/// The plan of every subnet, kept for queries (heap only: an upgrade
+/// recomputes it). It is solved in a timer message of its own after every
+/// change of the snapshot or the configuration (see `lib.rs`), never in a
+/// caller's message: a plan may need more instructions than a query allows,
+/// and a model too large for one message must not hold up the commit or the
+/// sync that changed it.
+#[derive(Clone, Debug)]
+pub enum Kept {
+    /// Nothing solved yet for the current inputs.
+    Stale,
+    /// A solve was started for `key` (a message of its own); still so after
+    /// that message, it did not fit in one message.
+    Solving {
+        key: String,
+    },
+    Ready {
+        key: String,
+        solution: Box<plan::solve::PlanSolution>,
+    },
+    Refused {
+        key: String,
+        reason: String,
+    },
+}
+
+thread_local! {
+    static KEPT: std::cell::RefCell<Kept> = const { std::cell::RefCell::new(Kept::Stale) };
+}
+
+/// What the kept plan is computed from: the registry version and the configuration digest.
+fn current_key(state: &State) -> Option<String> {
+    let derived = state.derived().ok()?;
+    Some(format!("{}:{}", state.registry_version(), derived.configuration_sha256))
+}
+
+/// The first refresh message: note the solve about to start. Returns whether one is needed.
+pub fn begin_refresh(state: &State) -> bool {
+    let Some(key) = current_key(state) else { return false };
+    KEPT.with(|k| {
+        let mut kept = k.borrow_mut();
+        let fresh = match &*kept {
+            Kept::Ready { key: k, .. } | Kept::Refused { key: k, .. } | Kept::Solving { key: k } => *k == key,
+            Kept::Stale => false,
+        };
+        if !fresh {
+            *kept = Kept::Solving { key };
+        }
+        !fresh
+    })
+}
+
+/// The second refresh message: solve the plan of every subnet (or refuse a model too large).
+pub fn finish_refresh(state: &State) {
+    let Some(key) = current_key(state) else { return };
+    if !matches!(KEPT.with(|k| k.borrow().clone()), Kept::Solving { key: ref k } if *k == key) {
+        return;
+    }
+    let derived = state.derived().expect("a key needs the derived state");
+    let outcome = (|| {
+        let (pm, _) = plan::model::build(&derived.inputs, &[])?;
+        let (cols, rows) = plan::solve::lp_size(&pm);
+        if cols as u64 * rows as u64 > MAX_LP_SIZE {
+            return Err(format!(
+                "the membership model has {cols} columns x {rows} rows, more than the canister solves in one \
+                 message ({MAX_LP_SIZE}); plan it off chain: topology plan --inputs <export_snapshot's bytes>"
+            ));
+        }
+        Ok(Box::new(plan::solve::solve(&pm, CANISTER_BUDGET)))
+    })();
+    let kept = match outcome {
+        Ok(solution) => Kept::Ready { key, solution },
+        Err(reason) => Kept::Refused { key, reason },
+    };
+    KEPT.with(|k| *k.borrow_mut() = kept);
+}
+
+/// The kept plan of the current inputs, or why there is none.
+fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
+    let key =
+        current_key(state).ok_or_else(|| Error::NotReady { reason: "no registry snapshot is loaded yet".into() })?;
+    KEPT.with(|k| match &*k.borrow() {
+        Kept::Ready { key: k, solution } if *k == key => Ok((**solution).clone()),
+        Kept::Refused { key: k, reason } if *k == key => Err(Error::NotReady { reason: reason.clone() }),
+        Kept::Solving { key: k } if *k == key => Err(Error::NotReady {
+            reason: "the plan of this snapshot is being solved in a message of its own; if this persists, it did \
+                     not fit in one message (40 billion instructions): plan it off chain with \
+                     topology plan --inputs <export_snapshot's bytes>"
+                .into(),
+        }),
+        _ => Err(Error::NotReady { reason: "the plan of this snapshot is not solved yet; ask again shortly".into() }),
+    })
 }
 
 /// A query solves a plan of at most this many subnets itself (a selection);
 /// the plan of every subnet comes from [`derive`].
 pub const QUERY_MAX_SELECTED_SUBNETS: usize = 8;
+/// ... and at most this large a model (LP columns x rows; one subnet of the
+/// 2025-10 network is about 0.3 million and costs 0.3 billion instructions).
+pub const QUERY_MAX_LP_SIZE: u64 = 8_000_000;
 
 struct PlanRun {
     plan: plan::Plan,
@@ -89,8 +183,8 @@ fn run(state: &State, req: &api::PlanRequest, in_query: bool) -> Result<PlanRun>
     validate_subnets(&req.subnets)?;
     let derived = state.derived()?;
     let (pm, warnings) = plan::model::build(&derived.inputs, &req.subnets).map_err(|e| invalid("subnets", e))?;
-    let solution = match (&derived.plan, req.subnets.is_empty()) {
-        (Some(known), true) => known.clone(),
+    let solution = match req.subnets.is_empty() {
+        true => kept(state)?,
         _ if in_query && (req.subnets.is_empty() || req.subnets.len() > QUERY_MAX_SELECTED_SUBNETS) => {
             return Err(invalid(
                 "subnets",
@@ -100,7 +194,20 @@ fn run(state: &State, req: &api::PlanRequest, in_query: bool) -> Result<PlanRun>
                 ),
             ))
         }
-        _ => plan::solve::solve(&pm, CANISTER_BUDGET),
+        _ => {
+            let (cols, rows) = plan::solve::lp_size(&pm);
+            let cap = if in_query { QUERY_MAX_LP_SIZE } else { MAX_LP_SIZE };
+            if cols as u64 * rows as u64 > cap {
+                return Err(invalid(
+                    "subnets",
+                    format!(
+                        "this selection's model ({cols} columns x {rows} rows) is larger than a {} solves ({cap})",
+                        if in_query { "query" } else { "message" }
+                    ),
+                ));
+            }
+            plan::solve::solve(&pm, CANISTER_BUDGET)
+        }
     };
     let plan = plan::plan_of(&pm, solution, warnings);
     let sequence = sequence::sequence(&pm, &plan);
@@ -138,14 +245,14 @@ pub fn verify_membership_change(
         return Err(invalid("node_ids_add", format!("at most {MAX_CHANGE_NODES} nodes added and removed together")));
     }
     let derived = state.derived()?;
+    let known = kept(state)?;
     let payload = verify_proposal::Payload {
         subnet_id: change.subnet_id.clone(),
         node_ids_add: change.node_ids_add,
         node_ids_remove: change.node_ids_remove,
     };
-    let check =
-        verify_proposal::verify_proposal(&derived.inputs, &payload, CANISTER_BUDGET, derived.plan.as_ref(), false)
-            .map_err(|e| invalid("change", e))?;
+    let check = verify_proposal::verify_proposal(&derived.inputs, &payload, CANISTER_BUDGET, Some(&known), false)
+        .map_err(|e| invalid("change", e))?;
     let size = derived
         .inputs
         .topology

@@ -198,8 +198,6 @@ pub struct Derived {
     pub topology_sha256: String,
     pub configuration_sha256: String,
     pub defaults: api::DefaultsApplied,
-    /// The membership plan of every subnet (see `crate::plan`), solved with the baseline.
-    pub plan: Option<ic_topology::plan::solve::PlanSolution>,
 }
 
 pub struct State {
@@ -283,9 +281,7 @@ impl State {
         let baseline = solve::solve(&model, Budget::default());
         // The configuration digest is the export's SHA-256: serialise once.
         let export = export::to_bytes(&inputs);
-        let plan = crate::plan::derive(&inputs);
         self.derived = Some(Derived {
-            plan,
             topology_sha256: digest::topology_digest(&inputs.topology),
             configuration_sha256: digest::sha256_hex(&export),
             export,

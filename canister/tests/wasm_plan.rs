@@ -8,9 +8,9 @@
 //! Instructions of every call are measured (INSTRUCTIONS_REPORT=path appends
 //! them, as `wasm.rs` does).
 
-#[path = "../../tests/support/oracles.rs"]
-mod oracles;
 mod support;
+#[path = "../../tests/support/swap_oracles.rs"]
+mod swap_oracles;
 
 use candid::encode_one;
 use ic_topology::{certification, files, plan};
@@ -18,25 +18,6 @@ use std::path::Path;
 use support::ic_host::Host;
 use support::*;
 use topology_canister::api;
-
-fn config_json(data: &Path, topology: &str) -> serde_json::Value {
-    let p = |rel: &str| data.join(rel).display().to_string();
-    serde_json::json!({
-        "rules": "2025",
-        "mode": "minimize_node_swaps",
-        "nodes_file": p("snapshot-2025-10/nodes.csv"),
-        "topology_file": p(topology),
-        "node_pipeline_file": p("snapshot-2025-10/node_pipelines/node_pipeline.csv"),
-        "sev_providers_file": p("snapshot-2025-10/sev_providers.csv"),
-        "blacklist_file": p("snapshot-2025-10/blacklist.yaml"),
-        "scenario": p("snapshot-2025-10/cluster_scenarios/99_prod.json"),
-        "no_synthetic_countries": 6,
-        "enforce_sev_constraint": false,
-        "enforce_health_constraint": true,
-        "enforce_blacklist_constraint": true,
-        "enforce_per_node_provider_assignation": true
-    })
-}
 
 fn installed(wasm: &[u8], inputs: &ic_topology::inputs::Inputs, report: &mut Report, name: &str) -> Host {
     let init = api::InitArgs {
@@ -53,7 +34,31 @@ fn installed(wasm: &[u8], inputs: &ic_topology::inputs::Inputs, report: &mut Rep
     let nodes: Vec<api::Node> = inputs.nodes.iter().cloned().map(to_api).collect();
     let uploads = upload(&mut h, nodes, 7);
     report.add(&format!("{name}: {}", uploads.last().unwrap().0), uploads.last().unwrap().1);
+    // Before its own messages have run, the plan is not ready, and says so.
+    let r: api::Result<api::MembershipPlan> =
+        query(&mut h, "plan_membership_changes", &encode_one(api::PlanRequest { subnets: vec![] }).unwrap());
+    assert!(matches!(r, Err(api::Error::NotReady { .. })), "{r:?}");
+    run_timers(&mut h, report, name);
     h
+}
+
+fn run_timers_quietly(h: &mut Host) {
+    while h.fire_timer().expect("a timer message") {}
+}
+
+/// Fire every timer that is due (the plan's two messages), measuring each.
+fn run_timers(h: &mut Host, report: &mut Report, name: &str) {
+    let mut n = 0;
+    while h.fire_timer().expect("a timer message") {
+        n += 1;
+        // Each timer task runs in a self-call of its own: the messages it made.
+        for m in h.message_log() {
+            assert!(m.trap.is_none(), "{name}: {m:?}");
+        }
+        let largest = h.message_log().iter().map(|m| m.instructions).max().unwrap_or(0);
+        report.add(&format!("{name}: plan refresh, timer {n} (largest message)"), largest);
+        assert!(n < 10, "timers keep firing");
+    }
 }
 
 fn plan_call(h: &mut Host, subnets: Vec<String>) -> api::MembershipPlan {
@@ -65,18 +70,19 @@ fn plan_call(h: &mut Host, subnets: Vec<String>) -> api::MembershipPlan {
 #[test]
 fn plans_through_the_module_equal_the_engine_and_verify() {
     let Some(wasm) = wasm() else { return };
-    let Some(data) = oracles::shared_data(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) else {
+    let Some(data) = swap_oracles::shared_data(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) else {
         println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
         return;
     };
     let mut report = Report::new("call");
     let cases = [
-        ("S5 2025-10 prod (47 subnets)", "snapshot-2025-10/topology/prod_topology.csv", 40u64, (0, 20, 0, 20)),
-        ("S6 growth (59 subnets)", "scenarios/topology_prod_ids_app51.csv", 235, (0, 20, 2, 209)),
+        ("S5 2025-10 prod (47 subnets)", swap_oracles::s5(&data), swap_oracles::S5),
+        ("S6 growth (59 subnets)", swap_oracles::s6(&data), swap_oracles::S6),
     ];
-    for (name, topology, cost, (synthetic, dropped, moved, newly)) in cases {
+    for (name, json, expected) in cases {
+        let swap_oracles::Expected { cost, synthetic, dropped, moved, newly_assigned: newly } = expected;
         let dir = std::env::temp_dir().join(format!("topology-wasm-plan-{}-{}", std::process::id(), &name[..2]));
-        let config = oracles::write(&dir, &config_json(&data, topology));
+        let config = swap_oracles::write(&dir, &json);
         let inputs = files::load_config(&config).unwrap().inputs;
         let mut h = installed(&wasm, &inputs, &mut report, name);
 
@@ -134,6 +140,18 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
         report.add(&format!("{name}: proposal_summary (plan form)"), h.last_instructions());
         assert!(s.text.contains(&format!("Cost {cost}")), "{}", s.text);
         assert_eq!(ic_topology::digest::sha256_hex(s.text.as_bytes()), s.sha256);
+        // `topology proposal-summary --plan` renders the same text from the export.
+        let canister = candid::Principal::from_slice(h.canister_id()).to_text();
+        let (text, sha) = plan::summary::render(&plan::summary::PlanSummaryInput {
+            canister_id: Some(&canister),
+            subnets: &[],
+            plan: &native,
+            sequence: &seq,
+            registry_version: answer.registry_version,
+            topology_sha256: &ic_topology::digest::topology_digest(&exported.topology),
+            configuration_sha256: &ic_topology::digest::configuration_digest(&exported),
+        });
+        assert_eq!((text, sha), (s.text.clone(), s.sha256.clone()), "{name}: the CLI's summary differs");
 
         // Publish (anyone), certify, upgrade, verify.
         h.set_caller(&STRANGER);
@@ -146,6 +164,7 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
         assert_eq!(published.plan.cost, Some(cost));
         h.set_caller(&CONTROLLER);
         h.upgrade(&wasm, &encode_one(None::<api::InitArgs>).unwrap()).expect("upgrade");
+        run_timers_quietly(&mut h);
         let root_key = certify(&mut h);
         let got: api::Result<api::CertifiedPlan> =
             query(&mut h, "get_published_plan", &encode_one(&published.key).unwrap());

@@ -83,7 +83,7 @@ def run_old(reference, rules, cfg, resolve, rows):
     return pulp.LpStatus[prob.status], pulp.value(prob.objective)
 
 
-def run_2025(reference, cfg, resolve, rows):
+def run_2025(reference, cfg, resolve, rows, swaps=False):
     sys.path.insert(0, str(Path(reference)))
     import pandas as pd
     cwd = os.getcwd()
@@ -127,8 +127,9 @@ def run_2025(reference, cfg, resolve, rows):
     from topology_optimizer import data_preparation
     from topology_optimizer.data_preparation import prepare_data
     # The current assignment only serves the swap mode, and the reference can
-    # only compute it for a topology with subnet ids: skip it.
-    data_preparation.get_existing_assignment = lambda df_nodes, topology: [None] * len(df_nodes)
+    # only compute it for a topology with subnet ids: skip it otherwise.
+    if not swaps:
+        data_preparation.get_existing_assignment = lambda df_nodes, topology: [None] * len(df_nodes)
     os.makedirs("output", exist_ok=True)
     network = prepare_data(
         nodes, pipeline, topology, blacklist=blacklist,
@@ -139,8 +140,14 @@ def run_2025(reference, cfg, resolve, rows):
         cluster_scenario=clusters, cluster_scenario_name=Path(scenario_file).stem if scenario_file else "none",
         enforce_per_node_provider_assignation=cfg.get("enforce_per_node_provider_assignation", True),
         sev_node_providers=sev, special_limits=special)
+    if swaps:
+        result, status = linear_solver.solver_model_minimize_swaps(network)
+        d = result["deviation_nodes"]
+        counts = {"synthetic": round(result["synthetic_used"] or 0), "dropped": len(d["dropped"]),
+                  "moved": len(d["moved"]), "newly_assigned": len(d["new_assign"])}
+        return status, pulp.value(result["prob"].objective), counts
     result, status = linear_solver.solver_model_minimize_nodes(network)
-    return status, pulp.value(result["prob"].objective)
+    return status, pulp.value(result["prob"].objective), None
 
 
 def main():
@@ -148,6 +155,8 @@ def main():
     ap.add_argument("--reference", required=True, help="checkout of dfinity/decentralization at the rule set's commit")
     ap.add_argument("--config", required=True, help="a topology configuration JSON")
     ap.add_argument("--candidate", action="append", default=[], help='"provider,dc,dc provider,CC,true,N"')
+    ap.add_argument("--mode", choices=["minimize_new_nodes", "minimize_node_swaps"],
+                    help="default: the configuration's `mode` (minimize_new_nodes when it has none)")
     args = ap.parse_args()
     started = time.time()
     cfg, resolve = load_config(args.config)
@@ -157,13 +166,20 @@ def main():
         p = [x for x in c.split(",")]
         rows.append((p[0], p[1], p[2], p[3], p[4].strip().lower() == "true", int(p[5])))
     import io, contextlib
+    swaps = (args.mode or cfg.get("mode", "minimize_new_nodes")) == "minimize_node_swaps"
+    counts = None
     with contextlib.redirect_stdout(io.StringIO()):
         if rules == "2025":
-            status, objective = run_2025(args.reference, cfg, resolve, rows)
+            status, objective, counts = run_2025(args.reference, cfg, resolve, rows, swaps)
+        elif swaps:
+            sys.exit("the swap mode exists in the 2025 reference only")
         else:
             status, objective = run_old(args.reference, rules, cfg, resolve, rows)
-    print(json.dumps({"status": status, "objective": None if objective is None else round(objective),
-                      "seconds": round(time.time() - started, 3)}))
+    out = {"status": status, "objective": None if objective is None else round(objective),
+           "seconds": round(time.time() - started, 3)}
+    if swaps:
+        out = {"status": status, "cost": out["objective"], "counts": counts, "seconds": out["seconds"]}
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -377,3 +377,84 @@ pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError
         None => ExitCode::from(4),
     })
 }
+
+/// `verify-certificate` for a published plan: the certificate against the
+/// root key, the witness against the certified data, the plan's bytes against
+/// the witness's leaf at `published/<key>`.
+pub fn verify_certified_plan(
+    source: &str,
+    reply: ic_topology::api::Result<ic_topology::api::CertifiedPlan>,
+    canister_id: &str,
+    root_key: Option<&str>,
+) -> Result<ExitCode, InputError> {
+    use ic_topology::certification;
+    let Ok(reply) = reply else {
+        return Err(InputError::new(source, "the reply is an error, not a published plan"));
+    };
+    let canister = candid::Principal::from_text(canister_id)
+        .map_err(|e| InputError::new("--canister-id", format!("not a principal: {e}")))?;
+    let root_key = certification::from_hex(root_key.unwrap_or(certification::IC_ROOT_KEY_DER_HEX))
+        .ok_or_else(|| InputError::new("--root-key", "not hexadecimal"))?;
+    let Some(certificate) = &reply.certificate else {
+        return Err(InputError::new(source, "the reply has no certificate: call get_published_plan as a query"));
+    };
+    match certification::verify_published(
+        &reply.key,
+        &reply.plan_candid,
+        certificate,
+        &reply.witness,
+        canister.as_slice(),
+        &root_key,
+    ) {
+        Ok(certified) => {
+            let plan: ic_topology::api::MembershipPlan = candid::decode_one(&reply.plan_candid)
+                .map_err(|e| InputError::new(source, format!("the certified bytes are not a plan: {e}")))?;
+            println!(
+                "certified: canister {} published plan {} (certificate time {} ns)",
+                canister.to_text(),
+                reply.key,
+                certified.time_nanos
+            );
+            let c = plan.counts.unwrap_or_default();
+            println!(
+                "  cost {} (dropped {}, moved {}, newly assigned {}, synthetic {}); {} proposal(s)",
+                plan.cost.map_or("-".into(), |v| v.to_string()),
+                c.dropped,
+                c.moved,
+                c.newly_assigned,
+                c.synthetic,
+                plan.proposals.len()
+            );
+            println!(
+                "  registry version {}, topology sha256 {}, configuration sha256 {}",
+                plan.registry_version, plan.topology_sha256, plan.configuration_sha256
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("rejected: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// The plan form of `proposal-summary`: the text the canister's `proposal_summary` renders for a plan.
+pub fn plan_summary(
+    inputs: &Inputs,
+    subnets: &[String],
+    registry_version: u64,
+    canister_id: Option<&str>,
+) -> Result<(String, String), InputError> {
+    let (pm, plan) = plan::plan(inputs, subnets, ic_topology::export::CANISTER_BUDGET)
+        .map_err(|e| InputError::new("--subnet", e))?;
+    let sequence = sequence::sequence(&pm, &plan);
+    Ok(plan::summary::render(&plan::summary::PlanSummaryInput {
+        canister_id,
+        subnets,
+        plan: &plan,
+        sequence: &sequence,
+        registry_version,
+        topology_sha256: &digest::topology_digest(&inputs.topology),
+        configuration_sha256: &digest::configuration_digest(inputs),
+    }))
+}

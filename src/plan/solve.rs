@@ -168,6 +168,13 @@ fn build_lp(pm: &PlanModel) -> Lp {
     lp
 }
 
+/// The size of the swap model's LP: (columns, rows). Its solve costs roughly
+/// in proportion to their product, which a canister checks before it solves.
+pub fn lp_size(pm: &PlanModel) -> (usize, usize) {
+    let lp = build_lp(pm);
+    (lp.cols.len(), lp.rows.len())
+}
+
 /// The answer of a plan solve.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlanSolution {
@@ -448,6 +455,12 @@ pub fn solve_from(
     let lp = build_lp(pm);
     let (certificate, bound, multipliers) = match hint.and_then(|h| hinted(pm, &lp, h)) {
         Some((c, b, m)) => (c, b, Some(m)),
+        // No search: not the dual LP either; the zero certificate bounds nothing but the constant.
+        None if !may_search => {
+            let zero = PlanCertificate::zero();
+            let bound = plan_check::check_plan_certificate(pm, &zero).expect("the zero certificate is valid");
+            (zero, bound, None)
+        }
         None => lower_bound(pm, &lp, &mut work),
     };
     if let Some(start) = start {
