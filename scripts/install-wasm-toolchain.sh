@@ -7,9 +7,10 @@
 #     `rustup target add wasm32-unknown-unknown`), otherwise Debian's
 #     rustc-web, cargo-web and rust-web-src, which build the standard library
 #     with -Zbuild-std (the fallback; see scripts/build.sh), plus a wasm linker;
-#   - ic-wasm, pinned in scripts/wasm-toolchain.env, built from crates.io with
-#     `cargo install --locked` into target/tools (IC_WASM_ROOT overrides the
-#     place; an ic-wasm of the pinned version already on PATH is used as is);
+#   - ic-wasm, pinned in scripts/wasm-toolchain.env: the binary DFINITY
+#     publishes on npm (@icp-sdk/ic-wasm-linux-x64), else built from crates.io
+#     with `cargo install --locked`, into target/tools (IC_WASM_ROOT overrides
+#     the place; an ic-wasm of the pinned version already on PATH is used as is);
 #   - wabt (Debian) for wasm-objdump, which build.sh uses to check the imports.
 #
 # Usage: scripts/install-wasm-toolchain.sh [--verify]
@@ -154,6 +155,23 @@ for cand in "$ic_wasm_root/bin/ic-wasm" "$(command -v ic-wasm || true)"; do
     break
   fi
 done
+if [ -z "$ic_wasm" ] && command -v npm >/dev/null 2>&1; then
+  # DFINITY publishes the ic-wasm binary on npm (@icp-sdk/ic-wasm-linux-x64): seconds, not minutes.
+  say "installing $want from npm (@icp-sdk/ic-wasm-linux-x64@$IC_WASM_VERSION)"
+  npm_dir="$(mktemp -d)"
+  if (cd "$npm_dir" && npm install --silent --no-save --no-audit --no-fund \
+    "@icp-sdk/ic-wasm-linux-x64@$IC_WASM_VERSION" >&2); then
+    cand="$npm_dir/node_modules/@icp-sdk/ic-wasm-linux-x64/bin/ic-wasm"
+    if [ -x "$cand" ] && [ "$("$cand" --version 2>/dev/null)" = "$want" ]; then
+      mkdir -p "$ic_wasm_root/bin"
+      cp "$cand" "$ic_wasm_root/bin/ic-wasm"
+      ic_wasm="$ic_wasm_root/bin/ic-wasm"
+      installed+=("$want (npm)")
+    fi
+  fi
+  rm -rf "$npm_dir"
+  [ -n "$ic_wasm" ] || say "the npm package did not give $want; building it from crates.io instead"
+fi
 if [ -z "$ic_wasm" ]; then
   say "installing $want into $ic_wasm_root (cargo install --locked; 7 to 8 minutes on 2 cores)"
   # The host toolchain builds it: rustup's cargo where present, else Debian's.
