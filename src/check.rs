@@ -206,6 +206,26 @@ pub fn check_allocation(model: &Model, allocation: &Allocation) -> Result<u32, C
 
 /// Recompute the bound a certificate proves, in exact integer arithmetic.
 pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, CheckFailure> {
+    check_weighted_certificate(model, cert, None)
+}
+
+/// As [`check_certificate`], for the objective `sum of costs[c] * y[c][s]`
+/// instead of "synthetic nodes assigned" (`None`: cost 1 per synthetic node).
+/// A secondary objective (see `crate::placement`) is checked this way.
+pub fn check_weighted_certificate(
+    model: &Model,
+    cert: &Certificate,
+    costs: Option<&[i64]>,
+) -> Result<Bound, CheckFailure> {
+    if costs.is_some_and(|c| c.len() != model.classes.len()) {
+        return fail("certificate: the costs do not have one entry per class".into());
+    }
+    let cost = |c: usize| -> i128 {
+        match costs {
+            Some(costs) => costs[c] as i128,
+            None => model.classes[c].synthetic as i128,
+        }
+    };
     if cert.denominator == 0 {
         return fail("certificate: the denominator is zero".into());
     }
@@ -275,7 +295,7 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
             .iter()
             .enumerate()
             .map(|(c, class)| {
-                let mut r = if class.synthetic { d } else { 0 };
+                let mut r = cost(c) * d;
                 r -= class_mult[c] + group.size as i128 + min_mult[c];
                 for a in Attribute::ALL {
                     r -= row_mult.get(&(a, class.values[a.index()])).copied().unwrap_or(0);
@@ -313,7 +333,7 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
         }
         for (c, class) in model.classes.iter().enumerate() {
             let cap = model.subnets[s].class_cap(class) as i128;
-            let r = if class.synthetic { d } else { 0 } - class_mult[c] - min_mult[c];
+            let r = cost(c) * d - class_mult[c] - min_mult[c];
             if cap > 0 && r < 0 {
                 numerator += r * cap;
             }

@@ -25,6 +25,7 @@ pub mod files;
 pub mod generate;
 pub mod inputs;
 pub mod model;
+pub mod placement;
 pub mod solve;
 pub mod summary;
 pub mod topology_in_force;

@@ -9,6 +9,8 @@
 //! the text a node-operator proposal quotes; `topology generate` writes a
 //! realistic network for examples and benchmarks.
 
+mod placements_cli;
+
 use clap::{Args, Parser, Subcommand};
 use ic_topology::api;
 use ic_topology::certification;
@@ -52,6 +54,11 @@ enum Command {
     /// Render the text a node-operator proposal quotes, from an export, as the
     /// canister's `proposal_summary` does; its sha256 goes to stderr.
     ProposalSummary(ProposalSummaryArgs),
+    /// The placement map: per country, the optimal deployment size of a new
+    /// provider (or --provider, --data-center) there, SEV and not.
+    Placements(placements_cli::PlacementsArgs),
+    /// How many of each provider's, data center's, ... nodes the optimal allocations need, proven.
+    NodeValue(placements_cli::NodeValueArgs),
 }
 
 #[derive(Args)]
@@ -151,6 +158,8 @@ fn main() -> ExitCode {
         Command::Generate(a) => run_generate(a),
         Command::VerifyCertificate(a) => run_verify_certificate(a),
         Command::ProposalSummary(a) => run_proposal_summary(a),
+        Command::Placements(a) => placements_cli::run_placements(a),
+        Command::NodeValue(a) => placements_cli::run_node_value(a),
     };
     match result {
         Ok(code) => code,
