@@ -266,6 +266,8 @@ pub fn check_weighted_certificate(
             min_mult[c as usize] += m as i128;
         }
     }
+    // Subnets with identical constraints have identical class caps: compute them once.
+    let caps = SubnetCaps::new(model);
     let mut covered = vec![false; ns];
     for group in &cert.subnets {
         for &s in &group.subnets {
@@ -319,9 +321,10 @@ pub fn check_weighted_certificate(
                 numerator += m as i128 * limit.count as i128;
             }
             // Each variable y[c][s] in [0, cap]: its reduced cost r adds min(0, r) * cap.
-            for (class, &r) in model.classes.iter().zip(&reduced) {
+            let subnet_caps = caps.of(s as usize);
+            for (&cap, &r) in subnet_caps.iter().zip(&reduced) {
                 if r < 0 {
-                    numerator += r * subnet.class_cap(class) as i128;
+                    numerator += r * cap as i128;
                 }
             }
         }
@@ -331,8 +334,9 @@ pub fn check_weighted_certificate(
         if *covered {
             continue;
         }
-        for (c, class) in model.classes.iter().enumerate() {
-            let cap = model.subnets[s].class_cap(class) as i128;
+        let subnet_caps = caps.of(s);
+        for c in 0..nc {
+            let cap = subnet_caps[c] as i128;
             let r = cost(c) * d - class_mult[c] - min_mult[c];
             if cap > 0 && r < 0 {
                 numerator += r * cap;
@@ -340,4 +344,34 @@ pub fn check_weighted_certificate(
         }
     }
     Ok(Bound { numerator, denominator: cert.denominator })
+}
+
+/// Per subnet, every class's cap, shared by subnets with identical constraints.
+struct SubnetCaps {
+    rep: Vec<usize>,
+    caps: Vec<Vec<u32>>,
+}
+
+impl SubnetCaps {
+    fn new(model: &Model) -> SubnetCaps {
+        type Key<'a> = (u32, bool, [u32; 4], &'a [(Attribute, u32, crate::inputs::SpecialLimit)], &'a Option<Vec<u32>>);
+        let mut by_key: BTreeMap<Key, usize> = BTreeMap::new();
+        let mut caps = Vec::new();
+        let rep = model
+            .subnets
+            .iter()
+            .map(|sub| {
+                let key: Key = (sub.size, sub.sev_only, sub.limits, &sub.special, &sub.allowed_countries);
+                *by_key.entry(key).or_insert_with(|| {
+                    caps.push(model.classes.iter().map(|class| sub.class_cap(class)).collect());
+                    caps.len() - 1
+                })
+            })
+            .collect();
+        SubnetCaps { rep, caps }
+    }
+
+    fn of(&self, s: usize) -> &[u32] {
+        &self.caps[self.rep[s]]
+    }
 }

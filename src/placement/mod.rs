@@ -82,6 +82,8 @@ pub struct PlacementPoint {
     pub objective_after: Option<u32>,
     /// The ObjectiveValue with 0, 1, ... nodes: every point solved (`None`: unproven).
     pub curve: Vec<Option<u32>>,
+    /// Points solved for this curve (0 where it was taken over by symmetry).
+    pub points_solved: u32,
     /// Points that needed the LP and integer program (the rest the neighbours proved).
     pub full_solves: u32,
 }
@@ -98,6 +100,42 @@ pub struct MapEntry {
     pub non_sev: PlacementPoint,
     /// Whether SEV capability changes the size or the value after (`None`: unknown).
     pub sev_changes_it: Option<bool>,
+    /// The country whose curves this entry shares, by symmetry (see [`footprint`]);
+    /// `None`: solved for this country.
+    pub solved_as: Option<String>,
+}
+
+/// What a country with no node of the model is to the model: the
+/// country-restricted subnet types whose list has it, and the special limits
+/// that name it. Two such countries with the same footprint give the same
+/// model up to renaming the country (and the new data center named after
+/// it), hence the same curves: their entries share one solved curve.
+pub type Footprint = (Vec<String>, Vec<String>);
+
+/// The footprint of `country`, or `None` when nodes of the model are there
+/// (then it is solved on its own).
+pub fn footprint(inputs: &Inputs, base: &Model, country: &str) -> Option<Footprint> {
+    if base.value_index(Attribute::Country, country).is_some() {
+        return None;
+    }
+    let restrictions = inputs
+        .country_restrictions
+        .clone()
+        .unwrap_or_else(|| model::default_country_restrictions(inputs.settings.rules));
+    let lists = restrictions
+        .iter()
+        .filter(|r| r.countries.iter().any(|c| c == country))
+        .map(|r| r.subnet_type.clone())
+        .collect();
+    let mut limits = Vec::new();
+    if let Some(special) = &inputs.special_limits {
+        for (scope, by_attribute) in special {
+            if let Some(limit) = by_attribute.get(&Attribute::Country).and_then(|by_value| by_value.get(country)) {
+                limits.push(format!("{scope:?}: {limit:?}"));
+            }
+        }
+    }
+    Some((lists, limits))
 }
 
 /// The placement map for one target.
@@ -232,9 +270,17 @@ pub fn placement_map_from(
 ) -> Result<PlacementMap, InputError> {
     let rows = map_rows(inputs, baseline.0, target)?;
     let base_neighbour = Neighbour::new(baseline.0, baseline.1);
-    let mut entries = Vec::with_capacity(rows.len());
+    let mut entries: Vec<MapEntry> = Vec::with_capacity(rows.len());
+    let mut solved: BTreeMap<Footprint, usize> = BTreeMap::new();
     for (country, origin, candidate) in rows.into_iter().take(max_entries) {
-        entries.push(map_entry(prepared, baseline.1, &base_neighbour, country, origin, candidate, budget));
+        let print = footprint(inputs, baseline.0, &country);
+        let twin = print.as_ref().and_then(|f| solved.get(f)).map(|&i| &entries[i]);
+        let entry =
+            map_entry(prepared, baseline.0, baseline.1, &base_neighbour, country, origin, candidate, budget, twin);
+        if let Some(f) = print {
+            solved.entry(f).or_insert(entries.len());
+        }
+        entries.push(entry);
     }
     Ok(assemble(target.clone(), baseline.1, entries))
 }
@@ -242,8 +288,10 @@ pub fn placement_map_from(
 /// The map from its entries: ranked, with the totals.
 pub fn assemble(target: Target, base: &Solution, mut entries: Vec<MapEntry>) -> PlacementMap {
     rank(&mut entries);
-    let points_solved = entries.iter().map(|e| (e.sev.curve.len() + e.non_sev.curve.len()) as u32).sum();
-    let full_solves = entries.iter().map(|e| e.sev.full_solves + e.non_sev.full_solves).sum();
+    // Points solved: shared curves count once.
+    let own = entries.iter().filter(|e| e.solved_as.is_none());
+    let points_solved = own.clone().map(|e| e.sev.points_solved + e.non_sev.points_solved).sum();
+    let full_solves = own.map(|e| e.sev.full_solves + e.non_sev.full_solves).sum();
     PlacementMap {
         target,
         baseline_status: base.status,
@@ -264,22 +312,36 @@ pub fn rank(entries: &mut [MapEntry]) {
     });
 }
 
-/// One country's entry: its SEV and non-SEV curves.
+/// One country's entry: its SEV and non-SEV curves. With `twin` (an entry
+/// of a country with the same [`footprint`]) its curves are taken over; where
+/// no subnet takes only SEV-capable nodes, the non-SEV curve is the SEV one
+/// (the two models differ only in a flag no constraint reads).
+#[allow(clippy::too_many_arguments)]
 pub fn map_entry(
     prepared: &model::Prepared,
+    base_model: &Model,
     base: &Solution,
     base_neighbour: &Neighbour,
     country: String,
     origin: CountryOrigin,
     candidate: CandidateRow,
     budget: Budget,
+    twin: Option<&MapEntry>,
 ) -> MapEntry {
+    if let Some(t) = twin {
+        let solved_as = Some(t.solved_as.clone().unwrap_or_else(|| t.country.clone()));
+        return MapEntry { country, origin, candidate, solved_as, ..t.clone() };
+    }
     let sev = sweep(prepared, base, base_neighbour, &CandidateRow { is_sev: true, ..candidate.clone() }, budget);
-    let non_sev = sweep(prepared, base, base_neighbour, &CandidateRow { is_sev: false, ..candidate.clone() }, budget);
+    let non_sev = if base_model.subnets.iter().any(|s| s.sev_only) {
+        sweep(prepared, base, base_neighbour, &CandidateRow { is_sev: false, ..candidate.clone() }, budget)
+    } else {
+        PlacementPoint { is_sev: false, points_solved: 0, full_solves: 0, ..sev.clone() }
+    };
     let sev_changes_it = (sev.status == Status::Optimal && non_sev.status == Status::Optimal).then(|| {
         (sev.optimal_deployment_size, sev.objective_after) != (non_sev.optimal_deployment_size, non_sev.objective_after)
     });
-    MapEntry { country, origin, candidate, sev, non_sev, sev_changes_it }
+    MapEntry { country, origin, candidate, sev, non_sev, sev_changes_it, solved_as: None }
 }
 
 /// Add the row's nodes one at a time until one does not lower the value by
@@ -299,6 +361,7 @@ fn sweep(
             optimal_deployment_size: None,
             objective_after: None,
             curve: vec![None],
+            points_solved: 0,
             full_solves: 0,
         };
     };
@@ -336,6 +399,7 @@ fn sweep(
         status,
         optimal_deployment_size: known.then_some(size),
         objective_after: known.then_some(b - size),
+        points_solved: curve.len() as u32 - 1,
         curve,
         full_solves,
     }
