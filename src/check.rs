@@ -206,6 +206,26 @@ pub fn check_allocation(model: &Model, allocation: &Allocation) -> Result<u32, C
 
 /// Recompute the bound a certificate proves, in exact integer arithmetic.
 pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, CheckFailure> {
+    check_weighted_certificate(model, cert, None)
+}
+
+/// As [`check_certificate`], for the objective `sum of costs[c] * y[c][s]`
+/// instead of "synthetic nodes assigned" (`None`: cost 1 per synthetic node).
+/// A secondary objective (see `crate::placement`) is checked this way.
+pub fn check_weighted_certificate(
+    model: &Model,
+    cert: &Certificate,
+    costs: Option<&[i64]>,
+) -> Result<Bound, CheckFailure> {
+    if costs.is_some_and(|c| c.len() != model.classes.len()) {
+        return fail("certificate: the costs do not have one entry per class".into());
+    }
+    let cost = |c: usize| -> i128 {
+        match costs {
+            Some(costs) => costs[c] as i128,
+            None => model.classes[c].synthetic as i128,
+        }
+    };
     if cert.denominator == 0 {
         return fail("certificate: the denominator is zero".into());
     }
@@ -246,6 +266,8 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
             min_mult[c as usize] += m as i128;
         }
     }
+    // Subnets with identical constraints have identical class caps: compute them once.
+    let caps = SubnetCaps::new(model);
     let mut covered = vec![false; ns];
     for group in &cert.subnets {
         for &s in &group.subnets {
@@ -275,7 +297,7 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
             .iter()
             .enumerate()
             .map(|(c, class)| {
-                let mut r = if class.synthetic { d } else { 0 };
+                let mut r = cost(c) * d;
                 r -= class_mult[c] + group.size as i128 + min_mult[c];
                 for a in Attribute::ALL {
                     r -= row_mult.get(&(a, class.values[a.index()])).copied().unwrap_or(0);
@@ -299,9 +321,10 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
                 numerator += m as i128 * limit.count as i128;
             }
             // Each variable y[c][s] in [0, cap]: its reduced cost r adds min(0, r) * cap.
-            for (class, &r) in model.classes.iter().zip(&reduced) {
+            let subnet_caps = caps.of(s as usize);
+            for (&cap, &r) in subnet_caps.iter().zip(&reduced) {
                 if r < 0 {
-                    numerator += r * subnet.class_cap(class) as i128;
+                    numerator += r * cap as i128;
                 }
             }
         }
@@ -311,13 +334,44 @@ pub fn check_certificate(model: &Model, cert: &Certificate) -> Result<Bound, Che
         if *covered {
             continue;
         }
-        for (c, class) in model.classes.iter().enumerate() {
-            let cap = model.subnets[s].class_cap(class) as i128;
-            let r = if class.synthetic { d } else { 0 } - class_mult[c] - min_mult[c];
+        let subnet_caps = caps.of(s);
+        for c in 0..nc {
+            let cap = subnet_caps[c] as i128;
+            let r = cost(c) * d - class_mult[c] - min_mult[c];
             if cap > 0 && r < 0 {
                 numerator += r * cap;
             }
         }
     }
     Ok(Bound { numerator, denominator: cert.denominator })
+}
+
+/// Per subnet, every class's cap, shared by subnets with identical constraints.
+struct SubnetCaps {
+    rep: Vec<usize>,
+    caps: Vec<Vec<u32>>,
+}
+
+impl SubnetCaps {
+    fn new(model: &Model) -> SubnetCaps {
+        type Key<'a> = (u32, bool, [u32; 4], &'a [(Attribute, u32, crate::inputs::SpecialLimit)], &'a Option<Vec<u32>>);
+        let mut by_key: BTreeMap<Key, usize> = BTreeMap::new();
+        let mut caps = Vec::new();
+        let rep = model
+            .subnets
+            .iter()
+            .map(|sub| {
+                let key: Key = (sub.size, sub.sev_only, sub.limits, &sub.special, &sub.allowed_countries);
+                *by_key.entry(key).or_insert_with(|| {
+                    caps.push(model.classes.iter().map(|class| sub.class_cap(class)).collect());
+                    caps.len() - 1
+                })
+            })
+            .collect();
+        SubnetCaps { rep, caps }
+    }
+
+    fn of(&self, s: usize) -> &[u32] {
+        &self.caps[self.rep[s]]
+    }
 }

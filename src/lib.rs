@@ -26,6 +26,7 @@ pub mod generate;
 pub mod inputs;
 pub mod model;
 pub mod plan;
+pub mod placement;
 pub mod solve;
 pub mod summary;
 pub mod topology_in_force;

@@ -61,6 +61,11 @@ enum Command {
     VerifyPlan(cli::plan::VerifyPlanArgs),
     /// Is a `ChangeSubnetMembership` proposal part of an optimal plan?
     VerifyProposal(cli::plan::VerifyProposalArgs),
+    /// The placement map: per country, the optimal deployment size of a new
+    /// provider (or --provider, --data-center) there, SEV and not.
+    Placements(cli::placements::PlacementsArgs),
+    /// How many of each provider's, data center's, ... nodes the optimal allocations need, proven.
+    NodeValue(cli::placements::NodeValueArgs),
 }
 
 #[derive(Args)]
@@ -169,6 +174,8 @@ fn main() -> ExitCode {
         Command::Plan(a) => cli::plan::run_plan(a),
         Command::VerifyPlan(a) => cli::plan::run_verify_plan(a),
         Command::VerifyProposal(a) => cli::plan::run_verify_proposal(a),
+        Command::Placements(a) => cli::placements::run_placements(a),
+        Command::NodeValue(a) => cli::placements::run_node_value(a),
     };
     match result {
         Ok(code) => code,

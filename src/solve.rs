@@ -229,16 +229,18 @@ const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720];
 
 /// Solve the dual of the type model's LP relaxation; return its value and the
 /// best integer certificate made from it.
-fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, check::Bound) {
+fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work, costs: Option<&[i64]>) -> (Certificate, check::Bound) {
+    // Multipliers scale with the costs: the box grows with the largest.
+    let dual_box = DUAL_BOX * tm.cost.iter().copied().max().unwrap_or(1).max(1) as f64;
     let mut dual = Problem::new(OptimizationDirection::Maximize);
     let row_vars: Vec<Variable> = tm
         .rows
         .iter()
         .map(|r| {
             let bounds = match r.op {
-                ComparisonOp::Le => (-DUAL_BOX, 0.0),
-                ComparisonOp::Ge => (0.0, DUAL_BOX),
-                _ => (-DUAL_BOX, DUAL_BOX),
+                ComparisonOp::Le => (-dual_box, 0.0),
+                ComparisonOp::Ge => (0.0, dual_box),
+                _ => (-dual_box, dual_box),
             };
             dual.add_var(r.rhs as f64, bounds)
         })
@@ -272,7 +274,7 @@ fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work) -> (Certificate, 
         let mut rows = RowMultipliers::from_duals(tm, &values, d);
         rows.best_class_multipliers(tm);
         let cert = rows.certificate(tm);
-        if let Ok(bound) = check::check_certificate(model, &cert) {
+        if let Ok(bound) = check::check_weighted_certificate(model, &cert, costs) {
             if bound.ceil() > best.1.ceil() {
                 best = (cert, bound);
             }
@@ -1171,7 +1173,7 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve:
                 work,
             };
         }
-        _ => lower_bound(model, &tm, &mut work),
+        _ => lower_bound(model, &tm, &mut work, None),
     };
     if let Some((value, allocation)) = &start {
         if bound.ceil() >= *value as i128 {
@@ -1277,4 +1279,72 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve:
         Some(value) => answer(Status::BudgetExceeded, Some(value), Some(allocation), lower, work, false),
         None => answer(Status::BudgetExceeded, None, None, lower, work, false),
     }
+}
+
+/// The answer of a solve under other class costs (see [`solve_weighted`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightedSolution {
+    pub status: Status,
+    /// The least total cost; `Some` only when `Optimal`.
+    pub value: Option<i64>,
+    /// What the certificate proves (checked): every allocation costs at least this.
+    pub bound: check::Bound,
+    /// An allocation of least cost (checked), when `Optimal`.
+    pub allocation: Option<Allocation>,
+    pub certificate: Certificate,
+    pub work: Work,
+}
+
+/// Solve `model` for the least `sum over classes c of costs[c] x (nodes of c
+/// assigned)` instead of the synthetic nodes (a secondary objective; costs
+/// are one per class, at least 0): the type model's LP dual gives the
+/// certificate (re-checked by [`check::check_weighted_certificate`]), its
+/// integer program the class-by-type totals, which are split into subnets
+/// (which keeps every class total, hence the cost) and checked. Totals that
+/// do not split are reported as `budget_exceeded` with the bound: there is no
+/// fallback program for weighted costs.
+pub fn solve_weighted(model: &Model, costs: &[i64], budget: Budget) -> WeightedSolution {
+    let mut work = Work::default();
+    let zero_bound = check::Bound { numerator: 0, denominator: 1 };
+    let answer = |status, value, bound, allocation, certificate, work| WeightedSolution {
+        status,
+        value,
+        bound,
+        allocation,
+        certificate,
+        work,
+    };
+    if costs.len() != model.classes.len() || costs.iter().any(|&c| c < 0) {
+        return answer(Status::BudgetExceeded, None, zero_bound, None, Certificate::zero(model), work);
+    }
+    let mut tm = build_type_model(model);
+    for (j, &(c, _)) in tm.vars.iter().enumerate() {
+        tm.cost[j] = costs[c as usize];
+    }
+    let (certificate, bound) = lower_bound(model, &tm, &mut work, Some(costs));
+    let totals = match solve_type_model(&tm, budget.branch_nodes, &mut work) {
+        IntResult::Solved(z) => z,
+        IntResult::Infeasible => return answer(Status::Infeasible, None, bound, None, certificate, work),
+        IntResult::OutOfBudget => return answer(Status::BudgetExceeded, None, bound, None, certificate, work),
+    };
+    let type_value: i64 = totals.iter().zip(&tm.cost).map(|(z, c)| z * c).sum();
+    let mut allocation = Allocation { subnets: vec![Vec::new(); model.subnets.len()] };
+    for (t, ty) in tm.types.iter().enumerate() {
+        let type_totals: BTreeMap<u32, i64> =
+            tm.vars.iter().zip(&totals).filter(|((_, tt), &z)| *tt == t && z > 0).map(|((c, _), &z)| (*c, z)).collect();
+        let subnet = &model.subnets[ty.rep];
+        let Some(parts) = split_type(model, subnet, ty.subnets.len(), &type_totals, &mut work) else {
+            return answer(Status::BudgetExceeded, None, bound, None, certificate, work);
+        };
+        for (&s, part) in ty.subnets.iter().zip(parts) {
+            allocation.subnets[s as usize] = part;
+        }
+    }
+    let value: i64 = allocation.subnets.iter().flatten().map(|&(c, n)| costs[c as usize] * n as i64).sum();
+    // The type model relaxes the subnet model: a split of its optimum that
+    // checks and keeps its cost is optimal for the subnet model.
+    if check::check_allocation(model, &allocation).is_err() || value != type_value {
+        return answer(Status::BudgetExceeded, None, bound, None, certificate, work);
+    }
+    answer(Status::Optimal, Some(value), bound, Some(allocation), certificate, work)
 }

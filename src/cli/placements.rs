@@ -1,0 +1,265 @@
+//! `topology placements` and `topology node-value`: the placement map and the
+//! value of the nodes already there (see `ic_topology::placement`).
+
+use clap::Args;
+use ic_topology::digest;
+use ic_topology::files::InputFile;
+use ic_topology::inputs::CandidateRow;
+use ic_topology::model;
+use ic_topology::placement::{self, value, CountryOrigin, PlacementPoint, Target};
+use ic_topology::solve::{Budget, Status};
+use ic_topology::InputError;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct PlacementsArgs {
+    /// A configuration JSON with the reference tool's keys; without it, the default network.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The canister's export instead of a configuration.
+    #[arg(long, conflicts_with = "config")]
+    inputs: Option<PathBuf>,
+    /// The map for this existing node provider (its provider and cluster limits bind).
+    #[arg(long, conflicts_with = "data_center")]
+    provider: Option<String>,
+    /// The map for a new provider in this existing data center (its and its owner's limits bind).
+    #[arg(long)]
+    data_center: Option<String>,
+    /// Re-solve every point of every entry on its own and re-check its proof.
+    #[arg(long)]
+    check: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Work budget: branch-and-bound nodes per solve.
+    #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
+    budget: u64,
+}
+
+#[derive(Args)]
+pub struct NodeValueArgs {
+    /// A configuration JSON with the reference tool's keys; without it, the default network.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The canister's export instead of a configuration.
+    #[arg(long, conflicts_with = "config")]
+    inputs: Option<PathBuf>,
+    /// Print one JSON object (with every allocation and certificate).
+    #[arg(long)]
+    json: bool,
+    /// Work budget: branch-and-bound nodes per solve.
+    #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
+    budget: u64,
+}
+
+#[derive(Serialize)]
+struct Digests {
+    source: String,
+    files: Vec<InputFile>,
+    configuration_sha256: String,
+}
+
+#[derive(Serialize)]
+struct Figures {
+    status: Status,
+    optimal_deployment_size: Option<u32>,
+    objective_after: Option<u32>,
+    curve: Vec<Option<u32>>,
+}
+
+impl From<&PlacementPoint> for Figures {
+    fn from(p: &PlacementPoint) -> Figures {
+        Figures {
+            status: p.status,
+            optimal_deployment_size: p.optimal_deployment_size,
+            objective_after: p.objective_after,
+            curve: p.curve.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EntryOut {
+    country: String,
+    origin: CountryOrigin,
+    /// The SEV figures (`is_sev = true`, the seed's default).
+    is_sev: bool,
+    status: Status,
+    optimal_deployment_size: Option<u32>,
+    objective_after: Option<u32>,
+    curve: Vec<Option<u32>>,
+    non_sev: Figures,
+    sev_changes_it: Option<bool>,
+    /// `topology evaluate --candidate` with this row (N nodes) reproduces the SEV curve.
+    candidate: String,
+}
+
+#[derive(Serialize)]
+struct PlacementsOut {
+    tool: String,
+    version: String,
+    target: Target,
+    baseline_status: Status,
+    baseline_objective: Option<u32>,
+    entries: Vec<EntryOut>,
+    points_solved: u32,
+    full_solves: u32,
+    inputs: Digests,
+}
+
+fn row_text(c: &CandidateRow, n: &str) -> String {
+    format!("{},{},{},{},{},{n}", c.node_provider, c.data_center, c.data_center_provider, c.country, c.is_sev)
+}
+
+fn exit(status: Status) -> ExitCode {
+    match status {
+        Status::Optimal => ExitCode::SUCCESS,
+        Status::Infeasible => ExitCode::from(3),
+        Status::BudgetExceeded => ExitCode::from(4),
+    }
+}
+
+pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
+    let (inputs, files, source) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let target = match (a.provider, a.data_center) {
+        (Some(p), _) => Target::Provider(p),
+        (None, Some(dc)) => Target::DataCenter(dc),
+        (None, None) => Target::NewProvider,
+    };
+    let budget = Budget { branch_nodes: a.budget };
+    let map = placement::placement_map(&inputs, &target, budget)?;
+    if a.check {
+        for e in &map.entries {
+            for p in [&e.sev, &e.non_sev] {
+                placement::recheck_point(&inputs, &e.candidate, p, budget).map_err(|why| {
+                    InputError::new("--check", format!("{} (SEV {}): rejected: {why}", e.country, p.is_sev))
+                })?;
+            }
+        }
+        eprintln!("checked: every point of every entry solved alone, its allocation and certificate re-checked");
+    }
+    let status = map.entries.iter().flat_map(|e| [e.sev.status, e.non_sev.status]).max().unwrap_or(map.baseline_status);
+    let status = status.max(map.baseline_status);
+    let out = PlacementsOut {
+        tool: "topology placements".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        target: map.target.clone(),
+        baseline_status: map.baseline_status,
+        baseline_objective: map.baseline_objective,
+        entries: map
+            .entries
+            .iter()
+            .map(|e| EntryOut {
+                country: e.country.clone(),
+                origin: e.origin,
+                is_sev: true,
+                status: e.sev.status,
+                optimal_deployment_size: e.sev.optimal_deployment_size,
+                objective_after: e.sev.objective_after,
+                curve: e.sev.curve.clone(),
+                non_sev: (&e.non_sev).into(),
+                sev_changes_it: e.sev_changes_it,
+                candidate: row_text(&e.candidate, "N"),
+            })
+            .collect(),
+        points_solved: map.points_solved,
+        full_solves: map.full_solves,
+        inputs: Digests { source, files, configuration_sha256: digest::configuration_digest(&inputs) },
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&out).expect("results serialise"));
+        return Ok(exit(status));
+    }
+    let v = |x: Option<u32>| x.map_or("-".to_string(), |x| x.to_string());
+    println!("Placement map for {:?}: ObjectiveValue now {}", out.target, v(out.baseline_objective));
+    println!(
+        "  {:<8} {:<16} {:>10} {:>10}   {:>12} {:>12}",
+        "country", "why", "SEV size", "SEV after", "no-SEV size", "no-SEV after"
+    );
+    for e in &out.entries {
+        println!(
+            "  {:<8} {:<16} {:>10} {:>10}   {:>12} {:>12}",
+            e.country,
+            format!("{:?}", e.origin),
+            v(e.optimal_deployment_size),
+            v(e.objective_after),
+            v(e.non_sev.optimal_deployment_size),
+            v(e.non_sev.objective_after)
+        );
+    }
+    println!("  {} points solved, {} needed a full solve", out.points_solved, out.full_solves);
+    Ok(exit(status))
+}
+
+#[derive(Serialize)]
+struct NodeValuesOut {
+    tool: String,
+    version: String,
+    #[serde(flatten)]
+    values: value::NodeValues,
+    inputs: Digests,
+}
+
+pub fn run_node_value(a: NodeValueArgs) -> Result<ExitCode, InputError> {
+    let (inputs, files, source) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let budget = Budget { branch_nodes: a.budget };
+    let values = value::node_values(&inputs, budget);
+    // Every proof re-checked by the independent checker before it is shown.
+    let model = model::build(&inputs, &[]);
+    if let Some(opt) = values.baseline_objective {
+        let groups = value::groups(&inputs, &model);
+        for (v, (group, classes)) in values.values.iter().zip(&groups) {
+            debug_assert_eq!(&v.group, group);
+            value::check_node_value(&model, opt, classes, v).map_err(|e| {
+                InputError::new("node-value", format!("{:?} {}: proof rejected: {e}", group.kind, group.name))
+            })?;
+        }
+    }
+    let status =
+        values.values.iter().map(|v| v.status).max().unwrap_or(values.baseline_status).max(values.baseline_status);
+    let out = NodeValuesOut {
+        tool: "topology node-value".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        values,
+        inputs: Digests { source, files, configuration_sha256: digest::configuration_digest(&inputs) },
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&out).expect("results serialise"));
+        return Ok(exit(status));
+    }
+    let v = |x: Option<u32>| x.map_or("-".to_string(), |x| x.to_string());
+    println!("Node values: ObjectiveValue {} (proven); per group, the fewest of its usable nodes an optimal allocation needs", v(out.values.baseline_objective));
+    println!("  {:<20} {:<40} {:>7} {:>7} {:>6}", "kind", "name", "usable", "needed", "proof");
+    for n in &out.values.values {
+        let proof = if n.status != Status::Optimal {
+            "-"
+        } else if n.certificate_is_tight {
+            "cert"
+        } else {
+            "b&b"
+        };
+        println!(
+            "  {:<20} {:<40} {:>7} {:>7} {:>6}",
+            format!("{:?}", n.group.kind),
+            n.group.name,
+            n.usable_nodes,
+            v(n.needed),
+            proof
+        );
+    }
+    println!("Providers: nodes, usable, needed, in subnets now, ObjectiveValue if it left");
+    for p in &out.values.providers {
+        println!(
+            "  {:<40} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            p.provider,
+            p.nodes,
+            p.usable_nodes,
+            v(p.needed),
+            p.in_subnets_now,
+            v(p.objective_without)
+        );
+    }
+    Ok(exit(status))
+}
