@@ -25,6 +25,7 @@ pub mod files;
 pub mod generate;
 pub mod inputs;
 pub mod model;
+pub mod proposals;
 pub mod solve;
 pub mod summary;
 pub mod topology_in_force;
