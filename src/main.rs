@@ -47,11 +47,24 @@ enum Command {
     /// Write a realistic generated network (nodes.csv, topology.csv, config.json).
     Generate(GenerateArgs),
     /// Check a published evaluation (the raw reply of `get_published_evaluation`)
-    /// against the IC root key: certificate, witness and the evaluation's bytes.
+    /// or a proposal verdict (of `get_proposal_verdict`) against the IC root
+    /// key: certificate, witness and the certified bytes.
     VerifyCertificate(VerifyCertificateArgs),
     /// Render the text a node-operator proposal quotes, from an export, as the
     /// canister's `proposal_summary` does; its sha256 goes to stderr.
     ProposalSummary(ProposalSummaryArgs),
+    /// Render a proposal verdict (a `get_proposal_verdict` or
+    /// `list_proposal_verdicts` reply, or a verdict's Candid bytes) as text.
+    Proposal(ProposalArgs),
+}
+
+#[derive(Args)]
+struct ProposalArgs {
+    /// The proposal id.
+    #[arg(long)]
+    id: u64,
+    /// The file holding the verdict (hex as `--output raw` prints it, or raw bytes).
+    verdict: PathBuf,
 }
 
 #[derive(Args)]
@@ -151,6 +164,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => run_generate(a),
         Command::VerifyCertificate(a) => run_verify_certificate(a),
         Command::ProposalSummary(a) => run_proposal_summary(a),
+        Command::Proposal(a) => ic_topology::proposals::cli::run_proposal(a.id, &a.verdict),
     };
     match result {
         Ok(code) => code,
@@ -704,6 +718,16 @@ fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputErr
     let raw = std::fs::read(&a.reply).map_err(|e| InputError::new(&source, format!("cannot read the reply: {e}")))?;
     // `--output raw` prints hex; anything that is not hex is taken as the bytes themselves.
     let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
+    // A proposal verdict (`get_proposal_verdict`) is checked by its own path.
+    if let Some(outcome) = ic_topology::proposals::cli::verify_verdict_reply(
+        &bytes,
+        &source,
+        &a.canister_id,
+        a.root_key.as_deref(),
+        a.evaluation_out.as_deref(),
+    ) {
+        return outcome;
+    }
     let reply: api::Result<api::CertifiedEvaluation> = candid::decode_one(&bytes)
         .map_err(|e| InputError::new(&source, format!("not a reply of get_published_evaluation (Candid): {e}")))?;
     let Ok(reply) = reply else {

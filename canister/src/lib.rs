@@ -288,7 +288,7 @@ fn arm_governance_timers() {
     if !enabled {
         return;
     }
-    let periodic = ic_cdk_timers::set_timer_interval(Duration::from_secs(interval), || poll_governance());
+    let periodic = ic_cdk_timers::set_timer_interval(Duration::from_secs(interval), poll_governance);
     GOVERNANCE_TIMER.with(|t| *t.borrow_mut() = Some(periodic));
     ic_cdk_timers::set_timer(Duration::from_secs(governance::FIRST_POLL_SECONDS), poll_governance());
 }

@@ -20,6 +20,8 @@
 //!   part of an optimal plan is not checked here (see [`MEMBERSHIP_OPTIMALITY`]).
 
 pub mod claims;
+#[cfg(all(feature = "candid", feature = "certification"))]
+pub mod cli;
 #[cfg(feature = "candid")]
 pub mod governance;
 #[cfg(feature = "candid")]

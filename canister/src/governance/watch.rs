@@ -180,8 +180,7 @@ async fn run<G: Governance, H: Host>(governance: &G, host: &H) -> Result<PollRep
         });
     });
     // 3. The queue, one proposal per message.
-    loop {
-        let Some(id) = host.with_state(|s| s.governance().state().pending.first().copied()) else { break };
+    while let Some(id) = host.with_state(|s| s.governance().state().pending.first().copied()) {
         max = max.max(host.instructions());
         let info = governance.get_proposal_info(id).await?;
         report.fetched += 1;
