@@ -377,14 +377,14 @@ fn every_watched_proposal_gets_one_certified_verdict_across_faults_and_upgrades(
     let requests = gov.fake.borrow().requests.clone();
     let page1_lowest = 1_279 - 99 - (1_180..=1_279u64).filter(|id| id % 28 == 5).count() as u64;
     assert_eq!(requests[1].before_proposal.as_ref().map(|p| p.id), Some(page1_lowest), "resumed below page 1");
-    assert_eq!(requests.len(), 3, "three pages: 100, 100 and 70 (the rejected call reached no page)");
+    assert_eq!(requests.len(), 4, "pages of 100, 100, 70 and an empty one (the rejected call reached no page)");
     assert_eq!(host.state.borrow().governance().len(), 3);
     upgrade(host);
 
     // 3. The poll completes: every watched proposal has exactly one verdict, fetched once.
     let report = poll(&gov, host).unwrap();
-    // The listing of poll 2 was complete: this poll lists afresh (three pages) and fetches the rest.
-    assert_eq!((report.pages, report.fetched as usize), (3, watched.len() - 3));
+    // The listing of poll 2 was complete: this poll lists afresh (four pages) and fetches the rest.
+    assert_eq!((report.pages, report.fetched as usize), (4, watched.len() - 3));
     let st = host.state.borrow().sync_status().governance;
     assert_eq!((st.verdicts, st.pending, st.proposals_seen), (watched.len() as u64, 0, watched.len() as u64), "{st:?}");
     assert!(st.last_success_nanos.is_some());

@@ -319,5 +319,7 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let decided = verified(&mut h, 2_010).verdict;
     assert_eq!(decided.status, ProposalStatus::Executed);
     assert_eq!(api::ProposalVerdict { status: ProposalStatus::Open, ..decided }, v);
-    report.write("Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 3 watched)");
+    report.write(
+        "Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 3 watched)",
+    );
 }

@@ -5,7 +5,7 @@
 //!
 //! One poll: `list_proposals` (open proposals only, every topic but NodeAdmin
 //! and SubnetManagement excluded, 100 a page, paging down with
-//! `before_proposal`) until a short page; each listed proposal of a watched
+//! `before_proposal`) until an empty page; each listed proposal of a watched
 //! kind without a verdict on the current snapshot joins the queue, and so
 //! does every stored open verdict the listing no longer shows (it was
 //! decided: its final status is fetched, its verdict kept). Then
@@ -215,7 +215,9 @@ fn record_page(s: &mut State, page: &[ProposalInfo]) -> bool {
             queue.push(id);
         }
     }
-    let last = page.len() < PAGE_LIMIT as usize || lowest.is_none();
+    // Only an empty page ends the listing: governance may answer fewer than asked for
+    // (a reply-size cap) while older open proposals remain.
+    let last = lowest.is_none();
     // Seen for the first time: neither stored nor queued before.
     let fresh = queue.iter().filter(|id| w.get(**id).is_none() && !w.state().pending.contains(id)).count() as u64;
     w.update_state(|st| {
