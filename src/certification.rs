@@ -357,6 +357,29 @@ pub fn sign_certificate(
     Ok((encode_certificate(&certificate), key_to_der(&key.public_key().serialize())))
 }
 
+/// The label under which the canister's tree holds proposal verdicts.
+pub const PROPOSALS_LABEL: &[u8] = b"proposals";
+
+/// Check a proposal verdict end to end (as [`verify_published`]): the leaf at
+/// `proposals/<id>` is the SHA-256 of the verdict's Candid bytes.
+pub fn verify_proposal_verdict(
+    proposal_id: u64,
+    verdict_bytes: &[u8],
+    certificate: &[u8],
+    witness: &[u8],
+    canister: &[u8],
+    root_key_der: &[u8],
+) -> Result<CertifiedData, CertificationError> {
+    let certified = verify_certificate(certificate, canister, root_key_der)?;
+    let id = proposal_id.to_string();
+    let leaf = witness_value(witness, &certified.data, &[PROPOSALS_LABEL, id.as_bytes()])?;
+    let presented = crate::digest::sha256_hex(verdict_bytes);
+    if hex(&leaf) != presented {
+        return Err(CertificationError::ContentMismatch { certified: hex(&leaf), presented });
+    }
+    Ok(certified)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,7 +49,8 @@ enum Command {
     /// Write a realistic generated network (nodes.csv, topology.csv, config.json).
     Generate(GenerateArgs),
     /// Check a published evaluation (the raw reply of `get_published_evaluation`)
-    /// against the IC root key: certificate, witness and the evaluation's bytes.
+    /// or a proposal verdict (of `get_proposal_verdict`) against the IC root
+    /// key: certificate, witness and the certified bytes.
     VerifyCertificate(VerifyCertificateArgs),
     /// Render the text a node-operator proposal quotes, from an export, as the
     /// canister's `proposal_summary` does; its sha256 goes to stderr.
@@ -66,6 +67,18 @@ enum Command {
     Placements(cli::placements::PlacementsArgs),
     /// How many of each provider's, data center's, ... nodes the optimal allocations need, proven.
     NodeValue(cli::placements::NodeValueArgs),
+    /// Render a proposal verdict (a `get_proposal_verdict` or
+    /// `list_proposal_verdicts` reply, or a verdict's Candid bytes) as text.
+    Proposal(ProposalArgs),
+}
+
+#[derive(Args)]
+struct ProposalArgs {
+    /// The proposal id.
+    #[arg(long)]
+    id: u64,
+    /// The file holding the verdict (hex as `--output raw` prints it, or raw bytes).
+    verdict: PathBuf,
 }
 
 #[derive(Args)]
@@ -176,6 +189,7 @@ fn main() -> ExitCode {
         Command::VerifyProposal(a) => cli::plan::run_verify_proposal(a),
         Command::Placements(a) => cli::placements::run_placements(a),
         Command::NodeValue(a) => cli::placements::run_node_value(a),
+        Command::Proposal(a) => ic_topology::proposals::cli::run_proposal(a.id, &a.verdict),
     };
     match result {
         Ok(code) => code,
@@ -764,6 +778,16 @@ fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputErr
     let raw = std::fs::read(&a.reply).map_err(|e| InputError::new(&source, format!("cannot read the reply: {e}")))?;
     // `--output raw` prints hex; anything that is not hex is taken as the bytes themselves.
     let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
+    // A proposal verdict (`get_proposal_verdict`) is checked by its own path.
+    if let Some(outcome) = ic_topology::proposals::cli::verify_verdict_reply(
+        &bytes,
+        &source,
+        &a.canister_id,
+        a.root_key.as_deref(),
+        a.evaluation_out.as_deref(),
+    ) {
+        return outcome;
+    }
     let reply: api::Result<api::CertifiedEvaluation> = match candid::decode_one(&bytes) {
         Ok(reply) => reply,
         // A published plan (`get_published_plan`) is checked the same way.

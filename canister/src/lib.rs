@@ -14,6 +14,7 @@
 pub use ic_topology::api;
 pub mod certified;
 pub mod convert;
+pub mod governance;
 pub mod ic_registry;
 pub mod memory;
 pub mod plan;
@@ -32,6 +33,7 @@ thread_local! {
     static SYNC_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
     /// The one pending retry: a new failure replaces it, so retries never pile up.
     static RETRY_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
+    static GOVERNANCE_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
 }
 
 /// The system, as the state sees it.
@@ -77,6 +79,7 @@ fn open() {
 /// solve the membership plan.
 fn start() {
     arm_sync_timers();
+    arm_governance_timers();
     if read(|s| s.derived().is_ok()) {
         plan_soon();
     }
@@ -309,6 +312,61 @@ fn publish_plan(req: PlanRequest) -> Result<PublishedPlan> {
 #[ic_cdk::query]
 fn get_published_plan(key: String) -> Result<CertifiedPlan> {
     read(|s| plan::get_published_plan(s, &Ic, key))
+}
+
+// ---- The NNS governance watcher (issue 13; `governance`) ----
+
+impl governance::watch::Host for IcHost {
+    type Env = Ic;
+    fn env(&self) -> &Ic {
+        &Ic
+    }
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        write(f)
+    }
+    fn now_nanos(&self) -> u64 {
+        ic_cdk::api::time()
+    }
+    fn instructions(&self) -> u64 {
+        ic_cdk::api::performance_counter(0)
+    }
+}
+
+async fn poll_governance() {
+    let (canister_id, _, _) = read(governance::settings);
+    let _ = governance::watch::poll(&governance::ic::IcGovernance { canister_id }, &IcHost).await;
+}
+
+/// The periodic poll and one soon, when the watcher is on.
+fn arm_governance_timers() {
+    if let Some(old) = GOVERNANCE_TIMER.with(|t| t.borrow_mut().take()) {
+        ic_cdk_timers::clear_timer(old);
+    }
+    let (_, interval, enabled) = read(governance::settings);
+    if !enabled {
+        return;
+    }
+    let periodic = ic_cdk_timers::set_timer_interval(Duration::from_secs(interval), poll_governance);
+    GOVERNANCE_TIMER.with(|t| *t.borrow_mut() = Some(periodic));
+    ic_cdk_timers::set_timer(Duration::from_secs(governance::FIRST_POLL_SECONDS), poll_governance());
+}
+
+#[ic_cdk::query]
+fn get_proposal_verdict(id: u64) -> Result<CertifiedProposalVerdict> {
+    read(|s| governance::get_proposal_verdict(s, &Ic, id))
+}
+
+#[ic_cdk::query]
+fn list_proposal_verdicts(req: ListProposalVerdictsRequest) -> Result<ProposalVerdictPage> {
+    read(|s| governance::list_proposal_verdicts(s, req))
+}
+
+/// Controllers: the governance canister, the poll interval, the switch; re-arms the timers.
+#[ic_cdk::update]
+fn configure_governance_watcher(settings: GovernanceWatcherSettings) -> Result<()> {
+    write(|s| governance::configure(s, &Ic, settings))?;
+    arm_governance_timers();
+    Ok(())
 }
 
 ic_cdk::export_candid!();

@@ -36,6 +36,11 @@ pub const REGISTRY_SYNC: MemoryId = MemoryId::new(7);
 pub const PUBLISHED: MemoryId = MemoryId::new(12);
 /// The sequence number of the next publication (orders eviction).
 pub const PUBLISH_SEQUENCE: MemoryId = MemoryId::new(13);
+/// Proposal verdicts of the governance watcher, by proposal id.
+pub const PROPOSAL_VERDICTS: MemoryId = MemoryId::new(25);
+/// The governance watcher's settings, listing cursor, queue and status.
+pub const GOVERNANCE_WATCHER: MemoryId = MemoryId::new(26);
+// 27..=29 are reserved for the governance watcher.
 
 /// A value stored as JSON with a format version, so that later layouts can
 /// read earlier ones.

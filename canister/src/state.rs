@@ -211,6 +211,8 @@ pub struct State {
     /// The sync guard (heap only: no sync survives an upgrade).
     sync_running: bool,
     pub(crate) published: Published,
+    /// The governance watcher's verdicts and state (`crate::governance`).
+    governance: crate::governance::store::Watcher,
     derived: Option<Derived>,
 }
 
@@ -240,6 +242,7 @@ impl State {
             registry: RecordStore::open(),
             sync_running: false,
             published: Published::open(),
+            governance: crate::governance::store::Watcher::open(),
             derived: None,
         };
         s.rederive();
@@ -478,7 +481,12 @@ impl State {
 
     /// Every certified subtree, one line each (see [`crate::certified`]).
     pub fn certified_parts(&self) -> Vec<crate::certified::Part<'static>> {
-        vec![self.published.part()]
+        let mut parts = vec![self.published.part()];
+        // Proposal verdicts, once there is one (until then the root is the published tree's alone).
+        if !self.governance.is_empty() {
+            parts.push(self.governance.part());
+        }
+        parts
     }
 
     /// A page of the export of the current inputs.
@@ -626,6 +634,7 @@ impl State {
             last_derive_instructions: s.last_install.derive,
             last_store_instructions: s.last_install.store,
             last_rederive_instructions: s.last_install.rederive,
+            governance: crate::governance::status(self),
         }
     }
 
@@ -717,6 +726,36 @@ impl State {
                 s.consecutive_failures = s.consecutive_failures.saturating_add(1);
             }
         });
+    }
+
+    // ---- hooks for the governance watcher (`crate::governance`) ----
+
+    pub fn governance(&self) -> &crate::governance::store::Watcher {
+        &self.governance
+    }
+
+    pub fn governance_mut(&mut self) -> &mut crate::governance::store::Watcher {
+        &mut self.governance
+    }
+
+    pub fn derived_state(&self) -> Option<&Derived> {
+        self.derived.as_ref()
+    }
+
+    pub fn stored_configuration(&self) -> &StoredConfiguration {
+        &self.configuration.get().value
+    }
+
+    pub fn registry_record(&self, key: &str) -> Option<Vec<u8>> {
+        self.registry.get(key)
+    }
+
+    pub fn snapshot_registry_version(&self) -> u64 {
+        self.registry_version()
+    }
+
+    pub fn registry_is_the_nns_registry(&self) -> bool {
+        self.configuration.get().value.registry_canister_id().to_text() == DEFAULT_REGISTRY_CANISTER_ID
     }
 
     /// Only controllers may start a sync by hand.

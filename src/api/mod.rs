@@ -453,6 +453,8 @@ pub struct SyncStatus {
     pub last_derive_instructions: u64,
     pub last_store_instructions: u64,
     pub last_rederive_instructions: u64,
+    /// The NNS governance watcher (proposal verdicts).
+    pub governance: GovernanceWatcherStatus,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -634,4 +636,198 @@ pub struct ProposalSummary {
     pub publication_key: String,
     pub registry_version: u64,
     pub instructions: u64,
+}
+
+// ---- The NNS governance watcher (issue 13): proposal verdicts ----
+
+/// The proposals whose verdicts the watcher computes, by NNS function.
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProposalKind {
+    /// `AssignNoid` (8): `add_node_operator`.
+    #[serde(rename = "add_node_operator")]
+    AddNodeOperator,
+    /// `UpdateNodeOperatorConfig` (16).
+    #[serde(rename = "update_node_operator_config")]
+    UpdateNodeOperatorConfig,
+    /// `RemoveNodes` (18).
+    #[serde(rename = "remove_nodes")]
+    RemoveNodes,
+    /// `RemoveNodeOperators` (23).
+    #[serde(rename = "remove_node_operators")]
+    RemoveNodeOperators,
+    /// `ChangeSubnetMembership` (31).
+    #[serde(rename = "change_subnet_membership")]
+    ChangeSubnetMembership,
+}
+
+/// A proposal's status as governance reports it (`ProposalStatus`).
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProposalStatus {
+    #[serde(rename = "unspecified")]
+    Unspecified,
+    #[serde(rename = "open")]
+    Open,
+    #[serde(rename = "rejected")]
+    Rejected,
+    #[serde(rename = "adopted")]
+    Adopted,
+    #[serde(rename = "executed")]
+    Executed,
+    #[serde(rename = "failed")]
+    Failed,
+}
+
+/// A value the summary quotes, against the computed one.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum ClaimCheck {
+    #[serde(rename = "matches")]
+    Matches { value: u32 },
+    /// `computed` is `null` when the canister has no exact value to compare with.
+    #[serde(rename = "differs")]
+    Differs { claimed: u32, computed: Option<u32> },
+    #[serde(rename = "no_claim_found")]
+    NoClaimFound,
+}
+
+/// The summary's ObjectiveValue claims, before and after the change.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SummaryClaims {
+    pub before: ClaimCheck,
+    pub after: ClaimCheck,
+}
+
+/// An ObjectiveValue as solved (`objective` is `null` unless optimal).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ObjectiveOutcome {
+    pub status: Status,
+    pub objective: Option<u32>,
+    pub lower_bound: u32,
+    pub upper_bound: Option<u32>,
+}
+
+/// A subnet's decentralization before or after a membership change.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MembershipFacts {
+    pub nodes: u32,
+    /// Nakamoto coefficients: node provider, data center, data-center provider, country.
+    pub nakamoto: Vec<u32>,
+    /// Limits of the subnet's topology entry it breaks.
+    pub breaches: Vec<LimitBreach>,
+}
+
+/// What the verdict found.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum VerdictOutcome {
+    /// Node-operator proposals: the nodes they allow, evaluated exactly as
+    /// `evaluate_candidates` evaluates them.
+    #[serde(rename = "candidates")]
+    Candidates { candidates: Vec<CandidateRow>, evaluation: Box<Evaluation> },
+    /// Node (operator) removals: the ObjectiveValue with and without the nodes.
+    #[serde(rename = "removal")]
+    Removal { node_ids: Vec<String>, before: ObjectiveOutcome, after: ObjectiveOutcome },
+    /// Subnet membership changes: the subnet's limits and Nakamoto coefficients
+    /// before and after; `optimality` says whether the change was checked
+    /// against an optimal plan, and how.
+    #[serde(rename = "membership")]
+    Membership {
+        subnet_id: String,
+        added: Vec<String>,
+        removed: Vec<String>,
+        before: MembershipFacts,
+        after: MembershipFacts,
+        optimality: String,
+    },
+    /// The proposal changes nothing the model sees (e.g. an operator update
+    /// that leaves the allowance and the data center as they are).
+    #[serde(rename = "no_change")]
+    NoChange { reason: String },
+    /// The payload does not decode, names an unknown data center or operator,
+    /// names nodes the snapshot does not have, or cannot be evaluated: exactly why.
+    #[serde(rename = "invalid")]
+    Invalid { reason: String },
+}
+
+/// The certified verdict on one proposal.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProposalVerdict {
+    pub proposal_id: u64,
+    pub title: Option<String>,
+    pub kind: ProposalKind,
+    pub nns_function: i32,
+    pub topic: i32,
+    /// The status when the verdict was last written.
+    pub status: ProposalStatus,
+    pub proposal_timestamp_seconds: u64,
+    pub deadline_timestamp_seconds: Option<u64>,
+    /// The snapshot the verdict was computed on.
+    pub registry_version: u64,
+    pub topology_sha256: String,
+    pub configuration_sha256: String,
+    pub outcome: VerdictOutcome,
+    pub claims: SummaryClaims,
+}
+
+/// A verdict with what proves it: `verdict_candid` is the certified bytes, the
+/// witness's leaf at `proposals/<id>` their SHA-256.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CertifiedProposalVerdict {
+    pub verdict: ProposalVerdict,
+    #[serde(with = "serde_bytes")]
+    pub verdict_candid: Vec<u8>,
+    /// `null` when called as an update (certificates exist only for queries).
+    pub certificate: Option<serde_bytes::ByteBuf>,
+    #[serde(with = "serde_bytes")]
+    pub witness: Vec<u8>,
+    pub canister_id: Principal,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListProposalVerdictsRequest {
+    pub status: Option<ProposalStatus>,
+    pub kind: Option<ProposalKind>,
+    /// Only proposals with a smaller id (the previous page's `next_before`).
+    pub before: Option<u64>,
+    /// At most 100 (default 20).
+    pub limit: Option<u32>,
+}
+
+/// Verdicts, newest proposal first.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProposalVerdictPage {
+    pub verdicts: Vec<ProposalVerdict>,
+    /// Pass as `before` for the next page; `null` at the end.
+    pub next_before: Option<u64>,
+}
+
+/// The governance watcher's settings (controllers only).
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct GovernanceWatcherSettings {
+    /// Default: the NNS governance canister.
+    pub governance_canister_id: Option<Principal>,
+    /// Default 600; between 60 and 604800.
+    pub poll_interval_seconds: Option<u64>,
+    /// Default: on when the registry is the NNS registry (a deployment that
+    /// reads a stand-in registry must switch the watcher on itself).
+    pub enabled: Option<bool>,
+}
+
+/// Where the governance watcher stands (part of `get_sync_status`).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GovernanceWatcherStatus {
+    pub governance_canister_id: Principal,
+    pub poll_interval_seconds: u64,
+    pub enabled: bool,
+    pub in_progress: bool,
+    /// When the last poll started and when one last completed (ns since the epoch).
+    pub last_poll_nanos: Option<u64>,
+    pub last_success_nanos: Option<u64>,
+    pub last_error: Option<String>,
+    pub last_error_nanos: Option<u64>,
+    /// Distinct proposals of the watched kinds seen open, ever.
+    pub proposals_seen: u64,
+    pub verdicts: u64,
+    /// Proposals waiting for a verdict (or for a recomputation).
+    pub pending: u64,
+    /// The most instructions one message of the last completed poll used.
+    pub max_message_instructions: u64,
 }

@@ -1,4 +1,4 @@
 //! The command line's commands that have grown past a few lines, one module each.
 
-pub mod plan;
 pub mod placements;
+pub mod plan;

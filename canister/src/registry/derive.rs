@@ -200,6 +200,7 @@ mod tests {
                 format!("node_operator_record_{}", text(2)),
                 proto::NodeOperatorRecord {
                     node_operator_principal_id: p(2),
+                    node_allowance: 0,
                     node_provider_principal_id: p(3),
                     dc_id: "zh2".into(),
                 }

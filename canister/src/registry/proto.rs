@@ -100,6 +100,10 @@ pub struct NodeRecord {
 pub struct NodeOperatorRecord {
     #[prost(bytes = "vec", tag = "1")]
     pub node_operator_principal_id: Vec<u8>,
+    /// The nodes the operator may still add (kept for the governance
+    /// watcher: an operator update's added allowance is new minus this).
+    #[prost(uint64, tag = "2")]
+    pub node_allowance: u64,
     #[prost(bytes = "vec", tag = "3")]
     pub node_provider_principal_id: Vec<u8>,
     #[prost(string, tag = "4")]

@@ -149,6 +149,11 @@ impl RecordStore {
         });
     }
 
+    /// The stored (compact) record under `key`.
+    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        self.records.get(&key.to_string())
+    }
+
     /// Every stored record, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
         self.records.iter().map(|e| (e.key().clone(), e.value()))

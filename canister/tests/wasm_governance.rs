@@ -1,0 +1,328 @@
+//! The governance watcher through the real canister module in the wasmi
+//! test host: the registry sync's timer loads the snapshot from the fake
+//! registry, the watcher (switched on by `configure_governance_watcher`, as a
+//! deployment on a stand-in registry must) polls the fake governance inside
+//! the host on its timer, verdicts appear, are certified under
+//! `proposals/<id>` (checked with a certificate signed by a local subnet
+//! key, as `topology verify-certificate` checks it), survive an upgrade and
+//! verify again. Every message of a poll is metered; `INSTRUCTIONS_REPORT=path`
+//! appends the counts (committed in canister/INSTRUCTIONS.md).
+//!
+//! The module is `target/canister/topology.wasm` (`scripts/build.sh`);
+//! without it the test says so and is skipped.
+
+mod fake_governance;
+mod fake_registry;
+mod support;
+
+use candid::{decode_one, encode_args, encode_one, Principal};
+use fake_governance::*;
+use fake_registry::*;
+use ic_topology::certification;
+use ic_topology::proposals::governance::ListProposalInfo;
+use ic_topology::proposals::payloads::*;
+use prost::Message;
+use std::cell::RefCell;
+use std::rc::Rc;
+use support::ic_host::{reject_code, Host};
+use support::*;
+use topology_canister::api::{self, ClaimCheck, ProposalStatus, VerdictOutcome};
+use topology_canister::registry::proto::{
+    ChangesSinceRequest, Chunk, GetChunkRequest, GetChunkResponse, LatestVersionResponse,
+};
+
+const REGISTRY: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 7, 1, 1];
+/// A stand-in for NNS governance (not the host's own canister id).
+const GOVERNANCE: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 9, 1, 1];
+const SUBNET_SECRET: [u8; 32] = {
+    let mut k = [0u8; 32];
+    k[31] = 91;
+    k
+};
+
+struct Shared {
+    registry: FakeRegistry,
+    governance: FakeGovernance,
+}
+
+fn connect(h: &mut Host, shared: Rc<RefCell<Shared>>) {
+    h.on_call(move |callee, method, arg| {
+        let mut s = shared.borrow_mut();
+        if callee == REGISTRY {
+            return match method {
+                "get_latest_version" => Ok(LatestVersionResponse { version: s.registry.latest() }.encode_to_vec()),
+                "get_changes_since" => {
+                    let req = ChangesSinceRequest::decode(arg).expect("a protobuf request");
+                    Ok(s.registry.changes_since(req.version).encode_to_vec())
+                }
+                "get_chunk" => {
+                    let req: GetChunkRequest = decode_one(arg).expect("a Candid request");
+                    let content = s.registry.chunks.get(&req.content_sha256.expect("a chunk key")).cloned();
+                    Ok(encode_one(GetChunkResponse::Ok(Chunk { content })).unwrap())
+                }
+                other => Err((reject_code::DESTINATION_INVALID, format!("no method {other}"))),
+            };
+        }
+        assert_eq!(callee, GOVERNANCE, "the canister calls the configured registry and governance only");
+        match method {
+            "list_proposals" => {
+                let req: ListProposalInfo = decode_one(arg).expect("a ListProposalInfo");
+                Ok(encode_one(s.governance.list_proposals(req)).unwrap())
+            }
+            "get_proposal_info" => {
+                let id: u64 = decode_one(arg).expect("a nat64");
+                Ok(encode_one(s.governance.get_proposal_info(id)).unwrap())
+            }
+            other => Err((reject_code::DESTINATION_INVALID, format!("no method {other}"))),
+        }
+    });
+}
+
+fn fire_next_timer(h: &mut Host) {
+    let due = h.global_timer().expect("a timer is armed");
+    if due > h.time() {
+        h.advance_time(due - h.time());
+    }
+    assert!(h.fire_timer().expect("the timer runs"));
+}
+
+fn status(h: &mut Host) -> api::SyncStatus {
+    query(h, "get_sync_status", &encode_args(()).unwrap())
+}
+
+fn verified(h: &mut Host, id: u64) -> api::CertifiedProposalVerdict {
+    let canister = h.canister_id().to_vec();
+    let data = h.certified_data().to_vec();
+    let (certificate, root_key) =
+        certification::sign_certificate(&SUBNET_SECRET, &canister, &data, 1_763_700_000_000_000_000).unwrap();
+    h.set_data_certificate(Some(certificate));
+    let got: api::Result<api::CertifiedProposalVerdict> = query(h, "get_proposal_verdict", &encode_one(id).unwrap());
+    let got = got.unwrap();
+    let cert = got.certificate.as_ref().expect("a query gets the data certificate");
+    let certified =
+        certification::verify_proposal_verdict(id, &got.verdict_candid, cert, &got.witness, &canister, &root_key)
+            .unwrap_or_else(|e| panic!("the verdict on {id} does not verify: {e}"));
+    assert_eq!(certified.data, data);
+    assert_eq!(decode_one::<api::ProposalVerdict>(&got.verdict_candid).unwrap(), got.verdict);
+    // A tampered verdict does not.
+    let mut tampered = got.verdict_candid.clone();
+    *tampered.last_mut().unwrap() ^= 1;
+    assert!(certification::verify_proposal_verdict(id, &tampered, cert, &got.witness, &canister, &root_key).is_err());
+    got
+}
+
+/// `topology verify-certificate` on the raw reply, and `topology proposal --id`
+/// on it, when the CLI is built (`cargo build --release`); said when skipped.
+fn verify_with_the_cli(h: &mut Host, id: u64) {
+    let cli = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/topology"));
+    if !cli.exists() {
+        eprintln!("skipped: {} is not built (cargo build --release)", cli.display());
+        return;
+    }
+    let canister = h.canister_id().to_vec();
+    let data = h.certified_data().to_vec();
+    let (certificate, root_key) =
+        certification::sign_certificate(&SUBNET_SECRET, &canister, &data, 1_763_700_000_000_000_000).unwrap();
+    h.set_data_certificate(Some(certificate));
+    let reply = h.query("get_proposal_verdict", &encode_one(id).unwrap()).unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let file = std::env::temp_dir().join(format!("verdict-{id}-{}.hex", std::process::id()));
+    std::fs::write(&file, hex(&reply)).unwrap();
+    let canister_text = Principal::from_slice(&canister).to_text();
+    let out = std::process::Command::new(cli)
+        .args([
+            "verify-certificate",
+            file.to_str().unwrap(),
+            "--canister-id",
+            &canister_text,
+            "--root-key",
+            &hex(&root_key),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains(&format!("verdict on proposal {id}")) && stdout.contains("ObjectiveValue before"),
+        "{stdout}"
+    );
+    // Another canister id: rejected.
+    let other = Principal::from_slice(&[9; 10]).to_text();
+    let out = std::process::Command::new(cli)
+        .args(["verify-certificate", file.to_str().unwrap(), "--canister-id", &other, "--root-key", &hex(&root_key)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = std::process::Command::new(cli)
+        .args(["proposal", "--id", &id.to_string(), file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.starts_with(&format!("Proposal {id}: ")), "{text}");
+    std::fs::remove_file(file).ok();
+}
+
+#[test]
+fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
+    let Some(wasm) = wasm() else { return };
+    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let registry = registry_of(&nodes, 200, FakeRegistry::new(1_000, 512, 50));
+    let shared = Rc::new(RefCell::new(Shared { registry, governance: FakeGovernance::default() }));
+    let mut h = Host::new(&wasm).expect("the module loads");
+    h.set_controllers(vec![CONTROLLER.to_vec()]);
+    h.set_caller(&CONTROLLER);
+    connect(&mut h, shared.clone());
+    let mut configuration = configuration_of(&nodes);
+    configuration.registry_canister_id = Some(Principal::from_slice(&REGISTRY));
+    let init = api::InitArgs { topology: None, configuration: Some(configuration) };
+    h.install(&encode_one(Some(init)).unwrap()).expect("install");
+    let mut report = Report::new("message");
+
+    // A stand-in registry: the watcher waits to be switched on.
+    assert!(!status(&mut h).governance.enabled);
+    fire_next_timer(&mut h);
+    assert!(status(&mut h).snapshot_version.is_some(), "the registry sync loaded the snapshot");
+
+    // The proposals: a node operator quoting the canister's own summary, a removal, a malformed payload, 150 others.
+    let n0 = nodes[0].clone();
+    let row = api::CandidateRow {
+        node_provider: n0.node_provider_name.clone(),
+        data_center: n0.data_center.clone(),
+        data_center_provider: n0.data_center_provider.clone(),
+        country: n0.region.split(',').nth(1).unwrap().trim().to_string(),
+        is_sev: false,
+        no_nodes: 4,
+    };
+    let summary: api::Result<api::ProposalSummary> = query(
+        &mut h,
+        "proposal_summary",
+        &encode_one(api::ProposalSummaryRequest { candidates: vec![row], plan: None }).unwrap(),
+    );
+    let summary = summary.unwrap().text;
+    {
+        let g = &mut shared.borrow_mut().governance;
+        for id in 2_000..2_150u64 {
+            g.add(info(id, NODE_ADMIN, "other", "", nns_function(38, vec![0; 8])));
+        }
+        let add = AddNodeOperatorPayload {
+            ipv6: None,
+            node_operator_principal_id: Some(Principal::from_slice(&[7; 29])),
+            node_allowance: 4,
+            rewardable_nodes: vec![],
+            node_provider_principal_id: Some(Principal::from_text(&n0.node_provider_id).unwrap()),
+            dc_id: n0.data_center.clone(),
+            max_rewardable_nodes: None,
+        };
+        g.add(info(2_010, NODE_ADMIN, "Add node operator", &summary, nns_function(8, encode_one(add).unwrap())));
+        let remove = RemoveNodesPayload { node_ids: vec![Principal::from_text(&nodes[3].node_id).unwrap()] };
+        g.add(info(2_020, NODE_ADMIN, "Remove a node", "", nns_function(18, encode_one(remove).unwrap())));
+        g.add(info(2_030, NODE_ADMIN, "Broken", "", nns_function(8, vec![1, 2, 3])));
+        g.add(info(2_040, GOVERNANCE_TOPIC, "Motion", "", motion("not watched")));
+    }
+
+    // Switched on: the timers are re-armed; the poll follows on the next timer.
+    let settings = api::GovernanceWatcherSettings {
+        governance_canister_id: Some(Principal::from_slice(&GOVERNANCE)),
+        poll_interval_seconds: Some(600),
+        enabled: Some(true),
+    };
+    h.set_caller(&STRANGER);
+    let r: api::Result<()> = update(&mut h, "configure_governance_watcher", &encode_one(&settings).unwrap());
+    assert!(matches!(r, Err(api::Error::Unauthorized { .. })), "{r:?}");
+    h.set_caller(&CONTROLLER);
+    let r: api::Result<()> = update(&mut h, "configure_governance_watcher", &encode_one(&settings).unwrap());
+    r.unwrap();
+    report.add("configure_governance_watcher", h.last_instructions());
+    let st = status(&mut h).governance;
+    assert!(st.enabled && st.verdicts == 0);
+    assert_eq!(st.governance_canister_id, Principal::from_slice(&GOVERNANCE));
+
+    // Every message of the poll, as the host meters it (the log covers one timer's messages).
+    let mut worst: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut fetches = Vec::new();
+    let mut rounds = 0;
+    while status(&mut h).governance.last_success_nanos.is_none() {
+        fire_next_timer(&mut h);
+        assert!(h.message_log().iter().all(|m| m.trap.is_none()), "{:?}", h.message_log());
+        for m in h.message_log() {
+            if m.label == "reply callback of get_proposal_info" {
+                fetches.push(m.instructions);
+            }
+            let w = worst.entry(m.label.clone()).or_default();
+            *w = (*w).max(m.instructions);
+        }
+        rounds += 1;
+        assert!(rounds < 5, "the poll ran: {:?}", status(&mut h).governance);
+    }
+    // The queue is decided in id order, one proposal per message.
+    assert_eq!(fetches.len(), 3, "{worst:?}");
+    for (what, instructions) in [
+        "add node operator, 4 nodes (evaluate_candidates, 5-point curve)",
+        "remove 1 node (one solve)",
+        "malformed payload",
+    ]
+    .iter()
+    .zip(&fetches)
+    {
+        report.add(&format!("poll, get_proposal_info reply: {what}"), *instructions);
+    }
+    for (label, instructions) in &worst {
+        report.add(&format!("poll, {label} (most of any)"), *instructions);
+        assert!(*instructions < 20_000_000_000, "{label}: {instructions}");
+    }
+    let st = status(&mut h).governance;
+    assert_eq!((st.verdicts, st.pending, st.proposals_seen, st.last_error.clone()), (3, 0, 3, None), "{st:?}");
+    assert!(st.max_message_instructions > 0);
+
+    let v = verified(&mut h, 2_010).verdict;
+    report.add("get_proposal_verdict (verdict, certificate, witness)", h.last_instructions());
+    verify_with_the_cli(&mut h, 2_010);
+    let VerdictOutcome::Candidates { evaluation, .. } = &v.outcome else { panic!("{v:?}") };
+    assert_eq!(v.claims.before, ClaimCheck::Matches { value: evaluation.baseline_objective.unwrap() });
+    assert_eq!(v.claims.after, ClaimCheck::Matches { value: evaluation.objective.unwrap() });
+    let direct: api::Result<api::Evaluation> = query(
+        &mut h,
+        "evaluate_candidates",
+        &encode_one(api::EvaluateRequest {
+            candidates: match &v.outcome {
+                VerdictOutcome::Candidates { candidates, .. } => candidates.clone(),
+                _ => unreachable!(),
+            },
+            overrides: None,
+            include_allocation: None,
+        })
+        .unwrap(),
+    );
+    let direct = direct.unwrap();
+    assert_eq!((direct.objective, &direct.curve), (evaluation.objective, &evaluation.curve));
+    assert!(matches!(verified(&mut h, 2_020).verdict.outcome, VerdictOutcome::Removal { .. }));
+    assert!(matches!(verified(&mut h, 2_030).verdict.outcome, VerdictOutcome::Invalid { .. }));
+    let page: api::Result<api::ProposalVerdictPage> =
+        query(&mut h, "list_proposal_verdicts", &encode_one(api::ListProposalVerdictsRequest::default()).unwrap());
+    report.add("list_proposal_verdicts (3 verdicts)", h.last_instructions());
+    let ids: Vec<u64> = page.unwrap().verdicts.iter().map(|v| v.proposal_id).collect();
+    assert_eq!(ids, vec![2_030, 2_020, 2_010]);
+
+    // The upgrade: verdicts, their certification and the watcher's state are in stable memory.
+    let root = h.certified_data().to_vec();
+    h.upgrade(&wasm, &encode_args(()).unwrap()).expect("upgrade");
+    report.add("post_upgrade (3 verdicts, the certified tree rebuilt)", h.last_instructions());
+    assert_eq!(h.certified_data(), &root[..], "the same certified root after the upgrade");
+    let again = verified(&mut h, 2_010);
+    assert_eq!(again.verdict, v);
+    // A decided proposal keeps its verdict on the next poll, with its status.
+    shared.borrow_mut().governance.set_status(2_010, EXECUTED);
+    let before = status(&mut h).governance.last_success_nanos;
+    let mut rounds = 0;
+    while status(&mut h).governance.last_success_nanos == before {
+        fire_next_timer(&mut h);
+        rounds += 1;
+        assert!(rounds < 5);
+    }
+    let decided = verified(&mut h, 2_010).verdict;
+    assert_eq!(decided.status, ProposalStatus::Executed);
+    assert_eq!(api::ProposalVerdict { status: ProposalStatus::Open, ..decided }, v);
+    report.write(
+        "Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 3 watched)",
+    );
+}

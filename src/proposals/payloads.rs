@@ -1,0 +1,147 @@
+//! The registry payloads of node proposals, as the registry's Candid
+//! interface defines them (`candid/registry_payloads.did`, copied from
+//! dfinity/ic's `registry.did`; a test checks these types are those), and
+//! their decoding from an `ExecuteNnsFunction` payload, which is the Candid
+//! encoding of the registry method's one argument.
+
+use crate::api::ProposalKind;
+use candid::{CandidType, Deserialize, Principal};
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AddNodeOperatorPayload {
+    pub ipv6: Option<String>,
+    pub node_operator_principal_id: Option<Principal>,
+    pub node_allowance: u64,
+    pub rewardable_nodes: Vec<(String, u32)>,
+    pub node_provider_principal_id: Option<Principal>,
+    pub dc_id: String,
+    pub max_rewardable_nodes: Option<Vec<(String, u32)>>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct UpdateNodeOperatorConfigPayload {
+    pub node_operator_id: Option<Principal>,
+    pub set_ipv6_to_none: Option<bool>,
+    pub ipv6: Option<String>,
+    pub node_provider_id: Option<Principal>,
+    pub node_allowance: Option<u64>,
+    pub rewardable_nodes: Vec<(String, u32)>,
+    pub dc_id: Option<String>,
+    pub max_rewardable_nodes: Option<Vec<(String, u32)>>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct RemoveNodesPayload {
+    pub node_ids: Vec<Principal>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct NodeOperatorPrincipals {
+    pub principals: Vec<Principal>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct RemoveNodeOperatorsPayload {
+    pub node_operators_to_remove: Vec<serde_bytes::ByteBuf>,
+    pub node_operator_principals_to_remove: Option<NodeOperatorPrincipals>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ChangeSubnetMembershipPayload {
+    pub node_ids_add: Vec<Principal>,
+    pub subnet_id: Principal,
+    pub node_ids_remove: Vec<Principal>,
+}
+
+/// A decoded payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    AddNodeOperator(AddNodeOperatorPayload),
+    UpdateNodeOperatorConfig(UpdateNodeOperatorConfigPayload),
+    RemoveNodes(RemoveNodesPayload),
+    RemoveNodeOperators(RemoveNodeOperatorsPayload),
+    ChangeSubnetMembership(ChangeSubnetMembershipPayload),
+}
+
+/// The NNS functions the watcher evaluates (`NnsFunction` numbers).
+pub const ASSIGN_NOID: i32 = 8;
+pub const UPDATE_NODE_OPERATOR_CONFIG: i32 = 16;
+pub const REMOVE_NODES: i32 = 18;
+pub const REMOVE_NODE_OPERATORS: i32 = 23;
+pub const CHANGE_SUBNET_MEMBERSHIP: i32 = 31;
+
+/// The kind of an NNS function the watcher evaluates; `None` for the others.
+pub fn kind_of(nns_function: i32) -> Option<ProposalKind> {
+    match nns_function {
+        ASSIGN_NOID => Some(ProposalKind::AddNodeOperator),
+        UPDATE_NODE_OPERATOR_CONFIG => Some(ProposalKind::UpdateNodeOperatorConfig),
+        REMOVE_NODES => Some(ProposalKind::RemoveNodes),
+        REMOVE_NODE_OPERATORS => Some(ProposalKind::RemoveNodeOperators),
+        CHANGE_SUBNET_MEMBERSHIP => Some(ProposalKind::ChangeSubnetMembership),
+        _ => None,
+    }
+}
+
+/// The registry method a kind's payload is the argument of.
+pub fn method_of(kind: ProposalKind) -> &'static str {
+    match kind {
+        ProposalKind::AddNodeOperator => "add_node_operator",
+        ProposalKind::UpdateNodeOperatorConfig => "update_node_operator_config",
+        ProposalKind::RemoveNodes => "remove_nodes",
+        ProposalKind::RemoveNodeOperators => "remove_node_operators",
+        ProposalKind::ChangeSubnetMembership => "change_subnet_membership",
+    }
+}
+
+/// The largest payload decoded (node payloads are a few KB at most).
+pub const MAX_PAYLOAD_BYTES: usize = 1 << 20;
+
+/// Decode the payload of a proposal of `kind`; the error says why it does not decode.
+pub fn decode(kind: ProposalKind, payload: &[u8]) -> Result<Payload, String> {
+    if payload.is_empty() {
+        return Err(format!("the payload is empty (not a {} argument)", method_of(kind)));
+    }
+    if payload.len() > MAX_PAYLOAD_BYTES {
+        return Err(format!("the payload has {} bytes, more than the {MAX_PAYLOAD_BYTES} decoded", payload.len()));
+    }
+    let bad = |e: candid::Error| format!("the payload is not a Candid {} argument: {e}", method_of(kind));
+    Ok(match kind {
+        ProposalKind::AddNodeOperator => Payload::AddNodeOperator(candid::decode_one(payload).map_err(bad)?),
+        ProposalKind::UpdateNodeOperatorConfig => {
+            Payload::UpdateNodeOperatorConfig(candid::decode_one(payload).map_err(bad)?)
+        }
+        ProposalKind::RemoveNodes => Payload::RemoveNodes(candid::decode_one(payload).map_err(bad)?),
+        ProposalKind::RemoveNodeOperators => Payload::RemoveNodeOperators(candid::decode_one(payload).map_err(bad)?),
+        ProposalKind::ChangeSubnetMembership => {
+            Payload::ChangeSubnetMembership(candid::decode_one(payload).map_err(bad)?)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_round_trip_and_garbage_is_refused_with_the_method() {
+        let p = AddNodeOperatorPayload {
+            ipv6: None,
+            node_operator_principal_id: Some(Principal::from_slice(&[1; 29])),
+            node_allowance: 4,
+            rewardable_nodes: vec![("type3.1".into(), 4)],
+            node_provider_principal_id: Some(Principal::from_slice(&[2; 29])),
+            dc_id: "zh9".into(),
+            max_rewardable_nodes: None,
+        };
+        let bytes = candid::encode_one(&p).unwrap();
+        assert_eq!(decode(ProposalKind::AddNodeOperator, &bytes), Ok(Payload::AddNodeOperator(p)));
+        let e = decode(ProposalKind::RemoveNodes, &bytes).unwrap_err();
+        assert!(e.contains("remove_nodes"), "{e}");
+        let e = decode(ProposalKind::AddNodeOperator, b"DIDL\x00garbage").unwrap_err();
+        assert!(e.contains("add_node_operator"), "{e}");
+        assert!(decode(ProposalKind::AddNodeOperator, &[]).unwrap_err().contains("empty"));
+        assert_eq!(kind_of(8), Some(ProposalKind::AddNodeOperator));
+        assert_eq!(kind_of(31), Some(ProposalKind::ChangeSubnetMembership));
+        assert_eq!(kind_of(7), None);
+    }
+}
