@@ -14,6 +14,7 @@
 pub use ic_topology::api;
 pub mod certified;
 pub mod convert;
+pub mod http;
 pub mod ic_registry;
 pub mod memory;
 pub mod publish;
@@ -62,7 +63,10 @@ fn read<R>(f: impl FnOnce(&State) -> R) -> R {
 }
 
 fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
-    STATE.with(|s| f(s.borrow_mut().as_mut().expect("the state is opened in init and post_upgrade")))
+    let r = STATE.with(|s| f(s.borrow_mut().as_mut().expect("the state is opened in init and post_upgrade")));
+    // A change may re-render the certified dashboard: certify the root again (cheap, updates only).
+    Ic.set_certified_data(&read(|s| s.certified_root()));
+    r
 }
 
 /// `init` and `post_upgrade` share this path: open the stable structures,
@@ -251,6 +255,12 @@ fn export_snapshot(req: ExportRequest) -> Result<ExportPage> {
 #[ic_cdk::query]
 fn proposal_summary(req: ProposalSummaryRequest) -> Result<ProposalSummary> {
     read(|s| s.proposal_summary(&Ic, req))
+}
+
+/// The dashboard (see [`http`]): certified pages and charts, and the candidate form's answers.
+#[ic_cdk::query]
+fn http_request(req: HttpRequest) -> HttpResponse {
+    read(|s| http::http_request(s, &Ic, req))
 }
 
 ic_cdk::export_candid!();

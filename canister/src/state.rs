@@ -272,6 +272,11 @@ impl State {
 
     /// Rebuild what queries read. Runs in updates, init and post_upgrade.
     fn rederive(&mut self) {
+        self.derive();
+        crate::http::rebuild(self);
+    }
+
+    fn derive(&mut self) {
         if self.nodes.is_empty() {
             self.derived = None;
             return;
@@ -472,7 +477,12 @@ impl State {
 
     /// Every certified subtree, one line each (see [`crate::certified`]).
     pub fn certified_parts(&self) -> Vec<crate::certified::Part<'static>> {
-        vec![self.published.part()]
+        vec![self.published.part(), crate::http::part()]
+    }
+
+    /// What queries read (the dashboard draws from it); `None` before a snapshot is loaded.
+    pub fn derived_state(&self) -> Option<&Derived> {
+        self.derived.as_ref()
     }
 
     /// A page of the export of the current inputs.
@@ -512,7 +522,16 @@ impl State {
 
     /// The text a node-operator proposal quotes, for these candidates under the configured settings.
     pub fn proposal_summary(&self, env: &impl Env, req: api::ProposalSummaryRequest) -> Result<api::ProposalSummary> {
-        let request = api::EvaluateRequest { candidates: req.candidates, overrides: None, include_allocation: None };
+        self.evaluation_and_summary(env, req.candidates).map(|(_, summary)| summary)
+    }
+
+    /// The evaluation and the proposal summary of the same run (the dashboard shows both).
+    pub fn evaluation_and_summary(
+        &self,
+        env: &impl Env,
+        candidates: Vec<api::CandidateRow>,
+    ) -> Result<(api::Evaluation, api::ProposalSummary)> {
+        let request = api::EvaluateRequest { candidates, overrides: None, include_allocation: None };
         let run = self.run(&request)?;
         let derived = self.derived()?;
         let canister = env.canister_id().to_text();
@@ -526,7 +545,7 @@ impl State {
             topology_sha256: &derived.topology_sha256,
             configuration_sha256: &run.configuration_sha256,
         });
-        Ok(api::ProposalSummary {
+        let summary = api::ProposalSummary {
             text: summary.text,
             sha256: summary.sha256,
             publication_key: publish::publication_key(
@@ -537,7 +556,8 @@ impl State {
             ),
             registry_version,
             instructions: env.instructions(),
-        })
+        };
+        Ok((self.evaluation_out(env, run, request), summary))
     }
 
     pub fn topology(&self) -> api::Topology {

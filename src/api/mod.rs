@@ -630,3 +630,22 @@ pub struct ProposalSummary {
     pub registry_version: u64,
     pub instructions: u64,
 }
+
+/// `http_request`'s argument: the IC HTTP gateway protocol's request.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: serde_bytes::ByteBuf,
+    pub certificate_version: Option<u16>,
+}
+
+/// `http_request`'s answer (certified pages carry `IC-Certificate` and `IC-CertificateExpression`).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status_code: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: serde_bytes::ByteBuf,
+    pub upgrade: Option<bool>,
+}
