@@ -173,22 +173,19 @@ pub fn node_allocation(model: &Model, allocation: &Allocation, attribute: Attrib
         let mut base = 0;
         write!(
             out,
-            "<g data-subnet=\"{i}\" data-subnet-id=\"{}\" data-nodes=\"{total}\" data-nakamoto=\"{nc}\">",
-            xml(model.subnets[i].subnet_id.as_deref().unwrap_or(""))
+            "<g data-subnet=\"{i}\" data-nodes=\"{total}\" data-nakamoto=\"{nc}\" stroke=\"#ffffff\"><title>{}: {total} nodes, Nakamoto coefficient {nc}</title>",
+            xml(&subnet_name(model, i))
         )
         .expect("writing to a String");
+        // Compact markup (a chart of mainnet has about a thousand segments):
+        // the value's index into the model's sorted values and its count.
         for (v, c, synthetic) in segments {
             let (y1, y0) = (y_of(base + c), y_of(base));
-            let name = model.value(attribute, v);
             write!(
                 out,
-                "<rect x=\"{x}\" y=\"{y1}\" width=\"{bar}\" height=\"{}\" fill=\"{}\" stroke=\"#ffffff\" data-value=\"{}\" data-count=\"{c}\"{}><title>{}: {} {c}</title></rect>",
+                "<rect x=\"{x}\" y=\"{y1}\" width=\"{bar}\" height=\"{}\" fill=\"{}\" data-v=\"{v}\" data-count=\"{c}\"/>",
                 y0 - y1,
                 colour(&order, v, synthetic),
-                xml(name),
-                if synthetic { " data-synthetic=\"true\"" } else { "" },
-                xml(&subnet_name(model, i)),
-                xml(name),
             )
             .expect("writing to a String");
             base += c;
@@ -274,33 +271,41 @@ pub fn topology_matrix(model: &Model, allocation: &Allocation, attribute: Attrib
             xml(&shown)
         )
         .expect("writing to a String");
+        if r % 2 == 0 {
+            write!(out, "<rect x=\"{left}\" y=\"{y}\" width=\"{}\" height=\"{cell}\" fill=\"#eaf4fb\"/>", n * cell)
+                .expect("writing to a String");
+        }
+        // Compact markup (a chart of mainnet has thousands of cells): the count
+        // as text carrying its subnet (`data-s`); cells at their limit outlined.
+        out.push_str("<g text-anchor=\"middle\" font-size=\"9\">");
         for (i, subnet) in counts.iter().enumerate() {
             let Some(&(c, _)) = subnet.get(&v) else { continue };
             let x = left + i as u32 * cell;
             let limit = model.subnets[i].limit(attribute, v);
             let at_limit = c >= limit.count || limit.op == LimitOp::Exactly;
-            write!(
-                out,
-                "<g data-subnet=\"{i}\" data-value=\"{}\" data-count=\"{c}\" data-value-limit=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"><title>{}: {} {c} (limit {}{})</title></rect>\
-<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\">{c}</text></g>",
-                xml(name),
-                limit.count,
-                x + 1,
-                y + 1,
-                cell - 2,
-                cell - 2,
-                if synthetic { SYNTHETIC } else { PALETTE[1] },
-                if at_limit { "#000000" } else { "none" },
-                if at_limit { 2 } else { 0 },
-                xml(&subnet_name(model, i)),
-                xml(name),
-                limit.count,
-                if limit.op == LimitOp::Exactly { ", exactly" } else { "" },
-                x + cell / 2,
-                y + 13,
-            )
-            .expect("writing to a String");
+            if at_limit || synthetic {
+                write!(
+                    out,
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{}\"/>",
+                    x + 1,
+                    y + 1,
+                    cell - 2,
+                    cell - 2,
+                    if synthetic { SYNTHETIC } else { "none" },
+                    if at_limit { "#000000" } else { "none" },
+                )
+                .expect("writing to a String");
+            }
+            // `data-l` only where the value's limit differs from the column's.
+            let special = if limit.count == model.subnets[i].limits[attribute.index()] {
+                String::new()
+            } else {
+                format!(" data-l=\"{}\"", limit.count)
+            };
+            write!(out, "<text x=\"{}\" y=\"{}\" data-s=\"{i}\"{special}>{c}</text>", x + cell / 2, y + 13)
+                .expect("writing to a String");
         }
+        out.push_str("</g>");
     }
     out.push_str("</svg>");
     out

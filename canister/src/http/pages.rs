@@ -238,13 +238,22 @@ fn attribute_page(state: &State, a: Attribute) -> Page {
     let body = format!(
         "<p>The optimal allocation of today's snapshot (ObjectiveValue {}, {}): which nodes of each {t} fill each subnet of the target topology, grey for the additional machines needed.</p>\
 <figure><img src=\"/charts/{n}_node_allocation.svg\" alt=\"Stacked bars: nodes per {t} in each subnet of the optimal allocation, with the Nakamoto coefficient above each bar\"><figcaption>Allocation by {t}; the number above each bar is the subnet's Nakamoto coefficient.</figcaption></figure>\
-<figure><img src=\"/charts/{n}_topology_matrix.svg\" alt=\"Matrix: nodes of each {t} in each subnet, cells at their limit outlined, the limit above each column\"><figcaption>Topology matrix by {t}; outlined cells are at their limit.</figcaption></figure>",
+<p><a href=\"/attribute/{n}/matrix\">The topology matrix by {t}</a> (its own page, to keep each page small).</p>",
         xml(&objective),
         xml(&proof),
         t = charts::attribute_title(a),
         n = a.name()
     );
     html(200, &format!("Charts by {}", charts::attribute_title(a)), &body)
+}
+
+fn matrix_page(a: Attribute) -> Page {
+    let body = format!(
+        "<figure><img src=\"/charts/{n}_topology_matrix.svg\" alt=\"Matrix: nodes of each {t} in each subnet, cells at their limit outlined, the limit above each column\"><figcaption>Topology matrix by {t}: a row per {t}, a column per subnet, the subnet's limit above each column; outlined cells are at their limit.</figcaption></figure>",
+        t = charts::attribute_title(a),
+        n = a.name()
+    );
+    html(200, &format!("Topology matrix by {}", charts::attribute_title(a)), &body)
 }
 
 fn form_page() -> Page {
@@ -298,6 +307,7 @@ pub fn certified_pages(state: &State) -> Vec<(String, Page)> {
         if let Some(allocation) = &d.baseline.allocation {
             for a in Attribute::ALL {
                 out.push((format!("/attribute/{}", a.name()), attribute_page(state, a)));
+                out.push((format!("/attribute/{}/matrix", a.name()), matrix_page(a)));
                 out.push((
                     format!("/charts/{}_node_allocation.svg", a.name()),
                     Page {
@@ -363,21 +373,17 @@ pub fn parse_candidate(query: &str) -> Result<api::CandidateRow, String> {
             Ok(v)
         }
     };
-    let nodes = text("nodes")?;
-    let no_nodes: u32 = nodes.parse().map_err(|_| format!("nodes must be a whole number, not {nodes:?}"))?;
+    // In the form's order, so the first mistake named is the first field.
+    let (node_provider, data_center) = (text("provider")?, text("data_center")?);
+    let (data_center_provider, country) = (text("data_center_provider")?, text("country")?);
     let is_sev = match fields.get("sev").map(String::as_str) {
         None | Some("false") => false,
         Some("true") | Some("on") => true,
         Some(other) => return Err(format!("sev must be true or false, not {other:?}")),
     };
-    Ok(api::CandidateRow {
-        node_provider: text("provider")?,
-        data_center: text("data_center")?,
-        data_center_provider: text("data_center_provider")?,
-        country: text("country")?,
-        is_sev,
-        no_nodes,
-    })
+    let nodes = text("nodes")?;
+    let no_nodes: u32 = nodes.parse().map_err(|_| format!("nodes must be a whole number, not {nodes:?}"))?;
+    Ok(api::CandidateRow { node_provider, data_center, data_center_provider, country, is_sev, no_nodes })
 }
 
 fn error_page(e: &api::Error) -> Page {
