@@ -15,6 +15,7 @@
 pub mod api;
 #[cfg(feature = "certification")]
 pub mod certification;
+pub mod charts;
 pub mod check;
 pub mod digest;
 pub mod error;

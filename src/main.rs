@@ -103,6 +103,9 @@ struct EvaluateArgs {
     /// Work budget: branch-and-bound nodes per solve.
     #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
     budget: u64,
+    /// Also write the charts (SVG: allocation and topology matrix per attribute, the curve) into this folder.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -409,6 +412,11 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
         warnings,
         work: ev.solution.work,
     };
+    if let Some(dir) = &a.charts {
+        for path in ic_topology::charts::write_all(dir, &ic_topology::charts::evaluation_charts(&model, &ev))? {
+            eprintln!("wrote {}", path.display());
+        }
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&result).expect("results serialise"));
     } else {

@@ -54,6 +54,25 @@ pub fn witness<'a>(parts: &[Part], label: &[u8], witness: HashTree<'a>) -> HashT
     tree
 }
 
+/// [`witness`] for the HTTP gateway's tree type (`ic-certification`, which
+/// `ic-http-certification` builds): the same shape, the same root.
+pub fn http_witness(parts: &[Part], label: &[u8], witness: ic_certification::HashTree) -> ic_certification::HashTree {
+    let parts = sorted(parts);
+    let mut witness = Some(witness);
+    let mut node = |p: &Part| -> ic_certification::HashTree {
+        if p.label == label {
+            witness.take().expect("each label once")
+        } else {
+            ic_certification::hash_tree::pruned(p.hash)
+        }
+    };
+    let mut tree = node(parts.first().expect("at least one certified subtree"));
+    for p in &parts[1..] {
+        tree = ic_certification::hash_tree::fork(tree, node(p));
+    }
+    tree
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +95,12 @@ mod tests {
         assert_eq!(w.reconstruct(), root);
         let w = witness(&parts, b"another", labeled(b"another", b.witness(b"k2")));
         assert_eq!(w.reconstruct(), root);
+        // The HTTP gateway's tree type composes to the same root.
+        let http =
+            ic_certification::hash_tree::label(b"another".to_vec(), ic_certification::hash_tree::leaf(b"x".to_vec()));
+        let parts = [parts[0], Part { label: b"another", hash: http.digest() }];
+        let w = http_witness(&parts, b"another", http);
+        assert_eq!(w.digest(), root_hash(&parts));
         // One subtree alone is the root.
         assert_eq!(root_hash(&parts[..1]), parts[0].hash);
     }

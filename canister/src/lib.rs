@@ -15,6 +15,7 @@ pub use ic_topology::api;
 pub mod certified;
 pub mod convert;
 pub mod governance;
+pub mod http;
 pub mod ic_registry;
 pub mod memory;
 pub mod plan;
@@ -65,7 +66,10 @@ fn read<R>(f: impl FnOnce(&State) -> R) -> R {
 }
 
 fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
-    STATE.with(|s| f(s.borrow_mut().as_mut().expect("the state is opened in init and post_upgrade")))
+    let r = STATE.with(|s| f(s.borrow_mut().as_mut().expect("the state is opened in init and post_upgrade")));
+    // A change may re-render the certified dashboard: certify the root again (cheap, updates only).
+    Ic.set_certified_data(&read(|s| s.certified_root()));
+    r
 }
 
 /// `init` and `post_upgrade` share this path: open the stable structures,
@@ -367,6 +371,12 @@ fn configure_governance_watcher(settings: GovernanceWatcherSettings) -> Result<(
     write(|s| governance::configure(s, &Ic, settings))?;
     arm_governance_timers();
     Ok(())
+}
+
+/// The dashboard (see [`http`]): certified pages and charts, and the candidate form's answers.
+#[ic_cdk::query]
+fn http_request(req: HttpRequest) -> HttpResponse {
+    read(|s| http::http_request(s, &Ic, req))
 }
 
 ic_cdk::export_candid!();

@@ -275,6 +275,11 @@ impl State {
 
     /// Rebuild what queries read. Runs in updates, init and post_upgrade.
     fn rederive(&mut self) {
+        self.derive();
+        crate::http::rebuild(self);
+    }
+
+    fn derive(&mut self) {
         if self.nodes.is_empty() {
             self.derived = None;
             return;
@@ -481,12 +486,17 @@ impl State {
 
     /// Every certified subtree, one line each (see [`crate::certified`]).
     pub fn certified_parts(&self) -> Vec<crate::certified::Part<'static>> {
-        let mut parts = vec![self.published.part()];
+        let mut parts = vec![self.published.part(), crate::http::part()];
         // Proposal verdicts, once there is one (until then the root is the published tree's alone).
         if !self.governance.is_empty() {
             parts.push(self.governance.part());
         }
         parts
+    }
+
+    /// What queries read (the dashboard draws from it); `None` before a snapshot is loaded.
+    pub fn derived_state(&self) -> Option<&Derived> {
+        self.derived.as_ref()
     }
 
     /// A page of the export of the current inputs.
@@ -526,7 +536,16 @@ impl State {
 
     /// The text a node-operator proposal quotes, for these candidates under the configured settings.
     pub fn proposal_summary(&self, env: &impl Env, req: api::ProposalSummaryRequest) -> Result<api::ProposalSummary> {
-        let request = api::EvaluateRequest { candidates: req.candidates, overrides: None, include_allocation: None };
+        self.evaluation_and_summary(env, req.candidates).map(|(_, summary)| summary)
+    }
+
+    /// The evaluation and the proposal summary of the same run (the dashboard shows both).
+    pub fn evaluation_and_summary(
+        &self,
+        env: &impl Env,
+        candidates: Vec<api::CandidateRow>,
+    ) -> Result<(api::Evaluation, api::ProposalSummary)> {
+        let request = api::EvaluateRequest { candidates, overrides: None, include_allocation: None };
         let run = self.run(&request)?;
         let derived = self.derived()?;
         let canister = env.canister_id().to_text();
@@ -540,7 +559,7 @@ impl State {
             topology_sha256: &derived.topology_sha256,
             configuration_sha256: &run.configuration_sha256,
         });
-        Ok(api::ProposalSummary {
+        let summary = api::ProposalSummary {
             text: summary.text,
             sha256: summary.sha256,
             publication_key: publish::publication_key(
@@ -551,7 +570,8 @@ impl State {
             ),
             registry_version,
             instructions: env.instructions(),
-        })
+        };
+        Ok((self.evaluation_out(env, run, request), summary))
     }
 
     pub fn topology(&self) -> api::Topology {
@@ -736,10 +756,6 @@ impl State {
 
     pub fn governance_mut(&mut self) -> &mut crate::governance::store::Watcher {
         &mut self.governance
-    }
-
-    pub fn derived_state(&self) -> Option<&Derived> {
-        self.derived.as_ref()
     }
 
     pub fn stored_configuration(&self) -> &StoredConfiguration {

@@ -831,3 +831,22 @@ pub struct GovernanceWatcherStatus {
     /// The most instructions one message of the last completed poll used.
     pub max_message_instructions: u64,
 }
+
+/// `http_request`'s argument: the IC HTTP gateway protocol's request.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: serde_bytes::ByteBuf,
+    pub certificate_version: Option<u16>,
+}
+
+/// `http_request`'s answer (certified pages carry `IC-Certificate` and `IC-CertificateExpression`).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status_code: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: serde_bytes::ByteBuf,
+    pub upgrade: Option<bool>,
+}
