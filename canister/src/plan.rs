@@ -338,3 +338,38 @@ pub fn plan_summary(state: &State, env: &impl Env, req: api::PlanRequest) -> Res
         instructions: env.instructions(),
     })
 }
+
+/// What a governance verdict on a `ChangeSubnetMembership` proposal says of
+/// optimality: the plan verifier on the kept plan, without a search (bounded:
+/// it runs in one timer message beside the other verdicts).
+pub fn membership_optimality(state: &State, subnet_id: &str, added: &[String], removed: &[String]) -> String {
+    let not_checked = |why: String| format!("optimality not checked: {why}");
+    let known = match kept(state) {
+        Ok(k) => k,
+        Err(Error::NotReady { reason }) => return not_checked(reason),
+        Err(e) => return not_checked(format!("{e:?}")),
+    };
+    let Ok(derived) = state.derived() else { return not_checked("no snapshot".into()) };
+    let payload = verify_proposal::Payload {
+        subnet_id: subnet_id.to_string(),
+        node_ids_add: added.to_vec(),
+        node_ids_remove: removed.to_vec(),
+    };
+    match verify_proposal::verify_proposal(&derived.inputs, &payload, CANISTER_BUDGET, Some(&known), false) {
+        Err(e) => not_checked(e),
+        Ok(check) => match (check.on_optimal_path, check.excess_cost) {
+            (Some(true), _) => format!(
+                "part of an optimal membership plan: the cheapest plan that includes it costs {}, the optimum (proven)",
+                check.with_proposal.upper_bound.unwrap_or(0)
+            ),
+            (Some(false), Some(x)) => format!("not part of an optimal membership plan: it costs {x} more"),
+            _ => format!(
+                "optimality undecided on chain: the optimum is {}, the cheapest plan that includes the change costs \
+                 at least {}{}; check it with topology verify-proposal",
+                known.upper_bound.map_or("-".into(), |v| v.to_string()),
+                check.with_proposal.lower_bound,
+                check.with_proposal.upper_bound.map_or(String::new(), |u| format!(" and at most {u}"))
+            ),
+        },
+    }
+}

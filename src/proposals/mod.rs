@@ -41,8 +41,8 @@ mod analysis {
     use crate::solve::{self, Budget, Solution};
     use std::collections::BTreeSet;
 
-    /// What a membership verdict says of optimality while the plan verifier
-    /// (membership planning) is not wired in.
+    /// What a membership verdict says of optimality where the plan verifier
+    /// cannot run (no kept plan; see the canister's `plan::membership_optimality`).
     pub const MEMBERSHIP_OPTIMALITY: &str =
         "optimality not checked: the limits and Nakamoto coefficients before and after are reported";
 

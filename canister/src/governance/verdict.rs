@@ -183,13 +183,14 @@ fn outcome(state: &State, env: &impl Env, payload: Payload) -> (VerdictOutcome, 
             }
             let subnet_id = p.subnet_id.to_text();
             let (before, after) = membership_check(state, &subnet_id, &added, &removed);
+            let (subnet_id_text, added_text, removed_text) = (subnet_id.clone(), added.clone(), removed.clone());
             let outcome = VerdictOutcome::Membership {
                 subnet_id,
                 added,
                 removed,
                 before,
                 after,
-                optimality: engine::MEMBERSHIP_OPTIMALITY.to_string(),
+                optimality: crate::plan::membership_optimality(state, &subnet_id_text, &added_text, &removed_text),
             };
             (outcome, baseline, None)
         }
