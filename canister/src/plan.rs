@@ -73,6 +73,11 @@ pub fn plan_key(
 /// growth topology (SWAP-ORACLES.md S6, 9,866 columns x 7,237 rows) takes
 /// about 24 billion instructions; the limit of a message is 40 billion.
 pub const MAX_LP_SIZE: u64 = 80_000_000;
+/// ... and only a network whose subnets have at least this share of their
+/// seats filled today (S6, whose 12 new subnets start empty, has 83%; a
+/// network with no membership at all, the default one, would assign every
+/// node anew and takes more than 40 billion instructions).
+pub const MIN_FILLED_PERCENT: u64 = 50;
 
 /// The plan of every subnet, kept for queries (heap only: an upgrade
 /// recomputes it). It is solved in a timer message of its own after every
@@ -139,6 +144,20 @@ pub fn finish_refresh(state: &State) {
             return Err(format!(
                 "the membership model has {cols} columns x {rows} rows, more than the canister solves in one \
                  message ({MAX_LP_SIZE}); plan it off chain: topology plan --inputs <export_snapshot's bytes>"
+            ));
+        }
+        // A plan that fills most seats anew is the ObjectiveValue's problem without its
+        // shortcuts, and can take more than one message: the canister plans networks
+        // whose subnets are mostly filled already (the registry's are).
+        let seats: u64 = pm.model.subnets.iter().map(|s| s.size as u64).sum();
+        let filled: u64 =
+            (0..pm.model.classes.len()).map(|c| pm.assigned(c) as u64).sum::<u64>() + pm.forced_drops.len() as u64;
+        if filled * 100 < seats * MIN_FILLED_PERCENT {
+            return Err(format!(
+                "only {filled} of the topology's {seats} seats are filled today (less than {MIN_FILLED_PERCENT}%): \
+                 the plan would assign most nodes anew, more than the canister solves in one message; plan it off \
+                 chain (topology plan --inputs <export_snapshot's bytes>) or ask evaluate_candidates for the \
+                 ObjectiveValue"
             ));
         }
         Ok(Box::new(plan::solve::solve(&pm, CANISTER_BUDGET)))
