@@ -605,30 +605,3 @@ pub fn solve_from(
         }
     }
 }
-
-#[cfg(test)]
-mod timing {
-    #[test]
-    #[ignore]
-    fn sizes() {
-        let path = std::env::var("PLAN_CONFIG").unwrap();
-        let loaded = crate::files::load_config(std::path::Path::new(&path)).unwrap();
-        let (pm, _) = super::super::model::build(&loaded.inputs, &[]).unwrap();
-        let t = std::time::Instant::now();
-        let lp = super::build_lp(&pm);
-        eprintln!(
-            "cols {} rows {} classes {} build {:?}",
-            lp.cols.len(),
-            lp.rows.len(),
-            pm.model.classes.len(),
-            t.elapsed()
-        );
-        let mut w = crate::solve::Work::default();
-        let t = std::time::Instant::now();
-        let (_c, b, _) = super::lower_bound(&pm, &lp, &mut w);
-        eprintln!("dual {:?} bound {}", t.elapsed(), b.ceil());
-        let t = std::time::Instant::now();
-        let r = super::solve_program(&lp, &vec![None; lp.cols.len()], 20000, &mut w);
-        eprintln!("primal {:?} {}", t.elapsed(), matches!(r, super::IntResult::Solved(_)));
-    }
-}
