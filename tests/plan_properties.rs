@@ -1,0 +1,163 @@
+//! The membership planner against brute force on random small networks with
+//! random current memberships, healthy and not: the planner's cost equals the
+//! cheapest assignment of every node to a subnet or none (cost computed here
+//! node by node: dropped 1, moved 3, newly assigned 1; feasibility by the
+//! ObjectiveValue's independent checker), its certificate never claims more,
+//! and its proposals, replayed in order, end at the plan.
+
+use ic_topology::check::{self, Allocation};
+use ic_topology::inputs::{Inputs, RegistryNode, RuleSet, SubnetSpec};
+use ic_topology::plan::{self, model as plan_model, sequence};
+use ic_topology::solve::{Budget, Status};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+fn node(i: usize, provider: u8, dc: u8, status: &str, subnet: Option<u8>) -> RegistryNode {
+    RegistryNode {
+        node_id: format!("node-{i}"),
+        node_provider_name: format!("Provider {provider}"),
+        node_provider_id: format!("principal-{provider}"),
+        node_operator_id: format!("operator-{provider}"),
+        data_center: format!("dc{dc}"),
+        data_center_provider: format!("Owner {dc}"),
+        region: format!("Europe,C{},City", dc % 2),
+        node_type: Some("REPLICA".into()),
+        status: status.into(),
+        subnet_id: subnet.map(|s| format!("subnet-{s}")),
+    }
+}
+
+fn inputs(nodes: Vec<RegistryNode>, sizes: &[u32]) -> Inputs {
+    let mut settings = RuleSet::Y2025.default_settings();
+    // No synthetic nodes (their 20 per country would make brute force impossible);
+    // no per-provider minimum and no DFINITY rule beyond the rule set's own.
+    settings.synthetic_countries = 0;
+    settings.enforce_per_provider_minimum = false;
+    Inputs {
+        settings,
+        nodes,
+        pipeline: vec![],
+        topology: sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| SubnetSpec {
+                subnet_type: "Application".into(),
+                subnet_id: Some(format!("subnet-{i}")),
+                size,
+                is_sev: false,
+                limits: [1, 1, 1, 2],
+            })
+            .collect(),
+        sev_providers: vec![],
+        cordons: vec![],
+        clusters: vec![],
+        special_limits: Some(Default::default()),
+        country_restrictions: None,
+        warnings: vec![],
+    }
+}
+
+/// The cheapest cost over every assignment of the usable nodes, by enumeration.
+fn brute_force(inputs: &Inputs) -> Option<u64> {
+    let (pm, _) = plan_model::build(inputs, &[]).unwrap();
+    let ns = pm.model.subnets.len();
+    // Usable nodes with their class and current subnet.
+    let mut usable: Vec<(usize, Option<u32>)> = Vec::new();
+    for (c, subnets) in pm.member_subnets.iter().enumerate() {
+        for s in subnets {
+            usable.push((c, *s));
+        }
+    }
+    let forced = pm.forced_drops.len() as u64;
+    let choices = ns + 1;
+    let total = choices.pow(usable.len() as u32);
+    let mut best: Option<u64> = None;
+    for mut code in 0..total {
+        let mut per: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); ns];
+        let mut cost = forced;
+        for &(c, now) in &usable {
+            let pick = code % choices;
+            code /= choices;
+            let to = (pick < ns).then_some(pick as u32);
+            cost += match (now, to) {
+                (Some(a), Some(b)) if a == b => 0,
+                (Some(_), Some(_)) => 3,
+                (Some(_), None) => 1,
+                (None, Some(_)) => 1,
+                (None, None) => 0,
+            };
+            if let Some(t) = to {
+                *per[t as usize].entry(c as u32).or_default() += 1;
+            }
+        }
+        let allocation = Allocation { subnets: per.into_iter().map(|m| m.into_iter().collect()).collect() };
+        if check::check_allocation(&pm.model, &allocation).is_ok() && best.is_none_or(|b| cost < b) {
+            best = Some(cost);
+        }
+    }
+    best
+}
+
+fn network() -> impl Strategy<Value = (Vec<RegistryNode>, Vec<u32>)> {
+    let sizes = prop::collection::vec(1u32..=2, 1..=2);
+    sizes
+        .prop_flat_map(|sizes| {
+            let ns = sizes.len() as u8;
+            let n = prop::collection::vec(
+                (0u8..3, 0u8..3, prop::bool::weighted(0.2), prop::option::weighted(0.5, 0..ns)),
+                2..=6,
+            );
+            (n, Just(sizes))
+        })
+        .prop_map(|(raw, sizes)| {
+            let nodes = raw
+                .into_iter()
+                .enumerate()
+                .map(|(i, (p, dc, down, subnet))| node(i, p, dc, if down { "DOWN" } else { "UP" }, subnet))
+                .collect();
+            (nodes, sizes)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plans_equal_brute_force_and_replay((nodes, sizes) in network()) {
+        let inputs = inputs(nodes, &sizes);
+        let (pm, p) = plan::plan(&inputs, &[], Budget::default()).unwrap();
+        let best = brute_force(&inputs);
+        match best {
+            None => prop_assert_eq!(p.status, Status::Infeasible),
+            Some(b) => {
+                prop_assert_eq!(p.status, Status::Optimal);
+                prop_assert_eq!(p.cost, Some(b));
+                let bound = plan::check::check_plan_certificate(&pm, &p.certificate).unwrap();
+                prop_assert!(bound.ceil() <= b as i128, "the certificate proves {} > the optimum {}", bound.ceil(), b);
+                // The proposals, in order, never put a node in two subnets and end at the plan.
+                let seq = sequence::sequence(&pm, &p);
+                let (membership, _) = plan_model::current_membership(&inputs);
+                let current: BTreeMap<String, String> = membership
+                    .iter()
+                    .map(|(n, &s)| (n.clone(), inputs.topology[s as usize].subnet_id.clone().unwrap()))
+                    .collect();
+                // Moves that form a cycle (a swap between subnets) have no order of one
+                // proposal per subnet: they are reported, and only the rest is replayed.
+                if seq.cycles.is_empty() {
+                    let after = sequence::replay(&current, &seq.proposals);
+                    prop_assert!(after.is_ok(), "{:?}", after);
+                    let mut want = current.clone();
+                    for c in &p.changes {
+                        want.remove(&c.node_id);
+                    }
+                    for c in &p.changes {
+                        if let Some(t) = &c.to {
+                            want.insert(c.node_id.clone(), t.clone());
+                        }
+                    }
+                    prop_assert_eq!(after.unwrap(), want);
+                }
+            }
+        }
+    }
+}
