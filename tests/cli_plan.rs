@@ -1,0 +1,124 @@
+//! `topology plan`, `verify-plan` and `verify-proposal` through the built
+//! binary on anchor example 03 (network healers): a plan verifies, tampered
+//! copies are rejected with the reason (exit 1), a proposal of the plan is on
+//! an optimal path (exit 0), bad payloads are errors (exit 2), the output
+//! files are written, and `evaluate` refuses a swap-mode configuration.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[path = "support/swap_oracles.rs"]
+mod swap_oracles;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn topology<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_topology")).args(args).output().expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn setup() -> Option<(PathBuf, PathBuf)> {
+    let Some(d) = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return None;
+    };
+    let dir = std::env::temp_dir().join(format!("ic-topology-cli-plan-{}", std::process::id()));
+    let config = swap_oracles::write(&dir, &swap_oracles::example(&d, swap_oracles::EXAMPLES[2]));
+    Some((dir, config))
+}
+
+#[test]
+fn plan_verify_tamper_and_proposals() {
+    let Some((dir, config)) = setup() else { return };
+    let c = config.display().to_string();
+    let out = |name: &str| dir.join(name).display().to_string();
+    let run = topology(&[
+        "plan",
+        "--config",
+        &c,
+        "--json",
+        "--changes-out",
+        &out("changes.json"),
+        "--proposals-out",
+        &out("proposals.json"),
+        "--what-if-out",
+        &out("after.csv"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["cost"], 4);
+    for f in ["changes.json", "proposals.json", "after.csv"] {
+        assert!(std::fs::metadata(dir.join(f)).unwrap().len() > 0, "{f} written");
+    }
+    std::fs::write(dir.join("plan.json"), &run.stdout).unwrap();
+    let ok = topology(&["verify-plan", &out("plan.json"), "--config", &c]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.starts_with("verified: optimal, proven"), "{}", ok.stdout);
+    // `verify` takes plan files too.
+    assert_eq!(topology(&["verify", &out("plan.json"), "--config", &c]).code, 0);
+
+    let tamper = |name: &str, edit: &dyn Fn(&mut serde_json::Value), says: &str| {
+        let mut forged = plan.clone();
+        edit(&mut forged);
+        std::fs::write(dir.join(name), serde_json::to_string(&forged).unwrap()).unwrap();
+        let r = topology(&["verify-plan", &out(name), "--config", &c]);
+        assert_eq!(r.code, 1, "{name}: {}", r.stdout);
+        assert!(r.stdout.starts_with("rejected:") && r.stdout.contains(says), "{name}: {}", r.stdout);
+    };
+    tamper(
+        "no-change.json",
+        &|p| {
+            p["changes"].as_array_mut().unwrap().remove(0);
+        },
+        "changes",
+    );
+    tamper("counts.json", &|p| p["counts"]["dropped"] = 1.into(), "counts");
+    tamper("cost.json", &|p| p["cost"] = 3.into(), "cost");
+    tamper(
+        "multiplier.json",
+        &|p| {
+            let size = p["certificate"]["size"].as_array_mut().unwrap();
+            size[0][1] = (size[0][1].as_i64().unwrap() - 3).into();
+        },
+        "certificate proves",
+    );
+    // A node swapped for one that breaks a limit: node-3 (provider 1, like node-1 in subnet-1) instead.
+    tamper(
+        "swapped.json",
+        &|p| {
+            for ch in p["changes"].as_array_mut().unwrap() {
+                if ch["to"] == "subnet-1" {
+                    ch["node_id"] = "node-3".into();
+                }
+            }
+        },
+        "",
+    );
+
+    // The plan's first proposal is on an optimal path; bad payloads are errors.
+    let proposals: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("proposals.json")).unwrap()).unwrap();
+    let payload = proposals["proposals"][0]["payload_candid"].as_str().unwrap().to_string();
+    let r = topology(&["verify-proposal", "--config", &c, "--payload", &payload]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("On an optimal path"), "{}", r.stdout);
+    let subnet = proposals["proposals"][0]["subnet_id"].as_str().unwrap().to_string();
+    for (add, why) in [("nobody", "not a node"), ("node-11", "")] {
+        let r = topology(&["verify-proposal", "--config", &c, "--subnet-id", &subnet, "--add", add]);
+        assert_eq!(r.code, 2, "{add}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(why), "{add}: {}", r.stderr);
+    }
+
+    // A swap-mode configuration is a plan: `evaluate` says so.
+    let r = topology(&["evaluate", "--config", &c]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("topology plan"), "{}", r.stderr);
+}
