@@ -225,7 +225,7 @@ fn build_type_model(model: &Model) -> TypeModel {
 /// when the model is infeasible (its bound then exceeds every possible value).
 const DUAL_BOX: f64 = 64.0;
 /// Denominators tried when scaling the LP multipliers to integers.
-const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720];
+pub(crate) const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720];
 
 /// Solve the dual of the type model's LP relaxation; return its value and the
 /// best integer certificate made from it.

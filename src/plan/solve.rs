@@ -261,7 +261,6 @@ fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &mut Work) -
 /// Dual multipliers are kept within this box, so that the dual LP is bounded
 /// even when the model is infeasible.
 const DUAL_BOX: f64 = 256.0;
-const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720];
 
 /// Solve the dual of the LP relaxation; return the best integer certificate
 /// made from it and its bound.
@@ -331,7 +330,7 @@ fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bo
     let values: Vec<f64> = row_vars.iter().map(|&v| solution.var_value(v)).collect();
     let target = (solution.objective() + pm.constant_cost() as f64 - 1e-6).ceil() as i128;
     let mut best = (zero, zero_bound, None);
-    for d in DENOMINATORS {
+    for d in crate::solve::DENOMINATORS {
         let rows = rounded(lp, &values, d);
         let cert = certificate(lp, &rows, d);
         if let Ok(bound) = plan_check::check_plan_certificate(pm, &cert) {
