@@ -24,7 +24,7 @@ enum Col {
     Moved(u32),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum RowKind {
     Size(u32),
     Value(u32, Attribute, u32),
@@ -53,6 +53,14 @@ struct Lp {
 }
 
 fn build_lp(pm: &PlanModel) -> Lp {
+    build_lp_weighted(pm, &vec![1; pm.model.subnets.len()])
+}
+
+/// The swap model's LP with each subnet counted `weights[s]` times: a subnet
+/// of weight k stands for k identical empty subnets (its bounds, size and
+/// limits are k times one subnet's), and a subnet of weight 0 is left out
+/// (it is one of those k). With all weights 1 this is the model's LP.
+fn build_lp_weighted(pm: &PlanModel, weights: &[u32]) -> Lp {
     let model = &pm.model;
     let mut lp = Lp { cols: vec![], lo: vec![], hi: vec![], cost: vec![], rows: vec![] };
     let col = |lp: &mut Lp, c: Col, lo: i64, hi: i64, cost: i64| -> usize {
@@ -67,11 +75,15 @@ fn build_lp(pm: &PlanModel) -> Lp {
     let mut y_of_class: Vec<Vec<usize>> = vec![Vec::new(); nc];
     let current: Vec<BTreeMap<u32, u32>> = (0..nc).map(|c| pm.current(c).into_iter().collect()).collect();
     for (s, subnet) in model.subnets.iter().enumerate() {
+        let k = weights[s] as i64;
+        if k == 0 {
+            continue;
+        }
         let mut by_value: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
         let mut all = Vec::new();
         for (c, class) in model.classes.iter().enumerate() {
-            let hi = pm.cap(c, s) as i64;
-            let lo = pm.lower(c, s) as i64;
+            let hi = pm.cap(c, s) as i64 * k;
+            let lo = pm.lower(c, s) as i64 * k;
             if hi == 0 && lo == 0 {
                 continue;
             }
@@ -93,7 +105,12 @@ fn build_lp(pm: &PlanModel) -> Lp {
                 });
             }
         }
-        lp.rows.push(Row { kind: RowKind::Size(s as u32), terms: all, op: ComparisonOp::Eq, rhs: subnet.size as i64 });
+        lp.rows.push(Row {
+            kind: RowKind::Size(s as u32),
+            terms: all,
+            op: ComparisonOp::Eq,
+            rhs: subnet.size as i64 * k,
+        });
         for &(a, v, limit) in &subnet.special {
             if limit.op == LimitOp::Exactly {
                 by_value.entry((a, v)).or_default();
@@ -104,7 +121,7 @@ fn build_lp(pm: &PlanModel) -> Lp {
             let op = match limit.op {
                 LimitOp::Exactly => ComparisonOp::Eq,
                 LimitOp::AtMost => {
-                    if terms.iter().map(|&j| lp.hi[j]).sum::<i64>() <= limit.count as i64 {
+                    if terms.iter().map(|&j| lp.hi[j]).sum::<i64>() <= limit.count as i64 * k {
                         continue;
                     }
                     ComparisonOp::Le
@@ -114,7 +131,7 @@ fn build_lp(pm: &PlanModel) -> Lp {
                 kind: RowKind::Value(s as u32, a, v),
                 terms: terms.into_iter().map(|j| (j, 1.0)).collect(),
                 op,
-                rhs: limit.count as i64,
+                rhs: limit.count as i64 * k,
             });
         }
     }
@@ -286,11 +303,84 @@ impl Multipliers {
     }
 }
 
+/// Identical empty subnets: per subnet, the subnet that stands for it (the
+/// first of its kind) and each subnet's weight (how many it stands for; 0 for
+/// the others). Two subnets are alike when they differ in nothing but their
+/// id and type: the same size, limits, special limits, SEV rule and
+/// countries, no member now, and no class barred from or pinned to them.
+fn identical_empty_subnets(pm: &PlanModel) -> (Vec<u32>, Vec<u32>) {
+    let n = pm.model.subnets.len();
+    let mut mergeable = vec![true; n];
+    for s in pm.member_subnets.iter().flatten().flatten() {
+        mergeable[*s as usize] = false;
+    }
+    for s in pm.barred.iter().chain(&pm.pinned).flatten() {
+        mergeable[*s as usize] = false;
+    }
+    let alike = |a: &crate::model::Subnet, b: &crate::model::Subnet| {
+        a.size == b.size
+            && a.sev_only == b.sev_only
+            && a.limits == b.limits
+            && a.special == b.special
+            && a.allowed_countries == b.allowed_countries
+    };
+    let mut rep: Vec<u32> = (0..n as u32).collect();
+    let mut weights = vec![1u32; n];
+    for s in 0..n {
+        if !mergeable[s] {
+            continue;
+        }
+        if let Some(r) =
+            (0..s).find(|&r| mergeable[r] && rep[r] == r as u32 && alike(&pm.model.subnets[r], &pm.model.subnets[s]))
+        {
+            rep[s] = r as u32;
+            weights[s] = 0;
+            weights[r] += 1;
+        }
+    }
+    (rep, weights)
+}
+
+/// A row of the model's LP as the row of the merged LP that stands for it.
+fn merged_kind(kind: RowKind, rep: &[u32]) -> RowKind {
+    match kind {
+        RowKind::Size(s) => RowKind::Size(rep[s as usize]),
+        RowKind::Value(s, a, v) => RowKind::Value(rep[s as usize], a, v),
+        RowKind::Keep(c, s) => RowKind::Keep(c, rep[s as usize]),
+        other => other,
+    }
+}
+
+/// The LP's dual, solved on the LP with identical empty subnets merged
+/// (their columns summed, their rows added): the two LPs have the same
+/// optimum (the merged one's solutions, split evenly, are the model's), and
+/// the merged LP's multipliers, given to each of the subnets a row stands
+/// for, are multipliers of the model's LP with the same bound. Fewer rows
+/// and columns make it the cheaper LP to solve; the certificate is then
+/// checked on the model itself like any other.
 fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bound, Option<Multipliers>) {
+    let (rep, weights) = identical_empty_subnets(pm);
+    if weights.iter().all(|&w| w == 1) {
+        return lower_bound_of(pm, lp, lp, &rep, work);
+    }
+    let merged = build_lp_weighted(pm, &weights);
+    lower_bound_of(pm, lp, &merged, &rep, work)
+}
+
+/// Solve the dual of `dual_lp` (the model's LP `lp`, or it with subnets
+/// merged as `rep` says) and return the best integer certificate for `lp`
+/// made from it, and its bound.
+fn lower_bound_of(
+    pm: &PlanModel,
+    lp: &Lp,
+    dual_lp: &Lp,
+    rep: &[u32],
+    work: &mut Work,
+) -> (PlanCertificate, Bound, Option<Multipliers>) {
     let zero = PlanCertificate::zero();
     let zero_bound = plan_check::check_plan_certificate(pm, &zero).expect("the zero certificate is valid");
     let mut dual = Problem::new(OptimizationDirection::Maximize);
-    let row_vars: Vec<Variable> = lp
+    let row_vars: Vec<Variable> = dual_lp
         .rows
         .iter()
         .map(|r| {
@@ -302,8 +392,8 @@ fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bo
             dual.add_var(r.rhs as f64, bounds)
         })
         .collect();
-    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); lp.cols.len()];
-    for (i, r) in lp.rows.iter().enumerate() {
+    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); dual_lp.cols.len()];
+    for (i, r) in dual_lp.rows.iter().enumerate() {
         for &(j, a) in &r.terms {
             columns[j].push((row_vars[i], a));
         }
@@ -311,14 +401,14 @@ fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bo
     // For each column with bounds [lo, hi]: sum a u + w_lo - w_hi = cost,
     // maximise ... + lo w_lo - hi w_hi, w >= 0.
     for (j, mut col) in columns.into_iter().enumerate() {
-        let w_hi = dual.add_var(-(lp.hi[j] as f64), (0.0, f64::INFINITY));
+        let w_hi = dual.add_var(-(dual_lp.hi[j] as f64), (0.0, f64::INFINITY));
         col.push((w_hi, -1.0));
-        if lp.lo[j] > 0 {
-            let w_lo = dual.add_var(lp.lo[j] as f64, (0.0, f64::INFINITY));
+        if dual_lp.lo[j] > 0 {
+            let w_lo = dual.add_var(dual_lp.lo[j] as f64, (0.0, f64::INFINITY));
             col.push((w_lo, 1.0));
-            dual.add_constraint(col.as_slice(), ComparisonOp::Eq, lp.cost[j] as f64);
+            dual.add_constraint(col.as_slice(), ComparisonOp::Eq, dual_lp.cost[j] as f64);
         } else {
-            dual.add_constraint(col.as_slice(), ComparisonOp::Le, lp.cost[j] as f64);
+            dual.add_constraint(col.as_slice(), ComparisonOp::Le, dual_lp.cost[j] as f64);
         }
     }
     work.lp_solves += 1;
@@ -327,7 +417,10 @@ fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bo
         _ => return (zero, zero_bound, None),
     };
     work.lp_iterations += solution.stats().lp_iterations;
-    let values: Vec<f64> = row_vars.iter().map(|&v| solution.var_value(v)).collect();
+    let merged: BTreeMap<RowKind, f64> =
+        dual_lp.rows.iter().zip(&row_vars).map(|(r, &v)| (r.kind, solution.var_value(v))).collect();
+    let values: Vec<f64> =
+        lp.rows.iter().map(|r| merged.get(&merged_kind(r.kind, rep)).copied().unwrap_or(0.0)).collect();
     let target = (solution.objective() + pm.constant_cost() as f64 - 1e-6).ceil() as i128;
     let mut best = (zero, zero_bound, None);
     for d in crate::solve::DENOMINATORS {
