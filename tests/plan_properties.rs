@@ -3,7 +3,9 @@
 //! cheapest assignment of every node to a subnet or none (cost computed here
 //! node by node: dropped 1, moved 3, newly assigned 1; feasibility by the
 //! ObjectiveValue's independent checker), its certificate never claims more,
-//! and its proposals, replayed in order, end at the plan.
+//! and its proposals, replayed in order, end at the plan. With a subnet
+//! selection (`--subnet`), the plan equals brute force on the network without
+//! the other subnets and their members, and changes nothing outside it.
 
 use ic_topology::check::{self, Allocation};
 use ic_topology::inputs::{Inputs, RegistryNode, RuleSet, SubnetSpec};
@@ -156,6 +158,63 @@ proptest! {
                         }
                     }
                     prop_assert_eq!(after.unwrap(), want);
+                }
+            }
+        }
+    }
+}
+
+/// The network a selection leaves to plan, built independently of the
+/// planner's own selection: the topology without the unselected subnets, and
+/// the nodes without the unselected subnets' members (they stay where they are).
+fn without_unselected(inputs: &Inputs, selected: &[String]) -> Inputs {
+    let mut reduced = inputs.clone();
+    reduced.topology.retain(|s| s.subnet_id.as_ref().is_some_and(|id| selected.contains(id)));
+    reduced.nodes.retain(|n| n.subnet_id.as_ref().is_none_or(|id| selected.contains(id)));
+    reduced
+}
+
+fn network_and_selection() -> impl Strategy<Value = (Vec<RegistryNode>, Vec<u32>, Vec<bool>)> {
+    let sizes = prop::collection::vec(1u32..=2, 2..=3);
+    sizes.prop_flat_map(|sizes| {
+        let ns = sizes.len();
+        let n = prop::collection::vec(
+            (0u8..3, 0u8..3, prop::bool::weighted(0.2), prop::option::weighted(0.6, 0..ns as u8)),
+            2..=6,
+        );
+        let pick = prop::collection::vec(prop::bool::ANY, ns).prop_filter("at least one subnet", |p| p.contains(&true));
+        (n, Just(sizes), pick).prop_map(|(raw, sizes, pick)| {
+            let nodes = raw
+                .into_iter()
+                .enumerate()
+                .map(|(i, (p, dc, down, subnet))| node(i, p, dc, if down { "DOWN" } else { "UP" }, subnet))
+                .collect();
+            (nodes, sizes, pick)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn subnet_selections_equal_brute_force((nodes, sizes, pick) in network_and_selection()) {
+        let inputs = inputs(nodes, &sizes);
+        let selected: Vec<String> =
+            pick.iter().enumerate().filter(|(_, &p)| p).map(|(i, _)| format!("subnet-{i}")).collect();
+        let (pm, p) = plan::plan(&inputs, &selected, Budget::default()).unwrap();
+        match brute_force(&without_unselected(&inputs, &selected)) {
+            None => prop_assert_eq!(p.status, Status::Infeasible),
+            Some(b) => {
+                prop_assert_eq!(p.status, Status::Optimal);
+                prop_assert_eq!(p.cost, Some(b));
+                let bound = plan::check::check_plan_certificate(&pm, &p.certificate).unwrap();
+                prop_assert!(bound.ceil() <= b as i128);
+                // Nothing changes outside the selection: no node leaves or enters another subnet.
+                for c in &p.changes {
+                    for s in c.from.iter().chain(&c.to) {
+                        prop_assert!(selected.contains(s), "{} changes unselected {}", c.node_id, s);
+                    }
                 }
             }
         }
