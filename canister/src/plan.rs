@@ -14,6 +14,7 @@ use crate::publish;
 use crate::state::{Env, State};
 use ic_topology::api::{self, Error, Result};
 use ic_topology::export::CANISTER_BUDGET;
+use ic_topology::plan::solve::Search;
 use ic_topology::plan::{self, sequence, summary, verify_proposal};
 use serde::Serialize;
 
@@ -186,6 +187,16 @@ fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
     })
 }
 
+/// Checking a change that is not part of the kept plan, a query may solve
+/// the integer program left after the kept plan's certificate has fixed what
+/// it can, when that program has at most this many cells (free columns x
+/// rows): about the size of one subnet's whole model, which a query solves
+/// within its limit. A larger one leaves the change undecided on chain.
+pub const QUERY_MAX_PROGRAM_CELLS: u64 = QUERY_MAX_LP_SIZE;
+/// ... and a governance verdict, in a message of its own, a program as large
+/// as the whole model a plan refresh solves in one message (dual LP included).
+pub const VERDICT_MAX_PROGRAM_CELLS: u64 = MAX_LP_SIZE;
+
 /// A query solves a plan of at most this many subnets itself (a selection);
 /// the plan of every subnet comes from [`derive`].
 pub const QUERY_MAX_SELECTED_SUBNETS: usize = 8;
@@ -270,8 +281,14 @@ pub fn verify_membership_change(
         node_ids_add: change.node_ids_add,
         node_ids_remove: change.node_ids_remove,
     };
-    let check = verify_proposal::verify_proposal(&derived.inputs, &payload, CANISTER_BUDGET, Some(&known), false)
-        .map_err(|e| invalid("change", e))?;
+    let check = verify_proposal::verify_proposal(
+        &derived.inputs,
+        &payload,
+        CANISTER_BUDGET,
+        Some(&known),
+        Search::Within(QUERY_MAX_PROGRAM_CELLS),
+    )
+    .map_err(|e| invalid("change", e))?;
     let size = derived
         .inputs
         .topology
@@ -359,8 +376,8 @@ pub fn plan_summary(state: &State, env: &impl Env, req: api::PlanRequest) -> Res
 }
 
 /// What a governance verdict on a `ChangeSubnetMembership` proposal says of
-/// optimality: the plan verifier on the kept plan, without a search (bounded:
-/// it runs in one timer message beside the other verdicts).
+/// optimality: the plan verifier on the kept plan, with the query's bounded
+/// search (it runs in one timer message beside the other verdicts).
 pub fn membership_optimality(state: &State, subnet_id: &str, added: &[String], removed: &[String]) -> String {
     let not_checked = |why: String| format!("optimality not checked: {why}");
     let known = match kept(state) {
@@ -374,7 +391,13 @@ pub fn membership_optimality(state: &State, subnet_id: &str, added: &[String], r
         node_ids_add: added.to_vec(),
         node_ids_remove: removed.to_vec(),
     };
-    match verify_proposal::verify_proposal(&derived.inputs, &payload, CANISTER_BUDGET, Some(&known), false) {
+    match verify_proposal::verify_proposal(
+        &derived.inputs,
+        &payload,
+        CANISTER_BUDGET,
+        Some(&known),
+        Search::Within(VERDICT_MAX_PROGRAM_CELLS),
+    ) {
         Err(e) => not_checked(e),
         Ok(check) => match (check.on_optimal_path, check.excess_cost) {
             (Some(true), _) => format!(

@@ -127,6 +127,60 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
             let r = r.unwrap();
             report.add(&format!("{name}: verify_membership_change (a proposal of the plan)"), h.last_instructions());
             assert_eq!(r.on_optimal_path, Some(true), "{name}: {r:?}");
+            // A change the plan does not make (one of the subnet's kept nodes out, a
+            // free node the plan leaves unassigned in): the query decides it with its
+            // bounded search, as the native verifier does with a full one.
+            let changed: std::collections::BTreeSet<&str> = native.changes.iter().map(|c| c.node_id.as_str()).collect();
+            let s = pm.model.subnets.iter().position(|x| x.subnet_id.as_deref() == Some(first.subnet_id.as_str()));
+            let members =
+                || pm.model.classes.iter().zip(&pm.member_subnets).flat_map(|(c, at)| c.members.iter().zip(at.iter()));
+            let kept = members().find(|(id, at)| at.map(|a| a as usize) == s && !changed.contains(id.as_str()));
+            let free = members().find(|(id, at)| at.is_none() && !changed.contains(id.as_str()));
+            if let (Some((kept, _)), Some((free, _))) = (kept, free) {
+                let other = api::MembershipChange {
+                    subnet_id: first.subnet_id.clone(),
+                    node_ids_add: vec![free.clone()],
+                    node_ids_remove: vec![kept.clone()],
+                };
+                let r: api::Result<api::MembershipChangeReport> =
+                    query(&mut h, "verify_membership_change", &encode_one(other.clone()).unwrap());
+                let r = r.unwrap();
+                report.add(
+                    &format!("{name}: verify_membership_change (a change outside the plan)"),
+                    h.last_instructions(),
+                );
+                let payload = plan::verify_proposal::Payload {
+                    subnet_id: other.subnet_id.clone(),
+                    node_ids_add: other.node_ids_add.clone(),
+                    node_ids_remove: other.node_ids_remove.clone(),
+                };
+                let want = plan::verify_proposal::verify_proposal(
+                    &exported,
+                    &payload,
+                    ic_topology::export::CANISTER_BUDGET,
+                    None,
+                    plan::solve::Search::Full,
+                )
+                .unwrap();
+                assert_eq!(want.on_optimal_path, Some(false), "{name}: the native verifier decides it");
+                if r.on_optimal_path.is_some() {
+                    assert_eq!((r.on_optimal_path, r.excess_cost), (want.on_optimal_path, want.excess_cost), "{name}");
+                } else {
+                    // Too large a search for a query: undecided, with its bounds.
+                    assert_eq!(r.status_with_change, api::Status::BudgetExceeded, "{name}: {r:?}");
+                }
+                // A governance verdict, in a message of its own, searches as far as a plan
+                // refresh solves: that decides it, as the full search does.
+                let verdict = plan::verify_proposal::verify_proposal(
+                    &exported,
+                    &payload,
+                    ic_topology::export::CANISTER_BUDGET,
+                    Some(&plan::solve::solve(&pm, ic_topology::export::CANISTER_BUDGET)),
+                    plan::solve::Search::Within(topology_canister::plan::VERDICT_MAX_PROGRAM_CELLS),
+                )
+                .unwrap();
+                assert_eq!((verdict.on_optimal_path, verdict.excess_cost), (want.on_optimal_path, want.excess_cost));
+            }
             let unknown = api::MembershipChange { node_ids_add: vec!["not-a-node".into()], ..change };
             let r: api::Result<api::MembershipChangeReport> =
                 query(&mut h, "verify_membership_change", &encode_one(unknown).unwrap());

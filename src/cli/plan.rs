@@ -333,7 +333,7 @@ pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError
         }
     };
     let budget = budget_for(a.budget, a.inputs.is_some());
-    let check = verify_proposal::verify_proposal(&inputs, &payload, budget, None, true)
+    let check = verify_proposal::verify_proposal(&inputs, &payload, budget, None, plan::solve::Search::Full)
         .map_err(|e| InputError::new("--payload", e))?;
     if a.json {
         crate::print_json(&check);

@@ -490,7 +490,7 @@ pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
 
 /// Solve the membership model exactly under `budget`.
 pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
-    solve_from(pm, budget, None, None, true)
+    solve_from(pm, budget, None, None, Search::Full)
 }
 
 /// The multipliers of `hint` on the LP's rows (rows it does not name are zero).
@@ -529,35 +529,63 @@ fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<(PlanCertif
     Some((cert, bound, Multipliers { denominator: hint.denominator as i64, rows }))
 }
 
+/// How much a solve from a hint may solve beyond the hint and its start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Nothing: the bounds the hint and the starting allocation prove.
+    None,
+    /// The integer programs left after reduced-cost fixing, each only when it
+    /// has at most this many cells (free columns x rows with a free column);
+    /// never the dual LP. Its cost grows with its size, so a query can bound
+    /// its instructions by it.
+    Within(u64),
+    /// Everything, the dual LP included.
+    Full,
+}
+
+/// The size of the integer program left when `fixed` columns are fixed.
+fn program_cells(lp: &Lp, fixed: &[Option<i64>]) -> u64 {
+    let free = fixed.iter().filter(|f| f.is_none()).count() as u64;
+    let rows = lp.rows.iter().filter(|r| r.terms.iter().any(|&(j, _)| fixed[j].is_none())).count() as u64;
+    free * rows
+}
+
 /// As [`solve`], starting from the certificate and an allocation of a
 /// closely related model (the same network with a proposal's changes fixed):
 /// the certificate's multipliers, where they still bound this model, replace
 /// the dual LP, the costliest step; an allocation that meets that bound is
-/// optimal at once. With `may_search` false nothing more is solved: the
-/// answer is then `budget_exceeded` with the bounds found (a query has no
-/// instructions left for a search).
+/// optimal at once. `search` says what more may be solved; what it does not
+/// allow leaves the answer `budget_exceeded` with the bounds found.
 pub fn solve_from(
     pm: &PlanModel,
     budget: Budget,
     hint: Option<&PlanCertificate>,
     start: Option<&Allocation>,
-    may_search: bool,
+    search: Search,
 ) -> PlanSolution {
     let mut work = Work::default();
     let lp = build_lp(pm);
+    let may_search = search != Search::None;
+    let fits = |fixed: &[Option<i64>]| match search {
+        Search::Within(cells) => program_cells(&lp, fixed) <= cells,
+        _ => true,
+    };
     let (certificate, bound, multipliers) = match hint.and_then(|h| hinted(pm, &lp, h)) {
         Some((c, b, m)) => (c, b, Some(m)),
-        // No search: not the dual LP either; the zero certificate bounds nothing but the constant.
-        None if !may_search => {
+        // Without a full search, not the dual LP: the zero certificate bounds nothing but the constant.
+        None if search != Search::Full => {
             let zero = PlanCertificate::zero();
             let bound = plan_check::check_plan_certificate(pm, &zero).expect("the zero certificate is valid");
             (zero, bound, None)
         }
         None => lower_bound(pm, &lp, &mut work),
     };
+    // The starting allocation, when it is a plan, is the best plan so far.
+    let mut best: Option<(u64, Allocation)> = None;
     if let Some(start) = start {
         if let Some(cost) = plan_cost(pm, start) {
             let lower = bound.ceil().max(0) as u64;
+            best = Some((cost, start.clone()));
             if cost <= lower || !may_search {
                 let optimal = cost <= lower;
                 return PlanSolution {
@@ -641,15 +669,48 @@ pub fn solve_from(
                 .collect(),
         )
     };
-    let mut best: Option<(u64, Allocation)> = None;
-    if let Some(fixed) = fixing(None) {
+    if let Some(fixed) = fixing(None).filter(|f| fits(f)) {
         if let IntResult::Solved(values) = solve_program(&lp, &fixed, budget.branch_nodes, &mut work) {
             let allocation = allocation_of(&values);
             if let Some(cost) = plan_cost(pm, &allocation) {
                 if cost <= lower {
                     return answer(Status::Optimal, cost, Some(cost), Some(allocation), work, true, &certificate);
                 }
-                best = Some((cost, allocation));
+                if best.as_ref().is_none_or(|(b, _)| cost < *b) {
+                    best = Some((cost, allocation));
+                }
+            }
+        }
+    }
+    // No plan there (a proposal under verification may need a change the
+    // certificate prices above zero): widen to the columns within a few
+    // units of reduced cost, until a plan is found; it then bounds the search
+    // below, which is far smaller than the whole program.
+    if best.is_none() && rc.is_some() {
+        for slack in [1, 4, 16] {
+            let Some(fixed) = fixing(Some(slack)).filter(|f| fits(f)) else { break };
+            let left = budget.branch_nodes.saturating_sub(work.branch_nodes);
+            match solve_program(&lp, &fixed, left, &mut work) {
+                IntResult::Solved(values) => {
+                    let allocation = allocation_of(&values);
+                    if let Some(cost) = plan_cost(pm, &allocation) {
+                        if cost <= lower {
+                            return answer(
+                                Status::Optimal,
+                                cost,
+                                Some(cost),
+                                Some(allocation),
+                                work,
+                                true,
+                                &certificate,
+                            );
+                        }
+                        best = Some((cost, allocation));
+                        break;
+                    }
+                }
+                IntResult::Infeasible => continue,
+                IntResult::OutOfBudget => break,
             }
         }
     }
@@ -666,7 +727,8 @@ pub fn solve_from(
         }
         _ => vec![None; lp.cols.len()],
     };
-    match solve_program(&lp, &fixed, left, &mut work) {
+    let result = if fits(&fixed) { solve_program(&lp, &fixed, left, &mut work) } else { IntResult::OutOfBudget };
+    match result {
         IntResult::Solved(values) => {
             let allocation = allocation_of(&values);
             match plan_cost(pm, &allocation) {

@@ -235,13 +235,14 @@ fn inherit(cert: &crate::plan::check::PlanCertificate, parent: &[u32]) -> crate:
 
 /// Check `payload` against `inputs`. `known`: the unconstrained plan's
 /// solution, when it was solved before (the canister keeps it); its
-/// certificate then starts the constrained solve.
+/// certificate then starts the constrained solve. `search`: what the
+/// constrained solve may solve beyond that start (see [`solve::Search`]).
 pub fn verify_proposal(
     inputs: &Inputs,
     payload: &Payload,
     budget: Budget,
     known: Option<&PlanSolution>,
-    may_search: bool,
+    search: solve::Search,
 ) -> Result<ProposalCheck, String> {
     let (pm, _) = model::build(inputs, &[])?;
     let Some(s) = pm.model.subnets.iter().position(|x| x.subnet_id.as_deref() == Some(payload.subnet_id.as_str()))
@@ -314,7 +315,7 @@ pub fn verify_proposal(
             .filter(|s| solve::plan_cost(&fixed, s).is_some())
             .or_else(|| Some(carry_over(a, &fixed, &parent, pm.model.classes.len())))
     });
-    let with_proposal = solve::solve_from(&fixed, budget, Some(&hint), start.as_ref(), may_search);
+    let with_proposal = solve::solve_from(&fixed, budget, Some(&hint), start.as_ref(), search);
     let (on_optimal_path, excess_cost) = match (optimal.status, with_proposal.status) {
         (Status::Optimal, Status::Optimal) => {
             let a = optimal.upper_bound.unwrap_or(0);
