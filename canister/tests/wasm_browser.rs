@@ -44,13 +44,23 @@ const SUBNET_SECRET: [u8; 32] = {
     k
 };
 
-/// The default network as generated, with its subnets' current members (the
-/// shipped `defaults/nodes.csv` has them emptied), so the overview has rows.
+/// The default network as generated, with its subnets' current members and
+/// the topology's subnet ids (the shipped `defaults/` has them emptied), so the
+/// overview has rows and the canister keeps a membership plan.
 fn loaded(wasm: &[u8]) -> Host {
     let mut h = Host::new(wasm).expect("the module loads");
     h.set_controllers(vec![CONTROLLER.to_vec()]);
     h.set_caller(&CONTROLLER);
-    h.install(&encode_one(None::<api::InitArgs>).unwrap()).expect("install");
+    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
+    let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
+    let init = api::InitArgs {
+        topology: Some(api::SetTopologyRequest {
+            subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            proposal: 0,
+        }),
+        configuration: None,
+    };
+    h.install(&encode_one(Some(init)).unwrap()).expect("install");
     let nodes = fake_registry::generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
     let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
     let begin =
@@ -60,12 +70,15 @@ fn loaded(wasm: &[u8]) -> Host {
         update::<api::Result<u64>>(&mut h, "upload_snapshot_nodes", &encode_one(chunk.to_vec()).unwrap()).unwrap();
     }
     update::<api::Result<api::SnapshotInfo>>(&mut h, "commit_snapshot_upload", &encode_args(()).unwrap()).unwrap();
+    // The membership plan: solved in two timer messages of its own, due at once.
+    while h.fire_timer().expect("a timer message") {}
     h
 }
 
 /// What the browser is checked against, computed by the module before the browser starts.
 struct Expected {
     evaluation: api::Evaluation,
+    plan: api::MembershipPlan,
     allocation: Vec<api::SubnetAllocation>,
     subnets: Vec<api::SubnetDecentralization>,
     objective: u32,
@@ -127,9 +140,12 @@ fn module_thread(wasm: Vec<u8>, expected: mpsc::Sender<Expected>, requests: mpsc
     let baseline = baseline.unwrap();
     let subnets: api::Result<Vec<api::SubnetDecentralization>> =
         query(&mut h, "get_decentralization", &encode_args(()).unwrap());
+    let plan: api::Result<api::MembershipPlan> =
+        query(&mut h, "plan_membership_changes", &encode_one(api::PlanRequest { subnets: vec![] }).unwrap());
     expected
         .send(Expected {
             evaluation: evaluation.unwrap(),
+            plan: plan.expect("the kept plan"),
             allocation: baseline.allocation.clone().expect("the baseline's allocation"),
             subnets: subnets.unwrap(),
             objective: baseline.objective.expect("the default network's ObjectiveValue is proven"),
@@ -487,6 +503,38 @@ fn chromium_fills_the_form_and_sees_the_engine_answer() {
         expected.allocation.iter().enumerate().map(|(i, s)| (i, s.nodes.len(), s.nakamoto[0])).collect();
     assert_eq!(bars, want, "the bars drawn are the canister's allocation");
 
+    // The membership plan: its numbers are the canister's plan, its chart loads and draws every change.
+    cdp.navigate(&base, "/plan");
+    let counts = expected.plan.counts.expect("a plan was found");
+    let shown = cdp.eval(
+        "JSON.stringify(['plan-cost', 'plan-dropped', 'plan-moved', 'plan-newly-assigned', 'plan-synthetic']\
+          .map(id => document.getElementById(id).textContent))",
+    );
+    let shown: Vec<String> = serde_json::from_str(shown.as_str().unwrap()).unwrap();
+    let want: Vec<String> = [
+        expected.plan.cost.expect("proven"),
+        counts.dropped.into(),
+        counts.moved.into(),
+        counts.newly_assigned.into(),
+        counts.synthetic.into(),
+    ]
+    .iter()
+    .map(u64::to_string)
+    .collect();
+    assert_eq!(shown, want, "the plan's cost and counts");
+    let images = cdp.eval("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length");
+    assert_eq!(images, json!(1), "the plan's chart loads");
+    cdp.screenshot(&shots.join("dashboard-plan.png"), 1100);
+    cdp.navigate(&base, "/charts/subnet_change_summary.svg");
+    let drawn = cdp.eval(
+        "JSON.stringify(Array.from(document.querySelectorAll('g[data-subnet]')).map(g =>\
+          Number(g.dataset.movedIn) + Number(g.dataset.newlyAssigned) + Number(g.dataset.synthetic) + Number(g.dataset.movedAway) + Number(g.dataset.dropped))\
+          .reduce((a, b) => a + b, 0))",
+    );
+    // Each move is drawn twice (away from one subnet, into another).
+    let changes = expected.plan.changes.len() as u64 + u64::from(counts.moved);
+    assert_eq!(drawn, json!(changes.to_string()), "every change of the plan is drawn");
+
     // The form: fill it in with the keyboard's values, submit it, read the answer.
     cdp.navigate(&base, "/evaluate");
     cdp.eval(
@@ -547,7 +595,13 @@ fn chromium_fills_the_form_and_sees_the_engine_answer() {
     let want: Vec<(String, String)> = ev.curve.iter().map(|p| (p.nodes.to_string(), show(p.objective))).collect();
     assert_eq!(table, want, "the curve's table");
     let summary = page["summary"].as_str().unwrap();
-    assert!(summary.contains(&format!("{}", show(ev.objective))) && summary.len() > 100, "{summary}");
+    let quoted = [
+        format!("ObjectiveValue before (without the planned nodes): {}", show(ev.baseline_objective)),
+        format!("ObjectiveValue after (with all 6 planned nodes): {}", show(ev.objective)),
+    ];
+    for q in &quoted {
+        assert!(summary.contains(q.as_str()), "the proposal summary quotes {q:?}: {summary}");
+    }
     cdp.screenshot(&shots.join("dashboard-answer.png"), 1600);
 
     // A mistake in the form: the page names the field (a 400 through the bridge, not a trap).
