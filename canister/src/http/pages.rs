@@ -337,9 +337,20 @@ pub const PROPOSALS: &str = "/proposals";
 pub const PROPOSAL_PREFIX: &str = "/proposals/";
 pub const PLAN: &str = "/plan";
 pub const PLAN_CHART: &str = "/charts/subnet_change_summary.svg";
-/// The list shows at most this many open proposals and this many decided ones.
-pub const LISTED_OPEN: usize = 200;
+/// The list shows at most this many open proposals and this many decided ones
+/// (with titles and verdict lines cut to [`LISTED_TEXT`] characters, each row
+/// stays under about 0.8 KB, so the page stays under 200 KB).
+pub const LISTED_OPEN: usize = 100;
 pub const LISTED_DECIDED: usize = 50;
+pub const LISTED_TEXT: usize = 160;
+
+/// `text` cut to [`LISTED_TEXT`] characters (the verdict's page has it whole).
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(LISTED_TEXT) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}
 
 pub fn proposal_path(id: u64) -> String {
     format!("{PROPOSAL_PREFIX}{id}")
@@ -420,11 +431,11 @@ fn verdict_rows(body: &mut String, verdicts: &[api::ProposalVerdict]) {
             data("before", before),
             data("after", after),
             proposal_path(v.proposal_id),
-            xml(v.title.as_deref().unwrap_or("(no title)")),
+            xml(&cut(v.title.as_deref().unwrap_or("(no title)"))),
             xml(ic_topology::proposals::render::kind_name(v.kind)),
             ic_topology::proposals::render::status_name(v.status),
             seconds_utc(v.deadline_timestamp_seconds),
-            xml(&verdict_line(v)),
+            xml(&cut(&verdict_line(v))),
             xml(&claim_text(&v.claims.before)),
             xml(&claim_text(&v.claims.after)),
             id = v.proposal_id,
@@ -749,6 +760,13 @@ pub fn answer(state: &State, env: &impl Env, query: &str) -> Page {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_text_is_cut_on_a_character_boundary() {
+        assert_eq!(cut("short"), "short");
+        let long = "é".repeat(LISTED_TEXT + 5);
+        assert_eq!(cut(&long), format!("{}...", "é".repeat(LISTED_TEXT)));
+    }
 
     #[test]
     fn query_strings_parse_or_name_the_bad_field() {
