@@ -3,7 +3,10 @@
 //! `ic-response-verification` (the HTTP gateway's own check) against a
 //! certificate of the host's certified data; 404 and 400 never trap; the
 //! charts equal, byte for byte, the engine's charts of the canister's own
-//! export, and their numbers equal the canister's allocation. The
+//! export, and their numbers equal the canister's allocation; the kept
+//! membership plan's page and chart equal `plan_membership_changes`; the
+//! proposal list answers (its verdicts are checked in wasm_governance.rs); a
+//! request with another method gets a 405 the gateway verifies. The
 //! instructions of every route are measured (INSTRUCTIONS_REPORT=path).
 
 mod fake_registry;
@@ -432,5 +435,7 @@ fn every_route_answers_verifies_and_draws_the_engine_numbers() {
     .expect("a published evaluation verifies beside the dashboard");
     let r = get(&mut h, "/");
     assert_eq!(verify(&h, "/", &r, &root_key).as_deref(), Some(&r.body[..]), "and the dashboard beside it");
-    report.write("Dashboard routes (http_request, default network) (canister/tests/wasm_http.rs)");
+    report.write(
+        "Dashboard routes (http_request, the generated default network with its members) (canister/tests/wasm_http.rs)",
+    );
 }
