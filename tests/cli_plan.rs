@@ -122,3 +122,72 @@ fn plan_verify_tamper_and_proposals() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("topology plan"), "{}", r.stderr);
 }
+
+/// The `data-*` attributes of every element of `svg` that carries `first`, in order.
+fn svg_rows(svg: &str, first: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    svg.split('<')
+        .filter(|e| e.contains(&format!(" {first}=\"")))
+        .map(|e| {
+            let mut m = std::collections::BTreeMap::new();
+            for part in e.split(" data-").skip(1) {
+                if let Some((k, rest)) = part.split_once("=\"") {
+                    m.insert(k.to_string(), rest.split('"').next().unwrap().to_string());
+                }
+            }
+            m
+        })
+        .collect()
+}
+
+#[test]
+fn plan_charts_draw_the_plans_own_changes() {
+    let Some((dir, config)) = setup() else { return };
+    let c = config.display().to_string();
+    let charts = dir.join("charts");
+    let run = topology(&["plan", "--config", &c, "--json", "--charts", &charts.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let svg = std::fs::read_to_string(charts.join("subnet_change_summary.svg")).expect("the chart is written");
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+
+    // Per subnet, the plan's change list counted independently of the chart.
+    let changes = plan["changes"].as_array().unwrap();
+    let count = |subnet: &str, kind: &str, side: &str, synthetic: Option<bool>| {
+        changes
+            .iter()
+            .filter(|ch| ch["kind"] == kind && ch[side] == subnet)
+            .filter(|ch| synthetic.is_none_or(|s| ch["node_id"].as_str().unwrap().starts_with("synthetic-") == s))
+            .count()
+            .to_string()
+    };
+    let rows = svg_rows(&svg, "data-unchanged");
+    let (totals, subnets) = rows.split_first().expect("the totals come first");
+    assert!(!subnets.is_empty());
+    let mut changed = 0;
+    for row in subnets {
+        let s = row["subnet"].as_str();
+        assert_eq!(row["moved-in"], count(s, "moved", "to", None), "{s}: moved in");
+        assert_eq!(row["moved-away"], count(s, "moved", "from", None), "{s}: moved away");
+        assert_eq!(row["dropped"], count(s, "dropped", "from", None), "{s}: dropped");
+        assert_eq!(row["newly-assigned"], count(s, "newly_assigned", "to", Some(false)), "{s}: newly assigned");
+        assert_eq!(row["synthetic"], count(s, "newly_assigned", "to", Some(true)), "{s}: synthetic");
+        changed += ["moved-in", "moved-away", "dropped", "newly-assigned", "synthetic"]
+            .iter()
+            .map(|k| row[*k].parse::<u32>().unwrap())
+            .sum::<u32>();
+    }
+    assert!(changed > 0, "the plan changes something, and the chart draws it");
+    // The totals are the plan's counts.
+    let counts = &plan["counts"];
+    let total = |k: &str| totals[k].parse::<u64>().unwrap();
+    assert_eq!(total("dropped"), counts["dropped"].as_u64().unwrap());
+    assert_eq!(total("moved-in"), counts["moved"].as_u64().unwrap());
+    assert_eq!(total("moved-away"), counts["moved"].as_u64().unwrap());
+    assert_eq!(total("newly-assigned") + total("synthetic"), counts["newly_assigned"].as_u64().unwrap());
+    assert_eq!(total("synthetic"), counts["synthetic"].as_u64().unwrap());
+
+    // The same inputs give the same bytes.
+    let again = dir.join("charts-again");
+    assert_eq!(topology(&["plan", "--config", &c, "--charts", &again.display().to_string()]).code, 0);
+    assert_eq!(std::fs::read_to_string(again.join("subnet_change_summary.svg")).unwrap(), svg, "deterministic");
+}

@@ -95,9 +95,10 @@ fn start() {
 /// call for the same inputs does nothing.
 fn plan_soon() {
     ic_cdk_timers::set_timer(Duration::ZERO, async {
-        if read(plan::begin_refresh) {
+        // Through `write`: the dashboard's plan page follows the kept plan, and is certified with it.
+        if write(|s| plan::begin_refresh(s)) {
             ic_cdk_timers::set_timer(Duration::ZERO, async {
-                read(plan::finish_refresh);
+                write(|s| plan::finish_refresh(s));
             });
         }
     });

@@ -170,8 +170,20 @@ pub fn finish_refresh(state: &State) {
     KEPT.with(|k| *k.borrow_mut() = kept);
 }
 
+/// What the kept plan is now, for the dashboard to notice a change: its
+/// state and key, and the key of the current inputs.
+pub fn kept_tag(state: &State) -> String {
+    let current = current_key(state).unwrap_or_default();
+    KEPT.with(|k| match &*k.borrow() {
+        Kept::Stale => format!("stale/{current}"),
+        Kept::Solving { key } => format!("solving:{key}/{current}"),
+        Kept::Ready { key, .. } => format!("ready:{key}/{current}"),
+        Kept::Refused { key, .. } => format!("refused:{key}/{current}"),
+    })
+}
+
 /// The kept plan of the current inputs, or why there is none.
-fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
+pub fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
     let key =
         current_key(state).ok_or_else(|| Error::NotReady { reason: "no registry snapshot is loaded yet".into() })?;
     KEPT.with(|k| match &*k.borrow() {

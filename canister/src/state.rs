@@ -480,7 +480,10 @@ impl State {
     }
 
     /// The certified data these evaluations need (set it in init and post_upgrade).
+    /// Brings the dashboard's followed pages (verdicts, plan) up to date first,
+    /// so every update that sets the certified data certifies them too.
     pub fn certified_root(&self) -> [u8; 32] {
+        crate::http::refresh(self);
         crate::certified::root_hash(&self.certified_parts())
     }
 

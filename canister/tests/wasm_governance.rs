@@ -78,6 +78,30 @@ fn connect(h: &mut Host, shared: Rc<RefCell<Shared>>) {
     });
 }
 
+const NOW: u64 = 1_763_700_000_000_000_000;
+
+/// Certify the module's certified data with the local subnet key; the root key (DER).
+fn certify(h: &mut Host) -> Vec<u8> {
+    let canister = h.canister_id().to_vec();
+    let data = h.certified_data().to_vec();
+    let (certificate, root_key) = certification::sign_certificate(&SUBNET_SECRET, &canister, &data, NOW).unwrap();
+    h.set_data_certificate(Some(certificate));
+    root_key
+}
+
+/// A member of a subnet, and a node with no subnet (up, a replica) to take its place.
+fn membership_swap(
+    nodes: &[ic_topology::inputs::RegistryNode],
+) -> (ic_topology::inputs::RegistryNode, ic_topology::inputs::RegistryNode) {
+    let member = nodes.iter().find(|n| n.subnet_id.is_some()).expect("a subnet member").clone();
+    let free = nodes
+        .iter()
+        .find(|n| n.subnet_id.is_none() && n.status == "UP" && n.node_type.as_deref() != Some("API_BOUNDARY"))
+        .expect("a node with no subnet")
+        .clone();
+    (member, free)
+}
+
 fn fire_next_timer(h: &mut Host) {
     let due = h.global_timer().expect("a timer is armed");
     if due > h.time() {
@@ -174,7 +198,14 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     connect(&mut h, shared.clone());
     let mut configuration = configuration_of(&nodes);
     configuration.registry_canister_id = Some(Principal::from_slice(&REGISTRY));
-    let init = api::InitArgs { topology: None, configuration: Some(configuration) };
+    // The generated topology, whose subnet ids are the registry's: the canister keeps a membership plan.
+    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
+    let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
+    let topology = api::SetTopologyRequest {
+        subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+        proposal: 0,
+    };
+    let init = api::InitArgs { topology: Some(topology), configuration: Some(configuration) };
     h.install(&encode_one(Some(init)).unwrap()).expect("install");
     let mut report = Report::new("message");
 
@@ -182,6 +213,13 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     assert!(!status(&mut h).governance.enabled);
     fire_next_timer(&mut h);
     assert!(status(&mut h).snapshot_version.is_some(), "the registry sync loaded the snapshot");
+    // The membership plan of the synced snapshot, solved in timer messages of its own (due at once).
+    while h.global_timer().is_some_and(|due| due <= h.time()) {
+        assert!(h.fire_timer().expect("the plan's timer"));
+    }
+    let plan: api::Result<api::MembershipPlan> =
+        query(&mut h, "plan_membership_changes", &encode_one(api::PlanRequest { subnets: vec![] }).unwrap());
+    assert!(plan.is_ok(), "{plan:?}");
 
     // The proposals: a node operator quoting the canister's own summary, a removal, a malformed payload, 150 others.
     let n0 = nodes[0].clone();
@@ -218,6 +256,39 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
         g.add(info(2_020, NODE_ADMIN, "Remove a node", "", nns_function(18, encode_one(remove).unwrap())));
         g.add(info(2_030, NODE_ADMIN, "Broken", "", nns_function(8, vec![1, 2, 3])));
         g.add(info(2_040, GOVERNANCE_TOPIC, "Motion", "", motion("not watched")));
+        // An operator's allowance grows by 2 (its record allows 3): two more nodes in its data center.
+        let operator = &nodes[5];
+        let update_config = UpdateNodeOperatorConfigPayload {
+            node_operator_id: Some(Principal::from_text(&operator.node_operator_id).unwrap()),
+            set_ipv6_to_none: None,
+            ipv6: None,
+            node_provider_id: None,
+            node_allowance: Some(5),
+            rewardable_nodes: vec![],
+            dc_id: None,
+            max_rewardable_nodes: None,
+        };
+        g.add(info(
+            2_050,
+            NODE_ADMIN,
+            "Update node operator config",
+            "",
+            nns_function(16, encode_one(update_config).unwrap()),
+        ));
+        // A subnet swaps one member for a node that has none.
+        let (member, free) = membership_swap(&nodes);
+        let change = ChangeSubnetMembershipPayload {
+            node_ids_add: vec![Principal::from_text(&free.node_id).unwrap()],
+            subnet_id: Principal::from_text(member.subnet_id.as_ref().unwrap()).unwrap(),
+            node_ids_remove: vec![Principal::from_text(&member.node_id).unwrap()],
+        };
+        g.add(info(
+            2_060,
+            SUBNET_MANAGEMENT,
+            "Change subnet membership",
+            "",
+            nns_function(31, encode_one(change).unwrap()),
+        ));
     }
 
     // Switched on: the timers are re-armed; the poll follows on the next timer.
@@ -255,11 +326,13 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
         assert!(rounds < 5, "the poll ran: {:?}", status(&mut h).governance);
     }
     // The queue is decided in id order, one proposal per message.
-    assert_eq!(fetches.len(), 3, "{worst:?}");
+    assert_eq!(fetches.len(), 5, "{worst:?}");
     for (what, instructions) in [
         "add node operator, 4 nodes (evaluate_candidates, 5-point curve)",
         "remove 1 node (one solve)",
         "malformed payload",
+        "update node operator config, allowance 3 -> 5 (evaluate_candidates, 3-point curve)",
+        "change subnet membership, 1 node in and 1 out (facts before and after, plan verifier)",
     ]
     .iter()
     .zip(&fetches)
@@ -271,7 +344,7 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
         assert!(*instructions < 20_000_000_000, "{label}: {instructions}");
     }
     let st = status(&mut h).governance;
-    assert_eq!((st.verdicts, st.pending, st.proposals_seen, st.last_error.clone()), (3, 0, 3, None), "{st:?}");
+    assert_eq!((st.verdicts, st.pending, st.proposals_seen, st.last_error.clone()), (5, 0, 5, None), "{st:?}");
     assert!(st.max_message_instructions > 0);
 
     let v = verified(&mut h, 2_010).verdict;
@@ -297,17 +370,82 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     assert_eq!((direct.objective, &direct.curve), (evaluation.objective, &evaluation.curve));
     assert!(matches!(verified(&mut h, 2_020).verdict.outcome, VerdictOutcome::Removal { .. }));
     assert!(matches!(verified(&mut h, 2_030).verdict.outcome, VerdictOutcome::Invalid { .. }));
+    let VerdictOutcome::Candidates { evaluation: update_ev, candidates } = verified(&mut h, 2_050).verdict.outcome
+    else {
+        panic!("the operator update is evaluated as candidates")
+    };
+    assert_eq!((update_ev.candidate_nodes, candidates[0].data_center.as_str()), (2, nodes[5].data_center.as_str()));
+    let membership = verified(&mut h, 2_060).verdict;
+    let VerdictOutcome::Membership { added, removed, .. } = &membership.outcome else { panic!("{membership:?}") };
+    assert_eq!((added.len(), removed.len()), (1, 1));
+    let VerdictOutcome::Membership { optimality, .. } = &membership.outcome else { unreachable!() };
+    assert!(!optimality.starts_with("optimality not checked"), "checked against the kept plan: {optimality}");
     let page: api::Result<api::ProposalVerdictPage> =
         query(&mut h, "list_proposal_verdicts", &encode_one(api::ListProposalVerdictsRequest::default()).unwrap());
-    report.add("list_proposal_verdicts (3 verdicts)", h.last_instructions());
-    let ids: Vec<u64> = page.unwrap().verdicts.iter().map(|v| v.proposal_id).collect();
-    assert_eq!(ids, vec![2_030, 2_020, 2_010]);
+    report.add("list_proposal_verdicts (5 verdicts)", h.last_instructions());
+    let listed = page.unwrap().verdicts;
+    let ids: Vec<u64> = listed.iter().map(|v| v.proposal_id).collect();
+    assert_eq!(ids, vec![2_060, 2_050, 2_030, 2_020, 2_010]);
+
+    // The dashboard lists the open proposals with their verdicts, newest first, each linking to
+    // its verdict's page; both pages are certified (the gateway's check) with the verdicts.
+    let root_key = certify(&mut h);
+    let r = http(&mut h, "GET", "/proposals");
+    report.add(&format!("http_request GET /proposals (5 verdicts, {} bytes)", r.body.len()), h.last_instructions());
+    assert_eq!((r.status_code, header(&r, "content-type")), (200, Some("text/html; charset=utf-8")));
+    assert_eq!(gateway_check(&h, "GET", "/proposals", &r, &root_key, NOW).as_deref(), Some(&r.body[..]));
+    let list = String::from_utf8(r.body.to_vec()).unwrap();
+    assert!(list.contains("<p id=\"open-count\">5 open, newest first.</p>"), "{list}");
+    let rows: Vec<&str> = list.split("<tr data-proposal=\"").skip(1).collect();
+    let shown: Vec<u64> = rows.iter().map(|r| r.split('"').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(shown, ids, "newest first, as list_proposal_verdicts");
+    for (row, v) in rows.iter().zip(&listed) {
+        assert!(row.contains(&format!("<a href=\"/proposals/{}\">", v.proposal_id)), "{row}");
+        assert!(row.contains("data-status=\"open\""), "{row}");
+        if let VerdictOutcome::Candidates { evaluation, .. } = &v.outcome {
+            let show = |x: Option<u32>| x.map_or("unknown".into(), |x| x.to_string());
+            let values = format!(
+                "data-before=\"{}\" data-after=\"{}\"",
+                show(evaluation.baseline_objective),
+                show(evaluation.objective)
+            );
+            assert!(row.contains(&values), "{}: {row}", v.proposal_id);
+        }
+    }
+    for v in &listed {
+        let url = format!("/proposals/{}", v.proposal_id);
+        let r = http(&mut h, "GET", &url);
+        report.add(&format!("http_request GET {url} ({} bytes)", r.body.len()), h.last_instructions());
+        assert_eq!(r.status_code, 200, "{url}");
+        assert!(r.body.len() <= 200_000, "{url}: page weight {}", r.body.len());
+        assert_eq!(gateway_check(&h, "GET", &url, &r, &root_key, NOW).as_deref(), Some(&r.body[..]), "{url}");
+        let page = String::from_utf8(r.body.to_vec()).unwrap();
+        assert!(page.contains(&format!("<dd id=\"proposal-id\">{}</dd>", v.proposal_id)));
+        let full = ic_topology::charts::xml(&ic_topology::proposals::render::render(v));
+        assert!(page.contains(&format!("<pre id=\"verdict-text\">{full}</pre>")), "{url}: the verdict in full");
+    }
+    let page = String::from_utf8(http(&mut h, "GET", "/proposals/2010").body.to_vec()).unwrap();
+    for p in &evaluation.curve {
+        let v = p.objective.map_or("unknown".into(), |v| v.to_string());
+        assert!(
+            page.contains(&format!("data-nodes=\"{}\" data-objective=\"{v}\"", p.nodes)),
+            "curve point {}",
+            p.nodes
+        );
+    }
 
     // The upgrade: verdicts, their certification and the watcher's state are in stable memory.
     let root = h.certified_data().to_vec();
     h.upgrade(&wasm, &encode_args(()).unwrap()).expect("upgrade");
-    report.add("post_upgrade (3 verdicts, the certified tree rebuilt)", h.last_instructions());
-    assert_eq!(h.certified_data(), &root[..], "the same certified root after the upgrade");
+    report.add(
+        "post_upgrade (5 verdicts; the certified tree and the dashboard's verdict pages rebuilt)",
+        h.last_instructions(),
+    );
+    // The membership plan lives in the heap: its two messages (due at once) solve it again.
+    while h.global_timer().is_some_and(|due| due <= h.time()) {
+        assert!(h.fire_timer().expect("the plan's timer"));
+    }
+    assert_eq!(h.certified_data(), &root[..], "the same certified root after the upgrade, once the plan is solved");
     let again = verified(&mut h, 2_010);
     assert_eq!(again.verdict, v);
     // A decided proposal keeps its verdict on the next poll, with its status.
@@ -323,7 +461,15 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let decided = verified(&mut h, 2_010).verdict;
     assert_eq!(decided.status, ProposalStatus::Executed);
     assert_eq!(api::ProposalVerdict { status: ProposalStatus::Open, ..decided }, v);
+    // The dashboard moved it to the decided ones, certified with the new status.
+    let root_key = certify(&mut h);
+    let r = http(&mut h, "GET", "/proposals");
+    assert_eq!(gateway_check(&h, "GET", "/proposals", &r, &root_key, NOW).as_deref(), Some(&r.body[..]));
+    let list = String::from_utf8(r.body.to_vec()).unwrap();
+    assert!(list.contains("<p id=\"open-count\">4 open, newest first.</p>"), "{list}");
+    let decided_part = &list[list.find("<div id=\"decided-proposals\">").expect("a decided section")..];
+    assert!(decided_part.contains("<tr data-proposal=\"2010\" data-status=\"executed\""), "{decided_part}");
     report.write(
-        "Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 3 watched)",
+        "Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 5 watched)",
     );
 }

@@ -3,13 +3,17 @@
 //! `ic-response-verification` (the HTTP gateway's own check) against a
 //! certificate of the host's certified data; 404 and 400 never trap; the
 //! charts equal, byte for byte, the engine's charts of the canister's own
-//! export, and their numbers equal the canister's allocation. The
+//! export, and their numbers equal the canister's allocation; the kept
+//! membership plan's page and chart equal `plan_membership_changes`; the
+//! proposal list answers (its verdicts are checked in wasm_governance.rs); a
+//! request with another method gets a 405 the gateway verifies. The
 //! instructions of every route are measured (INSTRUCTIONS_REPORT=path).
 
+mod fake_registry;
 mod support;
 
 use candid::{encode_args, encode_one};
-use ic_topology::{certification, charts, export, files, inputs::Attribute, model, solve};
+use ic_topology::{certification, charts, export, inputs::Attribute, model, solve};
 use support::ic_host::Host;
 use support::*;
 use topology_canister::api;
@@ -21,12 +25,24 @@ const SUBNET_SECRET: [u8; 32] = {
 };
 const NOW: u64 = 1_763_700_000_000_000_000;
 
+/// The default network as generated, with its subnets' members and the
+/// topology's subnet ids (the shipped `defaults/` has them emptied), so the
+/// overview has rows and the canister keeps a membership plan.
 pub fn loaded(wasm: &[u8]) -> Host {
     let mut h = Host::new(wasm).expect("the module loads");
     h.set_controllers(vec![CONTROLLER.to_vec()]);
     h.set_caller(&CONTROLLER);
-    h.install(&encode_one(None::<api::InitArgs>).unwrap()).expect("install");
-    let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/nodes.csv"), "nodes.csv").unwrap();
+    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
+    let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
+    let init = api::InitArgs {
+        topology: Some(api::SetTopologyRequest {
+            subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            proposal: 0,
+        }),
+        configuration: None,
+    };
+    h.install(&encode_one(Some(init)).unwrap()).expect("install");
+    let nodes = fake_registry::generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
     let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
     let begin =
         api::BeginSnapshotRequest { registry_version: 42, timestamp_nanos: NOW, node_count: nodes.len() as u64 };
@@ -48,40 +64,12 @@ fn certify(h: &mut Host) -> Vec<u8> {
 }
 
 fn get(h: &mut Host, url: &str) -> api::HttpResponse {
-    let req = api::HttpRequest {
-        method: "GET".into(),
-        url: url.into(),
-        headers: vec![],
-        body: serde_bytes::ByteBuf::new(),
-        certificate_version: Some(2),
-    };
-    query(h, "http_request", &encode_one(req).unwrap())
+    http(h, "GET", url)
 }
 
-fn header<'a>(r: &'a api::HttpResponse, name: &str) -> Option<&'a str> {
-    r.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-}
-
-/// The gateway's check: `Some(body)` when certified, `None` when the canister skipped certification.
+/// The gateway's check of a GET: `Some(body)` when certified, `None` when the canister skipped certification.
 fn verify(h: &Host, url: &str, r: &api::HttpResponse, root_key: &[u8]) -> Option<Vec<u8>> {
-    let request = ic_http_certification::HttpRequest::get(url).with_certificate_version(2).build();
-    let response = ic_http_certification::HttpResponse::builder()
-        .with_status_code(ic_http_certification::StatusCode::from_u16(r.status_code).unwrap())
-        .with_headers(r.headers.clone())
-        .with_body(r.body.to_vec())
-        .build();
-    let info = ic_response_verification::verify_request_response_pair(
-        request,
-        response,
-        h.canister_id(),
-        NOW as u128,
-        300_000_000_000,
-        root_key,
-        2,
-    )
-    .unwrap_or_else(|e| panic!("{url}: the gateway's check fails: {e}"));
-    assert_eq!(info.verification_version, 2, "{url}");
-    info.response.map(|v| v.body)
+    gateway_check(h, "GET", url, r, root_key, NOW)
 }
 
 fn text(r: &api::HttpResponse) -> String {
@@ -104,8 +92,24 @@ fn attr(element: &str, name: &str) -> Option<String> {
 fn every_route_answers_verifies_and_draws_the_engine_numbers() {
     let Some(wasm) = wasm() else { return };
     let mut h = loaded(&wasm);
-    let root_key = certify(&mut h);
     let mut report = Report::new("route");
+    // Before the plan's own messages have run, /plan says the plan is not solved yet (certified).
+    let root_key = certify(&mut h);
+    let r = get(&mut h, "/plan");
+    assert_eq!(r.status_code, 200);
+    assert!(text(&r).contains("<p id=\"plan-status\">No membership plan to show"), "{}", text(&r));
+    assert_eq!(verify(&h, "/plan", &r, &root_key).as_deref(), Some(&r.body[..]), "/plan is certified");
+    assert_eq!(get(&mut h, "/charts/subnet_change_summary.svg").status_code, 404, "no chart without a plan");
+    // The plan's two timer messages (due now): the second solves it and certifies its page.
+    let mut n = 0;
+    while h.fire_timer().expect("a timer message") {
+        n += 1;
+        assert!(h.message_log().iter().all(|m| m.trap.is_none()), "{:?}", h.message_log());
+        let largest = h.message_log().iter().map(|m| m.instructions).max().unwrap_or(0);
+        report.add(&format!("plan refresh, timer {n} (largest message; renders and certifies /plan)"), largest);
+        assert!(n < 10, "timers keep firing");
+    }
+    let root_key = certify(&mut h);
 
     // Certified pages: status, content type, and the gateway's check passes on the body sent.
     let pages = [
@@ -126,6 +130,73 @@ fn every_route_answers_verifies_and_draws_the_engine_numbers() {
         assert!(r.body.len() <= 200_000, "{url}: page weight {}", r.body.len());
         assert_eq!(verify(&h, url, &r, &root_key).as_deref(), Some(&r.body[..]), "{url} is certified");
     }
+
+    // The membership plan's page and chart: the numbers of the canister's own plan.
+    let plan: api::Result<api::MembershipPlan> =
+        query(&mut h, "plan_membership_changes", &encode_one(api::PlanRequest { subnets: vec![] }).unwrap());
+    let plan = plan.expect("the kept plan of the generated network");
+    let counts = plan.counts.expect("a plan was found");
+    let r = get(&mut h, "/plan");
+    report.add(&format!("http_request GET /plan ({} bytes)", r.body.len()), h.last_instructions());
+    assert_eq!(r.status_code, 200);
+    assert_eq!(verify(&h, "/plan", &r, &root_key).as_deref(), Some(&r.body[..]), "/plan is certified");
+    let page = text(&r);
+    assert!(page.contains(&format!("<dd id=\"plan-cost\">{}</dd>", plan.cost.expect("proven"))), "{page}");
+    assert!(page.contains(&format!("<dd id=\"plan-dropped\">{}</dd>", counts.dropped)));
+    assert!(page.contains(&format!("<dd id=\"plan-moved\">{}</dd>", counts.moved)));
+    let url = "/charts/subnet_change_summary.svg";
+    let r = get(&mut h, url);
+    report.add(&format!("http_request GET {url} ({} bytes)", r.body.len()), h.last_instructions());
+    assert_eq!(r.status_code, 200);
+    assert_eq!(header(&r, "content-type"), Some("image/svg+xml"));
+    assert_eq!(verify(&h, url, &r, &root_key).as_deref(), Some(&r.body[..]), "{url} is certified");
+    let weight = get(&mut h, "/plan").body.len() + r.body.len();
+    println!("page weight of /plan: {weight} bytes");
+    assert!(weight <= 200_000, "/plan: page weight {weight}");
+    let svg = text(&r);
+    let members: api::Result<Vec<api::SubnetDecentralization>> =
+        query(&mut h, "get_decentralization", &encode_args(()).unwrap());
+    let members = members.unwrap();
+    let count = |subnet: &str, kind: api::ChangeKind, to: bool, synthetic: Option<bool>| {
+        plan.changes
+            .iter()
+            .filter(|c| c.kind == kind && if to { c.to.as_deref() } else { c.from.as_deref() } == Some(subnet))
+            .filter(|c| synthetic.is_none_or(|s| c.node_id.starts_with("synthetic-") == s))
+            .count()
+            .to_string()
+    };
+    let columns = elements_with(&svg, "data-moved-in");
+    let (totals, columns) = columns.split_first().expect("the totals first");
+    let mut changed = 0;
+    for col in columns {
+        let s = attr(col, "data-subnet").unwrap();
+        assert_eq!(attr(col, "data-moved-in").unwrap(), count(&s, api::ChangeKind::Moved, true, None), "{s}");
+        assert_eq!(attr(col, "data-moved-away").unwrap(), count(&s, api::ChangeKind::Moved, false, None), "{s}");
+        assert_eq!(attr(col, "data-dropped").unwrap(), count(&s, api::ChangeKind::Dropped, false, None), "{s}");
+        let new = count(&s, api::ChangeKind::NewlyAssigned, true, Some(false));
+        assert_eq!(attr(col, "data-newly-assigned").unwrap(), new, "{s}");
+        let synthetic = count(&s, api::ChangeKind::NewlyAssigned, true, Some(true));
+        assert_eq!(attr(col, "data-synthetic").unwrap(), synthetic, "{s}");
+        // Kept and leaving add up to the subnet's members today.
+        let today = members.iter().find(|m| m.subnet_id == s).map_or(0, |m| m.nodes);
+        let kept: u32 = attr(col, "data-unchanged").unwrap().parse().unwrap();
+        let leaving: u32 = count(&s, api::ChangeKind::Moved, false, None).parse::<u32>().unwrap()
+            + count(&s, api::ChangeKind::Dropped, false, None).parse::<u32>().unwrap();
+        assert_eq!(kept + leaving, today, "{s}: kept + leaving = its members today");
+        changed += leaving;
+    }
+    assert!(changed > 0, "the generated network's plan changes something, and the chart draws it");
+    assert_eq!(attr(totals, "data-dropped").unwrap(), counts.dropped.to_string());
+    assert_eq!(attr(totals, "data-moved-in").unwrap(), counts.moved.to_string());
+    assert_eq!(attr(totals, "data-synthetic").unwrap(), counts.synthetic.to_string());
+
+    // The proposals page (no governance here: the watcher has no verdicts yet), certified.
+    let r = get(&mut h, "/proposals");
+    report.add(&format!("http_request GET /proposals (no verdicts, {} bytes)", r.body.len()), h.last_instructions());
+    assert_eq!((r.status_code, header(&r, "content-type")), (200, Some("text/html; charset=utf-8")));
+    assert!(text(&r).contains("No open node proposal has a verdict yet."));
+    assert_eq!(verify(&h, "/proposals", &r, &root_key).as_deref(), Some(&r.body[..]), "/proposals is certified");
+    assert_eq!(get(&mut h, "/proposals/12345").status_code, 404, "no verdict, no page");
 
     // The overview's numbers are the canister's own.
     let info: api::SnapshotInfo = query(&mut h, "get_snapshot_info", &encode_args(()).unwrap());
@@ -283,15 +354,43 @@ fn every_route_answers_verifies_and_draws_the_engine_numbers() {
         assert_eq!(r.status_code, 404, "{url}");
         assert_eq!(verify(&h, url, &r, &root_key).as_deref(), Some(&r.body[..]), "{url}: a certified 404");
     }
-    let post = api::HttpRequest {
-        method: "POST".into(),
-        url: "/".into(),
-        headers: vec![],
-        body: serde_bytes::ByteBuf::from(b"x".to_vec()),
-        certificate_version: None,
-    };
-    let r: api::HttpResponse = query(&mut h, "http_request", &encode_one(post).unwrap());
-    assert_eq!(r.status_code, 405);
+    // Another method: a 405 the gateway can check, at a page's own path, at the wildcard, and
+    // (skipping certification explicitly, as every answer there does) at the form's answer.
+    for (method, url, certified) in [
+        ("POST", "/", true),
+        ("PUT", "/proposals", true),
+        ("POST", "/charts/country_topology_matrix.svg", true),
+        ("DELETE", "/no/such/page", true),
+        ("POST", "/answer?provider=a", false),
+    ] {
+        let r = http(&mut h, method, url);
+        report.add(&format!("http_request {method} {url} (405)"), h.last_instructions());
+        assert_eq!(r.status_code, 405, "{method} {url}");
+        assert_eq!(header(&r, "allow"), Some("GET, HEAD"), "{method} {url}");
+        let checked = gateway_check(&h, method, url, &r, &root_key, NOW);
+        match certified {
+            true => assert_eq!(checked.as_deref(), Some(&r.body[..]), "{method} {url}: a certified 405"),
+            false => assert_eq!(checked, None, "{method} {url}: skips certification, and says so"),
+        }
+    }
+    // Its status is certified too: a replica cannot turn the 405 into a 200.
+    let not_allowed = http(&mut h, "POST", "/");
+    let request = ic_http_certification::HttpRequest::post("/").with_certificate_version(2).build();
+    let response = ic_http_certification::HttpResponse::builder()
+        .with_status_code(ic_http_certification::StatusCode::OK)
+        .with_headers(not_allowed.headers.clone())
+        .with_body(not_allowed.body.to_vec())
+        .build();
+    assert!(ic_response_verification::verify_request_response_pair(
+        request,
+        response,
+        h.canister_id(),
+        NOW as u128,
+        300_000_000_000,
+        &root_key,
+        2
+    )
+    .is_err());
 
     // A tampered page fails the gateway's check.
     let mut r = get(&mut h, "/");
@@ -336,5 +435,7 @@ fn every_route_answers_verifies_and_draws_the_engine_numbers() {
     .expect("a published evaluation verifies beside the dashboard");
     let r = get(&mut h, "/");
     assert_eq!(verify(&h, "/", &r, &root_key).as_deref(), Some(&r.body[..]), "and the dashboard beside it");
-    report.write("Dashboard routes (http_request, default network) (canister/tests/wasm_http.rs)");
+    report.write(
+        "Dashboard routes (http_request, the generated default network with its members) (canister/tests/wasm_http.rs)",
+    );
 }

@@ -450,73 +450,204 @@ pub fn curve(c: &CurveInput) -> String {
     out
 }
 
-/// One subnet of a membership plan: how many of its nodes stay, leave and join.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One subnet of a membership plan: how many of its nodes stay, arrive and
+/// leave, in the reference's categories (its `subnet_node_changes` words).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubnetChange {
+    /// The label drawn (the subnet id's first group, or its type and index).
     pub subnet: String,
+    /// The subnet's id, when it has one.
+    pub subnet_id: Option<String>,
     pub unchanged: u32,
-    pub removed: u32,
-    pub added: u32,
+    /// Nodes that leave another subnet for this one.
+    pub moved_in: u32,
+    /// Registry or pipeline nodes that had no subnet.
+    pub newly_assigned: u32,
+    /// Synthetic nodes (newly assigned too, and machines yet to be bought).
+    pub synthetic: u32,
+    /// Nodes that leave this subnet for another.
+    pub moved_away: u32,
+    /// Nodes that leave this subnet for none.
+    pub dropped: u32,
+}
+
+impl SubnetChange {
+    pub fn arriving(&self) -> u32 {
+        self.moved_in + self.newly_assigned + self.synthetic
+    }
+    pub fn leaving(&self) -> u32 {
+        self.moved_away + self.dropped
+    }
+}
+
+/// The chart's rows of a plan: one per subnet of the plan, in the plan's
+/// subnet order, counted from the plan's own change lists
+/// ([`crate::plan::output::subnet_changes`]).
+pub fn plan_changes(
+    pm: &crate::plan::model::PlanModel,
+    changes: &[crate::plan::output::SubnetChanges],
+) -> Vec<SubnetChange> {
+    let synthetic: std::collections::BTreeSet<&str> =
+        pm.model.classes.iter().filter(|c| c.synthetic).flat_map(|c| c.members.iter().map(String::as_str)).collect();
+    changes
+        .iter()
+        .map(|c| {
+            let count = |list: &[crate::plan::output::ListedNode], kind: &str, synth: Option<bool>| {
+                list.iter()
+                    .filter(|n| n.change_type == Some(kind))
+                    .filter(|n| synth.is_none_or(|s| synthetic.contains(n.node_id.as_str()) == s))
+                    .count() as u32
+            };
+            SubnetChange {
+                // Short ids (examples' `subnet-1`) whole; principals by their first group.
+                subnet: match &c.subnet_id {
+                    Some(id) if id.len() <= 12 => id.clone(),
+                    _ => subnet_label(&pm.model, c.subnet as usize),
+                },
+                subnet_id: c.subnet_id.clone(),
+                unchanged: c.unchanged.len() as u32,
+                moved_in: count(&c.added, "moved_in", None),
+                newly_assigned: count(&c.added, "newly_assigned", Some(false)),
+                synthetic: count(&c.added, "newly_assigned", Some(true)),
+                moved_away: count(&c.removed, "moved_away", None),
+                dropped: count(&c.removed, "dropped", None),
+            }
+        })
+        .collect()
 }
 
 /// The per-subnet changes of a membership plan (the reference's
-/// `subnet_change_summary`): per subnet a horizontal bar of nodes kept, and
-/// beside it the nodes removed and added.
+/// `subnet_change_summary_<scenario>.png`): a column per subnet, the nodes it
+/// keeps and the nodes that arrive stacked above the axis (unchanged, moved
+/// in, newly assigned, synthetic), the nodes that leave below it (moved away,
+/// dropped); the plan's totals in the heading.
 pub fn subnet_change_summary(changes: &[SubnetChange]) -> String {
-    let (left, top, row) = (130u32, 44u32, 18u32);
-    let max = changes.iter().map(|c| c.unchanged + c.removed + c.added).max().unwrap_or(1).max(1);
-    let w = 360u32;
-    let width = left + w + 40;
-    let height = top + changes.len() as u32 * row + 40;
+    let (left, top, col) = (44u32, 58u32, 14u32);
+    let up_max = changes.iter().map(|c| c.unchanged + c.arriving()).max().unwrap_or(0).max(1);
+    let down_max = changes.iter().map(SubnetChange::leaving).max().unwrap_or(0);
+    // Pixels per node: the tallest column 220 px high.
+    let unit = (220 / up_max).clamp(1, 12);
+    let axis = top + up_max * unit;
+    let plot_w = changes.len() as u32 * col;
+    let legend_w = |label: &str, n: u32| 13 + 6 * (label.len() as u32 + 1 + n.to_string().len() as u32) + 12;
+    let height = axis + down_max * unit + 96;
+    let total = |f: fn(&SubnetChange) -> u32| changes.iter().map(f).sum::<u32>();
+    let totals = [
+        ("unchanged", "kept", total(|c| c.unchanged), PALETTE[4]),
+        ("moved-in", "moved in", total(|c| c.moved_in), PALETTE[1]),
+        ("newly-assigned", "newly assigned", total(|c| c.newly_assigned), PALETTE[2]),
+        ("synthetic", "synthetic", total(|c| c.synthetic), SYNTHETIC),
+        ("moved-away", "moved away", total(|c| c.moved_away), PALETTE[0]),
+        ("dropped", "dropped", total(|c| c.dropped), PALETTE[5]),
+    ];
+    let legend: u32 = 8 + totals.iter().map(|(_, label, n, _)| legend_w(label, *n)).sum::<u32>();
+    let width = (left + plot_w + 16).max(legend).max(420);
     let mut out = String::new();
     svg_open(
         &mut out,
         width,
         height,
-        "Membership plan: nodes kept, removed and added per subnet",
+        "Membership plan: nodes per subnet kept, arriving and leaving",
         "subnet_change_summary",
     );
-    for (i, c) in changes.iter().enumerate() {
-        let y = top + i as u32 * row;
+    write!(out, "<g class=\"totals\"").expect("writing to a String");
+    for (key, _, n, _) in &totals {
+        write!(out, " data-{key}=\"{n}\"").expect("writing to a String");
+    }
+    out.push('>');
+    let mut x = 8u32;
+    for (_, label, n, fill) in &totals {
         write!(
             out,
-            "<g data-subnet=\"{}\" data-unchanged=\"{}\" data-removed=\"{}\" data-added=\"{}\"><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            xml(&c.subnet),
-            c.unchanged,
-            c.removed,
-            c.added,
-            left - 4,
-            y + 12,
-            xml(&c.subnet)
+            "<rect x=\"{x}\" y=\"28\" width=\"10\" height=\"10\" fill=\"{fill}\"/><text x=\"{}\" y=\"37\">{label} {n}</text>",
+            x + 13
         )
         .expect("writing to a String");
-        let mut x = left;
-        for (n, fill, what) in
-            [(c.unchanged, PALETTE[1], "kept"), (c.removed, PALETTE[5], "removed"), (c.added, PALETTE[2], "added")]
-        {
-            let len = n * w / max;
+        x += legend_w(label, *n);
+    }
+    out.push_str("</g>");
+    write!(
+        out,
+        "<line x1=\"{left}\" y1=\"{axis}\" x2=\"{}\" y2=\"{axis}\" stroke=\"#333333\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{up_max}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">0</text>",
+        left + plot_w,
+        left - 4,
+        top + 4,
+        left - 4,
+        axis + 4
+    )
+    .expect("writing to a String");
+    for (i, c) in changes.iter().enumerate() {
+        let x = left + i as u32 * col;
+        let name = c.subnet_id.as_deref().unwrap_or(&c.subnet);
+        write!(
+            out,
+            "<g data-subnet=\"{}\" data-unchanged=\"{}\" data-moved-in=\"{}\" data-newly-assigned=\"{}\" data-synthetic=\"{}\" data-moved-away=\"{}\" data-dropped=\"{}\">",
+            xml(name),
+            c.unchanged,
+            c.moved_in,
+            c.newly_assigned,
+            c.synthetic,
+            c.moved_away,
+            c.dropped
+        )
+        .expect("writing to a String");
+        let mut y = axis;
+        for (n, fill, what) in [
+            (c.unchanged, PALETTE[4], "kept"),
+            (c.moved_in, PALETTE[1], "moved in"),
+            (c.newly_assigned, PALETTE[2], "newly assigned"),
+            (c.synthetic, SYNTHETIC, "synthetic"),
+        ] {
             if n > 0 {
+                y -= n * unit;
                 write!(
                     out,
-                    "<rect x=\"{x}\" y=\"{}\" width=\"{len}\" height=\"{}\" fill=\"{fill}\"><title>{}: {n} {what}</title></rect>",
-                    y + 2,
-                    row - 4,
-                    xml(&c.subnet)
+                    "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{}: {n} {what}</title></rect>",
+                    x + 1,
+                    col - 2,
+                    n * unit,
+                    xml(name)
                 )
                 .expect("writing to a String");
             }
-            x += len;
         }
-        write!(out, "<text x=\"{}\" y=\"{}\">-{} +{}</text></g>", x + 4, y + 12, c.removed, c.added)
-            .expect("writing to a String");
+        let mut y = axis;
+        for (n, fill, what) in [(c.moved_away, PALETTE[0], "moved away"), (c.dropped, PALETTE[5], "dropped")] {
+            if n > 0 {
+                write!(
+                    out,
+                    "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{}: {n} {what}</title></rect>",
+                    x + 1,
+                    col - 2,
+                    n * unit,
+                    xml(name)
+                )
+                .expect("writing to a String");
+                y += n * unit;
+            }
+        }
+        let ly = axis + down_max * unit + 8;
+        write!(
+            out,
+            "<text x=\"{}\" y=\"{ly}\" font-size=\"9\" text-anchor=\"end\" transform=\"rotate(-60 {} {ly})\">{}</text></g>",
+            x + col / 2 + 3,
+            x + col / 2 + 3,
+            xml(&c.subnet)
+        )
+        .expect("writing to a String");
     }
     write!(
         out,
-        "<text x=\"8\" y=\"{}\" font-size=\"10\">Blue: kept; vermillion: removed; green: added.</text></svg>",
+        "<text x=\"8\" y=\"{}\" font-size=\"10\">Above the line: nodes the subnet keeps and nodes that arrive; below: nodes that leave.</text></svg>",
         height - 6
     )
     .expect("writing to a String");
     out
+}
+
+/// The charts of a membership plan: `subnet_change_summary.svg`.
+pub fn plan_charts(changes: &[SubnetChange]) -> Vec<Chart> {
+    vec![Chart { file_name: "subnet_change_summary.svg".into(), svg: subnet_change_summary(changes) }]
 }
 
 /// Every chart of an allocation (two per attribute) and, with candidates, the curve.
@@ -580,11 +711,25 @@ mod tests {
     #[test]
     fn the_change_summary_carries_the_counts() {
         let changes = vec![
-            SubnetChange { subnet: "tdb26".into(), unchanged: 10, removed: 2, added: 3 },
-            SubnetChange { subnet: "<x>".into(), unchanged: 13, removed: 0, added: 0 },
+            SubnetChange {
+                subnet: "tdb26".into(),
+                subnet_id: Some("tdb26-jop6k".into()),
+                unchanged: 10,
+                moved_in: 1,
+                newly_assigned: 2,
+                synthetic: 1,
+                moved_away: 3,
+                dropped: 1,
+            },
+            SubnetChange { subnet: "<x>".into(), unchanged: 13, ..SubnetChange::default() },
         ];
         let svg = subnet_change_summary(&changes);
-        assert!(svg.contains("data-subnet=\"tdb26\" data-unchanged=\"10\" data-removed=\"2\" data-added=\"3\""));
+        assert!(svg.contains(
+            "data-subnet=\"tdb26-jop6k\" data-unchanged=\"10\" data-moved-in=\"1\" data-newly-assigned=\"2\" data-synthetic=\"1\" data-moved-away=\"3\" data-dropped=\"1\""
+        ));
         assert!(svg.contains("data-subnet=\"&lt;x&gt;\" data-unchanged=\"13\""));
+        assert!(svg.contains("data-unchanged=\"23\" data-moved-in=\"1\" data-newly-assigned=\"2\" data-synthetic=\"1\" data-moved-away=\"3\" data-dropped=\"1\">"), "totals");
+        assert_eq!(svg, subnet_change_summary(&changes), "deterministic");
+        assert!(subnet_change_summary(&[]).ends_with("</svg>"), "an empty plan draws");
     }
 }

@@ -41,6 +41,10 @@ pub struct PlanArgs {
     /// Write the nodes CSV of the network after the plan here (the reference's `what_if`).
     #[arg(long)]
     pub what_if_out: Option<PathBuf>,
+    /// Also write the plan's chart (SVG: nodes kept, arriving and leaving per
+    /// subnet, the reference's `subnet_change_summary`) into this folder.
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
     /// Work budget: branch-and-bound nodes.
     #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
     pub budget: u64,
@@ -146,6 +150,17 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
     warnings.extend(plan.warnings.iter().cloned());
     if let Some(path) = &a.changes_out {
         write_file(path, &output::reference_changes_json(&output::subnet_changes(&inputs, &pm, &plan)))?;
+    }
+    if let Some(dir) = &a.charts {
+        // Only a plan that was found has changes to draw.
+        if plan.counts.is_some() {
+            let rows = ic_topology::charts::plan_changes(&pm, &output::subnet_changes(&inputs, &pm, &plan));
+            for path in ic_topology::charts::write_all(dir, &ic_topology::charts::plan_charts(&rows))? {
+                eprintln!("wrote {}", path.display());
+            }
+        } else {
+            eprintln!("no plan was found: no chart written to {}", dir.display());
+        }
     }
     if let Some(path) = &a.proposals_out {
         write_file(path, &serde_json::to_string_pretty(&seq).expect("proposals serialise"))?;

@@ -16,7 +16,7 @@ use ic_stable_structures::{StableBTreeMap, StableCell, Storable};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The label of the verdicts' subtree.
 pub const LABEL: &[u8] = b"proposals";
@@ -176,6 +176,10 @@ pub struct Watcher {
     verdicts: StableBTreeMap<u64, Entry, Memory>,
     state: StableCell<Stored<WatcherState>, Memory>,
     tree: RbTree<String, Hash>,
+    /// Each verdict's hash by proposal id (the tree's leaves, for the dashboard's pages).
+    hashes: BTreeMap<u64, Hash>,
+    /// Counts the changes to the verdicts since the store was opened (heap only).
+    generation: u64,
     /// The poll guard (heap only: no poll survives an upgrade).
     pub running: bool,
 }
@@ -185,13 +189,18 @@ impl Watcher {
         let verdicts: StableBTreeMap<u64, Entry, Memory> =
             StableBTreeMap::init(memory::memory(memory::PROPOSAL_VERDICTS));
         let mut tree = RbTree::new();
+        let mut hashes = BTreeMap::new();
         for e in verdicts.iter() {
-            tree.insert(e.key().to_string(), sha256(&e.value().candid));
+            let hash = sha256(&e.value().candid);
+            tree.insert(e.key().to_string(), hash);
+            hashes.insert(*e.key(), hash);
         }
         Watcher {
             verdicts,
             state: memory::cell(memory::GOVERNANCE_WATCHER, WatcherState::default()),
             tree,
+            hashes,
+            generation: 0,
             running: false,
         }
     }
@@ -204,6 +213,16 @@ impl Watcher {
         let mut s = self.state.get().value.clone();
         f(&mut s);
         self.state.set(Stored::new(s));
+    }
+
+    /// Changes to the verdicts since the store was opened: equal generations, equal verdicts.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Each stored verdict's SHA-256 (of its Candid bytes), by proposal id.
+    pub fn hashes(&self) -> &BTreeMap<u64, Hash> {
+        &self.hashes
     }
 
     pub fn len(&self) -> u64 {
@@ -251,11 +270,15 @@ impl Watcher {
                     .expect("a full map has a first entry");
                 self.verdicts.remove(&victim);
                 self.tree.delete(victim.to_string().as_bytes());
+                self.hashes.remove(&victim);
                 evicted.push(victim);
             }
         }
-        self.tree.insert(id.to_string(), sha256(&entry.candid));
+        let hash = sha256(&entry.candid);
+        self.tree.insert(id.to_string(), hash);
+        self.hashes.insert(id, hash);
         self.verdicts.insert(id, entry);
+        self.generation += 1;
         evicted
     }
 

@@ -33,7 +33,7 @@ fn layout(title: &str, body: &str) -> Vec<u8> {
     for a in Attribute::ALL {
         write!(nav, "<a href=\"/attribute/{}\">Charts: {}</a>", a.name(), charts::attribute_title(a)).expect("String");
     }
-    nav.push_str("<a href=\"/evaluate\">Evaluate candidates</a><a href=\"/verify\">Verify</a>");
+    nav.push_str("<a href=\"/plan\">Membership plan</a><a href=\"/proposals\">Proposals</a><a href=\"/evaluate\">Evaluate candidates</a><a href=\"/verify\">Verify</a>");
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{t} - IC target topology</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><nav aria-label=\"main\">{nav}</nav></header>\
@@ -330,6 +330,277 @@ pub fn certified_pages(state: &State) -> Vec<(String, Page)> {
     out
 }
 
+// ---- the followed pages: proposal verdicts and the kept membership plan ----
+
+/// The list of verdicts; each verdict's page is under [`PROPOSAL_PREFIX`].
+pub const PROPOSALS: &str = "/proposals";
+pub const PROPOSAL_PREFIX: &str = "/proposals/";
+pub const PLAN: &str = "/plan";
+pub const PLAN_CHART: &str = "/charts/subnet_change_summary.svg";
+/// The list shows at most this many open proposals and this many decided ones
+/// (with titles and verdict lines cut to [`LISTED_TEXT`] characters, each row
+/// stays under about 0.8 KB, so the page stays under 200 KB).
+pub const LISTED_OPEN: usize = 100;
+pub const LISTED_DECIDED: usize = 50;
+pub const LISTED_TEXT: usize = 160;
+
+/// `text` cut to [`LISTED_TEXT`] characters (the verdict's page has it whole).
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(LISTED_TEXT) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+pub fn proposal_path(id: u64) -> String {
+    format!("{PROPOSAL_PREFIX}{id}")
+}
+
+fn seconds_utc(s: Option<u64>) -> String {
+    s.map_or("none".into(), |s| utc(s.saturating_mul(1_000_000_000)))
+}
+
+fn outcome_value(o: &api::ObjectiveOutcome) -> String {
+    match o.status {
+        api::Status::Optimal => opt(o.objective),
+        api::Status::Infeasible => "infeasible".into(),
+        api::Status::BudgetExceeded => format!("{} to {}", o.lower_bound, opt(o.upper_bound)),
+    }
+}
+
+/// The ObjectiveValues a verdict compares (before, after), as shown; `None` where it has none.
+fn verdict_values(v: &api::ProposalVerdict) -> (Option<String>, Option<String>) {
+    match &v.outcome {
+        api::VerdictOutcome::Candidates { evaluation, .. } => {
+            (Some(opt(evaluation.baseline_objective)), Some(opt(evaluation.objective)))
+        }
+        api::VerdictOutcome::Removal { before, after, .. } => (Some(outcome_value(before)), Some(outcome_value(after))),
+        _ => (None, None),
+    }
+}
+
+/// One line: what the verdict found.
+fn verdict_line(v: &api::ProposalVerdict) -> String {
+    match &v.outcome {
+        api::VerdictOutcome::Candidates { evaluation, .. } => format!(
+            "{} node(s): ObjectiveValue {} to {}, {}",
+            evaluation.candidate_nodes,
+            opt(evaluation.baseline_objective),
+            opt(evaluation.objective),
+            verdict_text(evaluation.verdict)
+        ),
+        api::VerdictOutcome::Removal { node_ids, before, after } => format!(
+            "{} node(s) removed: ObjectiveValue {} to {}",
+            node_ids.len(),
+            outcome_value(before),
+            outcome_value(after)
+        ),
+        api::VerdictOutcome::Membership { added, removed, before, after, .. } => format!(
+            "+{} -{} nodes: limits broken {} to {}",
+            added.len(),
+            removed.len(),
+            before.breaches.len(),
+            after.breaches.len()
+        ),
+        api::VerdictOutcome::NoChange { reason } => format!("no change: {reason}"),
+        api::VerdictOutcome::Invalid { reason } => format!("not evaluated: {reason}"),
+    }
+}
+
+fn claim_text(c: &api::ClaimCheck) -> String {
+    match c {
+        api::ClaimCheck::Matches { value } => format!("matches ({value})"),
+        api::ClaimCheck::Differs { claimed, computed } => {
+            format!("differs (claimed {claimed}, computed {})", opt(*computed))
+        }
+        api::ClaimCheck::NoClaimFound => "no claim found".into(),
+    }
+}
+
+fn verdict_rows(body: &mut String, verdicts: &[api::ProposalVerdict]) {
+    body.push_str("<div class=\"scroll\"><table class=\"verdicts\"><thead><tr><th scope=\"col\">Proposal</th><th scope=\"col\">Title</th><th scope=\"col\">Kind</th><th scope=\"col\">Status</th><th scope=\"col\">Deadline</th><th scope=\"col\">Verdict</th><th scope=\"col\">Summary's claims (before, after)</th></tr></thead><tbody>");
+    for v in verdicts {
+        let (before, after) = verdict_values(v);
+        let data = |name: &str, value: Option<String>| {
+            value.map_or(String::new(), |x| format!(" data-{name}=\"{}\"", xml(&x)))
+        };
+        write!(
+            body,
+            "<tr data-proposal=\"{id}\" data-status=\"{}\"{}{}><td><a href=\"{}\">{id}</a></td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}; {}</td></tr>",
+            ic_topology::proposals::render::status_name(v.status),
+            data("before", before),
+            data("after", after),
+            proposal_path(v.proposal_id),
+            xml(&cut(v.title.as_deref().unwrap_or("(no title)"))),
+            xml(ic_topology::proposals::render::kind_name(v.kind)),
+            ic_topology::proposals::render::status_name(v.status),
+            seconds_utc(v.deadline_timestamp_seconds),
+            xml(&cut(&verdict_line(v))),
+            xml(&claim_text(&v.claims.before)),
+            xml(&claim_text(&v.claims.after)),
+            id = v.proposal_id,
+        )
+        .expect("String");
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// `/proposals`: open proposals with their verdicts, newest first, then the
+/// latest decided ones; each links to its verdict's page.
+pub fn proposals(state: &State) -> Page {
+    let w = state.governance();
+    let (mut open, mut decided, mut more_open, mut more_decided) = (Vec::new(), Vec::new(), 0usize, 0usize);
+    for (_, e) in w.newest_first(None) {
+        if e.status == api::ProposalStatus::Open {
+            if open.len() < LISTED_OPEN {
+                open.push(e.verdict());
+            } else {
+                more_open += 1;
+            }
+        } else if decided.len() < LISTED_DECIDED {
+            decided.push(e.verdict());
+        } else {
+            more_decided += 1;
+        }
+    }
+    let mut body = String::from(
+        "<p>The canister watches NNS governance for open proposals that change the network's nodes (node operators added or changed, nodes or operators removed, subnet membership changed), evaluates each on its registry snapshot and certifies the verdict under <code>proposals/&lt;id&gt;</code>. Each verdict's page shows how to check it without trusting this page.</p>",
+    );
+    write!(body, "<h2>Open proposals</h2><p id=\"open-count\">{} open, newest first.</p>", open.len() + more_open)
+        .expect("String");
+    if open.is_empty() {
+        body.push_str("<p>No open node proposal has a verdict yet.</p>");
+    } else {
+        body.push_str("<div id=\"open-proposals\">");
+        verdict_rows(&mut body, &open);
+        body.push_str("</div>");
+    }
+    if more_open > 0 {
+        write!(body, "<p>{more_open} older open proposals are not listed here: <code>list_proposal_verdicts</code> pages through all.</p>").expect("String");
+    }
+    if !decided.is_empty() {
+        body.push_str("<h2>Recently decided</h2><p>Kept as they were when the proposal was decided (not recomputed).</p><div id=\"decided-proposals\">");
+        verdict_rows(&mut body, &decided);
+        body.push_str("</div>");
+    }
+    if more_decided > 0 {
+        write!(body, "<p>{more_decided} older verdicts: see <code>list_proposal_verdicts</code>.</p>").expect("String");
+    }
+    html(200, "Node proposals and their verdicts", &body)
+}
+
+/// `/proposals/<id>`: one verdict, its curve when it has one, and how to verify it.
+pub fn proposal(v: &api::ProposalVerdict) -> Page {
+    let (before, after) = verdict_values(v);
+    let mut body = String::new();
+    write!(
+        body,
+        "<dl><dt>Proposal</dt><dd id=\"proposal-id\">{}</dd><dt>Kind</dt><dd id=\"kind\">{}</dd><dt>Status</dt><dd id=\"status\">{}</dd>\
+<dt>Deadline</dt><dd>{}</dd><dt>Verdict</dt><dd id=\"verdict-line\">{}</dd>\
+<dt>ObjectiveValue before</dt><dd id=\"objective-before\">{}</dd><dt>ObjectiveValue after</dt><dd id=\"objective-after\">{}</dd>\
+<dt>Summary's claim, before</dt><dd id=\"claim-before\">{}</dd><dt>Summary's claim, after</dt><dd id=\"claim-after\">{}</dd>\
+<dt>Registry version</dt><dd id=\"verdict-registry-version\">{}</dd></dl>",
+        v.proposal_id,
+        xml(ic_topology::proposals::render::kind_name(v.kind)),
+        ic_topology::proposals::render::status_name(v.status),
+        seconds_utc(v.deadline_timestamp_seconds),
+        xml(&verdict_line(v)),
+        before.as_deref().map_or("-".into(), xml),
+        after.as_deref().map_or("-".into(), xml),
+        xml(&claim_text(&v.claims.before)),
+        xml(&claim_text(&v.claims.after)),
+        v.registry_version,
+    )
+    .expect("String");
+    if let api::VerdictOutcome::Candidates { evaluation, .. } = &v.outcome {
+        let curve = charts::CurveInput {
+            points: evaluation.curve.iter().map(|p| (p.nodes, p.objective)).collect(),
+            optimal_deployment_size: evaluation.optimal_deployment_size,
+        };
+        write!(body, "<h2>The curve</h2><figure>{}<figcaption>ObjectiveValue with the first N nodes the proposal allows.</figcaption></figure>", charts::curve(&curve)).expect("String");
+    }
+    write!(
+        body,
+        "<h2>The verdict in full</h2><pre id=\"verdict-text\">{}</pre>\
+<h2>Check it without trusting this page</h2><pre>dfx canister call --ic --query &lt;canister id&gt; get_proposal_verdict '({} : nat64)' --output raw &gt; reply.hex\n\
+topology verify-certificate reply.hex --canister-id &lt;canister id&gt;\n\
+topology proposal --id {} reply.hex</pre>",
+        xml(&ic_topology::proposals::render::render(v)),
+        v.proposal_id,
+        v.proposal_id
+    )
+    .expect("String");
+    html(200, &format!("Proposal {}: {}", v.proposal_id, v.title.as_deref().unwrap_or("(no title)")), &body)
+}
+
+/// `/plan` and its chart: the kept membership plan of every subnet, or why there is none.
+pub fn plan(state: &State) -> (Page, Option<Page>) {
+    let none = |why: String| {
+        let body = format!(
+            "<p id=\"plan-status\">No membership plan to show: {}</p><p>The canister solves the plan of every subnet in a message of its own after each change of the snapshot or the configuration; <code>plan_membership_changes</code> serves it, and <code>topology plan --inputs &lt;export&gt;</code> computes the same plan off chain.</p>",
+            xml(&why)
+        );
+        (html(200, "Membership plan", &body), None)
+    };
+    let solution = match crate::plan::kept(state) {
+        Ok(s) => s,
+        Err(api::Error::NotReady { reason }) => return none(reason),
+        Err(e) => return none(format!("{e:?}")),
+    };
+    let Some(d) = state.derived_state() else { return none("no registry snapshot is loaded yet".into()) };
+    let (pm, warnings) = match ic_topology::plan::model::build(&d.inputs, &[]) {
+        Ok(x) => x,
+        Err(e) => return none(e),
+    };
+    let plan = ic_topology::plan::plan_of(&pm, solution, warnings);
+    let Some(counts) = plan.counts else {
+        return none(format!("no plan was found ({:?}; lower bound {})", plan.status, plan.lower_bound).to_lowercase());
+    };
+    let rows = charts::plan_changes(&pm, &ic_topology::plan::output::subnet_changes(&d.inputs, &pm, &plan));
+    let mut body = String::new();
+    write!(
+        body,
+        "<dl><dt>Plan cost</dt><dd id=\"plan-cost\">{}</dd><dt>Proof</dt><dd>{}</dd><dt>Dropped</dt><dd id=\"plan-dropped\">{}</dd>\
+<dt>Moved</dt><dd id=\"plan-moved\">{}</dd><dt>Newly assigned (synthetic included)</dt><dd id=\"plan-newly-assigned\">{}</dd><dt>Synthetic</dt><dd id=\"plan-synthetic\">{}</dd>\
+<dt>Registry version</dt><dd>{}</dd></dl>\
+<p>Cost: dropped + 3 x moved + newly assigned + 100 x synthetic, the reference's <code>minimize_node_swaps</code>.</p>\
+<figure><img src=\"{PLAN_CHART}\" alt=\"Columns per subnet: nodes kept and arriving above the line, nodes leaving below it\"><figcaption>Per subnet: kept, moved in, newly assigned and synthetic nodes above the line; moved away and dropped below.</figcaption></figure>\
+<h2>Subnets that change</h2><div class=\"scroll\"><table id=\"plan-table\"><thead><tr><th scope=\"col\">Subnet</th><th scope=\"col\">Kept</th><th scope=\"col\">Moved in</th><th scope=\"col\">Newly assigned</th><th scope=\"col\">Synthetic</th><th scope=\"col\">Moved away</th><th scope=\"col\">Dropped</th></tr></thead><tbody>",
+        plan.cost.map_or_else(|| format!("{} to {}", plan.lower_bound, plan.upper_bound.map_or("-".into(), |u| u.to_string())), |c| c.to_string()),
+        match (plan.cost, plan.certificate_is_tight) {
+            (Some(_), true) => "proven optimal: the plan and a lower-bound certificate",
+            (Some(_), false) => "proven optimal by branch and bound",
+            (None, _) => "not proven within the canister's budget",
+        },
+        counts.dropped,
+        counts.moved,
+        counts.newly_assigned,
+        counts.synthetic,
+        state.registry_version(),
+    )
+    .expect("String");
+    for r in rows.iter().filter(|r| r.arriving() + r.leaving() > 0) {
+        let name = r.subnet_id.as_deref().unwrap_or(&r.subnet);
+        write!(
+            body,
+            "<tr data-subnet=\"{}\"><td class=\"text\" title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            xml(name),
+            xml(name),
+            xml(&r.subnet),
+            r.unchanged,
+            r.moved_in,
+            r.newly_assigned,
+            r.synthetic,
+            r.moved_away,
+            r.dropped
+        )
+        .expect("String");
+    }
+    body.push_str("</tbody></table></div><p>The proposals that carry the plan out, in an order that can be executed: <code>plan_membership_changes</code>; check one with <code>verify_membership_change</code>.</p>");
+    let chart = Page { status: 200, content_type: SVG, body: charts::subnet_change_summary(&rows).into_bytes() };
+    (html(200, "Membership plan", &body), Some(chart))
+}
+
 /// Decode `%XX` escapes and `+` (a form's space).
 pub fn percent_decode(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
@@ -489,6 +760,13 @@ pub fn answer(state: &State, env: &impl Env, query: &str) -> Page {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_text_is_cut_on_a_character_boundary() {
+        assert_eq!(cut("short"), "short");
+        let long = "é".repeat(LISTED_TEXT + 5);
+        assert_eq!(cut(&long), format!("{}...", "é".repeat(LISTED_TEXT)));
+    }
 
     #[test]
     fn query_strings_parse_or_name_the_bad_field() {

@@ -177,3 +177,57 @@ pub fn configuration_update_of(inputs: &ic_topology::inputs::Inputs) -> api::Con
         node_health: None,
     }
 }
+
+// ---- the dashboard, as the HTTP gateway sees it ----
+
+/// A request to the module's `http_request`, as the gateway sends it.
+pub fn http(h: &mut Host, method: &str, url: &str) -> api::HttpResponse {
+    let req = api::HttpRequest {
+        method: method.into(),
+        url: url.into(),
+        headers: vec![],
+        body: serde_bytes::ByteBuf::new(),
+        certificate_version: Some(2),
+    };
+    query(h, "http_request", &encode_one(req).unwrap())
+}
+
+/// The gateway's check (response verification v2): `Some(body)` when the
+/// response is certified, `None` when the canister skipped certification;
+/// panics when the check fails.
+pub fn gateway_check(
+    h: &Host,
+    method: &str,
+    url: &str,
+    r: &api::HttpResponse,
+    root_key: &[u8],
+    now_nanos: u64,
+) -> Option<Vec<u8>> {
+    let request = ic_http_certification::HttpRequest::builder()
+        .with_method(ic_http_certification::Method::from_bytes(method.as_bytes()).unwrap())
+        .with_url(url)
+        .with_certificate_version(2)
+        .build();
+    let response = ic_http_certification::HttpResponse::builder()
+        .with_status_code(ic_http_certification::StatusCode::from_u16(r.status_code).unwrap())
+        .with_headers(r.headers.clone())
+        .with_body(r.body.to_vec())
+        .build();
+    let info = ic_response_verification::verify_request_response_pair(
+        request,
+        response,
+        h.canister_id(),
+        now_nanos as u128,
+        300_000_000_000,
+        root_key,
+        2,
+    )
+    .unwrap_or_else(|e| panic!("{method} {url}: the gateway's check fails: {e}"));
+    assert_eq!(info.verification_version, 2, "{url}");
+    info.response.map(|v| v.body)
+}
+
+/// The value of header `name` (any case).
+pub fn header<'a>(r: &'a api::HttpResponse, name: &str) -> Option<&'a str> {
+    r.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
