@@ -559,7 +559,8 @@ fn chromium_fills_the_form_and_sees_the_engine_answer() {
           baseline: document.querySelector('svg .one-for-one')?.dataset.baseline,\
           marked: document.querySelector('svg .optimal-size')?.dataset.optimalDeploymentSize,\
           table: Array.from(document.querySelectorAll('#curve-table tbody tr')).map(r => [r.cells[0].textContent, r.cells[1].textContent]),\
-          summary: document.getElementById('proposal-summary').textContent})",
+          summary: document.getElementById('proposal-summary').textContent,\
+          summary_sha256: document.getElementById('summary-sha256').textContent})",
     );
     let page: Value = serde_json::from_str(page.as_str().unwrap()).unwrap();
     assert!(page["query"].as_str().unwrap().contains("provider=Lionel+Messi"), "{}", page["query"]);
@@ -595,6 +596,12 @@ fn chromium_fills_the_form_and_sees_the_engine_answer() {
     let want: Vec<(String, String)> = ev.curve.iter().map(|p| (p.nodes.to_string(), show(p.objective))).collect();
     assert_eq!(table, want, "the curve's table");
     let summary = page["summary"].as_str().unwrap();
+    // The text as a voter copies it from the page hashes to the SHA-256 the page quotes.
+    assert_eq!(
+        ic_topology::digest::sha256_hex(summary.as_bytes()),
+        page["summary_sha256"].as_str().unwrap(),
+        "the quoted text, copied from the page, has the quoted SHA-256"
+    );
     let quoted = [
         format!("ObjectiveValue before (without the planned nodes): {}", show(ev.baseline_objective)),
         format!("ObjectiveValue after (with all 6 planned nodes): {}", show(ev.objective)),

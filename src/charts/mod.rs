@@ -47,6 +47,9 @@ pub fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Line breaks stay: a <pre> of text to quote must keep its lines
+            // (and so its SHA-256); other control characters are dropped.
+            '\n' => out.push('\n'),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -691,6 +694,7 @@ mod tests {
     #[test]
     fn xml_escapes_markup_and_drops_control_characters() {
         assert_eq!(xml("a<b>&\"c'\u{7}"), "a&lt;b&gt;&amp;&quot;c&#39;");
+        assert_eq!(xml("line 1\nline 2\r\t"), "line 1\nline 2");
     }
 
     #[test]
