@@ -18,6 +18,7 @@ pub mod governance;
 pub mod http;
 pub mod ic_registry;
 pub mod memory;
+pub mod placement;
 pub mod plan;
 pub mod publish;
 pub mod registry;
@@ -35,6 +36,8 @@ thread_local! {
     /// The one pending retry: a new failure replaces it, so retries never pile up.
     static RETRY_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
     static GOVERNANCE_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
+    /// Whether a chain of placement steps is scheduled (heap only: an upgrade re-arms it).
+    static PLACEMENT_STEPPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The system, as the state sees it.
@@ -92,13 +95,34 @@ fn start() {
 /// Solve the membership plan of the current inputs in messages of their own
 /// (see `plan::Kept`): one to note the start, one to solve. Called after
 /// every update that may change the snapshot or the configuration; a second
-/// call for the same inputs does nothing.
+/// call for the same inputs does nothing. The placement refresh starts too.
 fn plan_soon() {
+    placements_soon();
     ic_cdk_timers::set_timer(Duration::ZERO, async {
         if read(plan::begin_refresh) {
             ic_cdk_timers::set_timer(Duration::ZERO, async {
                 read(plan::finish_refresh);
             });
+        }
+    });
+}
+
+/// Recompute the placement map and node values in timer messages, one
+/// bounded step each (see `placement::step`), until they are of the current
+/// inputs. One chain of steps at a time: a call while one runs does nothing
+/// (the running chain sees new inputs at its next step and starts over).
+fn placements_soon() {
+    if !PLACEMENT_STEPPING.with(|s| s.replace(true)) {
+        placement_step_soon();
+    }
+}
+
+fn placement_step_soon() {
+    ic_cdk_timers::set_timer(Duration::ZERO, async {
+        if write(|s| placement::step(s, &Ic)) {
+            placement_step_soon();
+        } else {
+            PLACEMENT_STEPPING.with(|s| s.set(false));
         }
     });
 }
@@ -316,6 +340,26 @@ fn publish_plan(req: PlanRequest) -> Result<PublishedPlan> {
 #[ic_cdk::query]
 fn get_published_plan(key: String) -> Result<CertifiedPlan> {
     read(|s| plan::get_published_plan(s, &Ic, key))
+}
+
+// ---- The placement map and node values (issue 14; canister/src/placement) ----
+
+#[ic_cdk::query]
+fn get_placement_map() -> Result<CertifiedPlacementMap> {
+    read(|s| placement::get_placement_map(s, &Ic))
+}
+
+#[ic_cdk::query]
+fn get_node_value(req: NodeValueRequest) -> Result<CertifiedNodeValue> {
+    read(|s| placement::get_node_value(s, &Ic, req))
+}
+
+/// Controllers: switch the placement refresh on or off (on starts it).
+#[ic_cdk::update]
+fn configure_placements(settings: PlacementSettings) -> Result<()> {
+    read(|s| placement::configure(s, &Ic, settings))?;
+    placements_soon();
+    Ok(())
 }
 
 // ---- The NNS governance watcher (issue 13; `governance`) ----

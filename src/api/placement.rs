@@ -163,6 +163,9 @@ pub struct NodeValueProof {
 
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefreshPhase {
+    /// Not computed for the current inputs: the refresh is off (see `PlacementSettings`).
+    #[serde(rename = "disabled")]
+    Disabled,
     /// Both results are of the current snapshot and configuration.
     #[serde(rename = "up_to_date")]
     UpToDate,
@@ -178,6 +181,8 @@ pub enum RefreshPhase {
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlacementProgress {
     pub inputs: PlacementInputs,
+    /// Whether the refresh runs after every change (see `PlacementSettings`).
+    pub enabled: bool,
     pub phase: RefreshPhase,
     pub map_entries_done: u32,
     pub map_entries_total: u32,
@@ -208,6 +213,15 @@ pub struct CertifiedPlacementMap {
     #[serde(with = "serde_bytes")]
     pub witness: Vec<u8>,
     pub canister_id: Principal,
+}
+
+/// `configure_placements` (controllers): whether the canister computes the
+/// map and the values after every change. `null` keeps the setting; unset,
+/// it is on when the snapshot comes from the sync of the NNS registry (the
+/// mainnet canister) and off for uploaded snapshots (bootstrap, tests).
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlacementSettings {
+    pub enabled: Option<bool>,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]

@@ -15,6 +15,7 @@
 //! the page says how to obtain a certified answer (`publish_evaluation`).
 
 pub mod pages;
+pub mod placements;
 
 use crate::certified::Part;
 use crate::state::{Env, State};
@@ -89,7 +90,7 @@ fn certified(path: HttpCertificationPath<'static>, page: Page) -> Certified {
 pub fn rebuild(state: &State) {
     let mut tree = HttpCertificationTree::default();
     let mut exact = BTreeMap::new();
-    for (path, page) in pages::certified_pages(state) {
+    for (path, page) in pages::certified_pages(state).into_iter().chain(placements::pages(state)) {
         let c = certified(HttpCertificationPath::exact(path.clone()), page);
         tree.insert(&c.entry);
         exact.insert(path, c);
