@@ -200,7 +200,8 @@ pub struct PlacementProgress {
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CertifiedPlacementMap {
     pub map: Option<PlacementMap>,
-    /// Whether the map is of the current snapshot and configuration.
+    /// Whether the map is of the current snapshot and configuration (the
+    /// same digests: a later registry version with the same inputs keeps it).
     pub current: bool,
     pub progress: PlacementProgress,
     /// The certified path's key under `placements` ("map").

@@ -63,10 +63,16 @@ fn inputs_out(state: &State, key: &InputsKey) -> api::PlacementInputs {
     }
 }
 
+/// Whether a result computed from `inputs` is of the inputs `key`: the
+/// digests say it (the configuration digest covers every node, so a later
+/// registry version with the same nodes, a sync that changed nothing the
+/// model reads, leaves the result current and computes nothing again).
 fn same(inputs: &api::PlacementInputs, key: &InputsKey) -> bool {
-    inputs.registry_version == key.registry_version
-        && inputs.topology_sha256 == key.topology_sha256
-        && inputs.configuration_sha256 == key.configuration_sha256
+    inputs.topology_sha256 == key.topology_sha256 && inputs.configuration_sha256 == key.configuration_sha256
+}
+
+fn same_key(a: Option<&InputsKey>, b: &InputsKey) -> bool {
+    a.is_some_and(|a| a.topology_sha256 == b.topology_sha256 && a.configuration_sha256 == b.configuration_sha256)
 }
 
 fn rows(derived: &Derived) -> Vec<(String, engine::CountryOrigin, ic_topology::inputs::CandidateRow)> {
@@ -111,7 +117,7 @@ pub fn step(state: &State, env: &impl Env) -> bool {
     let key = key_of(state, derived);
     let (more, published) = with_store(|st| {
         let mut r = st.refresh();
-        if r.key.as_ref() != Some(&key) {
+        if !same_key(r.key.as_ref(), &key) {
             let values_total = value::groups(&derived.inputs, &derived.model).len() as u32;
             r = st.start(key.clone(), rows(derived).len() as u32, values_total);
         }
@@ -231,7 +237,7 @@ fn progress(state: &State, derived: &Derived, st: &Store) -> api::PlacementProgr
     let key = key_of(state, derived);
     let r = st.refresh();
     let on = enabled(state, &r);
-    let r = match r.key.as_ref() == Some(&key) {
+    let r = match same_key(r.key.as_ref(), &key) {
         true => r,
         false => Refresh {
             key: Some(key.clone()),
@@ -242,7 +248,7 @@ fn progress(state: &State, derived: &Derived, st: &Store) -> api::PlacementProgr
         },
     };
     api::PlacementProgress {
-        inputs: inputs_out(state, &key),
+        inputs: inputs_out(state, r.key.as_ref().unwrap_or(&key)),
         enabled: on,
         phase: match r.phase {
             Phase::Done => api::RefreshPhase::UpToDate,

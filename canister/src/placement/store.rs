@@ -183,3 +183,39 @@ impl Store {
         serializer.into_inner()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_values_replace_every_earlier_proof_and_the_root_survives_reopening() {
+        let mut st = Store::open();
+        assert!(st.is_empty());
+        st.publish(MAP_KEY, b"map 1".to_vec());
+        st.publish_values(
+            b"values 1".to_vec(),
+            vec![
+                (format!("{VALUE_PREFIX}country/CH"), b"ch".to_vec()),
+                (format!("{VALUE_PREFIX}country/DE"), b"de".to_vec()),
+            ],
+        );
+        let first = st.part();
+        st.publish_values(b"values 2".to_vec(), vec![(format!("{VALUE_PREFIX}country/FR"), b"fr".to_vec())]);
+        assert_eq!(st.result(&format!("{VALUE_PREFIX}country/CH")), None, "an earlier group's proof goes");
+        assert_eq!(st.result(&format!("{VALUE_PREFIX}country/FR")), Some(b"fr".to_vec()));
+        assert_eq!(st.result(VALUES_KEY), Some(b"values 2".to_vec()));
+        assert_eq!(st.result(MAP_KEY), Some(b"map 1".to_vec()), "the map stays");
+        assert_ne!(st.part(), first);
+        // Reopened from stable memory (as after an upgrade): the same results, the same root.
+        let again = Store::open();
+        assert_eq!(again.part(), st.part());
+        assert_eq!(again.result(VALUES_KEY), Some(b"values 2".to_vec()));
+        // A refresh keeps the controllers' switch and drops the work of the last one.
+        st.set_refresh(Refresh { enabled: Some(true), ..Refresh::default() });
+        st.put_value(0, b"work".to_vec());
+        let r = st.start(InputsKey::default(), 3, 4);
+        assert_eq!((r.enabled, r.phase, r.map_total, r.values_total), (Some(true), Phase::Map, 3, 4));
+        assert!(st.value_work.is_empty());
+    }
+}
