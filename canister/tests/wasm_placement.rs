@@ -327,6 +327,11 @@ fn the_placement_map_through_the_module_equals_the_engine_and_verifies() {
     )
     .is_err());
 
+    // `topology verify-certificate` checks the raw replies as it checks published evaluations.
+    verify_with_the_cli(&mut h, "get_placement_map", &encode_one(()).unwrap(), "placements/map");
+    let arg = encode_one(api::NodeValueRequest { group: Some(proof.value.group.clone()) }).unwrap();
+    verify_with_the_cli(&mut h, "get_node_value", &arg, &format!("placements/{}", one.key));
+
     // A later registry version with the same nodes: the results stay current, nothing is recomputed.
     let fires_before = steps.fires;
     upload(&mut h, inputs.nodes.iter().cloned().map(to_api).collect(), 12);
@@ -376,4 +381,34 @@ fn http_get(h: &mut Host, url: &str) -> (u16, String) {
     let r: api::HttpResponse = query(h, "http_request", &encode_one(req).unwrap());
     assert!(h.last_instructions() < QUERY_LIMIT);
     (r.status_code, String::from_utf8(r.body.into_vec()).unwrap())
+}
+
+/// `topology verify-certificate` on a raw reply, when the CLI is built
+/// (`cargo build --release`); said when skipped.
+fn verify_with_the_cli(h: &mut Host, method: &str, arg: &[u8], path: &str) {
+    let cli = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/topology"));
+    if !cli.exists() {
+        eprintln!("skipped: {} is not built (cargo build --release)", cli.display());
+        return;
+    }
+    let root_key = certify(h);
+    let reply = h.query(method, arg).unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let file = std::env::temp_dir().join(format!("placement-{method}-{}.hex", std::process::id()));
+    std::fs::write(&file, hex(&reply)).unwrap();
+    let canister = candid::Principal::from_slice(h.canister_id()).to_text();
+    let out = std::process::Command::new(cli)
+        .args(["verify-certificate", file.to_str().unwrap(), "--canister-id", &canister, "--root-key", &hex(&root_key)])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{method}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&format!("certified: canister {canister} {path}")), "{stdout}");
+    // Another canister's id: rejected.
+    let other = candid::Principal::from_slice(&[9; 10]).to_text();
+    let out = std::process::Command::new(cli)
+        .args(["verify-certificate", file.to_str().unwrap(), "--canister-id", &other, "--root-key", &hex(&root_key)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
 }
