@@ -256,10 +256,15 @@ fn the_placement_map_through_the_module_equals_the_engine_and_verifies() {
 
     // The dashboard's page and chart.
     let page = http_get(&mut h, "/placements");
+    report.add(&format!("{name}: http_request GET /placements ({} bytes)", page.1.len()), h.last_instructions());
     assert_eq!(page.0, 200);
     let top = &map.entries[0];
     assert!(page.1.contains(&format!("<tr data-country=\"{}\">", top.country)), "the table lists the countries");
     let svg = http_get(&mut h, "/charts/placement_map.svg");
+    report.add(
+        &format!("{name}: http_request GET /charts/placement_map.svg ({} bytes)", svg.1.len()),
+        h.last_instructions(),
+    );
     assert_eq!(svg.0, 200);
     assert!(svg.1.contains(&format!(
         "data-country=\"{}\" data-sev=\"{}\"",
