@@ -15,6 +15,12 @@
 //! the answers (the test compares them). Queries, `evaluate_candidates`
 //! among them, run between the steps; meanwhile the last complete results
 //! are served with the progress of the next.
+//!
+//! The refresh is on by default for a snapshot synced from the NNS registry
+//! and off for an uploaded one (`configure_placements` switches it). One
+//! chain of steps runs at a time (`lib.rs`); a step that trapped would leave
+//! the chain stopped until the next upgrade re-arms it (the largest step
+//! measured is a quarter of the limit, see `canister/INSTRUCTIONS.md`).
 
 pub mod store;
 
