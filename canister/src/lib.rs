@@ -36,8 +36,9 @@ thread_local! {
     /// The one pending retry: a new failure replaces it, so retries never pile up.
     static RETRY_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
     static GOVERNANCE_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
-    /// Whether a chain of placement steps is scheduled (heap only: an upgrade re-arms it).
-    static PLACEMENT_STEPPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// When the pending placement step of the running chain was scheduled
+    /// (ns; `None`: no chain). Heap only: an upgrade re-arms it.
+    static PLACEMENT_STEPPING: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
 /// The system, as the state sees it.
@@ -107,22 +108,32 @@ fn plan_soon() {
     });
 }
 
+/// A chain whose pending step was scheduled this long ago is taken for
+/// stopped (a step that trapped leaves the mark behind): the next call starts
+/// a new one. Steps are scheduled with no delay, so a live chain's mark is
+/// seconds old.
+const PLACEMENT_CHAIN_STALE_NANOS: u64 = 600 * 1_000_000_000;
+
 /// Recompute the placement map and node values in timer messages, one
 /// bounded step each (see `placement::step`), until they are of the current
 /// inputs. One chain of steps at a time: a call while one runs does nothing
 /// (the running chain sees new inputs at its next step and starts over).
 fn placements_soon() {
-    if !PLACEMENT_STEPPING.with(|s| s.replace(true)) {
+    let now = ic_cdk::api::time();
+    let running =
+        PLACEMENT_STEPPING.with(|s| s.get()).is_some_and(|t| now.saturating_sub(t) < PLACEMENT_CHAIN_STALE_NANOS);
+    if !running {
         placement_step_soon();
     }
 }
 
 fn placement_step_soon() {
+    PLACEMENT_STEPPING.with(|s| s.set(Some(ic_cdk::api::time())));
     ic_cdk_timers::set_timer(Duration::ZERO, async {
         if write(|s| placement::step(s, &Ic)) {
             placement_step_soon();
         } else {
-            PLACEMENT_STEPPING.with(|s| s.set(false));
+            PLACEMENT_STEPPING.with(|s| s.set(None));
         }
     });
 }

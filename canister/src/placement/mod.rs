@@ -18,9 +18,9 @@
 //!
 //! The refresh is on by default for a snapshot synced from the NNS registry
 //! and off for an uploaded one (`configure_placements` switches it). One
-//! chain of steps runs at a time (`lib.rs`); a step that trapped would leave
-//! the chain stopped until the next upgrade re-arms it (the largest step
-//! measured is a quarter of the limit, see `canister/INSTRUCTIONS.md`).
+//! chain of steps runs at a time (`lib.rs`); after a step that trapped (the
+//! largest measured is a quarter of the limit, see `canister/INSTRUCTIONS.md`)
+//! the next change or sync at least ten minutes later starts a new chain.
 
 pub mod store;
 
