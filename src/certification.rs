@@ -380,6 +380,28 @@ pub fn verify_proposal_verdict(
     Ok(certified)
 }
 
+/// The label under which the canister's tree holds the placement map and the node values.
+pub const PLACEMENTS_LABEL: &[u8] = b"placements";
+
+/// Check a placement map or node value end to end (as [`verify_published`]):
+/// the leaf at `placements/<key>` is the SHA-256 of the answer's Candid bytes.
+pub fn verify_placement(
+    key: &str,
+    bytes: &[u8],
+    certificate: &[u8],
+    witness: &[u8],
+    canister: &[u8],
+    root_key_der: &[u8],
+) -> Result<CertifiedData, CertificationError> {
+    let certified = verify_certificate(certificate, canister, root_key_der)?;
+    let leaf = witness_value(witness, &certified.data, &[PLACEMENTS_LABEL, key.as_bytes()])?;
+    let presented = crate::digest::sha256_hex(bytes);
+    if hex(&leaf) != presented {
+        return Err(CertificationError::ContentMismatch { certified: hex(&leaf), presented });
+    }
+    Ok(certified)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -796,6 +796,12 @@ fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputErr
     ) {
         return outcome;
     }
+    // So is a placement map or node value (`get_placement_map`, `get_node_value`).
+    if let Some(outcome) =
+        cli::placements::verify_certified_reply(&bytes, &source, &a.canister_id, a.root_key.as_deref())
+    {
+        return outcome;
+    }
     let reply: api::Result<api::CertifiedEvaluation> = match candid::decode_one(&bytes) {
         Ok(reply) => reply,
         // A published plan (`get_published_plan`) is checked the same way.

@@ -18,6 +18,7 @@ pub mod governance;
 pub mod http;
 pub mod ic_registry;
 pub mod memory;
+pub mod placement;
 pub mod plan;
 pub mod publish;
 pub mod registry;
@@ -35,6 +36,9 @@ thread_local! {
     /// The one pending retry: a new failure replaces it, so retries never pile up.
     static RETRY_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
     static GOVERNANCE_TIMER: RefCell<Option<ic_cdk_timers::TimerId>> = const { RefCell::new(None) };
+    /// When the pending placement step of the running chain was scheduled
+    /// (ns; `None`: no chain). Heap only: an upgrade re-arms it.
+    static PLACEMENT_STEPPING: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
 /// The system, as the state sees it.
@@ -92,14 +96,45 @@ fn start() {
 /// Solve the membership plan of the current inputs in messages of their own
 /// (see `plan::Kept`): one to note the start, one to solve. Called after
 /// every update that may change the snapshot or the configuration; a second
-/// call for the same inputs does nothing.
+/// call for the same inputs does nothing. The placement refresh starts too.
 fn plan_soon() {
+    placements_soon();
     ic_cdk_timers::set_timer(Duration::ZERO, async {
         // Through `write`: the dashboard's plan page follows the kept plan, and is certified with it.
         if write(|s| plan::begin_refresh(s)) {
             ic_cdk_timers::set_timer(Duration::ZERO, async {
                 write(|s| plan::finish_refresh(s));
             });
+        }
+    });
+}
+
+/// A chain whose pending step was scheduled this long ago is taken for
+/// stopped (a step that trapped leaves the mark behind): the next call starts
+/// a new one. Steps are scheduled with no delay, so a live chain's mark is
+/// seconds old.
+const PLACEMENT_CHAIN_STALE_NANOS: u64 = 600 * 1_000_000_000;
+
+/// Recompute the placement map and node values in timer messages, one
+/// bounded step each (see `placement::step`), until they are of the current
+/// inputs. One chain of steps at a time: a call while one runs does nothing
+/// (the running chain sees new inputs at its next step and starts over).
+fn placements_soon() {
+    let now = ic_cdk::api::time();
+    let running =
+        PLACEMENT_STEPPING.with(|s| s.get()).is_some_and(|t| now.saturating_sub(t) < PLACEMENT_CHAIN_STALE_NANOS);
+    if !running {
+        placement_step_soon();
+    }
+}
+
+fn placement_step_soon() {
+    PLACEMENT_STEPPING.with(|s| s.set(Some(ic_cdk::api::time())));
+    ic_cdk_timers::set_timer(Duration::ZERO, async {
+        if write(|s| placement::step(s, &Ic)) {
+            placement_step_soon();
+        } else {
+            PLACEMENT_STEPPING.with(|s| s.set(None));
         }
     });
 }
@@ -317,6 +352,26 @@ fn publish_plan(req: PlanRequest) -> Result<PublishedPlan> {
 #[ic_cdk::query]
 fn get_published_plan(key: String) -> Result<CertifiedPlan> {
     read(|s| plan::get_published_plan(s, &Ic, key))
+}
+
+// ---- The placement map and node values (issue 14; canister/src/placement) ----
+
+#[ic_cdk::query]
+fn get_placement_map() -> Result<CertifiedPlacementMap> {
+    read(|s| placement::get_placement_map(s, &Ic))
+}
+
+#[ic_cdk::query]
+fn get_node_value(req: NodeValueRequest) -> Result<CertifiedNodeValue> {
+    read(|s| placement::get_node_value(s, &Ic, req))
+}
+
+/// Controllers: switch the placement refresh on or off (on starts it).
+#[ic_cdk::update]
+fn configure_placements(settings: PlacementSettings) -> Result<()> {
+    read(|s| placement::configure(s, &Ic, settings))?;
+    placements_soon();
+    Ok(())
 }
 
 // ---- The NNS governance watcher (issue 13; `governance`) ----

@@ -41,6 +41,15 @@ pub const PROPOSAL_VERDICTS: MemoryId = MemoryId::new(25);
 /// The governance watcher's settings, listing cursor, queue and status.
 pub const GOVERNANCE_WATCHER: MemoryId = MemoryId::new(26);
 // 27..=29 are reserved for the governance watcher.
+/// The placement refresh: what it computes from, its phase and its progress (see `placement`).
+pub const PLACEMENT_REFRESH: MemoryId = MemoryId::new(30);
+/// Map entries solved so far by the refresh under way, by row index.
+pub const PLACEMENT_MAP_WORK: MemoryId = MemoryId::new(31);
+/// Node values solved so far by the refresh under way, by group index.
+pub const PLACEMENT_VALUE_WORK: MemoryId = MemoryId::new(32);
+/// The served (certified) results: Candid bytes by key under `placements/`.
+pub const PLACEMENT_RESULTS: MemoryId = MemoryId::new(33);
+// 34 is reserved for the placement map.
 
 /// A value stored as JSON with a format version, so that later layouts can
 /// read earlier ones.

@@ -494,6 +494,7 @@ impl State {
         if !self.governance.is_empty() {
             parts.push(self.governance.part());
         }
+        parts.extend(crate::placement::part());
         parts
     }
 

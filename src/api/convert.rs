@@ -225,6 +225,19 @@ pub fn node_out(n: RegistryNode) -> api::Node {
 
 fn certificate_out(model: &Model, c: &Certificate) -> api::Certificate {
     let bound = crate::check::check_certificate(model, c).map(|b| b.numerator.to_string()).unwrap_or_default();
+    certificate_with_bound(c, bound)
+}
+
+/// A certificate of a secondary objective (`costs` per class, as
+/// `check::check_weighted_certificate` reads them), with the bound it proves.
+pub fn weighted_certificate_out(model: &Model, c: &Certificate, costs: &[i64]) -> api::Certificate {
+    let bound = crate::check::check_weighted_certificate(model, c, Some(costs))
+        .map(|b| b.numerator.to_string())
+        .unwrap_or_default();
+    certificate_with_bound(c, bound)
+}
+
+fn certificate_with_bound(c: &Certificate, bound: String) -> api::Certificate {
     api::Certificate {
         denominator: c.denominator,
         classes: c.classes.clone(),
@@ -246,6 +259,20 @@ fn certificate_out(model: &Model, c: &Certificate) -> api::Certificate {
     }
 }
 
+/// An allocation of `model` as node ids per subnet.
+pub fn allocation_out(model: &Model, allocation: &crate::check::Allocation) -> Vec<api::SubnetAllocation> {
+    evaluate::subnet_nodes(model, allocation)
+        .into_iter()
+        .map(|x| api::SubnetAllocation {
+            subnet_type: x.subnet_type,
+            subnet_id: x.subnet_id,
+            synthetic: x.synthetic,
+            nakamoto: x.nakamoto.to_vec(),
+            nodes: x.nodes,
+        })
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn evaluation(
     model: &Model,
@@ -258,20 +285,8 @@ pub fn evaluation(
     instructions: u64,
 ) -> api::Evaluation {
     let s = &ev.solution;
-    let allocation = (req.include_allocation == Some(true)).then(|| {
-        s.allocation.as_ref().map(|al| {
-            evaluate::subnet_nodes(model, al)
-                .into_iter()
-                .map(|x| api::SubnetAllocation {
-                    subnet_type: x.subnet_type,
-                    subnet_id: x.subnet_id,
-                    synthetic: x.synthetic,
-                    nakamoto: x.nakamoto.to_vec(),
-                    nodes: x.nodes,
-                })
-                .collect()
-        })
-    });
+    let allocation =
+        (req.include_allocation == Some(true)).then(|| s.allocation.as_ref().map(|al| allocation_out(model, al)));
     let has_candidates = !req.candidates.is_empty();
     api::Evaluation {
         status: status(s.status),

@@ -5,8 +5,10 @@
 //! equal.
 
 pub mod convert;
+pub mod placement;
 pub mod plan;
 
+pub use placement::*;
 pub use plan::*;
 
 use candid::{CandidType, Deserialize, Principal};

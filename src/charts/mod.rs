@@ -17,6 +17,8 @@
 //! Colours are the Okabe-Ito palette (distinguishable with the common forms of
 //! colour blindness); no fonts, scripts or external references are used.
 
+pub mod placement;
+
 use crate::check::Allocation;
 use crate::evaluate::nakamoto;
 use crate::inputs::{Attribute, LimitOp};

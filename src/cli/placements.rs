@@ -263,3 +263,94 @@ pub fn run_node_value(a: NodeValueArgs) -> Result<ExitCode, InputError> {
     }
     Ok(exit(status))
 }
+
+/// `topology verify-certificate` on a reply of `get_placement_map` or
+/// `get_node_value`: `None` when the bytes are neither (another kind of
+/// reply), otherwise the outcome (exit 0 certified, 1 rejected).
+pub fn verify_certified_reply(
+    bytes: &[u8],
+    source: &str,
+    canister_id: &str,
+    root_key: Option<&str>,
+) -> Option<Result<ExitCode, InputError>> {
+    use ic_topology::api;
+    use ic_topology::certification;
+    // (key, certified bytes, certificate, witness, what the bytes say)
+    type Parts = (String, Vec<u8>, Option<serde_bytes::ByteBuf>, Vec<u8>, String);
+    // Only an Ok reply is claimed: an error reply is left to the other paths, which name it.
+    let parts: Parts = if let Ok(Ok(r)) = candid::decode_one::<api::Result<api::CertifiedPlacementMap>>(bytes) {
+        {
+            let what = match &r.map {
+                    Some(m) => format!(
+                        "placement map of {} countries, ObjectiveValue now {}; registry version {}, topology sha256 {}, configuration sha256 {}",
+                        m.entries.len(),
+                        m.baseline_objective.map_or("-".into(), |v| v.to_string()),
+                        m.inputs.registry_version,
+                        m.inputs.topology_sha256,
+                        m.inputs.configuration_sha256
+                    ),
+                    None => "no placement map yet".into(),
+                };
+            (r.key, r.map_candid, r.certificate, r.witness, what)
+        }
+    } else if let Ok(Ok(r)) = candid::decode_one::<api::Result<api::CertifiedNodeValue>>(bytes) {
+        {
+            let what = match (&r.values, &r.proof) {
+                (Some(v), _) => format!(
+                    "node values of {} groups; registry version {}, configuration sha256 {}",
+                    v.values.len(),
+                    v.inputs.registry_version,
+                    v.inputs.configuration_sha256
+                ),
+                (_, Some(p)) => format!(
+                    "{} {}: {} of {} usable nodes needed; registry version {}, configuration sha256 {}",
+                    api::group_kind_name(p.value.group.kind),
+                    p.value.group.name,
+                    p.value.needed.map_or("-".into(), |v| v.to_string()),
+                    p.value.usable_nodes,
+                    p.inputs.registry_version,
+                    p.inputs.configuration_sha256
+                ),
+                _ => "no node values yet".into(),
+            };
+            (r.key, r.value_candid, r.certificate, r.witness, what)
+        }
+    } else {
+        return None;
+    };
+    Some((|| {
+        let (key, candid_bytes, certificate, witness, what) = parts;
+        if candid_bytes.is_empty() {
+            return Err(InputError::new(source, format!("the reply carries nothing certified yet ({what})")));
+        }
+        let canister = candid::Principal::from_text(canister_id)
+            .map_err(|e| InputError::new("--canister-id", format!("not a principal: {e}")))?;
+        let root_key = certification::from_hex(root_key.unwrap_or(certification::IC_ROOT_KEY_DER_HEX))
+            .ok_or_else(|| InputError::new("--root-key", "not hexadecimal"))?;
+        let Some(certificate) = certificate else {
+            return Err(InputError::new(source, "the reply has no certificate: call the method as a query"));
+        };
+        match certification::verify_placement(
+            &key,
+            &candid_bytes,
+            &certificate,
+            &witness,
+            canister.as_slice(),
+            &root_key,
+        ) {
+            Ok(certified) => {
+                println!(
+                    "certified: canister {} placements/{key} (certificate time {} ns)",
+                    canister.to_text(),
+                    certified.time_nanos
+                );
+                println!("  {what}");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                println!("rejected: {e}");
+                Ok(ExitCode::from(1))
+            }
+        }
+    })())
+}

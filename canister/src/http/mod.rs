@@ -19,6 +19,7 @@
 //! the page says how to obtain a certified answer (`publish_evaluation`).
 
 pub mod pages;
+pub mod placements;
 
 use crate::certified::Part;
 use crate::state::{Env, State};
@@ -168,7 +169,7 @@ pub fn rebuild(state: &State) {
     site.tree.insert(&site.not_found.entry);
     site.tree.insert(&site.not_found.not_allowed);
     site.tree.insert(&site.skip);
-    for (path, page) in pages::certified_pages(state) {
+    for (path, page) in pages::certified_pages(state).into_iter().chain(placements::pages(state)) {
         site.put(path, page);
     }
     if let Some(previous) = previous {

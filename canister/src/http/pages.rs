@@ -34,6 +34,7 @@ fn layout(title: &str, body: &str) -> Vec<u8> {
         write!(nav, "<a href=\"/attribute/{}\">Charts: {}</a>", a.name(), charts::attribute_title(a)).expect("String");
     }
     nav.push_str("<a href=\"/plan\">Membership plan</a><a href=\"/proposals\">Proposals</a><a href=\"/evaluate\">Evaluate candidates</a><a href=\"/verify\">Verify</a>");
+    nav.push_str(super::placements::NAV);
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{t} - IC target topology</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><nav aria-label=\"main\">{nav}</nav></header>\
@@ -43,7 +44,7 @@ fn layout(title: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-fn html(status: u16, title: &str, body: &str) -> Page {
+pub(super) fn html(status: u16, title: &str, body: &str) -> Page {
     Page { status, content_type: HTML, body: layout(title, body) }
 }
 
