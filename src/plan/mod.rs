@@ -14,6 +14,7 @@
 pub mod check;
 pub mod model;
 pub mod output;
+pub mod parts;
 pub mod sequence;
 pub mod solve;
 pub mod summary;

@@ -17,7 +17,7 @@ use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, Variab
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Col {
+pub(super) enum Col {
     X(u32, u32),
     Y(u32, u32),
     New(u32),
@@ -25,7 +25,7 @@ enum Col {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum RowKind {
+pub(super) enum RowKind {
     Size(u32),
     Value(u32, Attribute, u32),
     Keep(u32, u32),
@@ -36,23 +36,23 @@ enum RowKind {
     ProviderMinimum(u32),
 }
 
-struct Row {
-    kind: RowKind,
-    terms: Vec<(usize, f64)>,
-    op: ComparisonOp,
-    rhs: i64,
+pub(super) struct Row {
+    pub(super) kind: RowKind,
+    pub(super) terms: Vec<(usize, f64)>,
+    pub(super) op: ComparisonOp,
+    pub(super) rhs: i64,
 }
 
 /// The swap model's LP: columns with bounds and costs, and rows.
-struct Lp {
-    cols: Vec<Col>,
-    lo: Vec<i64>,
-    hi: Vec<i64>,
-    cost: Vec<i64>,
-    rows: Vec<Row>,
+pub(super) struct Lp {
+    pub(super) cols: Vec<Col>,
+    pub(super) lo: Vec<i64>,
+    pub(super) hi: Vec<i64>,
+    pub(super) cost: Vec<i64>,
+    pub(super) rows: Vec<Row>,
 }
 
-fn build_lp(pm: &PlanModel) -> Lp {
+pub(super) fn build_lp(pm: &PlanModel) -> Lp {
     build_lp_weighted(pm, &vec![1; pm.model.subnets.len()])
 }
 
@@ -277,12 +277,12 @@ fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &mut Work) -
 
 /// Dual multipliers are kept within this box, so that the dual LP is bounded
 /// even when the model is infeasible.
-const DUAL_BOX: f64 = 256.0;
+pub(super) const DUAL_BOX: f64 = 256.0;
 
 /// Solve the dual of the LP relaxation; return the best integer certificate
 /// made from it and its bound.
 /// The rounded multipliers per LP row, over their denominator.
-struct Multipliers {
+pub(super) struct Multipliers {
     denominator: i64,
     rows: Vec<i64>,
 }
@@ -422,9 +422,22 @@ fn lower_bound_of(
     let values: Vec<f64> =
         lp.rows.iter().map(|r| merged.get(&merged_kind(r.kind, rep)).copied().unwrap_or(0.0)).collect();
     let target = (solution.objective() + pm.constant_cost() as f64 - 1e-6).ceil() as i128;
+    best_certificate(pm, lp, &values, target)
+}
+
+/// The best integer certificate made from the multipliers `values` (one per
+/// row of `lp`), trying each denominator until the bound reaches `target`.
+pub(super) fn best_certificate(
+    pm: &PlanModel,
+    lp: &Lp,
+    values: &[f64],
+    target: i128,
+) -> (PlanCertificate, Bound, Option<Multipliers>) {
+    let zero = PlanCertificate::zero();
+    let zero_bound = plan_check::check_plan_certificate(pm, &zero).expect("the zero certificate is valid");
     let mut best = (zero, zero_bound, None);
     for d in crate::solve::DENOMINATORS {
-        let rows = rounded(lp, &values, d);
+        let rows = rounded(lp, values, d);
         let cert = certificate(lp, &rows, d);
         if let Ok(bound) = plan_check::check_plan_certificate(pm, &cert) {
             if bound.ceil() > best.1.ceil() || best.2.is_none() {
@@ -490,6 +503,9 @@ pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
 
 /// Solve the membership model exactly under `budget`.
 pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
+    if let Some(solution) = super::parts::solve_by_parts(pm, budget) {
+        return solution;
+    }
     solve_from(pm, budget, None, None, Search::Full)
 }
 
