@@ -169,17 +169,6 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
                     // Too large a search for a query: undecided, with its bounds.
                     assert_eq!(r.status_with_change, api::Status::BudgetExceeded, "{name}: {r:?}");
                 }
-                // A governance verdict, in a message of its own, searches as far as a plan
-                // refresh solves: that decides it, as the full search does.
-                let verdict = plan::verify_proposal::verify_proposal(
-                    &exported,
-                    &payload,
-                    ic_topology::export::CANISTER_BUDGET,
-                    Some(&plan::solve::solve(&pm, ic_topology::export::CANISTER_BUDGET)),
-                    plan::solve::Search::Within(topology_canister::plan::VERDICT_MAX_PROGRAM_CELLS),
-                )
-                .unwrap();
-                assert_eq!((verdict.on_optimal_path, verdict.excess_cost), (want.on_optimal_path, want.excess_cost));
             }
             let unknown = api::MembershipChange { node_ids_add: vec!["not-a-node".into()], ..change };
             let r: api::Result<api::MembershipChangeReport> =
