@@ -241,7 +241,7 @@ pub struct CertifiedNodeValue {
     pub proof: Option<NodeValueProof>,
     pub current: bool,
     pub progress: PlacementProgress,
-    /// "node_values", or "node_value/<kind>/<name>".
+    /// "node_values", or `node_value/<kind>/<name>`.
     pub key: String,
     /// The certified bytes: the Candid encoding of `values` or `proof`.
     #[serde(with = "serde_bytes")]
