@@ -17,7 +17,7 @@ use super::check::PlanCertificate;
 use super::model::PlanModel;
 use super::solve::{self, best_certificate, build_lp, Col, Lp, PlanSolution, RowKind, Search, DUAL_BOX};
 use crate::check::Allocation;
-use crate::solve::{Budget, Status};
+use crate::solve::{Budget, Status, Work};
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Variable};
 use std::collections::BTreeMap;
 
@@ -249,17 +249,35 @@ fn settle_locals(lp: &Lp, settled: &[bool], values: &mut [f64]) -> bool {
     true
 }
 
-/// Solve `pm` by parts, if it has settled subnets and others; `None` when it
-/// has not, or when the parts do not prove their plan optimal for the whole
-/// network (the caller then solves the whole model).
-pub fn solve_by_parts(pm: &PlanModel, budget: Budget) -> Option<PlanSolution> {
+/// Solve `pm` by parts, if it has settled subnets and others. `Err` with the
+/// work spent when it has not, or when the parts do not prove their plan
+/// optimal for the whole network: the caller then solves the whole model
+/// with what is left of the budget.
+pub fn solve_by_parts(pm: &PlanModel, budget: Budget) -> Result<PlanSolution, Work> {
     let lp = build_lp(pm);
     let settled = settled(pm, &lp);
     if !settled.contains(&true) || !settled.contains(&false) {
-        return None;
+        return Err(Work::default());
     }
     let (r, index) = restrict(pm, &settled);
     let part = solve::solve_from(&r, budget, None, None, Search::Full);
+    let spent = part.work;
+    match prove(pm, &lp, &settled, &r, &index, part) {
+        Some(solution) => Ok(solution),
+        None => Err(spent),
+    }
+}
+
+/// The part's plan as a plan of the whole network, with its certificate, if
+/// that certificate proves it optimal.
+fn prove(
+    pm: &PlanModel,
+    lp: &Lp,
+    settled: &[bool],
+    r: &PlanModel,
+    index: &[Option<u32>],
+    part: PlanSolution,
+) -> Option<PlanSolution> {
     if part.status != Status::Optimal {
         return None;
     }
@@ -282,12 +300,12 @@ pub fn solve_by_parts(pm: &PlanModel, budget: Budget) -> Option<PlanSolution> {
         entries.sort_unstable();
     }
     let cost = solve::plan_cost(pm, &allocation)?;
-    let mut values = lifted_values(pm, &lp, &part.certificate, &index, &r);
-    price_absent_classes(pm, &r, &lp, &settled, &mut values);
-    if !settle_locals(&lp, &settled, &mut values) {
+    let mut values = lifted_values(pm, lp, &part.certificate, index, r);
+    price_absent_classes(pm, r, lp, settled, &mut values);
+    if !settle_locals(lp, settled, &mut values) {
         return None;
     }
-    let (certificate, bound, _) = best_certificate(pm, &lp, &values, cost as i128);
+    let (certificate, bound, _) = best_certificate(pm, lp, &values, cost as i128);
     if bound.ceil() < cost as i128 {
         return None;
     }

@@ -503,10 +503,17 @@ pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
 
 /// Solve the membership model exactly under `budget`.
 pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
-    if let Some(solution) = super::parts::solve_by_parts(pm, budget) {
-        return solution;
-    }
-    solve_from(pm, budget, None, None, Search::Full)
+    let spent = match super::parts::solve_by_parts(pm, budget) {
+        Ok(solution) => return solution,
+        Err(spent) => spent,
+    };
+    // The whole model, with what the parts left of the budget.
+    let left = Budget { branch_nodes: budget.branch_nodes.saturating_sub(spent.branch_nodes) };
+    let mut solution = solve_from(pm, left, None, None, Search::Full);
+    solution.work.lp_solves += spent.lp_solves;
+    solution.work.branch_nodes += spent.branch_nodes;
+    solution.work.lp_iterations += spent.lp_iterations;
+    solution
 }
 
 /// The multipliers of `hint` on the LP's rows (rows it does not name are zero).
