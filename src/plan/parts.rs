@@ -15,10 +15,10 @@
 
 use super::check::PlanCertificate;
 use super::model::PlanModel;
-use super::solve::{self, best_certificate, build_lp, Col, Lp, PlanSolution, RowKind, Search, DUAL_BOX};
+use super::solve::{self, best_certificate, build_lp, Col, Lp, PlanSolution, RowKind, Search};
 use crate::check::Allocation;
 use crate::solve::{Budget, Status, Work};
-use microlp::{ComparisonOp, OptimizationDirection, Problem, Variable};
+use microlp::ComparisonOp;
 use std::collections::BTreeMap;
 
 /// Per subnet: whether its current members are usable and already form a
@@ -211,39 +211,9 @@ fn settle_locals(lp: &Lp, settled: &[bool], values: &mut [f64]) -> bool {
         }
     }
     for rows in rows_of.values() {
-        let mut dual = Problem::new(OptimizationDirection::Maximize);
-        let vars: Vec<Variable> = rows
-            .iter()
-            .map(|&i| {
-                let r = &lp.rows[i];
-                let bounds = match r.op {
-                    ComparisonOp::Le => (-DUAL_BOX, 0.0),
-                    ComparisonOp::Ge => (0.0, DUAL_BOX),
-                    _ => (-DUAL_BOX, DUAL_BOX),
-                };
-                dual.add_var(r.rhs as f64, bounds)
-            })
-            .collect();
-        let mut columns: BTreeMap<usize, Vec<(Variable, f64)>> = BTreeMap::new();
-        for (k, &i) in rows.iter().enumerate() {
-            for &(j, a) in &lp.rows[i].terms {
-                columns.entry(j).or_default().push((vars[k], a));
-            }
-        }
-        for (j, mut col) in columns {
-            let w_hi = dual.add_var(-(lp.hi[j] as f64), (0.0, f64::INFINITY));
-            col.push((w_hi, -1.0));
-            if lp.lo[j] > 0 {
-                let w_lo = dual.add_var(lp.lo[j] as f64, (0.0, f64::INFINITY));
-                col.push((w_lo, 1.0));
-                dual.add_constraint(col.as_slice(), ComparisonOp::Eq, priced[j]);
-            } else {
-                dual.add_constraint(col.as_slice(), ComparisonOp::Le, priced[j]);
-            }
-        }
-        let Ok(Ok(solution)) = dual.solve().map(|o| o.into_solution()) else { return false };
-        for (k, &i) in rows.iter().enumerate() {
-            values[i] = solution.var_value(vars[k]);
+        let Some((local, _, _)) = solve::solve_dual(lp, rows, false, &priced) else { return false };
+        for (&i, u) in rows.iter().zip(local) {
+            values[i] = u;
         }
     }
     true

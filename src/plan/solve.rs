@@ -277,7 +277,7 @@ fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &mut Work) -
 
 /// Dual multipliers are kept within this box, so that the dual LP is bounded
 /// even when the model is infeasible.
-pub(super) const DUAL_BOX: f64 = 256.0;
+const DUAL_BOX: f64 = 256.0;
 
 /// Solve the dual of the LP relaxation; return the best integer certificate
 /// made from it and its bound.
@@ -367,6 +367,51 @@ fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bo
     lower_bound_of(pm, lp, &merged, &rep, work)
 }
 
+/// Solve the dual of `lp` on the rows `rows` (indices into `lp.rows`; the
+/// other rows' multipliers are zero) over every column (`all_columns`) or
+/// only the columns those rows touch, column j costing `cost[j]`: for each
+/// column with bounds [lo, hi], sum a u + w_lo - w_hi <= cost (= with w_lo
+/// when lo > 0), maximising sum rhs u + lo w_lo - hi w_hi, with w >= 0 and the
+/// multipliers in [`DUAL_BOX`]. Returns the multipliers of `rows`, the
+/// dual's value and its LP iterations.
+pub(super) fn solve_dual(lp: &Lp, rows: &[usize], all_columns: bool, cost: &[f64]) -> Option<(Vec<f64>, f64, u64)> {
+    let mut dual = Problem::new(OptimizationDirection::Maximize);
+    let row_vars: Vec<Variable> = rows
+        .iter()
+        .map(|&i| {
+            let r = &lp.rows[i];
+            let bounds = match r.op {
+                ComparisonOp::Le => (-DUAL_BOX, 0.0),
+                ComparisonOp::Ge => (0.0, DUAL_BOX),
+                _ => (-DUAL_BOX, DUAL_BOX),
+            };
+            dual.add_var(r.rhs as f64, bounds)
+        })
+        .collect();
+    let mut columns: Vec<Option<Vec<(Variable, f64)>>> =
+        vec![if all_columns { Some(Vec::new()) } else { None }; lp.cols.len()];
+    for (k, &i) in rows.iter().enumerate() {
+        for &(j, a) in &lp.rows[i].terms {
+            columns[j].get_or_insert_with(Vec::new).push((row_vars[k], a));
+        }
+    }
+    for (j, col) in columns.into_iter().enumerate() {
+        let Some(mut col) = col else { continue };
+        let w_hi = dual.add_var(-(lp.hi[j] as f64), (0.0, f64::INFINITY));
+        col.push((w_hi, -1.0));
+        if lp.lo[j] > 0 {
+            let w_lo = dual.add_var(lp.lo[j] as f64, (0.0, f64::INFINITY));
+            col.push((w_lo, 1.0));
+            dual.add_constraint(col.as_slice(), ComparisonOp::Eq, cost[j]);
+        } else {
+            dual.add_constraint(col.as_slice(), ComparisonOp::Le, cost[j]);
+        }
+    }
+    let solution = dual.solve().ok()?.into_solution().ok()?;
+    let values = row_vars.iter().map(|&v| solution.var_value(v)).collect();
+    Some((values, solution.objective(), solution.stats().lp_iterations))
+}
+
 /// Solve the dual of `dual_lp` (the model's LP `lp`, or it with subnets
 /// merged as `rep` says) and return the best integer certificate for `lp`
 /// made from it, and its bound.
@@ -379,49 +424,17 @@ fn lower_bound_of(
 ) -> (PlanCertificate, Bound, Option<Multipliers>) {
     let zero = PlanCertificate::zero();
     let zero_bound = plan_check::check_plan_certificate(pm, &zero).expect("the zero certificate is valid");
-    let mut dual = Problem::new(OptimizationDirection::Maximize);
-    let row_vars: Vec<Variable> = dual_lp
-        .rows
-        .iter()
-        .map(|r| {
-            let bounds = match r.op {
-                ComparisonOp::Le => (-DUAL_BOX, 0.0),
-                ComparisonOp::Ge => (0.0, DUAL_BOX),
-                _ => (-DUAL_BOX, DUAL_BOX),
-            };
-            dual.add_var(r.rhs as f64, bounds)
-        })
-        .collect();
-    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); dual_lp.cols.len()];
-    for (i, r) in dual_lp.rows.iter().enumerate() {
-        for &(j, a) in &r.terms {
-            columns[j].push((row_vars[i], a));
-        }
-    }
-    // For each column with bounds [lo, hi]: sum a u + w_lo - w_hi = cost,
-    // maximise ... + lo w_lo - hi w_hi, w >= 0.
-    for (j, mut col) in columns.into_iter().enumerate() {
-        let w_hi = dual.add_var(-(dual_lp.hi[j] as f64), (0.0, f64::INFINITY));
-        col.push((w_hi, -1.0));
-        if dual_lp.lo[j] > 0 {
-            let w_lo = dual.add_var(dual_lp.lo[j] as f64, (0.0, f64::INFINITY));
-            col.push((w_lo, 1.0));
-            dual.add_constraint(col.as_slice(), ComparisonOp::Eq, dual_lp.cost[j] as f64);
-        } else {
-            dual.add_constraint(col.as_slice(), ComparisonOp::Le, dual_lp.cost[j] as f64);
-        }
-    }
+    let rows: Vec<usize> = (0..dual_lp.rows.len()).collect();
+    let cost: Vec<f64> = dual_lp.cost.iter().map(|&c| c as f64).collect();
     work.lp_solves += 1;
-    let solution = match dual.solve().map(|o| o.into_solution()) {
-        Ok(Ok(s)) => s,
-        _ => return (zero, zero_bound, None),
+    let Some((duals, objective, iterations)) = solve_dual(dual_lp, &rows, true, &cost) else {
+        return (zero, zero_bound, None);
     };
-    work.lp_iterations += solution.stats().lp_iterations;
-    let merged: BTreeMap<RowKind, f64> =
-        dual_lp.rows.iter().zip(&row_vars).map(|(r, &v)| (r.kind, solution.var_value(v))).collect();
+    work.lp_iterations += iterations;
+    let merged: BTreeMap<RowKind, f64> = dual_lp.rows.iter().zip(&duals).map(|(r, &u)| (r.kind, u)).collect();
     let values: Vec<f64> =
         lp.rows.iter().map(|r| merged.get(&merged_kind(r.kind, rep)).copied().unwrap_or(0.0)).collect();
-    let target = (solution.objective() + pm.constant_cost() as f64 - 1e-6).ceil() as i128;
+    let target = (objective + pm.constant_cost() as f64 - 1e-6).ceil() as i128;
     best_certificate(pm, lp, &values, target)
 }
 
