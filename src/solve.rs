@@ -1010,7 +1010,9 @@ fn program_split(
 }
 
 /// The plain class-by-subnet model as one integer program (the fallback).
-fn solve_full_model(model: &Model, budget_left: u64, work: &mut Work) -> IntResult {
+/// The plain class-by-subnet integer program, minimising the synthetic nodes
+/// or, with `costs` (one per class), the weighted cost.
+fn solve_full_model(model: &Model, costs: Option<&[i64]>, budget_left: u64, work: &mut Work) -> IntResult {
     work.full_model = true;
     let mut p = Problem::new(OptimizationDirection::Minimize);
     let mut vars = Vec::new();
@@ -1024,7 +1026,8 @@ fn solve_full_model(model: &Model, budget_left: u64, work: &mut Work) -> IntResu
             if cap == 0 {
                 continue;
             }
-            let v = p.add_integer_var(class.synthetic as u8 as f64, (0, cap as i32));
+            let cost = costs.map_or(class.synthetic as u8 as f64, |costs| costs[c] as f64);
+            let v = p.add_integer_var(cost, (0, cap as i32));
             vars.push(v);
             index.push((s, c));
             all.push((v, 1.0));
@@ -1065,6 +1068,16 @@ fn solve_full_model(model: &Model, budget_left: u64, work: &mut Work) -> IntResu
             IntResult::Solved(flat)
         }
         other => other,
+    }
+}
+
+/// An allocation from [`solve_full_model`]'s (subnet, class) totals.
+fn flat_allocation(model: &Model, flat: &[i64]) -> Allocation {
+    let nc = model.classes.len();
+    Allocation {
+        subnets: (0..model.subnets.len())
+            .map(|s| (0..nc).filter(|&c| flat[s * nc + c] > 0).map(|c| (c as u32, flat[s * nc + c] as u32)).collect())
+            .collect(),
     }
 }
 
@@ -1247,19 +1260,9 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve:
     let mut lower = lower;
     if checked.is_none() {
         let left = budget.branch_nodes.saturating_sub(work.branch_nodes);
-        match solve_full_model(model, left, &mut work) {
+        match solve_full_model(model, None, left, &mut work) {
             IntResult::Solved(flat) => {
-                let nc = model.classes.len();
-                allocation = Allocation {
-                    subnets: (0..model.subnets.len())
-                        .map(|s| {
-                            (0..nc)
-                                .filter(|&c| flat[s * nc + c] > 0)
-                                .map(|c| (c as u32, flat[s * nc + c] as u32))
-                                .collect()
-                        })
-                        .collect(),
-                };
+                allocation = flat_allocation(model, &flat);
                 checked = check::check_allocation(model, &allocation).ok();
                 // The plain model was solved to optimality: its value is the optimum.
                 if let Some(value) = checked {
@@ -1301,8 +1304,8 @@ pub struct WeightedSolution {
 /// certificate (re-checked by [`check::check_weighted_certificate`]), its
 /// integer program the class-by-type totals, which are split into subnets
 /// (which keeps every class total, hence the cost) and checked. Totals that
-/// do not split are reported as `budget_exceeded` with the bound: there is no
-/// fallback program for weighted costs.
+/// do not split fall back to the plain subnet model under the same costs,
+/// with what is left of the budget.
 pub fn solve_weighted(model: &Model, costs: &[i64], budget: Budget) -> WeightedSolution {
     let mut work = Work::default();
     let zero_bound = check::Bound { numerator: 0, denominator: 1 };
@@ -1329,22 +1332,40 @@ pub fn solve_weighted(model: &Model, costs: &[i64], budget: Budget) -> WeightedS
     };
     let type_value: i64 = totals.iter().zip(&tm.cost).map(|(z, c)| z * c).sum();
     let mut allocation = Allocation { subnets: vec![Vec::new(); model.subnets.len()] };
+    let mut split_ok = true;
     for (t, ty) in tm.types.iter().enumerate() {
         let type_totals: BTreeMap<u32, i64> =
             tm.vars.iter().zip(&totals).filter(|((_, tt), &z)| *tt == t && z > 0).map(|((c, _), &z)| (*c, z)).collect();
         let subnet = &model.subnets[ty.rep];
         let Some(parts) = split_type(model, subnet, ty.subnets.len(), &type_totals, &mut work) else {
-            return answer(Status::BudgetExceeded, None, bound, None, certificate, work);
+            split_ok = false;
+            break;
         };
         for (&s, part) in ty.subnets.iter().zip(parts) {
             allocation.subnets[s as usize] = part;
         }
     }
-    let value: i64 = allocation.subnets.iter().flatten().map(|&(c, n)| costs[c as usize] * n as i64).sum();
+    let cost_of = |allocation: &Allocation| -> i64 {
+        allocation.subnets.iter().flatten().map(|&(c, n)| costs[c as usize] * n as i64).sum()
+    };
     // The type model relaxes the subnet model: a split of its optimum that
     // checks and keeps its cost is optimal for the subnet model.
-    if check::check_allocation(model, &allocation).is_err() || value != type_value {
-        return answer(Status::BudgetExceeded, None, bound, None, certificate, work);
+    if split_ok && check::check_allocation(model, &allocation).is_ok() && cost_of(&allocation) == type_value {
+        return answer(Status::Optimal, Some(type_value), bound, Some(allocation), certificate, work);
     }
-    answer(Status::Optimal, Some(value), bound, Some(allocation), certificate, work)
+    // The totals do not split (or their split does not keep the cost): solve
+    // the plain subnet model under the same costs with what is left of the budget.
+    let left = budget.branch_nodes.saturating_sub(work.branch_nodes);
+    match solve_full_model(model, Some(costs), left, &mut work) {
+        IntResult::Solved(flat) => {
+            let allocation = flat_allocation(model, &flat);
+            let value = cost_of(&allocation);
+            match check::check_allocation(model, &allocation) {
+                Ok(_) => answer(Status::Optimal, Some(value), bound, Some(allocation), certificate, work),
+                Err(_) => answer(Status::BudgetExceeded, None, bound, None, certificate, work),
+            }
+        }
+        IntResult::Infeasible => answer(Status::Infeasible, None, bound, None, certificate, work),
+        IntResult::OutOfBudget => answer(Status::BudgetExceeded, None, bound, None, certificate, work),
+    }
 }

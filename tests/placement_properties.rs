@@ -354,6 +354,43 @@ fn provider_without_usable_nodes_has_value_zero() {
     assert_eq!(report.objective_without, values.baseline_objective);
 }
 
+/// Weighted totals that do not split into identical subnets (two subnets of
+/// two, every limit 1; DFINITY's two nodes share a country) are solved by the
+/// plain subnet model instead of being left unsolved: the case CI found.
+#[test]
+fn node_value_when_the_weighted_totals_do_not_split() {
+    let nodes = vec![node(0, 0, 4, 1, "CH", "UP"), node(1, 0, 0, 0, "CH", "UP"), node(2, 1, 4, 0, "DE", "UP")];
+    let subnet =
+        SubnetSpec { subnet_type: "Application".into(), subnet_id: None, size: 2, is_sev: false, limits: [1, 1, 1, 1] };
+    let inputs = Inputs {
+        settings: Settings {
+            synthetic_countries: 1,
+            enforce_sev: false,
+            enforce_health: false,
+            enforce_per_provider_minimum: false,
+            ..RuleSet::Dec2023.default_settings()
+        },
+        nodes,
+        pipeline: vec![],
+        topology: vec![subnet.clone(), subnet],
+        sev_providers: vec![],
+        cordons: vec![],
+        clusters: vec![],
+        special_limits: None,
+        country_restrictions: None,
+        warnings: vec![],
+    };
+    let model = model::build(&inputs, &[]);
+    let base = solve::solve(&model, Budget::default());
+    let opt = base.objective.expect("optimal");
+    for (group, classes) in value::groups(&inputs, &model) {
+        let v = value::node_value(&model, &base, group.clone(), &classes, Budget::default());
+        let (_, brute) = brute_force(&model, &classes).expect("feasible");
+        assert_eq!((v.status, v.needed), (Status::Optimal, Some(brute)), "{group:?}");
+        assert_eq!(value::check_node_value(&model, opt, &classes, &v), Ok(()), "{group:?}");
+    }
+}
+
 /// On the app75 case of ORACLES.md (#5, 2025 rules, 83 subnets): each entry of
 /// the whole map equals that country's curve evaluated on its own.
 #[test]
