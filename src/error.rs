@@ -23,7 +23,10 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(source: impl Into<String>, reason: impl Into<String>) -> Self {
-        InputError { location: Location { source: source.into(), line: None, field: None }, reason: reason.into() }
+        InputError {
+            location: Location { source: source.into(), line: None, field: None },
+            reason: short(reason.into()),
+        }
     }
 
     pub fn at_line(mut self, line: u64) -> Self {
@@ -51,3 +54,32 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+/// The longest reason an error quotes, in characters.
+pub const MAX_REASON_CHARS: usize = 800;
+
+/// A reason cut to [`MAX_REASON_CHARS`]: a decoder's message may quote the
+/// whole input (Candid's "Cannot parse header" prints every byte in hex), and
+/// no error prints a whole file.
+fn short(reason: String) -> String {
+    match reason.char_indices().nth(MAX_REASON_CHARS) {
+        None => reason,
+        Some((cut, _)) => {
+            let rest = reason[cut..].chars().count();
+            format!("{}... ({rest} more characters)", &reason[..cut])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_reason_is_cut_on_a_character_boundary() {
+        let e = InputError::new("f", "é".repeat(400_000));
+        assert_eq!(e.reason.chars().count(), MAX_REASON_CHARS + "... (399200 more characters)".len());
+        assert!(e.reason.ends_with("... (399200 more characters)"));
+        assert_eq!(InputError::new("f", "short").reason, "short");
+    }
+}

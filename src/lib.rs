@@ -17,6 +17,7 @@ pub mod api;
 pub mod certification;
 pub mod charts;
 pub mod check;
+pub mod cordoned;
 pub mod digest;
 pub mod error;
 pub mod evaluate;

@@ -67,6 +67,10 @@ enum Command {
     Placements(cli::placements::PlacementsArgs),
     /// How many of each provider's, data center's, ... nodes the optimal allocations need, proven.
     NodeValue(cli::placements::NodeValueArgs),
+    /// Write the export of a configuration (the bytes the canister's
+    /// `export_snapshot` gives for its snapshot), for `evaluate --inputs`,
+    /// `verify --inputs` and `proposal-summary` without a canister.
+    Export(ExportArgs),
     /// Render a proposal verdict (a `get_proposal_verdict` or
     /// `list_proposal_verdicts` reply, or a verdict's Candid bytes) as text.
     Proposal(ProposalArgs),
@@ -106,6 +110,11 @@ struct EvaluateArgs {
     /// Also write the charts (SVG: allocation and topology matrix per attribute, the curve) into this folder.
     #[arg(long, value_name = "DIR")]
     charts: Option<PathBuf>,
+    /// Also write the cordoned nodes with the reason each is cordoned, as the
+    /// reference's `blacklisted_nodes_<scenario>.csv` (node_id, node_provider,
+    /// data_center, data_center_provider, blacklist_reason).
+    #[arg(long, value_name = "FILE")]
+    blacklisted_out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -180,6 +189,7 @@ struct GenerateArgs {
 }
 
 fn main() -> ExitCode {
+    cli::pipe::quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(a) => run_evaluate(a),
@@ -192,6 +202,7 @@ fn main() -> ExitCode {
         Command::VerifyProposal(a) => cli::plan::run_verify_proposal(a),
         Command::Placements(a) => cli::placements::run_placements(a),
         Command::NodeValue(a) => cli::placements::run_node_value(a),
+        Command::Export(a) => run_export(a),
         Command::Proposal(a) => ic_topology::proposals::cli::run_proposal(a.id, &a.verdict),
     };
     match result {
@@ -201,6 +212,32 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// A configuration JSON with the reference tool's keys; without it, the
+    /// default network that ships with the project.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Where to write the export (canonical JSON); its sha256, printed on
+    /// stderr, is the `configuration_sha256` every evaluation of it reports.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+fn run_export(a: ExportArgs) -> Result<ExitCode, InputError> {
+    let (inputs, _, source) = load(a.config.as_deref(), None)?;
+    for w in &inputs.warnings {
+        let line = w.line.map_or(String::new(), |l| format!(", line {l}"));
+        let field = w.field.as_ref().map_or(String::new(), |f| format!(", field `{f}`"));
+        eprintln!("warning: {}{}{}: {}", w.source, line, field, w.message);
+    }
+    let bytes = export::to_bytes(&inputs);
+    std::fs::write(&a.out, &bytes)
+        .map_err(|e| InputError::new(a.out.display().to_string(), format!("cannot write the export: {e}")))?;
+    eprintln!("{}  {} (the export of {source})", digest::sha256_hex(&bytes), a.out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The default network, embedded so that `topology evaluate` works anywhere.
@@ -320,6 +357,9 @@ struct ResultFile {
     settings: ic_topology::inputs::Settings,
     network: NetworkSummary,
     inputs: InputDigests,
+    /// The nodes a cordon of the blacklist matches, and why (listed whether or not it is enforced).
+    #[serde(default)]
+    cordoned: Vec<ic_topology::cordoned::CordonedNode>,
     warnings: Vec<Warning>,
     work: ic_topology::solve::Work,
 }
@@ -409,9 +449,15 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
         },
         settings: inputs.settings,
         candidates,
+        cordoned: ic_topology::cordoned::cordoned_nodes(&inputs),
         warnings,
         work: ev.solution.work,
     };
+    if let Some(path) = &a.blacklisted_out {
+        std::fs::write(path, ic_topology::cordoned::to_csv(&result.cordoned))
+            .map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
+        eprintln!("wrote {} ({} cordoned nodes)", path.display(), result.cordoned.len());
+    }
     if let Some(dir) = &a.charts {
         for path in ic_topology::charts::write_all(dir, &ic_topology::charts::evaluation_charts(&model, &ev))? {
             eprintln!("wrote {}", path.display());
@@ -527,6 +573,15 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
         InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}"))
             .at_line(e.line() as u64)
     })?;
+    let (_, defaults) = default_inputs()?;
+    cli::verify_inputs::check(
+        "verify",
+        &source,
+        &result.inputs.files,
+        a.config.as_deref(),
+        a.inputs.as_deref(),
+        &defaults,
+    )?;
     let (inputs, input_files, _) = load(a.config.as_deref(), a.inputs.as_deref())?;
     let checked = verify(&result, &inputs, &input_files)
         .and_then(|summary| verify_curve(&result, &inputs).map(|curve| format!("{summary}; {curve}")));

@@ -9,8 +9,8 @@
 //! work on this model, so the checker re-checks exactly what was solved.
 
 use crate::inputs::{
-    Attribute, CandidateRow, Cordon, CordonedFeature, CountryRestriction, Inputs, LimitOp, PlannedNode, RegistryNode,
-    RuleSet, SpecialLimit, SpecialLimitScope, SpecialLimits,
+    Attribute, CandidateRow, Cordon, CountryRestriction, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
+    SpecialLimit, SpecialLimitScope, SpecialLimits,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -392,14 +392,16 @@ fn attribute_values(n: &FlatNode) -> [&str; 4] {
 }
 
 fn cordons(c: &Cordon, n: &FlatNode) -> bool {
-    let v = c.value.as_str();
-    match c.feature {
-        CordonedFeature::NodeId => n.id == v,
-        CordonedFeature::NodeProvider => n.provider_id.as_deref() == Some(v),
-        CordonedFeature::NodeOperator => n.operator.as_deref() == Some(v),
-        CordonedFeature::DataCenter => n.data_center == v,
-        CordonedFeature::DataCenterProvider => n.data_center_provider == v,
-    }
+    crate::cordoned::matches(
+        c,
+        &crate::cordoned::Fields {
+            id: &n.id,
+            provider_id: n.provider_id.as_deref(),
+            operator: n.operator.as_deref(),
+            data_center: &n.data_center,
+            data_center_provider: &n.data_center_provider,
+        },
+    )
 }
 
 /// A registry node's provider name after the rule set's renames (before clusters).

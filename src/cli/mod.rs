@@ -1,4 +1,6 @@
 //! The command line's commands that have grown past a few lines, one module each.
 
+pub mod pipe;
 pub mod placements;
 pub mod plan;
+pub mod verify_inputs;

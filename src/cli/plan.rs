@@ -284,6 +284,16 @@ pub fn run_verify_plan(a: VerifyPlanArgs) -> Result<ExitCode, InputError> {
         .map_err(|e| InputError::new(a.result.display().to_string(), format!("cannot read: {e}")))?;
     let file: PlanFile = serde_json::from_str(&text)
         .map_err(|e| InputError::new(a.result.display().to_string(), format!("not a plan result: {e}")))?;
+    let (_, defaults) = crate::default_inputs()?;
+    let source = a.result.display().to_string();
+    super::verify_inputs::check(
+        "verify-plan",
+        &source,
+        &file.inputs.files,
+        a.config.as_deref(),
+        a.inputs.as_deref(),
+        &defaults,
+    )?;
     let (inputs, files, _) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
     match verify_plan_file(&inputs, &files, &file) {
         Ok(message) => {

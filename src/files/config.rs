@@ -107,7 +107,7 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
     let (settings, mode) = read_settings(&config)?;
 
     let base = path.parent().unwrap_or(Path::new(""));
-    let mut reader = FileReader { config: &config, base, files: Vec::new() };
+    let mut reader = FileReader { config: &config, base, files: Vec::new(), fallbacks: Vec::new() };
 
     let nodes_path = config.path("nodes_file")?.ok_or_else(|| missing_key(&config_source, "nodes_file"))?;
     let topology_path = config.path("topology_file")?.ok_or_else(|| missing_key(&config_source, "topology_file"))?;
@@ -205,6 +205,19 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
     }));
     check_provider_spellings(&mut diags, &sites);
 
+    for (key, written, shown) in &reader.fallbacks {
+        diags.warn(
+            &config_source,
+            config.doc.line(&[key.as_str()]),
+            Some(key),
+            format!(
+                "`{written}` is not in the configuration file's folder ({}); read `{shown}` from the working \
+                 directory instead, as the reference tool does: write the path relative to the configuration \
+                 file to make it unambiguous",
+                base.join(written).display()
+            ),
+        );
+    }
     let files = reader.files;
     Ok(LoadedConfig {
         inputs: Inputs {
@@ -281,12 +294,22 @@ struct FileReader<'c, 's> {
     config: &'c Config<'s>,
     base: &'c Path,
     files: Vec<InputFile>,
+    /// (key, path as written, path read): relative paths found only in the
+    /// working directory, where the reference tool looks for them.
+    fallbacks: Vec<(String, String, String)>,
 }
 
 impl FileReader<'_, '_> {
     /// Returns the name to use for the file in messages and its text.
     fn read(&mut self, key: &str, written: &str) -> Result<(String, String), InputError> {
-        let resolved: PathBuf = self.base.join(written);
+        let mut resolved: PathBuf = self.base.join(written);
+        // The reference resolves relative paths against the working directory
+        // (its repository root): its own configurations work as they are.
+        let here = Path::new(written);
+        if here.is_relative() && !resolved.exists() && here.exists() {
+            resolved = here.to_path_buf();
+            self.fallbacks.push((key.to_string(), written.to_string(), resolved.display().to_string()));
+        }
         let shown = resolved.display().to_string();
         let config_error = |reason: String| self.config.error(key, reason);
         if key == "scenario" && resolved.is_dir() {
@@ -307,7 +330,8 @@ impl FileReader<'_, '_> {
         }
         let bytes = std::fs::read(&resolved).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound if Path::new(written).is_relative() => config_error(format!(
-                "file not found: {shown} (relative paths are taken from the configuration file's folder)"
+                "file not found: {shown} (relative paths are taken from the configuration file's folder, \
+                 then from the working directory)"
             )),
             std::io::ErrorKind::NotFound => config_error(format!("file not found: {shown}")),
             _ => config_error(format!("cannot read {shown}: {e}")),

@@ -164,11 +164,23 @@ impl<'s> Table<'s> {
             Some(near) => {
                 format!(" (there is a column `{near}`: column names are compared exactly)")
             }
-            None => String::new(),
+            None => match self.other_separator() {
+                Some(found) => format!(
+                    " (the header splits on {found}, not on commas: the file must be comma-separated, \
+                     as the dashboard exports it)"
+                ),
+                None => String::new(),
+            },
         };
         Err(InputError::new(self.source, format!("missing column `{name}`{hint}"))
             .at_line(self.header_line)
             .field(name))
+    }
+
+    /// The separator a one-column header splits on instead of commas, named.
+    fn other_separator(&self) -> Option<&'static str> {
+        let [only] = self.header.as_slice() else { return None };
+        [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")].into_iter().find(|(c, _)| only.contains(*c)).map(|(_, name)| name)
     }
 
     pub(crate) fn optional_column(&self, name: &str) -> Option<Column> {

@@ -104,6 +104,8 @@ pub(crate) struct JsonDoc<'s> {
 
 impl<'s> JsonDoc<'s> {
     pub(crate) fn parse(text: &str, source: &'s str) -> Result<Self, InputError> {
+        // A byte-order mark (as Windows editors write) is accepted, as in CSV files.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: Json = serde_json::from_str(text).map_err(|e| {
             let error = InputError::new(source, format!("invalid JSON: {e}"));
             if e.line() > 0 {

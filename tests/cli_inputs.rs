@@ -1,0 +1,195 @@
+//! The inputs a reference user already has, and messages that stay short:
+//! the reference's own `config.json` (paths relative to the working
+//! directory), a byte-order mark in JSON, a CSV with the wrong separator,
+//! `topology export`, the cordoned nodes with their reasons, `verify` without
+//! the inputs it needs (a usage error naming the flag), decoder errors that do
+//! not quote the whole file, and a closed pipe that ends the command quietly.
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::*;
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+/// A reference-style checkout: `data/nodes.csv`, `data/topology.csv` and
+/// `configs/config.json` naming them relative to the checkout's root.
+fn reference_layout(dir: &TempDir) -> std::path::PathBuf {
+    dir.write("data/nodes.csv", &std::fs::read_to_string(defaults("nodes.csv")).unwrap());
+    dir.write("data/topology.csv", &std::fs::read_to_string(defaults("topology.csv")).unwrap());
+    dir.write(
+        "configs/config.json",
+        r#"{"rules": "2025", "nodes_file": "data/nodes.csv", "topology_file": "data/topology.csv"}"#,
+    )
+}
+
+#[test]
+fn a_reference_config_resolves_against_the_working_directory_with_a_warning() {
+    let dir = TempDir::new("reference-layout");
+    reference_layout(&dir);
+    let run = topology_in(&dir.0, &["evaluate", "--config", "configs/config.json", "--json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let warnings: Vec<String> = v["warnings"].as_array().unwrap().iter().map(|w| w["message"].to_string()).collect();
+    for key in ["data/nodes.csv", "data/topology.csv"] {
+        assert!(
+            warnings.iter().any(|w| w.contains(key) && w.contains("working directory")),
+            "no warning names {key}: {warnings:?}"
+        );
+    }
+    // The same numbers as the same files named relative to the configuration.
+    let direct = topology(&["evaluate", "--json"]).json();
+    assert_eq!(v["objective"], direct["objective"]);
+    assert_eq!(v["inputs"]["configuration_sha256"], direct["inputs"]["configuration_sha256"]);
+    // From elsewhere, neither place has the files: the error names both.
+    let run = topology_in(&dir.0.join("configs"), &["evaluate", "--config", "config.json"]);
+    assert_input_error(&run, &["nodes_file", "file not found", "working directory"]);
+}
+
+#[test]
+fn a_config_next_to_its_files_needs_no_fallback() {
+    let run = topology(&["evaluate", "--config", &s(&defaults("config.json")), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("working directory"), "no fallback warning: {}", run.stdout);
+}
+
+#[test]
+fn a_byte_order_mark_in_a_json_file_is_accepted() {
+    let dir = TempDir::new("bom");
+    let text = std::fs::read_to_string(defaults("config.json")).unwrap();
+    for name in ["nodes.csv", "topology.csv"] {
+        dir.write(name, &std::fs::read_to_string(defaults(name)).unwrap());
+    }
+    let config = dir.write("config.json", &format!("\u{feff}{text}"));
+    let run = topology(&["evaluate", "--config", &s(&config), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plain = topology(&["evaluate", "--config", &s(&defaults("config.json")), "--json"]).json();
+    assert_eq!(run.json()["objective"], plain["objective"]);
+}
+
+#[test]
+fn a_csv_split_on_semicolons_or_tabs_says_which_separator_it_found() {
+    let dir = TempDir::new("separator");
+    let nodes = std::fs::read_to_string(defaults("nodes.csv")).unwrap();
+    let header = nodes.lines().next().unwrap();
+    for (sep, says) in [(";", "`;`"), ("\t", "tabs")] {
+        let path = dir.write("nodes.csv", &format!("{}\n", header.replace(',', sep)));
+        std::fs::write(dir.path("topology.csv"), std::fs::read_to_string(defaults("topology.csv")).unwrap()).unwrap();
+        let config = dir.write("config.json", r#"{"nodes_file": "nodes.csv", "topology_file": "topology.csv"}"#);
+        let run = topology(&["evaluate", "--config", &s(&config)]);
+        assert_input_error(&run, &[&s(&path), "missing column", says, "comma-separated"]);
+    }
+}
+
+#[test]
+fn export_writes_what_evaluate_inputs_reads() {
+    let dir = TempDir::new("export");
+    let out = dir.path("export.json");
+    let run = topology(&["export", "--out", &s(&out)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(&out).unwrap();
+    let from_config = topology(&["evaluate", "--json"]).json();
+    // The export's digest is the configuration digest of what it holds.
+    let sha = ic_topology::digest::sha256_hex(&bytes);
+    assert_eq!(from_config["inputs"]["configuration_sha256"], sha);
+    assert!(run.stderr.lines().any(|l| l.starts_with(&format!("{sha}  "))), "{}", run.stderr);
+    let from_export = topology(&["evaluate", "--inputs", &s(&out), "--json"]);
+    assert_eq!(from_export.code, 0, "{}", from_export.stderr);
+    assert_eq!(from_export.json()["objective"], from_config["objective"]);
+    // And what it evaluates verifies against it.
+    let result = dir.write("result.json", &from_export.stdout);
+    let run = topology(&["verify", &s(&result), "--inputs", &s(&out)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn verify_without_the_inputs_it_needs_names_the_flag() {
+    let dir = TempDir::new("verify-flags");
+    let export = dir.path("export.json");
+    assert_eq!(topology(&["export", "--out", &s(&export)]).code, 0);
+    let from_export = dir.write("from-export.json", &topology(&["evaluate", "--inputs", &s(&export), "--json"]).stdout);
+    assert_input_error(&topology(&["verify", &s(&from_export)]), &["--inputs", &s(&export)]);
+    assert_input_error(
+        &topology(&["verify", &s(&from_export), "--config", &s(&defaults("config.json"))]),
+        &["canister export", "instead of --config"],
+    );
+    let from_config = dir.write("from-config.json", &topology(&["evaluate", "--json"]).stdout);
+    assert_input_error(
+        &topology(&["verify", &s(&from_config), "--inputs", &s(&export)]),
+        &["from a configuration", "--config"],
+    );
+    // A result of another network, checked without --config: a usage error, not "rejected".
+    let net = dir.path("net");
+    let run = topology(&["generate", "--nodes", "300", "--subnets", "12", "--seed", "7", "--out", &s(&net)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let other = topology(&["evaluate", "--config", &s(&net.join("config.json")), "--json"]);
+    let other = dir.write("other.json", &other.stdout);
+    assert_input_error(&topology(&["verify", &s(&other)]), &["--config", "nodes_file"]);
+    // With the flags it needs, each verifies.
+    assert_eq!(topology(&["verify", &s(&other), "--config", &s(&net.join("config.json"))]).code, 0);
+    assert_eq!(topology(&["verify", &s(&from_config)]).code, 0);
+}
+
+#[test]
+fn cordoned_nodes_are_listed_with_their_reasons() {
+    let dir = TempDir::new("cordoned");
+    let nodes = std::fs::read_to_string(defaults("nodes.csv")).unwrap();
+    let second = nodes.lines().nth(1).unwrap();
+    let node_id = second.split(',').next().unwrap();
+    let dc = second.split(',').nth(2).unwrap();
+    dir.write("nodes.csv", &nodes);
+    dir.write("topology.csv", &std::fs::read_to_string(defaults("topology.csv")).unwrap());
+    dir.write(
+        "blacklist.yaml",
+        &format!("features:\n  - feature: node_id\n    value: {node_id}\n  - feature: data_center\n    value: {dc}\n"),
+    );
+    let config = dir.write(
+        "config.json",
+        r#"{"nodes_file": "nodes.csv", "topology_file": "topology.csv", "blacklist_file": "blacklist.yaml"}"#,
+    );
+    let out = dir.path("blacklisted_nodes.csv");
+    let run = topology(&["evaluate", "--config", &s(&config), "--json", "--blacklisted-out", &s(&out)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let cordoned = run.json()["cordoned"].as_array().unwrap().clone();
+    let in_dc = nodes.lines().skip(1).filter(|l| l.split(',').nth(2) == Some(dc)).count();
+    assert_eq!(cordoned.len(), in_dc, "every node of {dc}");
+    let first = cordoned.iter().find(|n| n["node_id"] == node_id).expect("the cordoned node is listed");
+    assert_eq!(first["reason"], format!("node_id == {node_id}; data_center == {dc}"));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(csv.lines().next(), Some("node_id,node_provider,data_center,data_center_provider,blacklist_reason"));
+    assert_eq!(csv.lines().count(), in_dc + 1);
+}
+
+#[test]
+fn a_decoder_error_does_not_quote_the_whole_file() {
+    let dir = TempDir::new("long-error");
+    let export = dir.path("export.json");
+    assert_eq!(topology(&["export", "--out", &s(&export)]).code, 0);
+    let garbage = dir.write("reply.hex", &"ab".repeat(200_000));
+    let run = topology(&["verify", "--candid", &s(&garbage), "--inputs", &s(&export)]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.len() < 2_000, "the message is {} bytes long", run.stderr.len());
+    assert!(run.stderr.contains("more characters"), "{}", run.stderr);
+    let run = topology(&["verify-certificate", &s(&garbage), "--canister-id", "aaaaa-aa"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.len() < 2_000, "the message is {} bytes long", run.stderr.len());
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_topology"))
+        .args(["evaluate", "--json", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone: the rest of the output has nowhere to go.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(&first, b"{\n  \"tool\"");
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}
