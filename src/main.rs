@@ -33,7 +33,8 @@ use std::process::ExitCode;
 #[command(
     name = "topology",
     version,
-    about = "How many more node machines does the Internet Computer need to reach its target topology?"
+    about = "How many more node machines does the Internet Computer need to reach its target topology?",
+    after_help = cli::help::EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,36 +44,48 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Compute the ObjectiveValue, with and without candidate nodes.
+    #[command(after_help = cli::help::EVALUATE)]
     Evaluate(EvaluateArgs),
     /// Re-check a result file written by `evaluate --json`.
+    #[command(after_help = cli::help::EXIT_CODES)]
     Verify(VerifyArgs),
     /// Write a realistic generated network (nodes.csv, topology.csv, config.json).
+    #[command(after_help = cli::help::EXIT_CODES)]
     Generate(GenerateArgs),
     /// Check a published evaluation (the raw reply of `get_published_evaluation`)
     /// or a proposal verdict (of `get_proposal_verdict`) against the IC root
     /// key: certificate, witness and the certified bytes.
+    #[command(after_help = cli::help::EXIT_CODES)]
     VerifyCertificate(VerifyCertificateArgs),
     /// Render the text a node-operator proposal quotes, from an export, as the
     /// canister's `proposal_summary` does; its sha256 goes to stderr.
+    #[command(after_help = cli::help::EXIT_CODES)]
     ProposalSummary(ProposalSummaryArgs),
     /// Plan subnet membership changes (the reference's `minimize_node_swaps`):
     /// the cheapest changes that reach the target topology, proven, as proposals.
+    #[command(after_help = cli::help::EXIT_CODES)]
     Plan(cli::plan::PlanArgs),
     /// Re-check a result file written by `plan --json`.
+    #[command(after_help = cli::help::EXIT_CODES)]
     VerifyPlan(cli::plan::VerifyPlanArgs),
     /// Is a `ChangeSubnetMembership` proposal part of an optimal plan?
+    #[command(after_help = cli::help::EXIT_CODES)]
     VerifyProposal(cli::plan::VerifyProposalArgs),
     /// The placement map: per country, the optimal deployment size of a new
     /// provider (or --provider, --data-center) there, SEV and not.
+    #[command(after_help = cli::help::EXIT_CODES)]
     Placements(cli::placements::PlacementsArgs),
     /// How many of each provider's, data center's, ... nodes the optimal allocations need, proven.
+    #[command(after_help = cli::help::EXIT_CODES)]
     NodeValue(cli::placements::NodeValueArgs),
     /// Write the export of a configuration (the bytes the canister's
     /// `export_snapshot` gives for its snapshot), for `evaluate --inputs`,
     /// `verify --inputs` and `proposal-summary` without a canister.
+    #[command(after_help = cli::help::EXIT_CODES)]
     Export(ExportArgs),
     /// Render a proposal verdict (a `get_proposal_verdict` or
     /// `list_proposal_verdicts` reply, or a verdict's Candid bytes) as text.
+    #[command(after_help = cli::help::EXIT_CODES)]
     Proposal(ProposalArgs),
 }
 
@@ -177,10 +190,13 @@ struct ProposalSummaryArgs {
 
 #[derive(Args)]
 struct GenerateArgs {
+    /// Registry nodes to generate (the real network had about 1,500 in 2025).
     #[arg(long)]
     nodes: u32,
+    /// Subnets of the generated topology (the real target has 70 to 83).
     #[arg(long)]
     subnets: u32,
+    /// Seed of the generator: the same seed writes the same files.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Folder to write into (created if missing).
@@ -328,9 +344,12 @@ fn read_candidates(file: Option<&Path>, args: &[String]) -> Result<(Vec<Candidat
         let source = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::new(&source, format!("cannot read the candidates file: {e}")))?;
-        return Ok((files::parse_candidates_csv(&text, &source)?, source));
+        let rows = files::parse_candidates_csv(&text, &source)?;
+        files::check_candidate_total(&rows, &source)?;
+        return Ok((rows, source));
     }
     let rows = args.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
+    files::check_candidate_total(&rows, "--candidate")?;
     Ok((rows, "--candidate".into()))
 }
 

@@ -193,3 +193,64 @@ fn a_closed_pipe_ends_the_command_quietly() {
     assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
     assert_eq!(out.status.code(), Some(141), "{stderr}");
 }
+
+#[test]
+fn help_documents_every_flag_the_exit_codes_and_the_rule_sets_defaults() {
+    use ic_topology::inputs::RuleSet;
+    let commands = [
+        "evaluate",
+        "verify",
+        "generate",
+        "verify-certificate",
+        "proposal-summary",
+        "plan",
+        "verify-plan",
+        "verify-proposal",
+        "placements",
+        "node-value",
+        "proposal",
+        "export",
+    ];
+    for command in commands {
+        let run = topology(&[command, "--help"]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert!(run.stdout.contains("Exit codes:"), "{command} --help names no exit codes:\n{}", run.stdout);
+        // A flag line with nothing after its value name is undocumented.
+        // (clap puts descriptions on the next line when some are long).
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.trim_start().starts_with("--")) {
+            let trimmed = line.trim();
+            let indent = line.len() - line.trim_start().len();
+            let next_describes = lines.get(i + 1).is_some_and(|n| {
+                n.len() - n.trim_start().len() > indent && !n.trim().is_empty() && !n.trim_start().starts_with('-')
+            });
+            let documented = trimmed.contains("  ") || next_describes;
+            assert!(documented, "{command}: `{trimmed}` has no description:\n{}", run.stdout);
+        }
+    }
+    let help = topology(&["evaluate", "--help"]).stdout;
+    assert!(help.contains(&ic_topology::files::CANDIDATE_COLUMNS.join(",")), "{help}");
+    let on = |b: bool| if b { "on" } else { "off" };
+    for rules in RuleSet::ALL {
+        let d = rules.default_settings();
+        let line = help.lines().find(|l| l.trim_start().starts_with(rules.name())).expect("a line per rule set");
+        let want = format!(
+            "{} synthetic countries, SEV {}, health {}, blacklist {}, per-provider minimum {}",
+            d.synthetic_countries,
+            on(d.enforce_sev),
+            on(d.enforce_health),
+            on(d.enforce_blacklist),
+            on(d.enforce_per_provider_minimum)
+        );
+        assert!(line.contains(&want), "{line} should say {want}");
+    }
+}
+
+#[test]
+fn candidate_nodes_have_a_cap() {
+    let run = topology(&["evaluate", "--candidate", "P,DC,Owner,AR,true,100000"]);
+    assert_input_error(&run, &["no_nodes", "1 to 1000"]);
+    let run =
+        topology(&["evaluate", "--candidate", "P,DC,Owner,AR,true,600", "--candidate", "Q,DC2,Owner,AR,true,600"]);
+    assert_input_error(&run, &["1200 candidate nodes in all", "at most 1000"]);
+}

@@ -86,6 +86,7 @@ pub struct VerifyProposalArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Work budget: branch-and-bound nodes per solve.
     #[arg(long, default_value_t = Budget::default().branch_nodes, value_parser = clap::value_parser!(u64).range(1..))]
     pub budget: u64,
 }

@@ -37,7 +37,10 @@ use std::path::Path;
 
 pub use config::{FILE_KEYS, MAX_SYNTHETIC_COUNTRIES};
 pub use diagnostics::{is_known_country, ISO_3166_ALPHA2};
-pub use pipeline::{parse_candidate_arg, parse_candidates_csv, CANDIDATE_COLUMNS, MAX_PLANNED_NODES};
+pub use pipeline::{
+    check_candidate_total, parse_candidate_arg, parse_candidates_csv, CANDIDATE_COLUMNS, MAX_CANDIDATE_NODES,
+    MAX_PLANNED_NODES,
+};
 pub use special_limits::{looks_like_principal, resolve_special_limits, scope_of_key};
 pub use topology::MAX_SUBNETS;
 

@@ -24,6 +24,26 @@ use std::collections::HashMap;
 /// bound keeps a typo in `no_nodes` from exhausting memory.
 pub const MAX_PLANNED_NODES: u32 = 100_000;
 
+/// Candidate nodes per evaluation on the command line, in all rows together:
+/// each is a point of the curve, solved exactly (the canister allows 32).
+pub const MAX_CANDIDATE_NODES: u32 = 1_000;
+
+/// Refuse more than [`MAX_CANDIDATE_NODES`] candidate nodes in all.
+pub fn check_candidate_total(rows: &[CandidateRow], source: &str) -> Result<(), InputError> {
+    let total: u64 = rows.iter().map(|r| u64::from(r.no_nodes)).sum();
+    if total > u64::from(MAX_CANDIDATE_NODES) {
+        return Err(InputError::new(
+            source,
+            format!(
+                "{total} candidate nodes in all; at most {MAX_CANDIDATE_NODES} are evaluated at once (each is a \
+                 point of the curve, solved exactly): split them into several evaluations"
+            ),
+        )
+        .field("no_nodes"));
+    }
+    Ok(())
+}
+
 /// The columns of the 2023/2024 pipeline and of candidates, in file order.
 pub const CANDIDATE_COLUMNS: [&str; 6] =
     ["node_provider", "data_center", "data_center_provider", "country", "is_sev", "no_nodes"];
@@ -238,11 +258,11 @@ fn candidate_from_fields(fields: &[&str], source: &str, line: Option<u64>) -> Re
     };
     let count_text = fields[5].trim();
     let no_nodes = match count_text.parse::<u64>() {
-        Ok(n) if (1..=u64::from(MAX_PLANNED_NODES)).contains(&n) => n as u32,
+        Ok(n) if (1..=u64::from(MAX_CANDIDATE_NODES)).contains(&n) => n as u32,
         Ok(n) => {
             return Err(error(
                 "no_nodes",
-                format!("{n} is out of range: a candidate row has 1 to {MAX_PLANNED_NODES} nodes"),
+                format!("{n} is out of range: a candidate row has 1 to {MAX_CANDIDATE_NODES} nodes"),
             ))
         }
         Err(_) => return Err(error("no_nodes", format!("`{}` is not a whole number of nodes (1 or more)", fields[5]))),
