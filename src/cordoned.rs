@@ -96,6 +96,7 @@ pub fn cordoned_nodes(inputs: &Inputs) -> Vec<CordonedNode> {
 }
 
 /// The reference's CSV: `node_id,node_provider,data_center,data_center_provider,blacklist_reason`.
+#[cfg(feature = "files")]
 pub fn to_csv(nodes: &[CordonedNode]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["node_id", "node_provider", "data_center", "data_center_provider", "blacklist_reason"])
