@@ -36,6 +36,7 @@ fn setup() -> Option<(PathBuf, PathBuf)> {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn plan_verify_tamper_and_proposals() {
     let Some((dir, config)) = setup() else { return };
     let c = config.display().to_string();
@@ -140,6 +141,7 @@ fn svg_rows(svg: &str, first: &str) -> Vec<std::collections::BTreeMap<String, St
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn plan_charts_draw_the_plans_own_changes() {
     let Some((dir, config)) = setup() else { return };
     let c = config.display().to_string();

@@ -890,6 +890,7 @@ fn load_snapshot(name: &str, config: serde_json::Value) -> ic_topology::files::L
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn snapshot_2023_12() {
     let Some(data) = shared_data() else { return };
     let (nodes, _) = parse_nodes_csv(&read(&data, "snapshot-2023-12/nodes.csv"), "nodes.csv").expect("nodes");
@@ -942,6 +943,7 @@ fn snapshot_2023_12() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn snapshot_2024_11() {
     let Some(data) = shared_data() else { return };
     let d = |p: &str| data.join(p);
@@ -967,6 +969,7 @@ fn snapshot_2024_11() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn snapshot_2025_08_nodes() {
     let Some(data) = shared_data() else { return };
     let (nodes, _) = parse_nodes_csv(&read(&data, "snapshot-2025-08/nodes.csv"), "nodes.csv").expect("nodes");
@@ -975,6 +978,7 @@ fn snapshot_2025_08_nodes() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn snapshot_2025_10() {
     let Some(data) = shared_data() else { return };
     let (topology, _) =
@@ -1036,6 +1040,7 @@ fn snapshot_2025_10() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn scenario_app75_with_dfinity_at_most_one() {
     let Some(data) = shared_data() else { return };
     let (limits, _) =
@@ -1073,6 +1078,7 @@ fn scenario_app75_with_dfinity_at_most_one() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn anchor_examples_load() {
     let Some(data) = shared_data() else { return };
     let examples = data.join("anchor-examples");

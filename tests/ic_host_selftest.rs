@@ -482,6 +482,7 @@ fn a_start_function_runs_at_install_not_at_load() {
 /// The real canister, built by scripts/build.sh: install it with `()` and ask its
 /// `version` (the skeleton's query) or, once the API replaced it, its configuration.
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn the_topology_canister_installs_and_answers_a_query() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/canister/topology.wasm");
     let Ok(module) = std::fs::read(&path) else {

@@ -53,18 +53,21 @@ fn assert_objective(config: &Path, candidates: &[CandidateRow], expected: u32) {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn oracle_1_december_2023() {
     let Some(d) = shared_data() else { return };
     assert_objective(&config_2023(&d), &[], 20);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn oracle_2_december_2023_one_candidate_in_argentina() {
     let Some(d) = shared_data() else { return };
     assert_objective(&config_2023(&d), &[messi(1)], 19);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn oracle_3_november_2024() {
     let Some(d) = shared_data() else { return };
     let c = config("2024", oracles::november_2024(&d));
@@ -72,12 +75,14 @@ fn oracle_3_november_2024() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn oracle_4_2025_production_topology() {
     let Some(d) = shared_data() else { return };
     assert_objective(&config("2025-prod", oracles::production_2025(&d)), &[], 0);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn oracle_5_2025_seventy_five_application_subnets() {
     let Some(d) = shared_data() else { return };
     let c = config("2025-app75", oracles::app75(&d));
@@ -90,6 +95,7 @@ fn oracle_5_2025_seventy_five_application_subnets() {
 /// for 0..=8 nodes (each point run separately): four nodes reduce the value one
 /// for one, the fifth does not.
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn candidate_curve_in_argentina() {
     let Some(d) = shared_data() else { return };
     let loaded = files::load_config(&config_2023(&d)).unwrap();

@@ -216,34 +216,40 @@ fn anchor(index: usize, expected: Expected, unique: bool) {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn s1_node_providers_evaluating_contribution() {
     // node-12 and node-13 are interchangeable (one class): not unique.
     anchor(0, swap_oracles::S1, false);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn s2_proposal_verifiers_ensuring_authenticity() {
     anchor(1, swap_oracles::S2, true);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn s3_network_healers_submitting_proposals() {
     anchor(2, swap_oracles::S3, true);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn s4_de_clustering_the_network() {
     // node-111, node-112 and node-114 are one class, and node-1 or node-11 may leave subnet-1.
     anchor(3, swap_oracles::S4, false);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn s5_2025_network_as_it_is() {
     let Some(d) = shared_data() else { return };
     assert_plan("S5", &load("s5", &swap_oracles::s5(&d)), swap_oracles::S5);
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn s6_2025_growth_to_59_subnets() {
     let Some(d) = shared_data() else { return };
     let inputs = load("s6", &swap_oracles::s6(&d));
@@ -277,6 +283,7 @@ fn s3_with_topology(d: &Path, name: &str, edit: impl Fn(&[&str]) -> Vec<String>)
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn topology_without_subnet_id_column_starts_every_subnet_empty() {
     let Some(d) = shared_data() else { return };
     let inputs = s3_with_topology(&d, "no-subnet-id", |lines| {
@@ -312,6 +319,7 @@ fn topology_without_subnet_id_column_starts_every_subnet_empty() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn node_of_a_subnet_the_topology_lacks_counts_unassigned() {
     let Some(d) = shared_data() else { return };
     // Only subnet-1: the members of subnet-2 (node-df-2, node-2 DOWN, node-12) are unassigned.

@@ -585,6 +585,7 @@ fn the_configuration_validates_and_echoes_the_sync_settings() {
 /// The dashboard snapshots of `../shared/data`: each replayed into a fresh
 /// canister state (its own thread, so its own stable memory).
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn the_reference_snapshots_sync_and_evaluate_as_the_engine() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
     if !data.is_dir() {

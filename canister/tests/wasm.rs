@@ -29,6 +29,7 @@ fn evaluate(h: &mut Host, candidates: Vec<api::CandidateRow>) -> api::Result<api
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn install_upload_evaluate_upgrade_on_the_default_network() {
     let Some(wasm) = wasm() else { return };
     let mut report = Report::new("call");
@@ -114,6 +115,7 @@ fn install_upload_evaluate_upgrade_on_the_default_network() {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn strangers_and_malformed_arguments_change_nothing() {
     let Some(wasm) = wasm() else { return };
     let mut h = host(&wasm, None);
@@ -159,6 +161,7 @@ fn strangers_and_malformed_arguments_change_nothing() {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn init_arguments_set_the_topology_and_configuration() {
     let Some(wasm) = wasm() else { return };
     let mut subnets: Vec<api::SubnetSpec> =
@@ -188,6 +191,8 @@ fn init_arguments_set_the_topology_and_configuration() {
 /// The mainnet-scale cases of ORACLES.md through the module: the instructions
 /// of `evaluate_candidates` (the IC allows 5 billion per query).
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn instructions_on_the_reference_snapshots() {
     let Some(wasm) = wasm() else { return };
     let Some(data) = oracles::shared_data(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) else {

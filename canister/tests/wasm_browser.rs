@@ -430,6 +430,7 @@ fn chromium_present() -> bool {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn chromium_fills_the_form_and_sees_the_engine_answer() {
     if !chromium_present() {
         assert!(

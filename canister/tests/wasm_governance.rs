@@ -187,6 +187,7 @@ fn verify_with_the_cli(h: &mut Host, id: u64) {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let Some(wasm) = wasm() else { return };
     let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);

@@ -89,6 +89,7 @@ fn attr(element: &str, name: &str) -> Option<String> {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn every_route_answers_verifies_and_draws_the_engine_numbers() {
     let Some(wasm) = wasm() else { return };
     let mut h = loaded(&wasm);

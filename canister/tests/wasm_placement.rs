@@ -95,6 +95,8 @@ fn fire(h: &mut Host, steps: &mut Steps, name: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn the_placement_map_through_the_module_equals_the_engine_and_verifies() {
     let Some(wasm) = wasm() else { return };
     let Some(data) = oracles::shared_data(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) else {

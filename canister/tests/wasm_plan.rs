@@ -68,6 +68,8 @@ fn plan_call(h: &mut Host, subnets: Vec<String>) -> api::MembershipPlan {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn plans_through_the_module_equal_the_engine_and_verify() {
     let Some(wasm) = wasm() else { return };
     let Some(data) = swap_oracles::shared_data(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) else {

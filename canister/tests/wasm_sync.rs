@@ -114,6 +114,7 @@ fn evaluate(h: &mut Host, n: u32) -> api::Evaluation {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine() {
     let Some(wasm) = wasm() else { return };
     let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
@@ -247,6 +248,7 @@ fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine()
 /// Every message of a first sync (replay from version 0) and of a delta
 /// sync, for networks of 1,425 and 4,000 nodes.
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn instructions_per_sync_message() {
     let Some(wasm) = wasm() else { return };
     let mut report = Report::new("message");

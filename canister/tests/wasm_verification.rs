@@ -69,6 +69,7 @@ fn check_published(h: &mut Host, key: &str, root_key: &[u8]) -> api::CertifiedEv
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn publish_certify_upgrade_and_verify_through_the_module() {
     let Some(wasm) = wasm() else { return };
     let mut report = Report::new("call");
