@@ -11,6 +11,8 @@
 
 mod cli;
 
+use cli::defaults::default_inputs;
+
 use clap::{Args, Parser, Subcommand};
 use ic_topology::api;
 use ic_topology::certification;
@@ -20,7 +22,7 @@ use ic_topology::evaluate::{self, Evaluation, SubnetNodes};
 use ic_topology::export;
 use ic_topology::files::{self, InputFile};
 use ic_topology::generate::{self, GenerateParams};
-use ic_topology::inputs::{Attribute, CandidateRow, Inputs, RuleSet, Warning};
+use ic_topology::inputs::{Attribute, CandidateRow, Inputs, Warning};
 use ic_topology::model::Model;
 use ic_topology::solve::{Budget, Status};
 use ic_topology::InputError;
@@ -256,43 +258,6 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, InputError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The default network, embedded so that `topology evaluate` works anywhere.
-const DEFAULT_NODES: &str = include_str!("../defaults/nodes.csv");
-const DEFAULT_TOPOLOGY: &str = include_str!("../defaults/topology.csv");
-
-/// The default network's inputs: the files of `defaults/` under the 2025 rules
-/// with their default settings (what `defaults/config.json` says; a test keeps
-/// the two equal).
-pub fn default_inputs() -> Result<(Inputs, Vec<InputFile>), InputError> {
-    let (nodes, mut warnings) = files::parse_nodes_csv(DEFAULT_NODES, "defaults/nodes.csv")?;
-    let (topology, w) = files::parse_topology_csv(DEFAULT_TOPOLOGY, "defaults/topology.csv")?;
-    warnings.extend(w);
-    let inputs = Inputs {
-        settings: RuleSet::Y2025.default_settings(),
-        nodes,
-        pipeline: vec![],
-        topology,
-        sev_providers: vec![],
-        cordons: vec![],
-        clusters: vec![],
-        special_limits: None,
-        country_restrictions: None,
-        warnings,
-    };
-    let file = |role: &str, path: &str, text: &str| InputFile {
-        role: role.into(),
-        path: path.into(),
-        sha256: digest::sha256_hex(text.as_bytes()),
-    };
-    Ok((
-        inputs,
-        vec![
-            file("nodes_file", "defaults/nodes.csv", DEFAULT_NODES),
-            file("topology_file", "defaults/topology.csv", DEFAULT_TOPOLOGY),
-        ],
-    ))
-}
-
 /// Read a canister export; its one input file is the export itself.
 fn load_export(path: &Path) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
     let source = path.display().to_string();
@@ -334,7 +299,7 @@ fn load_for(
         }
         None => {
             let (inputs, files) = default_inputs()?;
-            Ok((inputs, files, "the default network (defaults/)".into()))
+            Ok((inputs, files, cli::defaults::SOURCE.into()))
         }
     }
 }

@@ -35,7 +35,8 @@ fn elements_with<'a>(svg: &'a str, name: &str) -> Vec<&'a str> {
 }
 
 fn default_evaluation() -> (ic_topology::model::Model, evaluate::Evaluation) {
-    let config = files::load_config(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/defaults/config.json"))).unwrap();
+    let config =
+        files::load_config(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/defaults/generated/config.json"))).unwrap();
     evaluate::evaluate(&config.inputs, &[messi(6)], Budget::default())
 }
 
@@ -118,7 +119,8 @@ fn evaluate_charts_writes_the_same_files() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("charts-cli");
     let _ = std::fs::remove_dir_all(&dir);
     let out = Command::new(env!("CARGO_BIN_EXE_topology"))
-        .args(["evaluate", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6", "--charts"])
+        .args(["evaluate", "--config", "defaults/generated/config.json"])
+        .args(["--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6", "--charts"])
         .arg(&dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

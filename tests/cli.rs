@@ -10,6 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 const MESSI: &str = "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6";
+/// The generated network of `defaults/generated/` (ObjectiveValue 4): the
+/// examples' network. Without `--config` the CLI evaluates the real one.
+const GENERATED: &str = "defaults/generated/config.json";
 
 /// What a run of the binary gave.
 struct Run {
@@ -87,7 +90,7 @@ fn s(p: &Path) -> String {
 fn messi_result() -> &'static str {
     static RESULT: OnceLock<String> = OnceLock::new();
     RESULT.get_or_init(|| {
-        let run = topology(&["evaluate", "--json", "--candidate", MESSI]);
+        let run = topology(&["evaluate", "--config", GENERATED, "--json", "--candidate", MESSI]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         run.stdout
     })
@@ -101,7 +104,7 @@ fn messi_json() -> Value {
 fn config_with(dir: &TempDir, extra: Value) -> PathBuf {
     let mut config = serde_json::json!({
         "rules": "2025",
-        "nodes_file": s(&defaults("nodes.csv")),
+        "nodes_file": s(&defaults("generated/nodes.csv")),
         "topology_file": s(&defaults("topology.csv")),
     });
     for (k, v) in extra.as_object().unwrap() {
@@ -123,16 +126,33 @@ fn assert_input_error(run: &Run, needles: &[&str]) {
 // evaluate on the default network
 
 #[test]
-fn evaluate_default_network_prints_objective_value_4() {
-    let run = topology(&["evaluate"]);
+fn evaluate_generated_network_prints_objective_value_4() {
+    let run = topology(&["evaluate", "--config", GENERATED]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("ObjectiveValue: 4"), "{}", run.stdout);
     assert!(run.stdout.contains("configuration sha256"), "{}", run.stdout);
 }
 
+/// Without `--config`: the real network of October 2025 under the topology
+/// in force, which it cannot fill (exit 3), with its blacklist and clusters.
+#[test]
+fn evaluate_without_config_evaluates_the_real_network() {
+    let run = topology(&["evaluate", "--json"]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["status"], "infeasible");
+    assert!(v["inputs"]["source"].as_str().unwrap().contains("real network of October 2025"), "{}", v["inputs"]);
+    assert_eq!(v["network"]["registry_nodes"], 1447);
+    assert_eq!(v["network"]["subnets"], 70);
+    let roles: Vec<&str> =
+        v["inputs"]["files"].as_array().unwrap().iter().map(|f| f["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["nodes_file", "topology_file", "blacklist_file", "scenario"]);
+    assert_eq!(v["network"]["excluded"]["cordoned"], 29);
+}
+
 #[test]
 fn evaluate_json_has_every_field_a_proposal_quotes() {
-    let run = topology(&["evaluate", "--json"]);
+    let run = topology(&["evaluate", "--config", GENERATED, "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // One JSON object and nothing else.
     let v = run.json();
@@ -169,7 +189,7 @@ fn embedded_default_equals_defaults_config_json() {
     let embedded = topology(&["evaluate", "--json"]).json();
     let config = s(&defaults("config.json"));
     let run = topology(&["evaluate", "--config", &config, "--json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 3, "{}", run.stderr);
     let on_disk = run.json();
     assert_eq!(embedded["inputs"]["configuration_sha256"], on_disk["inputs"]["configuration_sha256"]);
     assert_eq!(embedded["objective"], on_disk["objective"]);
@@ -192,7 +212,7 @@ fn embedded_default_equals_defaults_config_json() {
 fn result_of_the_embedded_default_verifies_against_defaults_config_json() {
     let dir = TempDir::new("cross-verify");
     let result = dir.write("result.json", messi_result());
-    let run = topology(&["verify", &s(&result), "--config", &s(&defaults("config.json"))]);
+    let run = topology(&["verify", &s(&result), "--config", &s(&defaults("generated/config.json"))]);
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     assert!(run.stdout.starts_with("verified:"), "{}", run.stdout);
 }
@@ -225,7 +245,7 @@ fn one_argentinian_candidate_row_of_six_nodes() {
 
 #[test]
 fn human_summary_shows_the_candidates_curve() {
-    let run = topology(&["evaluate", "--candidate", MESSI]);
+    let run = topology(&["evaluate", "--config", GENERATED, "--candidate", MESSI]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("ObjectiveValue: 3"), "{}", run.stdout);
     assert!(run.stdout.contains("without the candidates: 4"), "{}", run.stdout);
@@ -249,7 +269,7 @@ fn candidates_file_gives_the_same_result_as_candidate_argument() {
         "candidates.csv",
         &format!("node_provider,data_center,data_center_provider,country,is_sev,no_nodes\n{MESSI}\n"),
     );
-    let run = topology(&["evaluate", "--json", "--candidates", &s(&csv)]);
+    let run = topology(&["evaluate", "--config", GENERATED, "--json", "--candidates", &s(&csv)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let from_file = without_candidate_source(run.json(), &s(&csv));
     let from_arg = without_candidate_source(messi_json(), "--candidate");
@@ -263,7 +283,7 @@ fn candidates_and_candidate_together_are_refused() {
         "candidates.csv",
         &format!("node_provider,data_center,data_center_provider,country,is_sev,no_nodes\n{MESSI}\n"),
     );
-    let run = topology(&["evaluate", "--candidates", &s(&csv), "--candidate", MESSI]);
+    let run = topology(&["evaluate", "--config", GENERATED, "--candidates", &s(&csv), "--candidate", MESSI]);
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
@@ -271,11 +291,11 @@ fn candidates_and_candidate_together_are_refused() {
 
 #[test]
 fn evaluate_json_is_byte_identical_across_runs() {
-    let a = topology(&["evaluate", "--json"]);
-    let b = topology(&["evaluate", "--json"]);
+    let a = topology(&["evaluate", "--config", GENERATED, "--json"]);
+    let b = topology(&["evaluate", "--config", GENERATED, "--json"]);
     assert_eq!(a.code, 0);
     assert_eq!(a.stdout, b.stdout);
-    let c = topology(&["evaluate", "--json", "--candidate", MESSI]);
+    let c = topology(&["evaluate", "--config", GENERATED, "--json", "--candidate", MESSI]);
     assert_eq!(c.stdout, messi_result());
 }
 
@@ -286,14 +306,14 @@ fn evaluate_json_is_byte_identical_across_runs() {
 fn verify_accepts_an_honest_result() {
     let dir = TempDir::new("verify-ok");
     let result = dir.write("result.json", messi_result());
-    let run = topology(&["verify", &s(&result)]);
+    let run = topology(&["verify", "--config", GENERATED, &s(&result)]);
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     assert!(run.stdout.starts_with("verified:"), "{}", run.stdout);
     assert!(run.stdout.contains("ObjectiveValue 3 is optimal"), "{}", run.stdout);
 
     // And without candidates.
-    let plain = dir.write("plain.json", &topology(&["evaluate", "--json"]).stdout);
-    let run = topology(&["verify", &s(&plain)]);
+    let plain = dir.write("plain.json", &topology(&["evaluate", "--config", GENERATED, "--json"]).stdout);
+    let run = topology(&["verify", "--config", GENERATED, &s(&plain)]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.starts_with("verified:"), "{}", run.stdout);
 }
@@ -306,7 +326,7 @@ fn assert_rejected(name: &str, tamper: impl FnOnce(&mut Value), reasons: &[&str]
     tamper(&mut v);
     assert_ne!(v, messi_json(), "the tampering changed nothing");
     let path = dir.write_json("tampered.json", &v);
-    let run = topology(&["verify", &s(&path)]);
+    let run = topology(&["verify", "--config", GENERATED, &s(&path)]);
     assert_eq!(run.code, 1, "{name}: expected exit 1; stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     assert!(run.stdout.starts_with("rejected: "), "{name}: {}", run.stdout);
     for reason in reasons {
@@ -532,12 +552,18 @@ fn verify_rejects_a_result_of_another_configuration() {
 fn verify_of_a_file_that_is_not_json_is_an_input_error() {
     let dir = TempDir::new("not-json");
     let path = dir.write("result.txt", "ObjectiveValue: 4\n");
-    assert_input_error(&topology(&["verify", &s(&path)]), &[&s(&path), "line 1", "not a result file"]);
+    assert_input_error(
+        &topology(&["verify", "--config", GENERATED, &s(&path)]),
+        &[&s(&path), "line 1", "not a result file"],
+    );
     let missing = dir.path("missing.json");
-    assert_input_error(&topology(&["verify", &s(&missing)]), &[&s(&missing), "cannot read the result file"]);
+    assert_input_error(
+        &topology(&["verify", "--config", GENERATED, &s(&missing)]),
+        &[&s(&missing), "cannot read the result file"],
+    );
     // JSON, but not a result file.
     let path = dir.write("other.json", "{\"objective\": 4}\n");
-    assert_input_error(&topology(&["verify", &s(&path)]), &[&s(&path), "not a result file"]);
+    assert_input_error(&topology(&["verify", "--config", GENERATED, &s(&path)]), &[&s(&path), "not a result file"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -646,23 +672,53 @@ fn special_limits_naming_an_unknown_subnet() {
 #[test]
 fn bad_candidate_arguments() {
     assert_input_error(
-        &topology(&["evaluate", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true"]),
+        &topology(&[
+            "evaluate",
+            "--config",
+            GENERATED,
+            "--candidate",
+            "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true",
+        ]),
         &["--candidate", "6 comma-separated fields", "found 5"],
     );
     assert_input_error(
-        &topology(&["evaluate", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6,7"]),
+        &topology(&[
+            "evaluate",
+            "--config",
+            GENERATED,
+            "--candidate",
+            "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6,7",
+        ]),
         &["--candidate", "found 7"],
     );
     assert_input_error(
-        &topology(&["evaluate", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,0"]),
+        &topology(&[
+            "evaluate",
+            "--config",
+            GENERATED,
+            "--candidate",
+            "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,0",
+        ]),
         &["--candidate", "field `no_nodes`", "out of range"],
     );
     assert_input_error(
-        &topology(&["evaluate", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,maybe,6"]),
+        &topology(&[
+            "evaluate",
+            "--config",
+            GENERATED,
+            "--candidate",
+            "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,maybe,6",
+        ]),
         &["--candidate", "field `is_sev`", "maybe"],
     );
     assert_input_error(
-        &topology(&["evaluate", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,lots"]),
+        &topology(&[
+            "evaluate",
+            "--config",
+            GENERATED,
+            "--candidate",
+            "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,lots",
+        ]),
         &["--candidate", "field `no_nodes`", "lots"],
     );
 }
@@ -672,20 +728,26 @@ fn bad_candidates_files() {
     let dir = TempDir::new("candidates-bad");
     let missing = dir.path("missing.csv");
     assert_input_error(
-        &topology(&["evaluate", "--candidates", &s(&missing)]),
+        &topology(&["evaluate", "--config", GENERATED, "--candidates", &s(&missing)]),
         &[&s(&missing), "cannot read the candidates file"],
     );
     let header = "node_provider,data_center,data_center_provider,country,is_sev,no_nodes";
     let bad =
         dir.write("bad.csv", &format!("{header}\n{MESSI}\nLionel Messi,Buenos Aires 1,Peron Corporation,AR,maybe,1\n"));
-    assert_input_error(&topology(&["evaluate", "--candidates", &s(&bad)]), &[&s(&bad), "line 3", "field `is_sev`"]);
+    assert_input_error(
+        &topology(&["evaluate", "--config", GENERATED, "--candidates", &s(&bad)]),
+        &[&s(&bad), "line 3", "field `is_sev`"],
+    );
     let extra = dir.write("extra.csv", &format!("{header},colour\n{MESSI},red\n"));
-    assert_input_error(&topology(&["evaluate", "--candidates", &s(&extra)]), &[&s(&extra), "line 1", "field `colour`"]);
+    assert_input_error(
+        &topology(&["evaluate", "--config", GENERATED, "--candidates", &s(&extra)]),
+        &[&s(&extra), "line 1", "field `colour`"],
+    );
 }
 
 #[test]
 fn budget_zero_is_refused() {
-    let run = topology(&["evaluate", "--budget", "0"]);
+    let run = topology(&["evaluate", "--config", GENERATED, "--budget", "0"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--budget"), "{}", run.stderr);
     assert!(run.stdout.is_empty());

@@ -9,13 +9,16 @@
 mod cli;
 
 use cli::*;
+
+/// The generated network of `defaults/generated/` (the examples' network).
+const GENERATED: &str = "defaults/generated/config.json";
 use std::io::Read;
 use std::process::{Command, Stdio};
 
 /// A reference-style checkout: `data/nodes.csv`, `data/topology.csv` and
 /// `configs/config.json` naming them relative to the checkout's root.
 fn reference_layout(dir: &TempDir) -> std::path::PathBuf {
-    dir.write("data/nodes.csv", &std::fs::read_to_string(defaults("nodes.csv")).unwrap());
+    dir.write("data/nodes.csv", &std::fs::read_to_string(defaults("generated/nodes.csv")).unwrap());
     dir.write("data/topology.csv", &std::fs::read_to_string(defaults("topology.csv")).unwrap());
     dir.write(
         "configs/config.json",
@@ -38,7 +41,7 @@ fn a_reference_config_resolves_against_the_working_directory_with_a_warning() {
         );
     }
     // The same numbers as the same files named relative to the configuration.
-    let direct = topology(&["evaluate", "--json"]).json();
+    let direct = topology(&["evaluate", "--config", GENERATED, "--json"]).json();
     assert_eq!(v["objective"], direct["objective"]);
     assert_eq!(v["inputs"]["configuration_sha256"], direct["inputs"]["configuration_sha256"]);
     // From elsewhere, neither place has the files: the error names both.
@@ -48,7 +51,7 @@ fn a_reference_config_resolves_against_the_working_directory_with_a_warning() {
 
 #[test]
 fn a_config_next_to_its_files_needs_no_fallback() {
-    let run = topology(&["evaluate", "--config", &s(&defaults("config.json")), "--json"]);
+    let run = topology(&["evaluate", "--config", &s(&defaults("generated/config.json")), "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stdout.contains("working directory"), "no fallback warning: {}", run.stdout);
 }
@@ -56,21 +59,21 @@ fn a_config_next_to_its_files_needs_no_fallback() {
 #[test]
 fn a_byte_order_mark_in_a_json_file_is_accepted() {
     let dir = TempDir::new("bom");
-    let text = std::fs::read_to_string(defaults("config.json")).unwrap();
+    let text = std::fs::read_to_string(defaults("generated/config.json")).unwrap();
     for name in ["nodes.csv", "topology.csv"] {
-        dir.write(name, &std::fs::read_to_string(defaults(name)).unwrap());
+        dir.write(name, &std::fs::read_to_string(defaults(&format!("generated/{name}"))).unwrap());
     }
     let config = dir.write("config.json", &format!("\u{feff}{text}"));
     let run = topology(&["evaluate", "--config", &s(&config), "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let plain = topology(&["evaluate", "--config", &s(&defaults("config.json")), "--json"]).json();
+    let plain = topology(&["evaluate", "--config", &s(&defaults("generated/config.json")), "--json"]).json();
     assert_eq!(run.json()["objective"], plain["objective"]);
 }
 
 #[test]
 fn a_csv_split_on_semicolons_or_tabs_says_which_separator_it_found() {
     let dir = TempDir::new("separator");
-    let nodes = std::fs::read_to_string(defaults("nodes.csv")).unwrap();
+    let nodes = std::fs::read_to_string(defaults("generated/nodes.csv")).unwrap();
     let header = nodes.lines().next().unwrap();
     for (sep, says) in [(";", "`;`"), ("\t", "tabs")] {
         let path = dir.write("nodes.csv", &format!("{}\n", header.replace(',', sep)));
@@ -85,10 +88,10 @@ fn a_csv_split_on_semicolons_or_tabs_says_which_separator_it_found() {
 fn export_writes_what_evaluate_inputs_reads() {
     let dir = TempDir::new("export");
     let out = dir.path("export.json");
-    let run = topology(&["export", "--out", &s(&out)]);
+    let run = topology(&["export", "--config", GENERATED, "--out", &s(&out)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let bytes = std::fs::read(&out).unwrap();
-    let from_config = topology(&["evaluate", "--json"]).json();
+    let from_config = topology(&["evaluate", "--config", GENERATED, "--json"]).json();
     // The export's digest is the configuration digest of what it holds.
     let sha = ic_topology::digest::sha256_hex(&bytes);
     assert_eq!(from_config["inputs"]["configuration_sha256"], sha);
@@ -106,14 +109,14 @@ fn export_writes_what_evaluate_inputs_reads() {
 fn verify_without_the_inputs_it_needs_names_the_flag() {
     let dir = TempDir::new("verify-flags");
     let export = dir.path("export.json");
-    assert_eq!(topology(&["export", "--out", &s(&export)]).code, 0);
+    assert_eq!(topology(&["export", "--config", GENERATED, "--out", &s(&export)]).code, 0);
     let from_export = dir.write("from-export.json", &topology(&["evaluate", "--inputs", &s(&export), "--json"]).stdout);
     assert_input_error(&topology(&["verify", &s(&from_export)]), &["--inputs", &s(&export)]);
     assert_input_error(
-        &topology(&["verify", &s(&from_export), "--config", &s(&defaults("config.json"))]),
+        &topology(&["verify", &s(&from_export), "--config", &s(&defaults("generated/config.json"))]),
         &["canister export", "instead of --config"],
     );
-    let from_config = dir.write("from-config.json", &topology(&["evaluate", "--json"]).stdout);
+    let from_config = dir.write("from-config.json", &topology(&["evaluate", "--config", GENERATED, "--json"]).stdout);
     assert_input_error(
         &topology(&["verify", &s(&from_config), "--inputs", &s(&export)]),
         &["from a configuration", "--config"],
@@ -127,13 +130,13 @@ fn verify_without_the_inputs_it_needs_names_the_flag() {
     assert_input_error(&topology(&["verify", &s(&other)]), &["--config", "nodes_file"]);
     // With the flags it needs, each verifies.
     assert_eq!(topology(&["verify", &s(&other), "--config", &s(&net.join("config.json"))]).code, 0);
-    assert_eq!(topology(&["verify", &s(&from_config)]).code, 0);
+    assert_eq!(topology(&["verify", "--config", GENERATED, &s(&from_config)]).code, 0);
 }
 
 #[test]
 fn cordoned_nodes_are_listed_with_their_reasons() {
     let dir = TempDir::new("cordoned");
-    let nodes = std::fs::read_to_string(defaults("nodes.csv")).unwrap();
+    let nodes = std::fs::read_to_string(defaults("generated/nodes.csv")).unwrap();
     let second = nodes.lines().nth(1).unwrap();
     let node_id = second.split(',').next().unwrap();
     let dc = second.split(',').nth(2).unwrap();
@@ -164,7 +167,7 @@ fn cordoned_nodes_are_listed_with_their_reasons() {
 fn a_decoder_error_does_not_quote_the_whole_file() {
     let dir = TempDir::new("long-error");
     let export = dir.path("export.json");
-    assert_eq!(topology(&["export", "--out", &s(&export)]).code, 0);
+    assert_eq!(topology(&["export", "--config", GENERATED, "--out", &s(&export)]).code, 0);
     let garbage = dir.write("reply.hex", &"ab".repeat(200_000));
     let run = topology(&["verify", "--candid", &s(&garbage), "--inputs", &s(&export)]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -178,7 +181,15 @@ fn a_decoder_error_does_not_quote_the_whole_file() {
 #[test]
 fn a_closed_pipe_ends_the_command_quietly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_topology"))
-        .args(["evaluate", "--json", "--candidate", "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6"])
+        // Far more output than a pipe buffers (the allocation of 70 subnets).
+        .args([
+            "evaluate",
+            "--config",
+            GENERATED,
+            "--json",
+            "--candidate",
+            "Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,6",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -248,9 +259,16 @@ fn help_documents_every_flag_the_exit_codes_and_the_rule_sets_defaults() {
 
 #[test]
 fn candidate_nodes_have_a_cap() {
-    let run = topology(&["evaluate", "--candidate", "P,DC,Owner,AR,true,100000"]);
+    let run = topology(&["evaluate", "--config", GENERATED, "--candidate", "P,DC,Owner,AR,true,100000"]);
     assert_input_error(&run, &["no_nodes", "1 to 1000"]);
-    let run =
-        topology(&["evaluate", "--candidate", "P,DC,Owner,AR,true,600", "--candidate", "Q,DC2,Owner,AR,true,600"]);
+    let run = topology(&[
+        "evaluate",
+        "--config",
+        GENERATED,
+        "--candidate",
+        "P,DC,Owner,AR,true,600",
+        "--candidate",
+        "Q,DC2,Owner,AR,true,600",
+    ]);
     assert_input_error(&run, &["1200 candidate nodes in all", "at most 1000"]);
 }

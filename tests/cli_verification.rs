@@ -65,7 +65,7 @@ fn s(p: &Path) -> String {
 }
 
 fn default_export() -> (ic_topology::inputs::Inputs, Vec<u8>) {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("defaults/config.json");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("defaults/generated/config.json");
     let inputs = files::load_config(&config).unwrap().inputs;
     let bytes = export::to_bytes(&inputs);
     (export::from_bytes(&bytes, "export", None).unwrap(), bytes)
@@ -114,7 +114,7 @@ fn an_export_is_evaluated_as_the_canister_does_and_verifies() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("canonical"), "{}", run.stderr);
     // An export and a configuration are two different sources: one at a time.
-    let run = topology(&["evaluate", "--inputs", &s(&path), "--config", "defaults/config.json"]);
+    let run = topology(&["evaluate", "--inputs", &s(&path), "--config", "defaults/generated/config.json"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 

@@ -1,6 +1,9 @@
-//! The default network in `defaults/` is generated, not edited: these tests
-//! keep `defaults/nodes.csv` equal to a fresh generation and the generator's
-//! topology equal to `defaults/topology.csv`.
+//! The generated network in `defaults/generated/` (the examples' network) is
+//! generated, not edited: these tests keep `defaults/generated/nodes.csv`
+//! equal to a fresh generation, the generator's topology equal to the
+//! topology in force (`defaults/topology.csv`, copied to
+//! `defaults/generated/topology.csv`), and its configuration equal to what
+//! `topology generate` writes.
 //!
 //! After a deliberate change to the generator, rewrite the file with
 //! `cargo test --test generate_default -- --ignored regenerate_default_network`.
@@ -19,19 +22,19 @@ fn read(file: &str) -> String {
 }
 
 #[test]
-#[ignore = "writes defaults/nodes.csv; run with --ignored after changing the generator"]
+#[ignore = "writes defaults/generated/nodes.csv; run with --ignored after changing the generator"]
 fn regenerate_default_network() {
     let csv = default_network_nodes_csv().expect("the default parameters are valid");
-    std::fs::write(defaults("nodes.csv"), csv).expect("write defaults/nodes.csv");
+    std::fs::write(defaults("generated/nodes.csv"), csv).expect("write defaults/generated/nodes.csv");
 }
 
 #[test]
 fn default_nodes_match_a_fresh_generation() {
-    let committed = read("nodes.csv");
+    let committed = read("generated/nodes.csv");
     let fresh = default_network_nodes_csv().unwrap();
     assert!(
         committed == fresh,
-        "defaults/nodes.csv differs from the generator's output; if the generator changed on \
+        "defaults/generated/nodes.csv differs from the generator's output; if the generator changed on \
          purpose, run `cargo test --test generate_default -- --ignored regenerate_default_network`"
     );
     assert_eq!(committed.lines().next(), Some(NODES_HEADER));
@@ -48,6 +51,7 @@ fn default_nodes_match_a_fresh_generation() {
 #[test]
 fn default_topology_matches_the_generator() {
     let file = read("topology.csv");
+    assert_eq!(read("generated/topology.csv"), file, "the generated network uses the topology in force");
     let mut lines = file.lines();
     assert_eq!(
         lines.next(),
@@ -80,5 +84,5 @@ fn default_topology_matches_the_generator() {
 /// The configuration `topology generate` writes is the one the default network ships with.
 #[test]
 fn generated_configuration_is_the_default_one() {
-    assert_eq!(ic_topology::generate::CONFIG_JSON, std::fs::read_to_string(defaults("config.json")).unwrap());
+    assert_eq!(ic_topology::generate::CONFIG_JSON, std::fs::read_to_string(defaults("generated/config.json")).unwrap());
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 fn inputs() -> Inputs {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("defaults/config.json");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("defaults/generated/config.json");
     files::load_config(&config).unwrap().inputs
 }
 

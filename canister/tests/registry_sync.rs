@@ -9,7 +9,7 @@
 //! derived snapshot is compared field by field with the dashboard rows, and
 //! evaluations on it with the engine's on the same nodes.
 //!
-//! `defaults/nodes.csv` is always there; the snapshots of `../shared/data`
+//! `defaults/generated/nodes.csv` is always there; the snapshots of `../shared/data`
 //! are used when present (the test says when it skips them).
 
 mod fake_registry;

@@ -35,8 +35,8 @@ fn stranger() -> Fake {
 }
 
 fn default_nodes() -> Vec<api::Node> {
-    let text = include_str!("../../defaults/nodes.csv");
-    let (nodes, _) = files::parse_nodes_csv(text, "defaults/nodes.csv").unwrap();
+    let text = include_str!("../../defaults/generated/nodes.csv");
+    let (nodes, _) = files::parse_nodes_csv(text, "defaults/generated/nodes.csv").unwrap();
     nodes.into_iter().map(topology_canister::convert::node_out).collect()
 }
 
@@ -85,7 +85,7 @@ fn evaluation_equals_the_engine_on_the_same_inputs() {
     let s = loaded();
     let answer = s.evaluate_candidates(&stranger(), request(vec![argentina(6)])).unwrap();
     // The engine, natively, on the files the snapshot came from.
-    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/config.json");
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/generated/config.json");
     let loaded = files::load_config(&config).unwrap();
     let candidates = vec![topology_canister::convert::candidate_in(&argentina(6))];
     let (_, ev) = evaluate::evaluate(&loaded.inputs, &candidates, topology_canister::state::QUERY_BUDGET);

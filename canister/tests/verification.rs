@@ -44,7 +44,7 @@ fn loaded() -> State {
     let mut s = State::open();
     s.init(api::InitArgs::default()).unwrap();
     let env = controller();
-    let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/nodes.csv"), "nodes.csv").unwrap();
+    let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "nodes.csv").unwrap();
     let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
     s.begin_snapshot_upload(
         &env,

@@ -19,7 +19,8 @@ use support::*;
 use topology_canister::api::{self, Error};
 
 fn default_nodes() -> Vec<api::Node> {
-    let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/nodes.csv"), "defaults/nodes.csv").unwrap();
+    let (nodes, _) =
+        files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "defaults/nodes.csv").unwrap();
     nodes.into_iter().map(to_api).collect()
 }
 
@@ -50,7 +51,7 @@ fn install_upload_evaluate_upgrade_on_the_default_network() {
     let answer = evaluate(&mut h, vec![argentina(6)]).unwrap();
     report.add("evaluate_candidates: 6 candidate nodes (7-point curve) on the default network", h.last_instructions());
     assert!(answer.instructions > 0 && answer.instructions <= h.last_instructions());
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/config.json");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/generated/config.json");
     let loaded = files::load_config(&config).unwrap();
     let candidates = vec![topology_canister::convert::candidate_in(&argentina(6))];
     let (_, native) =

@@ -28,7 +28,7 @@ fn loaded(wasm: &[u8]) -> Host {
     h.set_controllers(vec![CONTROLLER.to_vec()]);
     h.set_caller(&CONTROLLER);
     h.install(&encode_one(None::<api::InitArgs>).unwrap()).expect("install");
-    let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/nodes.csv"), "nodes.csv").unwrap();
+    let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "nodes.csv").unwrap();
     let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
     let begin = api::BeginSnapshotRequest { registry_version: 42, timestamp_nanos: 1, node_count: nodes.len() as u64 };
     update::<api::Result<()>>(&mut h, "begin_snapshot_upload", &encode_one(begin).unwrap()).unwrap();
