@@ -85,7 +85,45 @@ impl Config<'_> {
     }
 }
 
-pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
+/// The cluster files of a configuration whose `scenario` is a folder (its
+/// `*.json` files, sorted by name, as the reference runs one scenario per
+/// file); `None` when `scenario` is absent or a file.
+pub(crate) fn scenario_files(path: &Path) -> Result<Option<Vec<String>>, InputError> {
+    let config_source = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&config_source, format!("cannot read the configuration file: {e}")))?;
+    let text = decode(&bytes, &config_source)?;
+    let doc = JsonDoc::parse(&text, &config_source)?;
+    let Json::Object(entries) = &doc.value else { return Ok(None) };
+    let Some((_, Json::String(written))) = entries.iter().find(|(k, _)| k == "scenario") else { return Ok(None) };
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut folder = base.join(written);
+    if !folder.exists() && Path::new(written).is_relative() && Path::new(written).exists() {
+        folder = PathBuf::from(written);
+    }
+    if !folder.is_dir() {
+        return Ok(None);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .map_err(|e| {
+            InputError::new(&config_source, format!("cannot read {}: {e}", folder.display())).field("scenario")
+        })?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(doc
+            .error(&["scenario"], format!("`{}` is a folder without cluster files (*.json)", folder.display()))
+            .field("scenario"));
+    }
+    Ok(Some(names))
+}
+
+/// Load a configuration; `scenario_file`, for a `scenario` folder, names the
+/// cluster file of it to read.
+pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedConfig, InputError> {
     let config_source = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::new(&config_source, format!("cannot read the configuration file: {e}")))?;
@@ -142,7 +180,11 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
     let mut member_sites: Vec<(Option<u64>, String)> = Vec::new();
     let clusters = match config.path("scenario")? {
         Some(written) => {
-            let (source, text) = reader.read("scenario", written)?;
+            let written = match scenario_file {
+                Some(file) => format!("{}/{file}", written.trim_end_matches('/')),
+                None => written.to_string(),
+            };
+            let (source, text) = reader.read("scenario", &written)?;
             let doc = JsonDoc::parse(&text, &source)?;
             let clusters = clusters::read_clusters(&doc, &mut diags)?;
             for cluster in &clusters {
@@ -324,7 +366,8 @@ impl FileReader<'_, '_> {
                 .unwrap_or_default();
             names.sort();
             return Err(config_error(format!(
-                "`{shown}` is a folder; one scenario file is evaluated at a time, so name one of its files{}",
+                "`{shown}` is a folder: `topology evaluate` gives one result per cluster file in it, other \
+                 commands take one of its files{}",
                 if names.is_empty() { String::new() } else { format!(" ({})", names.join(", ")) }
             )));
         }

@@ -85,7 +85,18 @@ pub struct InputFile {
 /// are relative to the configuration's folder; settings it omits take the
 /// rule set's defaults ([`crate::inputs::RuleSet::default_settings`]).
 pub fn load_config(path: &Path) -> Result<LoadedConfig, InputError> {
-    config::load(path)
+    config::load(path, None)
+}
+
+/// The cluster files of a configuration whose `scenario` is a folder, sorted
+/// by name (`None`: one scenario, or none).
+pub fn scenario_files(path: &Path) -> Result<Option<Vec<String>>, InputError> {
+    config::scenario_files(path)
+}
+
+/// Load a configuration with `scenario_file` of its `scenario` folder.
+pub fn load_config_scenario(path: &Path, scenario_file: &str) -> Result<LoadedConfig, InputError> {
+    config::load(path, Some(scenario_file))
 }
 
 fn parsed<T>(read: impl FnOnce(&mut Diagnostics) -> Result<T, InputError>) -> Parsed<T> {
