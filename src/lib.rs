@@ -20,6 +20,7 @@ pub mod check;
 pub mod digest;
 pub mod error;
 pub mod evaluate;
+pub mod explain;
 pub mod export;
 #[cfg(feature = "files")]
 pub mod files;
