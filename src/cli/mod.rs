@@ -2,3 +2,4 @@
 
 pub mod placements;
 pub mod plan;
+pub mod switches;
