@@ -294,12 +294,13 @@ fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work, costs: Option<&[i
 }
 
 /// A Farkas certificate for the LP relaxation, when it is infeasible: row
-/// multipliers `y` of the right signs with `y^T b - sum_j max(0, (A^T y)_j) u_j
-/// > 0`, i.e. the lower-bound certificate of the zero objective proving a
-/// positive bound. Among all such rays (normalised to a violation of at least
-/// 1) the LP picks one of least total weight `sum |y|`, which keeps the set
-/// of rows it names small: that set is the explanation. The rational ray is
-/// scaled so its largest multiplier is one, then to integers, and checked.
+/// multipliers `y` of the right signs with
+/// `y^T b - sum_j max(0, (A^T y)_j) u_j > 0`, i.e. the lower-bound
+/// certificate of the zero objective proving a positive bound. Among all
+/// such rays (normalised to a violation of at least one) the LP picks one of
+/// least total weight `sum |y|`, which keeps the set of rows it names small:
+/// that set is the explanation. The rational ray is scaled so its largest
+/// multiplier is one, then to integers, and checked.
 pub fn infeasibility_certificate(model: &Model, work: &mut Work) -> Option<Certificate> {
     let mut tm = build_type_model(model);
     tm.cost.iter_mut().for_each(|c| *c = 0);
