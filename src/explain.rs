@@ -77,13 +77,14 @@ pub fn infeasibility(model: &Model, cert: &Certificate) -> Option<Vec<String>> {
                     n => format!("nodes in the {n} countries of their list"),
                 });
             }
+            let (they, them, admit) = if k == 1 { ("it", "it", "admits") } else { ("they", "them", "admit") };
             let admitted = if only.is_empty() {
-                "the other nodes they admit".to_string()
+                format!("the other nodes {they} {admit}")
             } else {
-                format!("they admit only {}, and those", only.join(" and "))
+                format!("{they} {admit} only {}, and those", only.join(" and "))
             };
             lines.push(format!(
-                "{admitted} can give them at most {caps} (each kind of node up to its count and the subnet's limits)"
+                "{admitted} can give {them} at most {caps} (each kind of node up to its count and the subnet's limits)"
             ));
         }
     }

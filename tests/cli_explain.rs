@@ -203,6 +203,7 @@ fn the_switches_and_the_defaults_applied_are_printed() {
         "enforce_sev_constraint = false (the 2025 rules' default)",
         "enforce_health_constraint = true (the 2025 rules' default)",
         "special limits: the 2025 reference's (NNS",
+        "country restrictions: the 2025 rules' (European Subnet, Swiss Subnet, US Subnet)",
     ] {
         assert!(run.stdout.contains(needle), "missing {needle:?} in:\n{}", run.stdout);
     }

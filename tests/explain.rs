@@ -202,3 +202,42 @@ fn verify_proves_an_honest_infeasible_claim_and_names_why() {
     let r = ic_topology::verify::verify(&inputs, &topology, &configuration, &forged).unwrap_err();
     assert!(r.reason.contains("not a positive bound"), "{r}");
 }
+
+#[test]
+fn a_country_restricted_subnet_with_too_few_nodes_of_its_country_is_explained() {
+    // The 2025 Swiss Subnet takes only CH nodes; there is one, and synthetic countries are not CH.
+    let mut nodes = vec![node(0, "A", "a1", "CH")];
+    nodes.extend((1..5).map(|i| node(i, &format!("P{i}"), &format!("d{i}"), "DE")));
+    let topology = vec![SubnetSpec {
+        subnet_type: "Swiss Subnet".into(),
+        subnet_id: None,
+        size: 4,
+        is_sev: false,
+        limits: [1, 1, 1, 4],
+    }];
+    let model = model::build(&inputs(nodes, topology, 1, false), &[]);
+    let cert = infeasible(&model).infeasibility.unwrap();
+    assert_eq!(
+        explain::infeasibility(&model, &cert).unwrap(),
+        vec![
+            "1 Swiss Subnet must have exactly 4 nodes",
+            "it admits only nodes in CH, and those can give it at most 1 (each kind of node up to its count and the subnet's limits)",
+            "so 3 node(s) are missing, even with every synthetic node",
+        ]
+    );
+}
+
+#[test]
+fn per_provider_minimums_that_outnumber_the_seats_are_explained_together() {
+    // Three providers with 4 usable nodes each must each get one node; the one subnet has 2 seats.
+    let nodes = (0..12).map(|i| node(i, &format!("P{}", i / 4), &format!("d{i}"), &format!("C{}", i % 3))).collect();
+    let model = model::build(&inputs(nodes, application(1, 2), 0, true), &[]);
+    let cert = infeasible(&model).infeasibility.unwrap();
+    let lines = explain::infeasibility(&model, &cert).unwrap();
+    assert!(lines.contains(&"1 Application subnet must have exactly 2 nodes".to_string()), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("each of the 3 providers P0, P1, P2 must have at least one node assigned")),
+        "{lines:?}"
+    );
+    assert_eq!(check::check_infeasibility_certificate(&model, &cert).unwrap().numerator, 1, "{lines:?}");
+}

@@ -322,11 +322,7 @@ pub fn evaluation(
         certificate: certificate_out(model, &s.certificate),
         certificate_is_tight: s.certificate_is_tight,
         infeasibility_certificate: s.infeasibility.as_ref().map(|c| infeasibility_certificate_out(model, c)),
-        infeasibility_explanation: s
-            .infeasibility
-            .as_ref()
-            .and_then(|c| crate::explain::infeasibility(model, c))
-            .unwrap_or_default(),
+        infeasibility_explanation: s.infeasibility.as_ref().and_then(|c| crate::explain::infeasibility(model, c)),
         allocation: allocation.flatten(),
         candidates: req.candidates,
         settings: settings_out(settings),

@@ -183,7 +183,9 @@ pub struct Evaluation {
     /// bound). `null` when the LP relaxation is feasible.
     pub infeasibility_certificate: Option<Certificate>,
     /// When infeasible: the constraints that cannot hold together, in words.
-    pub infeasibility_explanation: Vec<String>,
+    /// (`opt`, like the certificate, so that evaluations published before these
+    /// fields existed still decode.)
+    pub infeasibility_explanation: Option<Vec<String>>,
     pub allocation: Option<Vec<SubnetAllocation>>,
     pub candidates: Vec<CandidateRow>,
     /// The settings used: the configured ones with the request's overrides applied.

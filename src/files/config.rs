@@ -224,6 +224,17 @@ pub(crate) fn load(path: &Path) -> Result<LoadedConfig, InputError> {
     };
     traps.check(&nodes, &pipeline, &topology, &sev_providers, &mut diags);
 
+    // A configuration cannot name country restrictions: the rule set's apply.
+    let restricted: Vec<String> =
+        crate::model::default_country_restrictions(settings.rules).into_iter().map(|r| r.subnet_type).collect();
+    if !restricted.is_empty() {
+        defaults.push(format!(
+            "country restrictions: the {} rules' ({})",
+            settings.rules.name(),
+            restricted.join(", ")
+        ));
+    }
+
     let files = reader.files;
     Ok(LoadedConfig {
         inputs: Inputs {
