@@ -554,7 +554,7 @@ fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]) {
                     }
                 }
                 _ => println!(
-                    "  why: the LP relaxation can be filled; only the integer program (branch and bound) is infeasible, so there is no certificate to name the constraints"
+                    "  why: no infeasibility certificate was found (the LP relaxation appears to be fillable: only the integer program is infeasible, by branch and bound), so no constraints can be named and `verify` cannot re-check the claim"
                 ),
             }
         }
