@@ -1189,9 +1189,34 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve:
         solution.lower_bound = 0;
         solution.upper_bound = None;
         solution.certificate_is_tight = false;
-        solution.infeasibility = infeasibility_certificate(model, &mut solution.work);
+        // Without leave to solve, no LP: the lower-bound certificate, when it
+        // proves more than every synthetic node, gives a (less sparse) one.
+        let found = if may_solve { infeasibility_certificate(model, &mut solution.work) } else { None };
+        solution.infeasibility = found.or_else(|| infeasibility_from_bound(model, &solution.certificate));
     }
     solution
+}
+
+/// An infeasibility certificate made from a lower-bound certificate whose
+/// bound L exceeds the S synthetic nodes there are: adding -1 (times the
+/// denominator) to every synthetic class row's multiplier turns the objective
+/// "synthetic nodes" into the zero objective and the bound into L - S > 0.
+/// Exact; `None` when the bound is not above S.
+fn infeasibility_from_bound(model: &Model, certificate: &Certificate) -> Option<Certificate> {
+    let d = i64::try_from(certificate.denominator).ok()?;
+    let mut classes: BTreeMap<u32, i64> = certificate.classes.iter().copied().collect();
+    for (c, class) in model.classes.iter().enumerate() {
+        if class.synthetic {
+            *classes.entry(c as u32).or_default() -= d;
+        }
+    }
+    let farkas = Certificate {
+        denominator: certificate.denominator,
+        classes: classes.into_iter().filter(|&(_, m)| m != 0).collect(),
+        provider_minimums: certificate.provider_minimums.clone(),
+        subnets: certificate.subnets.clone(),
+    };
+    check::check_infeasibility_certificate(model, &farkas).is_ok().then_some(farkas)
 }
 
 fn solve_near_bounds(model: &Model, budget: Budget, near: &[&Neighbour], may_solve: bool) -> Solution {

@@ -241,3 +241,17 @@ fn per_provider_minimums_that_outnumber_the_seats_are_explained_together() {
     );
     assert_eq!(check::check_infeasibility_certificate(&model, &cert).unwrap().numerator, 1, "{lines:?}");
 }
+
+#[test]
+fn without_leave_to_solve_the_certificate_comes_from_the_lower_bound() {
+    // The neighbours alone prove infeasibility (their bound exceeds every synthetic node):
+    // no LP is solved, and the lower-bound certificate is turned into an infeasibility one.
+    let model = dfinity_short();
+    let neighbour = solve::Neighbour::new(&model, &infeasible(&model));
+    let quick = solve::solve_near(&model, Budget::default(), &[&neighbour], false);
+    assert_eq!(quick.status, Status::Infeasible);
+    assert_eq!(quick.work.lp_solves, 0);
+    let cert = quick.infeasibility.expect("an infeasibility certificate");
+    assert!(check::check_infeasibility_certificate(&model, &cert).unwrap().numerator > 0);
+    assert!(!explain::infeasibility(&model, &cert).unwrap().is_empty());
+}
