@@ -255,3 +255,36 @@ fn without_leave_to_solve_the_certificate_comes_from_the_lower_bound() {
     assert!(check::check_infeasibility_certificate(&model, &cert).unwrap().numerator > 0);
     assert!(!explain::infeasibility(&model, &cert).unwrap().is_empty());
 }
+
+#[test]
+fn the_candid_evaluation_carries_the_certificate_to_verify_evaluation() {
+    // The canister's path: engine evaluation -> api::Evaluation (Candid bytes) -> claim -> verify.
+    use ic_topology::api::{self, convert};
+    let inputs = dfinity_short_inputs();
+    let (model, evaluation) = ic_topology::evaluate::evaluate(&inputs, &[], Budget::default());
+    let topology = ic_topology::digest::topology_digest(&inputs.topology);
+    let configuration = ic_topology::digest::configuration_digest(&inputs);
+    let request = api::EvaluateRequest { candidates: vec![], overrides: None, include_allocation: Some(true) };
+    let out = convert::evaluation(
+        &model,
+        &evaluation,
+        request,
+        inputs.settings,
+        1,
+        topology.clone(),
+        configuration.clone(),
+        0,
+    );
+    assert_eq!(out.lower_bound, 0, "an infeasible answer carries no bound");
+    let explanation = out.infeasibility_explanation.clone().expect("the sentences");
+    assert!(explanation.iter().any(|l| l.starts_with("DFINITY has 70 usable node(s)")), "{explanation:?}");
+    let bytes = candid::encode_one(&out).unwrap();
+    let decoded: api::Evaluation = candid::decode_one(&bytes).unwrap();
+    let verify = |e: &api::Evaluation| {
+        ic_topology::verify::verify(&inputs, &topology, &configuration, &convert::claim_in(e).unwrap())
+    };
+    assert!(verify(&decoded).unwrap().proven);
+    let stripped = api::Evaluation { infeasibility_certificate: None, ..decoded };
+    let r = verify(&stripped).unwrap_err();
+    assert!(r.reason.contains("without an infeasibility certificate"), "{r}");
+}
