@@ -144,11 +144,22 @@ fn an_infeasible_topology_says_why_and_verify_proves_it() {
 #[test]
 fn a_topology_with_no_subnets_says_so() {
     let dir = TempDir::new("empty");
-    let config = config(&dir, "Application,0,13,FALSE,1,1,1,2", serde_json::json!({}));
-    let run = topology(&["evaluate", "--config", &config]);
+    let minimum = config(&dir, "Application,0,13,FALSE,1,1,1,2", serde_json::json!({}));
+    let run = topology(&["evaluate", "--config", &minimum]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stdout.contains("the target topology has no subnets"), "{}", run.stdout);
     assert!(run.stdout.contains("must have at least one node assigned (per-provider minimum"), "{}", run.stdout);
+    // Without the per-provider minimum there is nothing to fill: 0, with a warning that says why.
+    let dir = TempDir::new("empty-no-minimum");
+    let plain = config(
+        &dir,
+        "Application,0,13,FALSE,1,1,1,2",
+        serde_json::json!({ "enforce_per_node_provider_assignation": false }),
+    );
+    let run = topology(&["evaluate", "--config", &plain]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("the target topology has no subnets"), "{}", run.stdout);
+    assert!(run.stdout.contains("no new node can help under this topology"), "{}", run.stdout);
 }
 
 #[test]

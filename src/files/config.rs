@@ -340,6 +340,15 @@ impl Traps<'_> {
         diags: &mut Diagnostics,
     ) {
         let rules = self.settings.rules;
+        if topology.is_empty() {
+            diags.warn(
+                self.config_source,
+                None,
+                Some("topology_file"),
+                "the target topology has no subnets (the file has no rows, or every number_of_subnets is 0): there \
+                 is nothing to fill, so no node can lower the ObjectiveValue; check the topology_file",
+            );
+        }
         // SEV enforced, SEV subnets, and not one SEV-capable registry provider.
         let sev_subnets: u32 = topology.iter().filter(|s| s.is_sev).count() as u32;
         let listed: std::collections::BTreeSet<&str> = sev_providers.iter().map(|(_, n)| n.as_str()).collect();
