@@ -61,11 +61,12 @@ impl Certificate {
             denominator: 1,
             classes: vec![],
             provider_minimums: vec![],
-            subnets: vec![SubnetMultipliers {
-                subnets: (0..model.subnets.len() as u32).collect(),
-                size: 0,
-                values: vec![],
-            }],
+            // A group names at least one subnet (an empty one is rejected).
+            subnets: if model.subnets.is_empty() {
+                vec![]
+            } else {
+                vec![SubnetMultipliers { subnets: (0..model.subnets.len() as u32).collect(), size: 0, values: vec![] }]
+            },
         }
     }
 }
@@ -270,6 +271,9 @@ pub fn check_weighted_certificate(
     let caps = SubnetCaps::new(model);
     let mut covered = vec![false; ns];
     for group in &cert.subnets {
+        if group.subnets.is_empty() {
+            return fail("certificate: a group of multipliers names no subnet".into());
+        }
         for &s in &group.subnets {
             if s as usize >= ns || covered[s as usize] {
                 return fail(format!("certificate: subnet {s} does not exist or is listed twice"));
@@ -344,6 +348,24 @@ pub fn check_weighted_certificate(
         }
     }
     Ok(Bound { numerator, denominator: cert.denominator })
+}
+
+/// Check an infeasibility (Farkas) certificate: the multipliers, checked as
+/// a lower-bound certificate of the zero objective, must prove a positive
+/// bound. Every allocation costs 0 under that objective, and weak duality
+/// says every allocation (of the LP relaxation, hence every integer one) has
+/// a value of at least the bound: so no allocation exists. Returns the bound
+/// (its numerator is how far the named rows are from holding together).
+pub fn check_infeasibility_certificate(model: &Model, cert: &Certificate) -> Result<Bound, CheckFailure> {
+    let zeros = vec![0i64; model.classes.len()];
+    let bound = check_weighted_certificate(model, cert, Some(&zeros))?;
+    if bound.numerator <= 0 {
+        return fail(format!(
+            "infeasibility certificate: its multipliers prove {}/{}, not a positive bound, so they do not show that the constraints cannot hold together",
+            bound.numerator, bound.denominator
+        ));
+    }
+    Ok(bound)
 }
 
 /// Per subnet, every class's cap, shared by subnets with identical constraints.

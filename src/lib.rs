@@ -21,6 +21,7 @@ pub mod cordoned;
 pub mod digest;
 pub mod error;
 pub mod evaluate;
+pub mod explain;
 pub mod export;
 #[cfg(feature = "files")]
 pub mod files;

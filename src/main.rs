@@ -130,6 +130,10 @@ struct EvaluateArgs {
     /// data_center, data_center_provider, blacklist_reason).
     #[arg(long, value_name = "FILE")]
     blacklisted_out: Option<PathBuf>,
+    /// Take candidate values exactly as written, even a country such as `us`
+    /// that is a case variant of an ISO code (refused otherwise).
+    #[arg(long)]
+    verbatim_values: bool,
 }
 
 #[derive(Args)]
@@ -268,17 +272,17 @@ fn load_export(path: &Path) -> Result<(Inputs, Vec<InputFile>, String), InputErr
 }
 
 fn load(config: Option<&Path>, export: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
-    load_for(config, export, None)
+    load_for(config, export, None).map(|(inputs, files, source, _)| (inputs, files, source))
 }
 
+/// Inputs, their files, where they came from, and the defaults applied.
+type Loaded = (Inputs, Vec<InputFile>, String, Vec<String>);
+
 /// As [`load`], refusing a configuration whose `mode` asks for the other command.
-fn load_for(
-    config: Option<&Path>,
-    export: Option<&Path>,
-    command: Option<files::Mode>,
-) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+fn load_for(config: Option<&Path>, export: Option<&Path>, command: Option<files::Mode>) -> Result<Loaded, InputError> {
     if let Some(path) = export {
-        return load_export(path);
+        // The canister's configuration, as exported: no default is applied here.
+        return load_export(path).map(|(inputs, files, source)| (inputs, files, source, vec![]));
     }
     match config {
         Some(path) => {
@@ -295,27 +299,52 @@ fn load_for(
                     ),
                 ));
             }
-            Ok((loaded.inputs, loaded.files, source))
+            Ok((loaded.inputs, loaded.files, source, loaded.defaults))
         }
         None => {
             let (inputs, files) = default_inputs()?;
-            Ok((inputs, files, cli::defaults::SOURCE.into()))
+            let defaults =
+                vec![format!("no --config: {} under the 2025 rules with all their defaults", cli::defaults::SOURCE)];
+            Ok((inputs, files, cli::defaults::SOURCE.into(), defaults))
         }
     }
 }
 
-fn read_candidates(file: Option<&Path>, args: &[String]) -> Result<(Vec<CandidateRow>, String), InputError> {
-    if let Some(path) = file {
-        let source = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(&source, format!("cannot read the candidates file: {e}")))?;
-        let rows = files::parse_candidates_csv(&text, &source)?;
-        files::check_candidate_total(&rows, &source)?;
-        return Ok((rows, source));
+/// The candidates of `--candidates FILE` or of the `--candidate` rows. A
+/// file with no rows is an error (a baseline is asked for by leaving the
+/// option out), and so is a case variant of an ISO country code unless
+/// `verbatim`.
+fn read_candidates(
+    file: Option<&Path>,
+    args: &[String],
+    verbatim: bool,
+) -> Result<(Vec<CandidateRow>, String), InputError> {
+    let (rows, source) = match file {
+        Some(path) => {
+            let source = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| InputError::new(&source, format!("cannot read the candidates file: {e}")))?;
+            let rows = files::parse_candidates_csv(&text, &source)?;
+            files::check_candidate_total(&rows, &source)?;
+            if rows.is_empty() {
+                return Err(InputError::new(
+                    &source,
+                    "the candidates file has no candidate rows (it is empty or has a header only); \
+                     to evaluate the network without candidates, leave out --candidates",
+                ));
+            }
+            (rows, source)
+        }
+        None => {
+            let rows = args.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
+            files::check_candidate_total(&rows, "--candidate")?;
+            (rows, "--candidate".to_string())
+        }
+    };
+    if !verbatim {
+        files::refuse_case_variant_countries(&rows, &source)?;
     }
-    let rows = args.iter().map(|c| files::parse_candidate_arg(c)).collect::<Result<Vec<_>, _>>()?;
-    files::check_candidate_total(&rows, "--candidate")?;
-    Ok((rows, "--candidate".into()))
+    Ok((rows, source))
 }
 
 /// The result file: everything `verify` needs, and everything a proposal quotes.
@@ -332,13 +361,26 @@ struct ResultFile {
     candidate_nodes: u32,
     curve: Vec<evaluate::CurvePoint>,
     optimal_deployment_size: Option<u32>,
-    lower_bound: u32,
+    /// Proven lower bound; `null` when infeasible (there is no value to bound).
+    lower_bound: Option<u32>,
     upper_bound: Option<u32>,
     certificate_is_tight: bool,
     certificate: check::Certificate,
+    /// When infeasible: the proof, and what it says in words.
+    #[serde(default)]
+    infeasibility: Option<InfeasibilityOut>,
     allocation: Option<Vec<SubnetAllocation>>,
     candidates: Vec<CandidateRow>,
     settings: ic_topology::inputs::Settings,
+    /// Every default that was applied (settings keys left out, the rule set's special limits).
+    #[serde(default)]
+    defaults_applied: Vec<String>,
+    /// Where the candidate nodes went: per subnet that took any, how many.
+    #[serde(default)]
+    candidate_placements: Vec<String>,
+    /// When the curve stops lowering the ObjectiveValue: the limits that bind, the subnets still short.
+    #[serde(default)]
+    curve_stop: Vec<String>,
     network: NetworkSummary,
     inputs: InputDigests,
     /// The nodes a cordon of the blacklist matches, and why (listed whether or not it is enforced).
@@ -346,6 +388,15 @@ struct ResultFile {
     cordoned: Vec<ic_topology::cordoned::CordonedNode>,
     warnings: Vec<Warning>,
     work: ic_topology::solve::Work,
+}
+
+#[derive(Serialize, Deserialize)]
+struct InfeasibilityOut {
+    /// Multipliers that prove a positive bound under the zero objective
+    /// (`check::check_infeasibility_certificate`).
+    certificate: check::Certificate,
+    /// The constraints with a nonzero multiplier, in words.
+    explanation: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -390,9 +441,9 @@ fn allocation_out(model: &Model, allocation: &Allocation) -> Vec<SubnetAllocatio
 }
 
 fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
-    let (inputs, input_files, source) =
+    let (inputs, input_files, source, defaults_applied) =
         load_for(a.config.as_deref(), a.inputs.as_deref(), Some(files::Mode::MinimizeNewNodes))?;
-    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
+    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate, a.verbatim_values)?;
     let mut warnings = inputs.warnings.clone();
     warnings.extend(files::candidate_warnings(&candidates, &candidates_source, &inputs));
     let (model, ev) = if a.inputs.is_some() {
@@ -411,10 +462,14 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
         candidate_nodes: ev.candidate_nodes,
         curve: ev.curve.clone(),
         optimal_deployment_size: if candidates.is_empty() { None } else { ev.optimal_deployment_size },
-        lower_bound: ev.solution.lower_bound,
+        lower_bound: (ev.solution.status != Status::Infeasible).then_some(ev.solution.lower_bound),
         upper_bound: ev.solution.upper_bound,
         certificate_is_tight: ev.solution.certificate_is_tight,
         certificate: ev.solution.certificate.clone(),
+        infeasibility: ev.solution.infeasibility.as_ref().map(|c| InfeasibilityOut {
+            certificate: c.clone(),
+            explanation: ic_topology::explain::infeasibility(&model, c).unwrap_or_default(),
+        }),
         allocation: ev.solution.allocation.as_ref().map(|al| allocation_out(&model, al)),
         network: NetworkSummary {
             registry_nodes: inputs.nodes.len(),
@@ -432,6 +487,9 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
             candidates_sha256: digest::candidates_digest(&candidates),
         },
         settings: inputs.settings,
+        defaults_applied,
+        candidate_placements: vec![],
+        curve_stop: vec![],
         candidates,
         cordoned: ic_topology::cordoned::cordoned_nodes(&inputs),
         warnings,
@@ -442,6 +500,14 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
             .map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
         eprintln!("wrote {} ({} cordoned nodes)", path.display(), result.cordoned.len());
     }
+    let switches = cli::switches::lines(&inputs, &model);
+    let mut result = result;
+    if let (false, Some(allocation)) = (result.candidates.is_empty(), &ev.solution.allocation) {
+        result.candidate_placements = ic_topology::explain::candidate_placements(&model, allocation);
+        if ev.solution.status == Status::Optimal && result.verdict != Some(evaluate::Verdict::OneForOne) {
+            result.curve_stop = ic_topology::explain::curve_stop(&model, allocation);
+        }
+    }
     if let Some(dir) = &a.charts {
         for path in ic_topology::charts::write_all(dir, &ic_topology::charts::evaluation_charts(&model, &ev))? {
             eprintln!("wrote {}", path.display());
@@ -450,7 +516,7 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&result).expect("results serialise"));
     } else {
-        print_summary(&result, &ev);
+        print_summary(&result, &ev, &switches);
     }
     Ok(match result.status {
         Status::Optimal => ExitCode::SUCCESS,
@@ -469,7 +535,7 @@ fn value(v: Option<u32>) -> String {
     v.map_or("-".into(), |v| v.to_string())
 }
 
-fn print_summary(r: &ResultFile, ev: &Evaluation) {
+fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]) {
     println!("Network: {}", r.inputs.source);
     println!(
         "  rules {}, {} registry nodes, {} pipeline nodes, {} subnets; {} usable real nodes in {} classes, {} synthetic nodes in {} synthetic countries",
@@ -489,6 +555,16 @@ fn print_summary(r: &ResultFile, ev: &Evaluation) {
             x.api_boundary, x.unhealthy, x.cordoned
         );
     }
+    println!("Switches in effect:");
+    for line in switches {
+        println!("  {line}");
+    }
+    if !r.defaults_applied.is_empty() {
+        println!("  defaults applied:");
+        for d in &r.defaults_applied {
+            println!("    - {d}");
+        }
+    }
     println!();
     match r.status {
         Status::Optimal => println!(
@@ -497,10 +573,25 @@ fn print_summary(r: &ResultFile, ev: &Evaluation) {
             if r.certificate_is_tight { " by allocation and lower-bound certificate" } else { " by branch and bound" }
         ),
         Status::Infeasible => {
-            println!("Infeasible: the target topology cannot be filled, even with every synthetic node")
+            println!("Infeasible: the target topology cannot be filled, even with every synthetic node");
+            match &r.infeasibility {
+                Some(i) if !i.explanation.is_empty() => {
+                    println!("  why (checked infeasibility certificate: these constraints cannot hold together):");
+                    for line in &i.explanation {
+                        println!("    - {line}");
+                    }
+                }
+                _ => println!(
+                    "  why: no infeasibility certificate was found (the LP relaxation appears to be fillable: only the integer program is infeasible, by branch and bound), so no constraints can be named and `verify` cannot re-check the claim"
+                ),
+            }
         }
         Status::BudgetExceeded => {
-            println!("Budget exceeded: the ObjectiveValue lies between {} and {}", r.lower_bound, value(r.upper_bound))
+            println!(
+                "Budget exceeded: the ObjectiveValue lies between {} and {}",
+                value(r.lower_bound),
+                value(r.upper_bound)
+            )
         }
     }
     if r.candidate_nodes > 0 {
@@ -521,6 +612,24 @@ fn print_summary(r: &ResultFile, ev: &Evaluation) {
             println!("    {:>4} -> {}", p.nodes, value(p.objective));
         }
         println!("  optimal deployment size: {}", value(r.optimal_deployment_size));
+        if !r.candidate_placements.is_empty() {
+            println!("  where the candidates went (with all of them added):");
+            for line in &r.candidate_placements {
+                println!("    {line}");
+            }
+        }
+        if !r.curve_stop.is_empty() {
+            println!("  why the curve stops:");
+            for line in &r.curve_stop {
+                println!("    - {line}");
+            }
+        }
+    }
+    let without_candidates = if r.candidate_nodes > 0 { r.baseline_objective } else { r.objective };
+    if without_candidates == Some(0) {
+        println!(
+            "  The baseline is 0: the target topology is filled without any new node, so no new node can help under this topology."
+        );
     }
     println!();
     println!("Inputs: configuration sha256 {}", r.inputs.configuration_sha256);
@@ -649,21 +758,34 @@ fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String
                 bound.denominator
             ))
         }
-        Status::Infeasible if bound.ceil() > model.synthetic_nodes() as i128 => Ok(format!(
-            "infeasible: the certificate proves a bound of {}, more than all {} synthetic nodes",
-            bound.ceil(),
-            model.synthetic_nodes()
-        )),
-        Status::Infeasible => Ok("infeasible by branch and bound (the certificate does not prove it alone)".into()),
-        Status::BudgetExceeded => {
-            if bound.ceil() < r.lower_bound as i128 {
-                return Err(format!(
-                    "certificate proves {}, the result claims a lower bound of {}",
-                    bound.ceil(),
-                    r.lower_bound
-                ));
+        Status::Infeasible => {
+            if r.objective.is_some() || r.upper_bound.is_some() || r.allocation.is_some() || r.lower_bound.is_some() {
+                return Err("an infeasible result carries an objective, a bound or an allocation".into());
             }
-            Ok(format!("budget exceeded; lower bound {} confirmed", r.lower_bound))
+            ic_topology::verify::prove_infeasible(&model, r.infeasibility.as_ref().map(|i| &i.certificate))
+                .map(|(_, summary)| summary)
+                .map_err(|e| e.reason)
+        }
+        Status::BudgetExceeded => {
+            let lower = r.lower_bound.ok_or("status budget_exceeded without a lower bound")?;
+            if bound.ceil() < lower as i128 {
+                return Err(format!("certificate proves {}, the result claims a lower bound of {lower}", bound.ceil()));
+            }
+            let upper = match (r.upper_bound, &r.allocation) {
+                (None, _) => String::new(),
+                (Some(u), Some(allocation)) => {
+                    let classes = allocation_classes(&model, allocation)?;
+                    let v = check::check_allocation(&model, &classes).map_err(|e| format!("allocation: {e}"))?;
+                    if v != u {
+                        return Err(format!(
+                            "allocation uses {v} synthetic nodes, the result claims an upper bound of {u}"
+                        ));
+                    }
+                    format!(", upper bound {u} confirmed by the allocation")
+                }
+                (Some(u), None) => return Err(format!("an upper bound of {u} without the allocation that attains it")),
+            };
+            Ok(format!("budget exceeded; lower bound {lower} confirmed by the certificate{upper}"))
         }
     }
 }
@@ -696,10 +818,12 @@ fn verify_curve(r: &ResultFile, inputs: &Inputs) -> Result<String, String> {
     if (last.status, last.objective) != (r.status, r.objective) {
         return Err("the result's status and objective differ from its curve's last point".into());
     }
-    if last.lower_bound != r.lower_bound {
+    let last_lower = (last.status != Status::Infeasible).then_some(last.lower_bound);
+    if last_lower != r.lower_bound {
         return Err(format!(
             "the result claims a lower bound of {}, its curve's last point {}",
-            r.lower_bound, last.lower_bound
+            value(r.lower_bound),
+            value(last_lower)
         ));
     }
     if last.upper_bound != r.upper_bound {
@@ -963,7 +1087,7 @@ fn run_proposal_summary(a: ProposalSummaryArgs) -> Result<ExitCode, InputError> 
         eprintln!("sha256 {}", text.1);
         return Ok(ExitCode::SUCCESS);
     }
-    let (candidates, _) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
+    let (candidates, _) = read_candidates(a.candidates.as_deref(), &a.candidate, false)?;
     let (_, evaluation) = export::evaluate_as_canister(&inputs, &candidates);
     let summary = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
         canister_id: a.canister_id.as_deref(),

@@ -84,6 +84,13 @@ pub struct Solution {
     /// Whether the certificate alone proves the lower bound equal to the objective
     /// (otherwise the proof of optimality rests on branch and bound).
     pub certificate_is_tight: bool,
+    /// When infeasible: multipliers on the rows of the LP relaxation, under
+    /// zero costs, that prove a positive bound (see
+    /// [`check::check_infeasibility_certificate`]): the rows with a nonzero
+    /// multiplier cannot hold together. `None` when the LP relaxation is
+    /// feasible (the integer program alone is infeasible) or not infeasible.
+    #[serde(default)]
+    pub infeasibility: Option<Certificate>,
     pub work: Work,
 }
 
@@ -284,6 +291,70 @@ fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work, costs: Option<&[i
         }
     }
     best
+}
+
+/// A Farkas certificate for the LP relaxation, when it is infeasible: row
+/// multipliers `y` of the right signs with
+/// `y^T b - sum_j max(0, (A^T y)_j) u_j > 0`, i.e. the lower-bound
+/// certificate of the zero objective proving a positive bound. Among all
+/// such rays (normalised to a violation of at least one) the LP picks one of
+/// least total weight `sum |y|`, which keeps the set of rows it names small:
+/// that set is the explanation. The rational ray is scaled so its largest
+/// multiplier is one, then to integers, and checked.
+pub fn infeasibility_certificate(model: &Model, work: &mut Work) -> Option<Certificate> {
+    let mut tm = build_type_model(model);
+    tm.cost.iter_mut().for_each(|c| *c = 0);
+    let mut lp = Problem::new(OptimizationDirection::Minimize);
+    // Per row: (positive part, negative part) of its multiplier.
+    let parts: Vec<(Option<Variable>, Option<Variable>)> = tm
+        .rows
+        .iter()
+        .map(|r| {
+            let plus = (!matches!(r.op, ComparisonOp::Le)).then(|| lp.add_var(1.0, (0.0, f64::INFINITY)));
+            let minus = (!matches!(r.op, ComparisonOp::Ge)).then(|| lp.add_var(1.0, (0.0, f64::INFINITY)));
+            (plus, minus)
+        })
+        .collect();
+    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); tm.vars.len()];
+    let mut violation: Vec<(Variable, f64)> = Vec::new();
+    for (r, &(plus, minus)) in tm.rows.iter().zip(&parts) {
+        for &j in &r.terms {
+            plus.into_iter().for_each(|v| columns[j].push((v, 1.0)));
+            minus.into_iter().for_each(|v| columns[j].push((v, -1.0)));
+        }
+        plus.into_iter().for_each(|v| violation.push((v, r.rhs as f64)));
+        minus.into_iter().for_each(|v| violation.push((v, -(r.rhs as f64))));
+    }
+    for (j, mut col) in columns.into_iter().enumerate() {
+        // w_j >= (A^T y)_j: the most the variable's bound can make up.
+        let w = lp.add_var(0.0, (0.0, f64::INFINITY));
+        col.push((w, -1.0));
+        lp.add_constraint(col.as_slice(), ComparisonOp::Le, 0.0);
+        violation.push((w, -(tm.lp_ub[j] as f64)));
+    }
+    lp.add_constraint(violation.as_slice(), ComparisonOp::Ge, 1.0);
+    work.lp_solves += 1;
+    let solution = lp.solve().ok()?.into_solution().ok()?;
+    work.lp_iterations += solution.stats().lp_iterations;
+    let value = |v: Option<Variable>| v.map_or(0.0, |v| solution.var_value(v));
+    let mut y: Vec<f64> = parts.iter().map(|&(p, m)| value(p) - value(m)).collect();
+    let largest = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if largest <= 1e-9 {
+        return None;
+    }
+    y.iter_mut().for_each(|v| *v = if v.abs() <= 1e-9 * largest { 0.0 } else { *v / largest });
+    let zeros = vec![0i64; model.classes.len()];
+    for d in DENOMINATORS {
+        let mut rows = RowMultipliers::from_duals(&tm, &y, d);
+        rows.best_class_multipliers(&tm);
+        let mut certificate = rows.certificate(&tm);
+        // A ray has no scale: the denominator only names the rounding.
+        certificate.denominator = 1;
+        if check::check_weighted_certificate(model, &certificate, Some(&zeros)).is_ok_and(|b| b.numerator > 0) {
+            return Some(certificate);
+        }
+    }
+    None
 }
 
 /// Integer multipliers on the type model's rows, all over one denominator:
@@ -1124,6 +1195,44 @@ pub fn solve(model: &Model, budget: Budget) -> Solution {
 /// neighbours do not prove the optimum, the answer is `budget_exceeded` with
 /// the bounds they give (the caller has no budget left for a full solve).
 pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve: bool) -> Solution {
+    let mut solution = solve_near_bounds(model, budget, near, may_solve);
+    if solution.status == Status::Infeasible {
+        // An infeasible answer carries no bound (there is no value to bound);
+        // its proof is the infeasibility certificate.
+        solution.lower_bound = 0;
+        solution.upper_bound = None;
+        solution.certificate_is_tight = false;
+        // Without leave to solve, no LP: the lower-bound certificate, when it
+        // proves more than every synthetic node, gives a (less sparse) one.
+        let found = if may_solve { infeasibility_certificate(model, &mut solution.work) } else { None };
+        solution.infeasibility = found.or_else(|| infeasibility_from_bound(model, &solution.certificate));
+    }
+    solution
+}
+
+/// An infeasibility certificate made from a lower-bound certificate whose
+/// bound L exceeds the S synthetic nodes there are: adding -1 (times the
+/// denominator) to every synthetic class row's multiplier turns the objective
+/// "synthetic nodes" into the zero objective and the bound into L - S > 0.
+/// Exact; `None` when the bound is not above S.
+fn infeasibility_from_bound(model: &Model, certificate: &Certificate) -> Option<Certificate> {
+    let d = i64::try_from(certificate.denominator).ok()?;
+    let mut classes: BTreeMap<u32, i64> = certificate.classes.iter().copied().collect();
+    for (c, class) in model.classes.iter().enumerate() {
+        if class.synthetic {
+            *classes.entry(c as u32).or_default() -= d;
+        }
+    }
+    let farkas = Certificate {
+        denominator: certificate.denominator,
+        classes: classes.into_iter().filter(|&(_, m)| m != 0).collect(),
+        provider_minimums: certificate.provider_minimums.clone(),
+        subnets: certificate.subnets.clone(),
+    };
+    check::check_infeasibility_certificate(model, &farkas).is_ok().then_some(farkas)
+}
+
+fn solve_near_bounds(model: &Model, budget: Budget, near: &[&Neighbour], may_solve: bool) -> Solution {
     let mut work = Work::default();
     let tm = build_type_model(model);
     let max_value = model.synthetic_nodes() as i128;
@@ -1183,6 +1292,7 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve:
                 allocation,
                 certificate,
                 certificate_is_tight: false,
+                infeasibility: None,
                 work,
             };
         }
@@ -1198,6 +1308,7 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve:
                 allocation: Some(allocation.clone()),
                 certificate,
                 certificate_is_tight: true,
+                infeasibility: None,
                 work,
             };
         }
@@ -1211,6 +1322,7 @@ pub fn solve_near(model: &Model, budget: Budget, near: &[&Neighbour], may_solve:
         allocation,
         certificate: certificate.clone(),
         certificate_is_tight: tight,
+        infeasibility: None,
         work,
     };
     if lower > max_value {

@@ -51,6 +51,9 @@ pub struct Claim {
     /// certificate's denominator), when it says.
     pub bound_numerator: Option<i128>,
     pub certificate_is_tight: bool,
+    /// The infeasibility certificate, which an infeasible claim needs.
+    #[serde(default)]
+    pub infeasibility: Option<Certificate>,
     /// Node ids per subnet, in the topology's order.
     pub allocation: Option<Vec<ClaimedSubnet>>,
     pub topology_sha256: String,
@@ -226,17 +229,14 @@ pub fn verify(
             Verified { status: claim.status, objective: Some(objective), bound, proven, summary }
         }
         Status::Infeasible => {
-            let proven = bound.ceil() > i128::from(model.synthetic_nodes());
-            let summary = if proven {
-                format!(
-                    "infeasible: the certificate proves a bound of {}, more than all {} synthetic nodes",
-                    bound.ceil(),
-                    model.synthetic_nodes()
-                )
-            } else {
-                "infeasible by branch and bound (the certificate does not prove it alone)".into()
-            };
-            Verified { status: claim.status, objective: None, bound, proven, summary }
+            if claim.objective.is_some() || claim.upper_bound.is_some() || claim.allocation.is_some() {
+                return reject(
+                    Check::Objective,
+                    "an infeasible claim carries an objective, an upper bound or an allocation",
+                );
+            }
+            let (bound, summary) = prove_infeasible(&model, claim.infeasibility.as_ref())?;
+            Verified { status: claim.status, objective: None, bound, proven: true, summary }
         }
         Status::BudgetExceeded => {
             if bound.ceil() < i128::from(claim.lower_bound) {
@@ -249,11 +249,50 @@ pub fn verify(
                     ),
                 );
             }
-            let summary = format!("budget exceeded; lower bound {} confirmed", claim.lower_bound);
+            let upper = match (claim.upper_bound, &claim.allocation) {
+                (None, _) => String::new(),
+                (Some(u), Some(allocation)) => {
+                    let classes = allocation_classes(&model, allocation)?;
+                    let value = check::check_allocation(&model, &classes)
+                        .map_err(|e| Rejection { check: Check::Allocation, reason: e.0 })?;
+                    if value != u {
+                        return reject(
+                            Check::Objective,
+                            format!("the allocation uses {value} synthetic nodes, the evaluation claims an upper bound of {u}"),
+                        );
+                    }
+                    format!(", upper bound {u} confirmed by the allocation")
+                }
+                (Some(u), None) => {
+                    return reject(
+                        Check::Allocation,
+                        format!("an upper bound of {u} needs the allocation that attains it (request it with include_allocation = opt true)"),
+                    )
+                }
+            };
+            let summary =
+                format!("budget exceeded; lower bound {} confirmed by the certificate{upper}", claim.lower_bound);
             Verified { status: claim.status, objective: None, bound, proven: true, summary }
         }
     };
     Ok(verified)
+}
+
+/// An infeasible claim is proven only by an infeasibility certificate that
+/// checks (a positive bound under the zero objective); the summary says
+/// which constraints cannot hold together. The command line and the canister
+/// both call this.
+pub fn prove_infeasible(model: &Model, certificate: Option<&Certificate>) -> Result<(Bound, String), Rejection> {
+    let Some(certificate) = certificate else {
+        return reject(
+            Check::Certificate,
+            "infeasible is claimed without an infeasibility certificate: nothing proves that the constraints cannot hold together",
+        );
+    };
+    let bound = check::check_infeasibility_certificate(model, certificate)
+        .map_err(|e| Rejection { check: Check::Certificate, reason: e.0 })?;
+    let why = crate::explain::infeasibility(model, certificate).unwrap_or_default();
+    Ok((bound, format!("infeasible, proven by the infeasibility certificate: {}", why.join("; "))))
 }
 
 fn show(v: Option<u32>) -> String {
@@ -423,6 +462,7 @@ pub fn claim_of(
         certificate: s.certificate.clone(),
         bound_numerator: check::check_certificate(model, &s.certificate).ok().map(|b| b.numerator),
         certificate_is_tight: s.certificate_is_tight,
+        infeasibility: s.infeasibility.clone(),
         allocation: s.allocation.as_ref().map(|a| {
             crate::evaluate::subnet_nodes(model, a)
                 .into_iter()

@@ -819,7 +819,7 @@ fn config_scenario_folder_is_an_error() {
     let error =
         config_error(&dir, r#"{"nodes_file": "nodes.csv", "topology_file": "topology.csv", "scenario": "scenarios"}"#);
     assert_error(&error, &dir.join("config.json").display().to_string(), Some(1), Some("scenario"));
-    assert!(error.reason.contains("one scenario file is evaluated at a time"), "{error}");
+    assert!(error.reason.contains("one result per cluster file in it"), "{error}");
     assert!(error.reason.contains("a.json, b.json"), "{error}");
 }
 

@@ -426,13 +426,17 @@ fn map_entries_equal_each_country_solved_alone() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// The CLI: `placements --json` on the default network has one entry per
+/// The CLI: `placements --json` on the generated network has one entry per
 /// country with the SEV and non-SEV figures and the input digests, and every
 /// entry re-checks (`--check`); `node-value --json` lists every provider.
 #[test]
 fn cli_placements_and_node_value() {
     let bin = env!("CARGO_BIN_EXE_topology");
-    let out = std::process::Command::new(bin).args(["placements", "--json", "--check"]).output().expect("runs");
+    let generated = concat!(env!("CARGO_MANIFEST_DIR"), "/defaults/generated/config.json");
+    let out = std::process::Command::new(bin)
+        .args(["placements", "--config", generated, "--json", "--check"])
+        .output()
+        .expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let entries = json["entries"].as_array().expect("entries");
@@ -446,12 +450,15 @@ fn cli_placements_and_node_value() {
         assert!(e["non_sev"]["optimal_deployment_size"].is_u64() && e["non_sev"]["objective_after"].is_u64());
     }
     assert!(json["inputs"]["configuration_sha256"].as_str().is_some_and(|s| s.len() == 64));
-    let out =
-        std::process::Command::new(bin).args(["placements", "--provider", "No Such Provider"]).output().expect("runs");
+    let out = std::process::Command::new(bin)
+        .args(["placements", "--config", generated, "--provider", "No Such Provider"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--provider"));
 
-    let out = std::process::Command::new(bin).args(["node-value", "--json"]).output().expect("runs");
+    let out =
+        std::process::Command::new(bin).args(["node-value", "--config", generated, "--json"]).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let providers = json["providers"].as_array().expect("providers");

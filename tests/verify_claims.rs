@@ -236,3 +236,103 @@ fn the_proposal_summary_is_deterministic_and_names_its_inputs() {
     let other = summary::render(&SummaryInput { registry_version: 43, ..input });
     assert_ne!(other.sha256, a.sha256);
 }
+
+/// The honest claim turned into an "infeasible" one (no objective, bound or allocation).
+fn claimed_infeasible(c: &mut Claim) {
+    c.status = Status::Infeasible;
+    c.objective = None;
+    c.upper_bound = None;
+    c.lower_bound = 0;
+    c.allocation = None;
+    c.reduction = None;
+    c.verdict = None;
+    // The deployment size follows from the curve's first points, which are unchanged.
+    let last = c.curve.last_mut().unwrap();
+    last.status = Status::Infeasible;
+    last.objective = None;
+    last.upper_bound = None;
+    last.lower_bound = 0;
+}
+
+#[test]
+fn an_infeasible_claim_without_an_infeasibility_certificate_is_rejected() {
+    rejected(claimed_infeasible, Check::Certificate, "without an infeasibility certificate");
+}
+
+#[test]
+fn an_infeasible_claim_with_a_certificate_that_proves_nothing_is_rejected() {
+    // The zero certificate, and the (valid) lower-bound certificate passed off as a Farkas one.
+    rejected(
+        |c| {
+            claimed_infeasible(c);
+            c.infeasibility = Some(ic_topology::check::Certificate {
+                denominator: 1,
+                classes: vec![],
+                provider_minimums: vec![],
+                subnets: vec![],
+            });
+        },
+        Check::Certificate,
+        "not a positive bound",
+    );
+    rejected(
+        |c| {
+            claimed_infeasible(c);
+            c.infeasibility = Some(c.certificate.clone());
+        },
+        Check::Certificate,
+        "not a positive bound",
+    );
+}
+
+#[test]
+fn a_budget_exceeded_claim_must_prove_its_bounds() {
+    let as_budget_exceeded = |c: &mut Claim, lower: u32, upper: u32| {
+        c.status = Status::BudgetExceeded;
+        c.objective = None;
+        c.lower_bound = lower;
+        c.upper_bound = Some(upper);
+        c.reduction = None;
+        c.verdict = None;
+        let last = c.curve.last_mut().unwrap();
+        last.status = Status::BudgetExceeded;
+        last.objective = None;
+        last.lower_bound = lower;
+        last.upper_bound = Some(upper);
+    };
+    let value = honest().evaluation.solution.objective.unwrap();
+    // Honest bounds pass, each proven by its evidence.
+    let mut claim = honest().claim.clone();
+    as_budget_exceeded(&mut claim, value, value);
+    let v = check(&claim).unwrap();
+    assert!(v.summary.contains(&format!("upper bound {value} confirmed by the allocation")), "{}", v.summary);
+    // An upper bound below the allocation's value.
+    rejected(|c| as_budget_exceeded(c, 0, value - 1), Check::Objective, "claims an upper bound");
+    // An upper bound with no allocation to attain it.
+    rejected(
+        |c| {
+            as_budget_exceeded(c, 0, value);
+            c.allocation = None;
+        },
+        Check::Allocation,
+        "needs the allocation",
+    );
+    // A lower bound above what the certificate proves.
+    rejected(|c| as_budget_exceeded(c, value + 1, value + 1), Check::Bound, "claims a lower bound");
+}
+
+#[test]
+fn an_empty_certificate_group_is_rejected() {
+    rejected(
+        |c| {
+            c.certificate.subnets.push(ic_topology::check::SubnetMultipliers {
+                subnets: vec![],
+                size: 0,
+                values: vec![],
+            });
+            c.bound_numerator = None;
+        },
+        Check::Certificate,
+        "names no subnet",
+    );
+}

@@ -237,6 +237,12 @@ pub fn weighted_certificate_out(model: &Model, c: &Certificate, costs: &[i64]) -
     certificate_with_bound(c, bound)
 }
 
+/// An infeasibility certificate, with the bound it proves under the zero objective.
+fn infeasibility_certificate_out(model: &Model, c: &Certificate) -> api::Certificate {
+    let zeros = vec![0i64; model.classes.len()];
+    weighted_certificate_out(model, c, &zeros)
+}
+
 fn certificate_with_bound(c: &Certificate, bound: String) -> api::Certificate {
     api::Certificate {
         denominator: c.denominator,
@@ -315,6 +321,8 @@ pub fn evaluation(
         upper_bound: s.upper_bound,
         certificate: certificate_out(model, &s.certificate),
         certificate_is_tight: s.certificate_is_tight,
+        infeasibility_certificate: s.infeasibility.as_ref().map(|c| infeasibility_certificate_out(model, c)),
+        infeasibility_explanation: s.infeasibility.as_ref().and_then(|c| crate::explain::infeasibility(model, c)),
         allocation: allocation.flatten(),
         candidates: req.candidates,
         settings: settings_out(settings),
@@ -462,21 +470,8 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
             })
             .collect(),
         optimal_deployment_size: e.optimal_deployment_size,
-        certificate: Certificate {
-            denominator: e.certificate.denominator,
-            classes: e.certificate.classes.clone(),
-            provider_minimums: e.certificate.provider_minimums.clone(),
-            subnets: e
-                .certificate
-                .subnets
-                .iter()
-                .map(|g| SubnetMultipliers {
-                    subnets: g.subnets.clone(),
-                    size: g.size,
-                    values: g.values.iter().map(|v| (attribute_in(v.attribute), v.value, v.multiplier)).collect(),
-                })
-                .collect(),
-        },
+        certificate: certificate_in(&e.certificate),
+        infeasibility: e.infeasibility_certificate.as_ref().map(certificate_in),
         bound_numerator,
         certificate_is_tight: e.certificate_is_tight,
         allocation: e.allocation.as_ref().map(|subnets| {
@@ -485,6 +480,23 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
         topology_sha256: e.topology_sha256.clone(),
         configuration_sha256: e.configuration_sha256.clone(),
     })
+}
+
+fn certificate_in(c: &api::Certificate) -> Certificate {
+    Certificate {
+        denominator: c.denominator,
+        classes: c.classes.clone(),
+        provider_minimums: c.provider_minimums.clone(),
+        subnets: c
+            .subnets
+            .iter()
+            .map(|g| SubnetMultipliers {
+                subnets: g.subnets.clone(),
+                size: g.size,
+                values: g.values.iter().map(|v| (attribute_in(v.attribute), v.value, v.multiplier)).collect(),
+            })
+            .collect(),
+    }
 }
 
 fn check_out(c: Check) -> api::VerifyCheck {

@@ -178,6 +178,14 @@ pub struct Evaluation {
     pub upper_bound: Option<u32>,
     pub certificate: Certificate,
     pub certificate_is_tight: bool,
+    /// When infeasible: multipliers that prove no allocation exists (a
+    /// positive bound under the zero objective; `bound_numerator` is that
+    /// bound). `null` when the LP relaxation is feasible.
+    pub infeasibility_certificate: Option<Certificate>,
+    /// When infeasible: the constraints that cannot hold together, in words.
+    /// (`opt`, like the certificate, so that evaluations published before these
+    /// fields existed still decode.)
+    pub infeasibility_explanation: Option<Vec<String>>,
     pub allocation: Option<Vec<SubnetAllocation>>,
     pub candidates: Vec<CandidateRow>,
     /// The settings used: the configured ones with the request's overrides applied.

@@ -5,4 +5,5 @@ pub mod help;
 pub mod pipe;
 pub mod placements;
 pub mod plan;
+pub mod switches;
 pub mod verify_inputs;

@@ -9,7 +9,7 @@ use super::json::{dedup_entries, Json, JsonDoc};
 use super::{blacklist, clusters, nodes, pipeline, sev_providers, special_limits, topology};
 use super::{InputFile, LoadedConfig, Mode};
 use crate::error::InputError;
-use crate::inputs::{Inputs, RuleSet, Settings};
+use crate::inputs::{Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SubnetSpec};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -143,6 +143,7 @@ pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedCon
         ));
     }
     let (settings, mode) = read_settings(&config)?;
+    let mut defaults = defaulted_settings(&config, &settings);
 
     let base = path.parent().unwrap_or(Path::new(""));
     let mut reader = FileReader { config: &config, base, files: Vec::new(), fallbacks: Vec::new() };
@@ -206,7 +207,16 @@ pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedCon
                 .map_err(|key| with_line(special_limits::unknown_subnet(&source, &key), doc.line(&[&key])))?;
             Some(resolved)
         }
-        None => None,
+        None => {
+            if settings.rules == RuleSet::Y2025 {
+                defaults.push(
+                    "special limits: the 2025 reference's (NNS: DFINITY exactly 3, data centers sh1 and zh2 at most 2, \
+                     data-center providers Everyware and Digital Realty at most 2), as no special_limits_file is given"
+                        .into(),
+                );
+            }
+            None
+        }
     };
 
     let mut sev_source = String::new();
@@ -260,6 +270,26 @@ pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedCon
             ),
         );
     }
+    let traps = Traps {
+        settings: &settings,
+        config_source: &config_source,
+        nodes_source: &nodes_source,
+        pipeline_source: &pipeline_source,
+        has_sev_file: !sev_source.is_empty(),
+    };
+    traps.check(&nodes, &pipeline, &topology, &sev_providers, &mut diags);
+
+    // A configuration cannot name country restrictions: the rule set's apply.
+    let restricted: Vec<String> =
+        crate::model::default_country_restrictions(settings.rules).into_iter().map(|r| r.subnet_type).collect();
+    if !restricted.is_empty() {
+        defaults.push(format!(
+            "country restrictions: the {} rules' ({})",
+            settings.rules.name(),
+            restricted.join(", ")
+        ));
+    }
+
     let files = reader.files;
     Ok(LoadedConfig {
         inputs: Inputs {
@@ -276,6 +306,7 @@ pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedCon
         },
         files,
         mode,
+        defaults,
     })
 }
 
@@ -318,6 +349,127 @@ fn read_settings(config: &Config<'_>) -> Result<(Settings, Mode), InputError> {
     settings.enforce_per_provider_minimum =
         config.boolean("enforce_per_node_provider_assignation", settings.enforce_per_provider_minimum)?;
     Ok((settings, mode))
+}
+
+/// The settings keys a configuration leaves out, each with the default it
+/// took (the rule set's), in the order of [`SETTING_KEYS`].
+fn defaulted_settings(config: &Config<'_>, s: &Settings) -> Vec<String> {
+    let rules = s.rules.name();
+    let on = |b: bool| if b { "true" } else { "false" };
+    let mut out = Vec::new();
+    if config.get("rules").is_none() {
+        out.push(format!("rules = {rules} (the newest rule set)"));
+    }
+    let keyed = [
+        ("no_synthetic_countries", s.synthetic_countries.to_string()),
+        ("enforce_sev_constraint", on(s.enforce_sev).to_string()),
+        ("enforce_health_constraint", on(s.enforce_health).to_string()),
+        ("enforce_blacklist_constraint", on(s.enforce_blacklist).to_string()),
+        ("enforce_per_node_provider_assignation", on(s.enforce_per_provider_minimum).to_string()),
+    ];
+    for (key, value) in keyed {
+        if config.get(key).is_none() {
+            out.push(format!("{key} = {value} (the {rules} rules' default)"));
+        }
+    }
+    out
+}
+
+/// Settings and files that together do something the user rarely means,
+/// said as warnings with what to do instead.
+struct Traps<'a> {
+    settings: &'a Settings,
+    config_source: &'a str,
+    nodes_source: &'a str,
+    pipeline_source: &'a str,
+    has_sev_file: bool,
+}
+
+impl Traps<'_> {
+    fn check(
+        &self,
+        nodes: &[(u64, RegistryNode)],
+        pipeline: &[(u64, PlannedNode)],
+        topology: &[SubnetSpec],
+        sev_providers: &[(u64, String)],
+        diags: &mut Diagnostics,
+    ) {
+        let rules = self.settings.rules;
+        if topology.is_empty() {
+            diags.warn(
+                self.config_source,
+                None,
+                Some("topology_file"),
+                "the target topology has no subnets (the file has no rows, or every number_of_subnets is 0): there \
+                 is nothing to fill, so no node can lower the ObjectiveValue; check the topology_file",
+            );
+        }
+        // SEV enforced, SEV subnets, and not one SEV-capable registry provider.
+        let sev_subnets: u32 = topology.iter().filter(|s| s.is_sev).count() as u32;
+        let listed: std::collections::BTreeSet<&str> = sev_providers.iter().map(|(_, n)| n.as_str()).collect();
+        if self.settings.enforce_sev
+            && sev_subnets > 0
+            && !nodes.iter().any(|(_, n)| listed.contains(n.node_provider_name.as_str()))
+        {
+            let why = if self.has_sev_file {
+                "the sev_providers_file names no provider of the nodes"
+            } else {
+                "no sev_providers_file is given"
+            };
+            diags.warn(
+                self.config_source,
+                None,
+                Some("sev_providers_file"),
+                format!(
+                    "SEV is enforced and {sev_subnets} subnet(s) take only SEV-capable nodes, but no registry node is \
+                     SEV-capable ({why}): those subnets can be filled only with synthetic nodes and SEV pipeline or \
+                     candidate nodes. Name the SEV providers in sev_providers_file, or set enforce_sev_constraint to false"
+                ),
+            );
+        }
+        // A nodes file of another layout than the rule set's.
+        let has_node_type = nodes.iter().any(|(_, n)| n.node_type.is_some());
+        if rules == RuleSet::Y2025 && !nodes.is_empty() && !has_node_type {
+            diags.warn(
+                self.nodes_source,
+                None,
+                Some("node_type"),
+                "the nodes file has no node_type values, which the 2025 rules need to leave out API boundary nodes: \
+                 it looks like an older snapshot (2023 layout). Use the rules of its date (\"rules\": \"2023-12\" or \
+                 \"2024-11\"), or a 2025 nodes file",
+            );
+        }
+        if rules != RuleSet::Y2025 && nodes.iter().any(|(_, n)| n.node_type.as_deref() == Some("API_BOUNDARY")) {
+            diags.warn(
+                self.nodes_source,
+                None,
+                Some("node_type"),
+                format!(
+                    "the nodes file lists API boundary nodes, which the {} rules count as replicas (only the 2025 \
+                     rules leave them out): if this is a 2025 snapshot, use \"rules\": \"2025\"",
+                    rules.name()
+                ),
+            );
+        }
+        // A pipeline node that is already in the registry would count twice.
+        let registry: std::collections::BTreeMap<&str, u64> =
+            nodes.iter().map(|(line, n)| (n.node_id.as_str(), *line)).collect();
+        for (line, p) in pipeline {
+            if let Some(at) = p.node_id.as_deref().and_then(|id| registry.get(id)) {
+                diags.warn(
+                    self.pipeline_source,
+                    Some(*line),
+                    Some("node_id"),
+                    format!(
+                        "pipeline node `{}` is already in the registry ({} line {at}): it counts twice, once as a \
+                         registry node and once as a pipeline node; remove it from the pipeline file",
+                        p.node_id.as_deref().unwrap_or_default(),
+                        self.nodes_source
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn with_line(error: InputError, line: Option<u64>) -> InputError {

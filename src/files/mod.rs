@@ -55,6 +55,9 @@ pub struct LoadedConfig {
     pub files: Vec<InputFile>,
     /// What the configuration asks for (`mode`): the ObjectiveValue or a membership plan.
     pub mode: Mode,
+    /// Every default that was applied: a settings key left out (with the
+    /// value it took), the rule set's special limits when no file is given.
+    pub defaults: Vec<String>,
 }
 
 /// The reference's two modes (`mode` in its configuration).
@@ -153,6 +156,30 @@ pub fn parse_special_limits_json(text: &str, source: &str) -> Parsed<SpecialLimi
         let doc = json::JsonDoc::parse(text, source)?;
         special_limits::read_special_limits(&doc, diags)
     })
+}
+
+/// Refuses a candidate country that is not an ISO code but becomes one in
+/// upper case (`us`): countries are compared exactly, as the reference does,
+/// so `us` would be a country of its own and give another verdict than `US`.
+/// A caller that means the value as written skips this check (the command
+/// line's `--verbatim-values`).
+pub fn refuse_case_variant_countries(candidates: &[CandidateRow], source: &str) -> Result<(), InputError> {
+    for c in candidates {
+        let upper = c.country.to_ascii_uppercase();
+        if !is_known_country(&c.country) && is_known_country(&upper) {
+            return Err(InputError::new(
+                source,
+                format!(
+                    "country `{}` is not an ISO 3166-1 alpha-2 code: did you mean {upper}? Countries are compared \
+                     exactly, so `{}` would count as a country of its own; write {upper}, or pass \
+                     --verbatim-values to take it as given",
+                    c.country, c.country
+                ),
+            )
+            .field("country"));
+        }
+    }
+    Ok(())
 }
 
 /// Warnings about candidates given the inputs they are evaluated with: a
