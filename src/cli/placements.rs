@@ -142,6 +142,7 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
     }
     let status = map.entries.iter().flat_map(|e| [e.sev.status, e.non_sev.status]).max().unwrap_or(map.baseline_status);
     let status = status.max(map.baseline_status);
+    let baseline_infeasible = map.baseline_status == Status::Infeasible;
     let out = PlacementsOut {
         tool: "topology placements".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -174,6 +175,14 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
     }
     let v = |x: Option<u32>| x.map_or("-".to_string(), |x| x.to_string());
     println!("Placement map for {:?}: ObjectiveValue now {}", out.target, v(out.baseline_objective));
+    if baseline_infeasible {
+        // Without a number to lower, no deployment size exists: say so once, not per row.
+        println!(
+            "  the topology cannot be filled under these inputs, even with every synthetic node, so no new \
+             node has an ObjectiveValue to lower (`topology evaluate` with the same inputs says why)"
+        );
+        return Ok(exit(status));
+    }
     println!(
         "  {:<8} {:<16} {:>10} {:>10}   {:>12} {:>12}",
         "country", "why", "SEV size", "SEV after", "no-SEV size", "no-SEV after"
