@@ -441,11 +441,116 @@ fn allocation_out(model: &Model, allocation: &Allocation) -> Vec<SubnetAllocatio
 }
 
 fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
-    let (inputs, input_files, source, defaults_applied) =
-        load_for(a.config.as_deref(), a.inputs.as_deref(), Some(files::Mode::MinimizeNewNodes))?;
+    // A `scenario` folder: one result per cluster file, as the reference runs them.
+    if let (Some(config), None) = (a.config.as_deref(), a.inputs.as_deref()) {
+        if let Some(names) = files::scenario_files(config)? {
+            return run_scenarios(&a, config, &names);
+        }
+    }
+    let loaded = load_for(a.config.as_deref(), a.inputs.as_deref(), Some(files::Mode::MinimizeNewNodes))?;
     let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate, a.verbatim_values)?;
+    let (result, model, ev, switches) = evaluate_loaded(&a, loaded, candidates, &candidates_source);
+    write_side_files(&result, &model, &ev, a.charts.as_deref(), a.blacklisted_out.as_deref())?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&result).expect("results serialise"));
+    } else {
+        print_summary(&result, &ev, &switches);
+    }
+    Ok(exit_code(result.status))
+}
+
+/// `evaluate` of a configuration whose `scenario` is a folder: each cluster
+/// file in name order; `--json` prints one object keyed by file name, the
+/// side files get the scenario's name (`blacklisted_nodes_<scenario>.csv`, as
+/// the reference names its file; charts in a folder per scenario). The exit
+/// code is the highest of the scenarios' (0 when every one is optimal).
+fn run_scenarios(a: &EvaluateArgs, config: &Path, names: &[String]) -> Result<ExitCode, InputError> {
+    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate, a.verbatim_values)?;
+    let mut results: BTreeMap<String, ResultFile> = BTreeMap::new();
+    let mut code = 0u8;
+    for name in names {
+        let loaded = files::load_config_scenario(config, name)?;
+        if loaded.mode == files::Mode::MinimizeNodeSwaps {
+            return Err(InputError::new(
+                config.display().to_string(),
+                "its mode is `minimize_node_swaps`, a membership plan: run `topology plan` with one scenario file",
+            ));
+        }
+        let source = format!("{} (scenario {name})", config.display());
+        let loaded = (loaded.inputs, loaded.files, source, loaded.defaults);
+        let (result, model, ev, switches) = evaluate_loaded(a, loaded, candidates.clone(), &candidates_source);
+        let stem = name.trim_end_matches(".json");
+        let charts = a.charts.as_ref().map(|dir| dir.join(stem));
+        let blacklisted = a.blacklisted_out.as_ref().map(|path| scenario_path(path, stem));
+        write_side_files(&result, &model, &ev, charts.as_deref(), blacklisted.as_deref())?;
+        if !a.json {
+            println!("== scenario {name}");
+            print_summary(&result, &ev, &switches);
+            println!();
+        }
+        code = code.max(exit_number(result.status));
+        results.insert(name.clone(), result);
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&results).expect("results serialise"));
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// `dir/name.ext` with `_<scenario>` before the extension.
+fn scenario_path(path: &Path, scenario: &str) -> PathBuf {
+    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}_{scenario}.{}", ext.to_string_lossy()),
+        None => format!("{stem}_{scenario}"),
+    };
+    path.with_file_name(name)
+}
+
+fn exit_number(status: Status) -> u8 {
+    match status {
+        Status::Optimal => 0,
+        // A definite answer that is not a number, or bounds only: distinct exit codes.
+        Status::Infeasible => 3,
+        Status::BudgetExceeded => 4,
+    }
+}
+
+fn exit_code(status: Status) -> ExitCode {
+    ExitCode::from(exit_number(status))
+}
+
+/// The charts and the cordoned nodes' CSV, where asked for.
+fn write_side_files(
+    result: &ResultFile,
+    model: &Model,
+    ev: &Evaluation,
+    charts: Option<&Path>,
+    blacklisted_out: Option<&Path>,
+) -> Result<(), InputError> {
+    if let Some(path) = blacklisted_out {
+        std::fs::write(path, ic_topology::cordoned::to_csv(&result.cordoned))
+            .map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
+        eprintln!("wrote {} ({} cordoned nodes)", path.display(), result.cordoned.len());
+    }
+    if let Some(dir) = charts {
+        for path in ic_topology::charts::write_all(dir, &ic_topology::charts::evaluation_charts(model, ev))? {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// Evaluate loaded inputs with the candidates: the result file, the model and
+/// evaluation it came from, and the switches' lines for the text output.
+fn evaluate_loaded(
+    a: &EvaluateArgs,
+    (inputs, input_files, source, defaults_applied): Loaded,
+    candidates: Vec<CandidateRow>,
+    candidates_source: &str,
+) -> (ResultFile, Model, Evaluation, Vec<String>) {
     let mut warnings = inputs.warnings.clone();
-    warnings.extend(files::candidate_warnings(&candidates, &candidates_source, &inputs));
+    warnings.extend(files::candidate_warnings(&candidates, candidates_source, &inputs));
     let (model, ev) = if a.inputs.is_some() {
         export::evaluate_as_canister(&inputs, &candidates)
     } else {
@@ -495,11 +600,6 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
         warnings,
         work: ev.solution.work,
     };
-    if let Some(path) = &a.blacklisted_out {
-        std::fs::write(path, ic_topology::cordoned::to_csv(&result.cordoned))
-            .map_err(|e| InputError::new(path.display().to_string(), format!("cannot write: {e}")))?;
-        eprintln!("wrote {} ({} cordoned nodes)", path.display(), result.cordoned.len());
-    }
     let switches = cli::switches::lines(&inputs, &model);
     let mut result = result;
     if let (false, Some(allocation)) = (result.candidates.is_empty(), &ev.solution.allocation) {
@@ -508,22 +608,7 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
             result.curve_stop = ic_topology::explain::curve_stop(&model, allocation);
         }
     }
-    if let Some(dir) = &a.charts {
-        for path in ic_topology::charts::write_all(dir, &ic_topology::charts::evaluation_charts(&model, &ev))? {
-            eprintln!("wrote {}", path.display());
-        }
-    }
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&result).expect("results serialise"));
-    } else {
-        print_summary(&result, &ev, &switches);
-    }
-    Ok(match result.status {
-        Status::Optimal => ExitCode::SUCCESS,
-        // A definite answer that is not a number, or bounds only: distinct exit codes.
-        Status::Infeasible => ExitCode::from(3),
-        Status::BudgetExceeded => ExitCode::from(4),
-    })
+    (result, model, ev, switches)
 }
 
 /// Print one JSON object (pretty, canonical field order).
@@ -662,6 +747,9 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
             inputs: a.inputs.clone(),
         });
     }
+    if let Some(code) = verify_scenarios(&a, &source, &text)? {
+        return Ok(code);
+    }
     let result: ResultFile = serde_json::from_str(&text).map_err(|e| {
         InputError::new(&source, format!("not a result file of `topology evaluate --json`: {e}"))
             .at_line(e.line() as u64)
@@ -688,6 +776,39 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The results of a `scenario` folder (one object keyed by cluster file),
+/// each checked against its scenario of `--config`; `None`: not such a file.
+fn verify_scenarios(a: &VerifyArgs, source: &str, text: &str) -> Result<Option<ExitCode>, InputError> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else { return Ok(None) };
+    if map.contains_key("tool") || map.is_empty() || !map.values().all(|v| v["tool"] == "topology") {
+        return Ok(None);
+    }
+    let Some(config) = a.config.as_deref() else {
+        return Err(InputError::new(
+            source,
+            "it holds one result per scenario file: pass the configuration whose `scenario` folder they came \
+             from with --config",
+        ));
+    };
+    let mut code = ExitCode::SUCCESS;
+    for (name, value) in map {
+        let result: ResultFile = serde_json::from_value(value).map_err(|e| {
+            InputError::new(source, format!("scenario {name}: not a result of `topology evaluate --json`: {e}"))
+        })?;
+        let loaded = files::load_config_scenario(config, &name)?;
+        let checked = verify(&result, &loaded.inputs, &loaded.files)
+            .and_then(|summary| verify_curve(&result, &loaded.inputs).map(|curve| format!("{summary}; {curve}")));
+        match checked {
+            Ok(summary) => println!("scenario {name}: verified: {summary}"),
+            Err(reason) => {
+                println!("scenario {name}: rejected: {reason}");
+                code = ExitCode::from(1);
+            }
+        }
+    }
+    Ok(Some(code))
 }
 
 /// Re-check a result against the inputs: digests, allocation, certificate.

@@ -272,3 +272,66 @@ fn candidate_nodes_have_a_cap() {
     ]);
     assert_input_error(&run, &["1200 candidate nodes in all", "at most 1000"]);
 }
+
+/// A `scenario` folder: one result per cluster file, keyed by file name, each
+/// equal to evaluating that file alone; `verify` checks each against its
+/// scenario; the cordoned nodes' file is written per scenario.
+#[test]
+fn a_scenario_folder_gives_one_result_per_cluster_file() {
+    let dir = TempDir::new("scenarios");
+    for name in ["nodes.csv", "topology.csv"] {
+        dir.write(name, &std::fs::read_to_string(defaults(&format!("generated/{name}"))).unwrap());
+    }
+    let nodes = std::fs::read_to_string(defaults("generated/nodes.csv")).unwrap();
+    let providers: Vec<&str> = nodes.lines().skip(1).map(|l| l.split(',').nth(10).unwrap()).collect();
+    let (p, q) = (providers[0], providers.iter().find(|x| **x != providers[0]).unwrap());
+    dir.write("scenarios/b_one_group.json", &format!("{{\"Group\": [\"{p}\", \"{q}\"]}}"));
+    dir.write("scenarios/a_none.json", "{}");
+    dir.write("blacklist.yaml", "features:\n  - feature: data_center\n    value: no-such-dc\n");
+    let config = dir.write(
+        "config.json",
+        r#"{"nodes_file": "nodes.csv", "topology_file": "topology.csv", "scenario": "scenarios", "blacklist_file": "blacklist.yaml"}"#,
+    );
+    let out = dir.path("blacklisted_nodes.csv");
+    let run = topology(&["evaluate", "--config", &s(&config), "--json", "--blacklisted-out", &s(&out)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let all = run.json();
+    let keys: Vec<&String> = all.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["a_none.json", "b_one_group.json"]);
+    for name in ["a_none", "b_one_group"] {
+        let alone = dir.write(
+            &format!("{name}.config.json"),
+            &format!(
+                r#"{{"nodes_file": "nodes.csv", "topology_file": "topology.csv", "scenario": "scenarios/{name}.json", "blacklist_file": "blacklist.yaml"}}"#
+            ),
+        );
+        let single = topology(&["evaluate", "--config", &s(&alone), "--json"]).json();
+        let mine = &all[format!("{name}.json")];
+        for key in ["objective", "certificate", "allocation", "settings"] {
+            assert_eq!(mine[key], single[key], "{name}: {key}");
+        }
+        assert_eq!(mine["inputs"]["configuration_sha256"], single["inputs"]["configuration_sha256"], "{name}");
+        assert!(dir.path(&format!("blacklisted_nodes_{name}.csv")).is_file(), "{name}: its cordoned nodes' file");
+    }
+    // The clusters differ, so the configuration digests do.
+    assert_ne!(
+        all["a_none.json"]["inputs"]["configuration_sha256"],
+        all["b_one_group.json"]["inputs"]["configuration_sha256"]
+    );
+    let results = dir.write("results.json", &run.stdout);
+    let verified = topology(&["verify", &s(&results), "--config", &s(&config)]);
+    assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
+    assert_eq!(verified.stdout.lines().filter(|l| l.contains(": verified: ")).count(), 2, "{}", verified.stdout);
+    // A result changed in one scenario is rejected there.
+    let mut forged = all.clone();
+    forged["b_one_group.json"]["objective"] = serde_json::json!(0);
+    let forged = dir.write("forged.json", &serde_json::to_string(&forged).unwrap());
+    let rejected = topology(&["verify", &s(&forged), "--config", &s(&config)]);
+    assert_eq!(rejected.code, 1, "{}", rejected.stdout);
+    assert!(rejected.stdout.contains("scenario b_one_group.json: rejected"), "{}", rejected.stdout);
+    // The text output has a section per scenario.
+    let text = topology(&["evaluate", "--config", &s(&config)]);
+    assert_eq!(text.stdout.matches("== scenario ").count(), 2, "{}", text.stdout);
+    // Without --config, the folder's results cannot be checked: a usage error.
+    assert_input_error(&topology(&["verify", &s(&results)]), &["--config", "scenario"]);
+}
