@@ -693,8 +693,8 @@ fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]) {
             }
         );
         println!("  curve (candidate nodes added -> ObjectiveValue):");
-        for p in &ev.curve {
-            println!("    {:>4} -> {}", p.nodes, value(p.objective));
+        for line in cli::curve_text::lines(&ev.curve) {
+            println!("    {line}");
         }
         println!("  optimal deployment size: {}", value(r.optimal_deployment_size));
         if !r.candidate_placements.is_empty() {

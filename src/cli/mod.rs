@@ -1,5 +1,6 @@
 //! The command line's commands that have grown past a few lines, one module each.
 
+pub mod curve_text;
 pub mod defaults;
 pub mod help;
 pub mod pipe;
