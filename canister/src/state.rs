@@ -44,8 +44,10 @@ pub const MAX_SUBNETS: usize = 500;
 pub const MAX_SUBNET_SIZE: u32 = 100;
 pub const MAX_NODES_PER_CHUNK: usize = 2_000;
 pub const MAX_SNAPSHOT_NODES: u64 = 50_000;
-pub const MAX_PIPELINE: usize = 5_000;
-pub const MAX_NODE_HEALTH: usize = 10_000;
+/// Pipeline nodes and node-health entries: caps that keep `get_configuration`
+/// under the 3 MiB reply limit with the other lists full (see `guard`).
+pub const MAX_PIPELINE: usize = 1_000;
+pub const MAX_NODE_HEALTH: usize = 5_000;
 /// The NNS registry canister.
 pub const DEFAULT_REGISTRY_CANISTER_ID: &str = "rwlgt-iiaaa-aaaaa-aaaaa-cai";
 pub const DEFAULT_SYNC_INTERVAL_SECONDS: u64 = 3_600;
@@ -82,6 +84,10 @@ pub trait Env {
     /// The system's certificate of the certified data (non-replicated queries only).
     fn data_certificate(&self) -> Option<Vec<u8>> {
         None
+    }
+    /// The time (ns since the epoch; 0 by default, for test doubles).
+    fn now_nanos(&self) -> u64 {
+        0
     }
     /// This canister's id (the management canister's by default, for test doubles).
     fn canister_id(&self) -> Principal {
@@ -1078,6 +1084,7 @@ fn apply_configuration_update(
     u: api::ConfigurationUpdate,
     topology: &[SubnetSpec],
 ) -> Result<StoredConfiguration> {
+    crate::guard::check_configuration_lists(&u)?;
     // A new rule set brings its own defaults; explicit fields of the update win.
     let mut s = match u.rules {
         Some(r) => convert::rules_in(r).default_settings(),
