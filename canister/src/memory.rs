@@ -36,6 +36,9 @@ pub const REGISTRY_SYNC: MemoryId = MemoryId::new(7);
 pub const PUBLISHED: MemoryId = MemoryId::new(12);
 /// The sequence number of the next publication (orders eviction).
 pub const PUBLISH_SEQUENCE: MemoryId = MemoryId::new(13);
+/// Who published each entry, when, and its digest (see `publish`): the
+/// eviction policy and the certified tree read this, never the bytes.
+pub const PUBLISHED_INDEX: MemoryId = MemoryId::new(14);
 /// Proposal verdicts of the governance watcher, by proposal id.
 pub const PROPOSAL_VERDICTS: MemoryId = MemoryId::new(25);
 /// The governance watcher's settings, listing cursor, queue and status.

@@ -444,10 +444,12 @@ impl State {
                 published: self.published.len(),
             });
         }
+        let publisher = publish::Publisher::of(env);
+        self.published.admits(&publisher)?;
         let run = self.run(&req)?;
         let evaluation = self.evaluation_out(env, run, req);
         let candid = candid::encode_one(&evaluation).expect("an evaluation encodes");
-        let evicted = self.published.insert(key.clone(), candid);
+        let evicted = self.published.insert(key.clone(), candid, &publisher)?;
         env.set_certified_data(&self.certified_root());
         Ok(api::PublishedEvaluation {
             key,
@@ -465,8 +467,10 @@ impl State {
         let Some(entry) = entry else {
             return Err(Error::NotFound {
                 reason: format!(
-                    "no evaluation is published under {key} (never published, or evicted: at most {} are kept)",
-                    publish::MAX_PUBLISHED
+                    "no evaluation is published under {key} (never published, or evicted: at most {} are kept, {} per \
+                     caller)",
+                    publish::MAX_PUBLISHED,
+                    publish::MAX_PER_PUBLISHER
                 ),
             });
         };
