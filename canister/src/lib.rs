@@ -83,7 +83,11 @@ fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
 /// `init` and `post_upgrade` share this path: open the stable structures,
 /// derive what queries read, and certify the published evaluations ...
 fn open() {
+    if let Err(reason) = memory::check_layout() {
+        ic_cdk::trap(reason);
+    }
     STATE.with(|s| *s.borrow_mut() = Some(State::open()));
+    memory::record_layout();
     Ic.set_certified_data(&read(|s| s.certified_root()));
 }
 
@@ -206,10 +210,33 @@ fn init(args: Option<InitArgs>) {
     start();
 }
 
-#[ic_cdk::post_upgrade]
-fn post_upgrade() {
+/// The upgrade argument, as `init`'s: absent (or `null`) keeps everything;
+/// a topology or configuration is applied as `set_topology` and
+/// `update_configuration` apply them. An argument that does not decode, or
+/// does not validate, fails the upgrade with the reason (the IC then keeps
+/// the old module and its state).
+#[ic_cdk::post_upgrade(decode_with = "decode_upgrade_argument")]
+fn post_upgrade(args: Option<InitArgs>) {
     open();
+    if let Some(args) = args {
+        if let Err(e) = write(|s| s.init(args)) {
+            ic_cdk::trap(format!("invalid upgrade argument: {e:?}"));
+        }
+    }
     start();
+}
+
+fn decode_upgrade_argument(bytes: Vec<u8>) -> Option<InitArgs> {
+    let policy = guard::Policy {
+        method: "post_upgrade",
+        callers: guard::Callers::Controllers,
+        max_arg_bytes: guard::MAX_INGRESS_BYTES,
+        decoding_quota: 8_000_000,
+    };
+    match guard::decode_bytes::<(Option<InitArgs>,)>(&policy, &bytes) {
+        Ok((args,)) => args,
+        Err(reason) => ic_cdk::trap(format!("the upgrade argument is not an opt InitArgs: {reason}")),
+    }
 }
 
 #[ic_cdk::query(hidden = true, decode_with = "decode_evaluate_candidates")]

@@ -981,10 +981,15 @@ impl State {
         self.snapshot.set(Stored::new(meta));
     }
 
-    /// Apply init arguments (all optional).
+    /// Apply init (or upgrade) arguments, all optional, as `set_topology`
+    /// and `update_configuration` would.
     pub fn init(&mut self, args: api::InitArgs) -> Result<()> {
         if let Some(t) = args.topology {
             let subnets = validate_topology(&t.subnets)?;
+            if args.configuration.is_none() {
+                let config = &self.configuration.get().value;
+                validate_special_limits(config.special_limits.as_ref(), &subnets, "special_limits")?;
+            }
             self.topology.set(Stored::new(StoredTopology { subnets, proposal: t.proposal }));
         }
         if let Some(update) = args.configuration {
