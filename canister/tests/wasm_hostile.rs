@@ -17,6 +17,17 @@ use topology_canister::api::{self, Error};
 /// Instructions a refusal may cost (a query may use 5 billion, an update 40 billion).
 const BOUND: u64 = 50_000_000;
 
+/// A controller's hostile argument passes the caller check and is stopped by
+/// its decoding quota alone (a controller is trusted, and a valid 2,000-node
+/// chunk needs about as much): bounded, under the update limit.
+const CONTROLLER_BOUND: u64 = 3_000_000_000;
+
+/// verify_evaluation takes a whole evaluation (512 KiB, a decoding quota of
+/// 400,000 units, about 5 times a valid one of the default network): a hostile
+/// argument within that size is stopped by the quota, at about twice the cost
+/// of verifying a valid evaluation.
+const VERIFY_BOUND: u64 = 400_000_000;
+
 /// The IC's ingress limit.
 const MAX_INGRESS: usize = 2 * 1024 * 1024;
 
@@ -80,10 +91,11 @@ fn hostile_calls_are_refused_cheaply() {
     let Some(wasm) = wasm() else { return };
     let mut h = installed(&wasm);
     let mut report = Report::new("hostile call (refused)");
-    let mut check = |report: &mut Report, what: &str, used: u64| {
+    let check_within = |report: &mut Report, what: &str, used: u64, bound: u64| {
         report.add(what, used);
-        assert!(used < BOUND, "{what}: {used} instructions, over the bound of {BOUND}");
+        assert!(used < bound, "{what}: {used} instructions, over the bound of {bound}");
     };
+    let check = |report: &mut Report, what: &str, used: u64| check_within(report, what, used, BOUND);
 
     // Updates, about 2 MiB of empty records each.
     let (n_cordons, cordons) = fill(MAX_INGRESS, |n| {
@@ -137,17 +149,19 @@ fn hostile_calls_are_refused_cheaply() {
     h.set_caller(&CONTROLLER);
     let reject = h.update("update_configuration", &cordons).unwrap_err();
     assert!(reject.message.contains("quota") || reject.message.contains("decode"), "{reject:?}");
-    check(
+    check_within(
         &mut report,
         &format!("update_configuration by a controller, {n_cordons} empty cordons: decoding quota"),
         h.last_instructions(),
+        CONTROLLER_BOUND,
     );
     let reject = h.update("upload_snapshot_nodes", &nodes).unwrap_err();
     assert!(reject.message.contains("quota") || reject.message.contains("decode"), "{reject:?}");
-    check(
+    check_within(
         &mut report,
         &format!("upload_snapshot_nodes by a controller, {n_nodes} empty nodes: decoding quota"),
         h.last_instructions(),
+        CONTROLLER_BOUND,
     );
 
     // Queries, about 1 MB of small records each.
@@ -188,6 +202,20 @@ fn hostile_calls_are_refused_cheaply() {
         ("verify_evaluation", format!("{n_groups} empty certificate groups"), &groups),
         ("verify_evaluation", format!("{n_allocations} empty subnet allocations"), &allocations),
     ];
+    // Within verify_evaluation's byte cap: stopped by its decoding quota.
+    let (n_within, within) = fill(512 * 1024, |n| {
+        let mut e = base.clone();
+        e.certificate.subnets = vec![api::SubnetMultipliers { subnets: vec![], size: 0, values: vec![] }; n];
+        encode_one(e).unwrap()
+    });
+    let reject = h.query("verify_evaluation", &within).unwrap_err();
+    assert!(reject.message.contains("quota") || reject.message.contains("decode"), "{reject:?}");
+    check_within(
+        &mut report,
+        &format!("verify_evaluation, {n_within} empty certificate groups ({} bytes): decoding quota", within.len()),
+        h.last_instructions(),
+        VERIFY_BOUND,
+    );
     for (method, what, arg) in &queries {
         let refusal = h.query(method, arg);
         match &refusal {
@@ -214,12 +242,62 @@ fn the_quotas_admit_valid_arguments() {
     // All 1,425 default nodes in one chunk (the cap is 2,000).
     let r: api::Result<u64> = update(&mut h, "upload_snapshot_nodes", &encode_one(nodes.clone()).unwrap());
     assert_eq!(r.unwrap(), nodes.len() as u64);
+    println!("upload_snapshot_nodes, 1,425 nodes in one chunk: {} instructions", h.last_instructions());
     let r: api::Result<api::SnapshotInfo> = update(&mut h, "commit_snapshot_upload", &encode_args(()).unwrap());
     r.unwrap();
     // A full evaluation with its allocation verifies.
     let req = api::EvaluateRequest { candidates: vec![argentina(6)], overrides: None, include_allocation: Some(true) };
     let e: api::Result<api::Evaluation> = query(&mut h, "evaluate_candidates", &encode_one(req).unwrap());
-    let report: api::Result<api::VerificationReport> =
-        query(&mut h, "verify_evaluation", &encode_one(e.unwrap()).unwrap());
+    let bytes = encode_one(e.unwrap()).unwrap();
+    let cost = topology_canister::guard::decoding_cost::<(api::Evaluation,)>(&bytes);
+    println!("a valid evaluation with its allocation: {} bytes, decoding cost {cost}", bytes.len());
+    let report: api::Result<api::VerificationReport> = query(&mut h, "verify_evaluation", &bytes);
     report.unwrap();
+    println!("verify_evaluation of it: {} instructions", h.last_instructions());
+    let nodes_bytes = encode_one(nodes).unwrap();
+    let cost = topology_canister::guard::decoding_cost::<(Vec<api::Node>,)>(&nodes_bytes);
+    println!("1,425 default nodes: {} bytes, decoding cost {cost}", nodes_bytes.len());
+}
+
+/// Issue 11, finding 8: upgrade arguments were silently ignored. Absent
+/// keeps everything; a configuration is applied as update_configuration
+/// applies it; anything else fails the upgrade, which keeps the old state.
+#[test]
+fn upgrade_arguments_are_read() {
+    let Some(wasm) = wasm() else { return };
+    let mut h = installed(&wasm);
+    let config = |h: &mut Host| -> api::Configuration { query(h, "get_configuration", &encode_args(()).unwrap()) };
+    let before = config(&mut h);
+
+    // No argument, or null: everything kept.
+    h.upgrade(&wasm, &encode_args(()).unwrap()).unwrap();
+    assert_eq!(config(&mut h), before);
+    h.upgrade(&wasm, &encode_one(None::<api::InitArgs>).unwrap()).unwrap();
+    assert_eq!(config(&mut h), before);
+
+    // Garbage fails the upgrade with a clear message; the state is the old one.
+    let e = h.upgrade(&wasm, b"garbage").unwrap_err();
+    assert!(e.contains("upgrade argument"), "{e}");
+    let e = h.upgrade(&wasm, &encode_one(42u64).unwrap()).unwrap_err();
+    assert!(e.contains("upgrade argument"), "{e}");
+    assert_eq!(config(&mut h), before);
+
+    // An invalid configuration fails the upgrade too.
+    let bad = api::InitArgs {
+        topology: None,
+        configuration: Some(api::ConfigurationUpdate { sync_interval_seconds: Some(1), ..Default::default() }),
+    };
+    let e = h.upgrade(&wasm, &encode_one(Some(bad)).unwrap()).unwrap_err();
+    assert!(e.contains("sync_interval_seconds"), "{e}");
+    assert_eq!(config(&mut h), before);
+
+    // An init-style configuration is applied.
+    let args = api::InitArgs {
+        topology: None,
+        configuration: Some(api::ConfigurationUpdate { synthetic_countries: Some(5), ..Default::default() }),
+    };
+    h.upgrade(&wasm, &encode_one(Some(args)).unwrap()).unwrap();
+    let after = config(&mut h);
+    assert_eq!(after.settings.synthetic_countries, 5);
+    assert_ne!(after.sha256, before.sha256);
 }
