@@ -233,10 +233,18 @@ fn decode_upgrade_argument(bytes: Vec<u8>) -> Option<InitArgs> {
         max_arg_bytes: guard::MAX_INGRESS_BYTES,
         decoding_quota: 8_000_000,
     };
-    match guard::decode_bytes::<(Option<InitArgs>,)>(&policy, &bytes) {
+    let args = match guard::decode_bytes::<(Option<InitArgs>,)>(&policy, &bytes) {
         Ok((args,)) => args,
         Err(reason) => ic_cdk::trap(format!("the upgrade argument is not an opt InitArgs: {reason}")),
+    };
+    // Candid decodes a value of another type into `opt` as null: tell that
+    // apart from a real null (or no argument), which alone keep everything.
+    if args.is_none() {
+        if let Ok((Some(_),)) = guard::decode_bytes::<(Option<candid::Reserved>,)>(&policy, &bytes) {
+            ic_cdk::trap("the upgrade argument is not an opt InitArgs (a value of another type was given)");
+        }
     }
+    args
 }
 
 #[ic_cdk::query(hidden = true, decode_with = "decode_evaluate_candidates")]
