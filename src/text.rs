@@ -150,9 +150,17 @@ MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
 SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ \
 VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
-/// Whether `code` is an assigned ISO 3166-1 alpha-2 code (ASCII capitals).
+/// Exceptionally reserved ISO 3166-1 codes the registry uses: mainnet's data
+/// centers in the United Kingdom have regions "Europe,UK,...", so a candidate
+/// there must say UK (GB would count as another country).
+pub const RESERVED_CODES_IN_USE: [&str; 1] = ["UK"];
+
+/// Whether `code` is an assigned ISO 3166-1 alpha-2 code (ASCII capitals),
+/// or one of [`RESERVED_CODES_IN_USE`].
 pub fn is_country_code(code: &str) -> bool {
-    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) && ISO_3166_ALPHA_2.split(' ').any(|c| c == code)
+    code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+        && (ISO_3166_ALPHA_2.split(' ').any(|c| c == code) || RESERVED_CODES_IN_USE.contains(&code))
 }
 
 /// A candidate's country: an ISO 3166-1 alpha-2 code in ASCII capitals.
@@ -350,6 +358,8 @@ mod tests {
         assert_eq!(check_country("XX").unwrap_err().problem, TextProblem::NotCountryCode { resembles: None });
         assert_eq!(check_country("CH").unwrap(), "CH");
         assert_eq!(check_country("US").unwrap(), "US");
+        // The registry's United Kingdom.
+        assert_eq!(check_country("UK").unwrap(), "UK");
     }
 
     #[test]
