@@ -269,6 +269,8 @@ fn look_alike_text_is_refused() {
     };
     assert!(reason.contains("did you mean CH?"), "{reason}");
     assert!(s.evaluate_candidates(&env, request(vec![swiss("CH")])).is_ok());
+    // The registry's code for the United Kingdom.
+    assert!(s.evaluate_candidates(&env, request(vec![swiss("UK")])).is_ok());
 
     // A provider name that resembles an existing one without being it.
     let existing = s.derived_state().unwrap().inputs.nodes[0].node_provider_name.clone();
