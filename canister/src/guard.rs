@@ -6,11 +6,11 @@
 //! be refused (the anonymous principal, a non-controller on an admin method,
 //! an argument over its size) before the canister pays for them. Inspection
 //! does not run for queries nor for calls from other canisters, so every
-//! method also checks through [`check`] and decodes through [`decode_bytes`]: the caller and the size are
-//! checked first, then the Candid is decoded under a decoding quota and a
-//! skipping quota sized to the documented caps. A refusal before decoding is
-//! a typed [`Error`]; an argument that does not decode, or that needs more
-//! decoding work than its quota, is rejected (the call traps, nothing changes).
+//! method also goes through [`check`] (the caller, then the size) and then
+//! [`decode_bytes`] (the Candid, under a decoding quota and a skipping quota
+//! sized to the documented caps). A refusal before decoding is a typed
+//! [`Error`]; an argument that does not decode, or that needs more decoding
+//! work than its quota, is rejected (the call traps, nothing changes).
 //!
 //! Measured costs of the refusals are in `canister/INSTRUCTIONS.md`.
 
