@@ -33,6 +33,7 @@ pub mod plan;
 pub mod proposals;
 pub mod solve;
 pub mod summary;
+pub mod text;
 pub mod topology_in_force;
 pub mod verify;
 

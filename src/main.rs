@@ -167,6 +167,11 @@ struct VerifyCertificateArgs {
     /// Write the certified evaluation's Candid bytes here (decode with `didc` or paste to verify_evaluation).
     #[arg(long)]
     evaluation_out: Option<PathBuf>,
+    /// Refuse a published evaluation whose certificate is older than this many
+    /// seconds (by this machine's clock): an old certificate may describe a
+    /// state the canister has left.
+    #[arg(long, value_name = "SECONDS")]
+    max_age: Option<u64>,
 }
 
 #[derive(Args)]
@@ -1122,6 +1127,18 @@ fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCode, InputErr
         &root_key,
     ) {
         Ok(certified) => {
+            if let Some(max_age) = a.max_age {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64);
+                let age = now.saturating_sub(certified.time_nanos) / 1_000_000_000;
+                if age > max_age {
+                    return Err(InputError::new(
+                        &source,
+                        format!("the certificate is {age} s old, older than --max-age {max_age} s"),
+                    ));
+                }
+            }
             let facts: api::Evaluation = candid::decode_one(&reply.evaluation_candid)
                 .map_err(|e| InputError::new(&source, format!("the certified bytes are not an Evaluation: {e}")))?;
             if let Some(path) = &a.evaluation_out {

@@ -316,3 +316,33 @@ fn verify_candid_checks_a_canister_evaluation_against_the_export() {
     let run = topology(&["verify", &s(&path), "--candid"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// `--max-age`: a certificate older than the bound is refused (the test
+/// certificate's time is November 2025), a younger bound passes.
+#[test]
+fn verify_certificate_enforces_max_age() {
+    let dir = TempDir::new("certificate-age");
+    let (inputs, export_bytes) = default_export();
+    let facts = api::Evaluation { registry_version: 42, ..candid_evaluation(&inputs, &export_bytes) };
+    let bytes = candid::encode_one(&facts).unwrap();
+    let canister = Principal::from_slice(&CANISTER).to_text();
+    let (honest, root_key) = reply(&facts, &bytes, 42);
+    let path = dir.write("reply.bin", &honest);
+    let run = |max_age: &str| {
+        topology(&[
+            "verify-certificate",
+            &s(&path),
+            "--canister-id",
+            &canister,
+            "--root-key",
+            &root_key,
+            "--max-age",
+            max_age,
+        ])
+    };
+    let old = run("60");
+    assert_eq!(old.code, 2, "{}{}", old.stdout, old.stderr);
+    assert!(old.stderr.contains("older than --max-age 60 s"), "{}", old.stderr);
+    let young = run("100000000000");
+    assert_eq!(young.code, 0, "{}{}", young.stdout, young.stderr);
+}

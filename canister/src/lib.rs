@@ -15,6 +15,7 @@ pub use ic_topology::api;
 pub mod certified;
 pub mod convert;
 pub mod governance;
+pub mod guard;
 pub mod http;
 pub mod ic_registry;
 pub mod memory;
@@ -63,6 +64,9 @@ impl Env for Ic {
     fn canister_id(&self) -> Principal {
         ic_cdk::api::canister_self()
     }
+    fn now_nanos(&self) -> u64 {
+        ic_cdk::api::time()
+    }
 }
 
 fn read<R>(f: impl FnOnce(&State) -> R) -> R {
@@ -79,7 +83,11 @@ fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
 /// `init` and `post_upgrade` share this path: open the stable structures,
 /// derive what queries read, and certify the published evaluations ...
 fn open() {
+    if let Err(reason) = memory::check_layout() {
+        ic_cdk::trap(reason);
+    }
     STATE.with(|s| *s.borrow_mut() = Some(State::open()));
+    memory::record_layout();
     Ic.set_certified_data(&read(|s| s.certified_root()));
 }
 
@@ -202,14 +210,46 @@ fn init(args: Option<InitArgs>) {
     start();
 }
 
-#[ic_cdk::post_upgrade]
-fn post_upgrade() {
+/// The upgrade argument, as `init`'s: absent (or `null`) keeps everything;
+/// a topology or configuration is applied as `set_topology` and
+/// `update_configuration` apply them. An argument that does not decode, or
+/// does not validate, fails the upgrade with the reason (the IC then keeps
+/// the old module and its state).
+#[ic_cdk::post_upgrade(decode_with = "decode_upgrade_argument")]
+fn post_upgrade(args: Option<InitArgs>) {
     open();
+    if let Some(args) = args {
+        if let Err(e) = write(|s| s.init(args)) {
+            ic_cdk::trap(format!("invalid upgrade argument: {e:?}"));
+        }
+    }
     start();
 }
 
-#[ic_cdk::query]
-fn evaluate_candidates(req: EvaluateRequest) -> Result<Evaluation> {
+fn decode_upgrade_argument(bytes: Vec<u8>) -> Option<InitArgs> {
+    let policy = guard::Policy {
+        method: "post_upgrade",
+        callers: guard::Callers::Controllers,
+        max_arg_bytes: guard::MAX_INGRESS_BYTES,
+        decoding_quota: 8_000_000,
+    };
+    let args = match guard::decode_bytes::<(Option<InitArgs>,)>(&policy, &bytes) {
+        Ok((args,)) => args,
+        Err(reason) => ic_cdk::trap(format!("the upgrade argument is not an opt InitArgs: {reason}")),
+    };
+    // Candid decodes a value of another type into `opt` as null: tell that
+    // apart from a real null (or no argument), which alone keep everything.
+    if args.is_none() {
+        if let Ok((Some(_),)) = guard::decode_bytes::<(Option<candid::Reserved>,)>(&policy, &bytes) {
+            ic_cdk::trap("the upgrade argument is not an opt InitArgs (a value of another type was given)");
+        }
+    }
+    args
+}
+
+#[ic_cdk::query(hidden = true, decode_with = "decode_evaluate_candidates")]
+fn evaluate_candidates(req: Arg<EvaluateRequest>) -> Result<Evaluation> {
+    let req = req?;
     read(|s| s.evaluate_candidates(&Ic, req))
 }
 
@@ -228,8 +268,9 @@ fn get_snapshot_info() -> SnapshotInfo {
     read(|s| s.snapshot_info())
 }
 
-#[ic_cdk::query]
-fn list_nodes(req: ListNodesRequest) -> Result<NodePage> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_list_nodes")]
+fn list_nodes(req: Arg<ListNodesRequest>) -> Result<NodePage> {
+    let req = req?;
     read(|s| s.list_nodes(req))
 }
 
@@ -238,8 +279,9 @@ fn get_decentralization() -> Result<Vec<SubnetDecentralization>> {
     read(|s| s.decentralization())
 }
 
-#[ic_cdk::update]
-fn set_topology(req: SetTopologyRequest) -> Result<()> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_set_topology")]
+fn set_topology(req: Arg<SetTopologyRequest>) -> Result<()> {
+    let req = req?;
     write(|s| s.set_topology(&Ic, req))?;
     plan_soon();
     Ok(())
@@ -250,8 +292,9 @@ fn get_sync_status() -> SyncStatus {
     read(|s| s.sync_status())
 }
 
-#[ic_cdk::update]
-fn update_configuration(update: ConfigurationUpdate) -> Result<()> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_update_configuration")]
+fn update_configuration(update: Arg<ConfigurationUpdate>) -> Result<()> {
+    let update = update?;
     let interval_before = read(|s| s.sync_settings().1);
     write(|s| s.update_configuration(&Ic, update))?;
     if read(|s| s.sync_settings().1) != interval_before {
@@ -271,20 +314,23 @@ async fn sync_now() -> Result<SyncStatus> {
     }
 }
 
-#[ic_cdk::update]
-fn set_pipeline(pipeline: Vec<PlannedNode>) -> Result<()> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_set_pipeline")]
+fn set_pipeline(pipeline: Arg<Vec<PlannedNode>>) -> Result<()> {
+    let pipeline = pipeline?;
     write(|s| s.set_pipeline(&Ic, pipeline))?;
     plan_soon();
     Ok(())
 }
 
-#[ic_cdk::update]
-fn begin_snapshot_upload(req: BeginSnapshotRequest) -> Result<()> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_begin_snapshot_upload")]
+fn begin_snapshot_upload(req: Arg<BeginSnapshotRequest>) -> Result<()> {
+    let req = req?;
     write(|s| s.begin_snapshot_upload(&Ic, req))
 }
 
-#[ic_cdk::update]
-fn upload_snapshot_nodes(nodes: Vec<Node>) -> Result<u64> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_upload_snapshot_nodes")]
+fn upload_snapshot_nodes(nodes: Arg<Vec<Node>>) -> Result<u64> {
+    let nodes = nodes?;
     write(|s| s.upload_snapshot_nodes(&Ic, nodes))
 }
 
@@ -295,18 +341,21 @@ fn commit_snapshot_upload() -> Result<SnapshotInfo> {
     Ok(info)
 }
 
-#[ic_cdk::query]
-fn verify_evaluation(evaluation: Evaluation) -> Result<VerificationReport> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_verify_evaluation")]
+fn verify_evaluation(evaluation: Arg<Evaluation>) -> Result<VerificationReport> {
+    let evaluation = evaluation?;
     read(|s| s.verify_evaluation(&Ic, evaluation))
 }
 
-#[ic_cdk::update]
-fn publish_evaluation(req: EvaluateRequest) -> Result<PublishedEvaluation> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_publish_evaluation")]
+fn publish_evaluation(req: Arg<EvaluateRequest>) -> Result<PublishedEvaluation> {
+    let req = req?;
     write(|s| s.publish_evaluation(&Ic, req))
 }
 
-#[ic_cdk::query]
-fn get_published_evaluation(key: String) -> Result<CertifiedEvaluation> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_get_published_evaluation")]
+fn get_published_evaluation(key: Arg<String>) -> Result<CertifiedEvaluation> {
+    let key = key?;
     read(|s| s.get_published_evaluation(&Ic, key))
 }
 
@@ -315,13 +364,15 @@ fn list_published_evaluations() -> Vec<String> {
     read(|s| s.list_published_evaluations())
 }
 
-#[ic_cdk::query]
-fn export_snapshot(req: ExportRequest) -> Result<ExportPage> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_export_snapshot")]
+fn export_snapshot(req: Arg<ExportRequest>) -> Result<ExportPage> {
+    let req = req?;
     read(|s| s.export_snapshot(req))
 }
 
-#[ic_cdk::query]
-fn proposal_summary(req: ProposalSummaryRequest) -> Result<ProposalSummary> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_proposal_summary")]
+fn proposal_summary(req: Arg<ProposalSummaryRequest>) -> Result<ProposalSummary> {
+    let req = req?;
     match req.plan {
         Some(plan) if req.candidates.is_empty() => read(|s| plan::plan_summary(s, &Ic, plan)),
         Some(_) => Err(Error::InvalidArgument {
@@ -334,23 +385,27 @@ fn proposal_summary(req: ProposalSummaryRequest) -> Result<ProposalSummary> {
 
 // ---- membership plans (canister/src/plan.rs) ----
 
-#[ic_cdk::query]
-fn plan_membership_changes(req: PlanRequest) -> Result<MembershipPlan> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_plan_membership_changes")]
+fn plan_membership_changes(req: Arg<PlanRequest>) -> Result<MembershipPlan> {
+    let req = req?;
     read(|s| plan::plan_membership_changes(s, &Ic, req))
 }
 
-#[ic_cdk::query]
-fn verify_membership_change(change: MembershipChange) -> Result<MembershipChangeReport> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_verify_membership_change")]
+fn verify_membership_change(change: Arg<MembershipChange>) -> Result<MembershipChangeReport> {
+    let change = change?;
     read(|s| plan::verify_membership_change(s, &Ic, change))
 }
 
-#[ic_cdk::update]
-fn publish_plan(req: PlanRequest) -> Result<PublishedPlan> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_publish_plan")]
+fn publish_plan(req: Arg<PlanRequest>) -> Result<PublishedPlan> {
+    let req = req?;
     write(|s| plan::publish_plan(s, &Ic, req))
 }
 
-#[ic_cdk::query]
-fn get_published_plan(key: String) -> Result<CertifiedPlan> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_get_published_plan")]
+fn get_published_plan(key: Arg<String>) -> Result<CertifiedPlan> {
+    let key = key?;
     read(|s| plan::get_published_plan(s, &Ic, key))
 }
 
@@ -361,14 +416,16 @@ fn get_placement_map() -> Result<CertifiedPlacementMap> {
     read(|s| placement::get_placement_map(s, &Ic))
 }
 
-#[ic_cdk::query]
-fn get_node_value(req: NodeValueRequest) -> Result<CertifiedNodeValue> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_get_node_value")]
+fn get_node_value(req: Arg<NodeValueRequest>) -> Result<CertifiedNodeValue> {
+    let req = req?;
     read(|s| placement::get_node_value(s, &Ic, req))
 }
 
 /// Controllers: switch the placement refresh on or off (on starts it).
-#[ic_cdk::update]
-fn configure_placements(settings: PlacementSettings) -> Result<()> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_configure_placements")]
+fn configure_placements(settings: Arg<PlacementSettings>) -> Result<()> {
+    let settings = settings?;
     read(|s| placement::configure(s, &Ic, settings))?;
     placements_soon();
     Ok(())
@@ -411,28 +468,129 @@ fn arm_governance_timers() {
     ic_cdk_timers::set_timer(Duration::from_secs(governance::FIRST_POLL_SECONDS), poll_governance());
 }
 
-#[ic_cdk::query]
-fn get_proposal_verdict(id: u64) -> Result<CertifiedProposalVerdict> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_get_proposal_verdict")]
+fn get_proposal_verdict(id: Arg<u64>) -> Result<CertifiedProposalVerdict> {
+    let id = id?;
     read(|s| governance::get_proposal_verdict(s, &Ic, id))
 }
 
-#[ic_cdk::query]
-fn list_proposal_verdicts(req: ListProposalVerdictsRequest) -> Result<ProposalVerdictPage> {
+#[ic_cdk::query(hidden = true, decode_with = "decode_list_proposal_verdicts")]
+fn list_proposal_verdicts(req: Arg<ListProposalVerdictsRequest>) -> Result<ProposalVerdictPage> {
+    let req = req?;
     read(|s| governance::list_proposal_verdicts(s, req))
 }
 
 /// Controllers: the governance canister, the poll interval, the switch; re-arms the timers.
-#[ic_cdk::update]
-fn configure_governance_watcher(settings: GovernanceWatcherSettings) -> Result<()> {
+#[ic_cdk::update(hidden = true, decode_with = "decode_configure_governance_watcher")]
+fn configure_governance_watcher(settings: Arg<GovernanceWatcherSettings>) -> Result<()> {
+    let settings = settings?;
     write(|s| governance::configure(s, &Ic, settings))?;
     arm_governance_timers();
     Ok(())
 }
 
 /// The dashboard (see [`http`]): certified pages and charts, and the candidate form's answers.
-#[ic_cdk::query]
-fn http_request(req: HttpRequest) -> HttpResponse {
+#[ic_cdk::query(hidden = true, decode_with = "decode_http_request")]
+fn http_request(req: Arg<HttpRequest>) -> HttpResponse {
+    // A refusal has no Result to go in: the call is rejected with it.
+    let req = req.unwrap_or_else(|e| ic_cdk::trap(format!("{e:?}")));
     read(|s| http::http_request(s, &Ic, req))
+}
+
+// ---- Arguments: checked and decoded by `guard` (issue 11) ----
+
+/// An endpoint's argument as `guard` hands it over: `Err` is a refusal
+/// (a stranger on an admin method, an argument over its size), made before
+/// any Candid was decoded, and the endpoint replies with it.
+type Arg<T> = Result<T>;
+
+macro_rules! decoders {
+    ($($decoder:ident: $method:literal => $ty:ty;)*) => {$(
+        fn $decoder(bytes: Vec<u8>) -> Arg<$ty> {
+            let policy = guard::check(&Ic, $method, bytes.len())?;
+            let (arg,) = guard::decode_bytes::<($ty,)>(policy, &bytes).unwrap_or_else(|e| ic_cdk::trap(e));
+            Ok(arg)
+        }
+    )*};
+}
+
+decoders! {
+    decode_evaluate_candidates: "evaluate_candidates" => EvaluateRequest;
+    decode_list_nodes: "list_nodes" => ListNodesRequest;
+    decode_set_topology: "set_topology" => SetTopologyRequest;
+    decode_update_configuration: "update_configuration" => ConfigurationUpdate;
+    decode_set_pipeline: "set_pipeline" => Vec<PlannedNode>;
+    decode_begin_snapshot_upload: "begin_snapshot_upload" => BeginSnapshotRequest;
+    decode_upload_snapshot_nodes: "upload_snapshot_nodes" => Vec<Node>;
+    decode_verify_evaluation: "verify_evaluation" => Evaluation;
+    decode_publish_evaluation: "publish_evaluation" => EvaluateRequest;
+    decode_get_published_evaluation: "get_published_evaluation" => String;
+    decode_export_snapshot: "export_snapshot" => ExportRequest;
+    decode_proposal_summary: "proposal_summary" => ProposalSummaryRequest;
+    decode_plan_membership_changes: "plan_membership_changes" => PlanRequest;
+    decode_verify_membership_change: "verify_membership_change" => MembershipChange;
+    decode_publish_plan: "publish_plan" => PlanRequest;
+    decode_get_published_plan: "get_published_plan" => String;
+    decode_get_node_value: "get_node_value" => NodeValueRequest;
+    decode_configure_placements: "configure_placements" => PlacementSettings;
+    decode_get_proposal_verdict: "get_proposal_verdict" => u64;
+    decode_list_proposal_verdicts: "list_proposal_verdicts" => ListProposalVerdictsRequest;
+    decode_configure_governance_watcher: "configure_governance_watcher" => GovernanceWatcherSettings;
+    decode_http_request: "http_request" => HttpRequest;
+}
+
+/// `canister_inspect_message`: ingress updates that would be refused are
+/// dropped here, before the canister pays for them (see `guard::inspect`).
+#[ic_cdk::inspect_message]
+fn inspect_message() {
+    let method = ic_cdk::api::msg_method_name();
+    match guard::inspect(&Ic, &method, ic0::msg_arg_data_size()) {
+        Ok(()) => ic_cdk::api::accept_message(),
+        Err(reason) => ic_cdk::trap(reason),
+    }
+}
+
+macro_rules! interface {
+    ($($kind:ident $name:ident($ty:ty) -> $ret:ty;)*) => {
+        /// The interface as Candid declares it. The endpoints decode their
+        /// own arguments (`decode_with`), which ic-cdk would export as
+        /// `blob`; these declarations give `export_candid!` the real types.
+        #[allow(dead_code, unused_variables)]
+        mod interface {
+            use super::*;
+            $(
+                #[candid::candid_method($kind)]
+                fn $name(arg: $ty) -> $ret {
+                    unreachable!("a declaration for the Candid interface only")
+                }
+            )*
+        }
+    };
+}
+
+interface! {
+query evaluate_candidates(EvaluateRequest) -> Result<Evaluation>;
+query list_nodes(ListNodesRequest) -> Result<NodePage>;
+update set_topology(SetTopologyRequest) -> Result<()>;
+update update_configuration(ConfigurationUpdate) -> Result<()>;
+update set_pipeline(Vec<PlannedNode>) -> Result<()>;
+update begin_snapshot_upload(BeginSnapshotRequest) -> Result<()>;
+update upload_snapshot_nodes(Vec<Node>) -> Result<u64>;
+query verify_evaluation(Evaluation) -> Result<VerificationReport>;
+update publish_evaluation(EvaluateRequest) -> Result<PublishedEvaluation>;
+query get_published_evaluation(String) -> Result<CertifiedEvaluation>;
+query export_snapshot(ExportRequest) -> Result<ExportPage>;
+query proposal_summary(ProposalSummaryRequest) -> Result<ProposalSummary>;
+query plan_membership_changes(PlanRequest) -> Result<MembershipPlan>;
+query verify_membership_change(MembershipChange) -> Result<MembershipChangeReport>;
+update publish_plan(PlanRequest) -> Result<PublishedPlan>;
+query get_published_plan(String) -> Result<CertifiedPlan>;
+query get_node_value(NodeValueRequest) -> Result<CertifiedNodeValue>;
+update configure_placements(PlacementSettings) -> Result<()>;
+query get_proposal_verdict(u64) -> Result<CertifiedProposalVerdict>;
+query list_proposal_verdicts(ListProposalVerdictsRequest) -> Result<ProposalVerdictPage>;
+update configure_governance_watcher(GovernanceWatcherSettings) -> Result<()>;
+query http_request(HttpRequest) -> HttpResponse;
 }
 
 ic_cdk::export_candid!();

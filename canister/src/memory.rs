@@ -36,6 +36,9 @@ pub const REGISTRY_SYNC: MemoryId = MemoryId::new(7);
 pub const PUBLISHED: MemoryId = MemoryId::new(12);
 /// The sequence number of the next publication (orders eviction).
 pub const PUBLISH_SEQUENCE: MemoryId = MemoryId::new(13);
+/// Who published each entry, when, and its digest (see `publish`): the
+/// eviction policy and the certified tree read this, never the bytes.
+pub const PUBLISHED_INDEX: MemoryId = MemoryId::new(14);
 /// Proposal verdicts of the governance watcher, by proposal id.
 pub const PROPOSAL_VERDICTS: MemoryId = MemoryId::new(25);
 /// The governance watcher's settings, listing cursor, queue and status.
@@ -50,6 +53,48 @@ pub const PLACEMENT_VALUE_WORK: MemoryId = MemoryId::new(32);
 /// The served (certified) results: Candid bytes by key under `placements/`.
 pub const PLACEMENT_RESULTS: MemoryId = MemoryId::new(33);
 // 34 is reserved for the placement map.
+/// The layout's schema version (see [`LAYOUT_SCHEMA`]).
+pub const LAYOUT: MemoryId = MemoryId::new(35);
+
+/// The schema of the whole stable layout: raised whenever a structure's
+/// meaning changes so that an older module cannot read it. A module refuses
+/// to open a layout of a newer schema (a downgrade would misread it); it
+/// upgrades an older one in `open`, then records its own.
+/// 1: the layout before the publish index; 2: with it (MemoryId 14).
+pub const LAYOUT_SCHEMA: u32 = 2;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Layout {
+    schema: u32,
+}
+
+/// Check the stored layout's schema before any structure is opened: `Err`
+/// names what is wrong (`post_upgrade` fails with it, and the IC keeps the
+/// old module). A fresh or pre-schema memory counts as schema 1.
+pub fn check_layout() -> Result<u32, String> {
+    let stored = read_layout();
+    if stored > LAYOUT_SCHEMA {
+        return Err(format!(
+            "the stable memory has layout schema {stored}; this module knows schemas up to {LAYOUT_SCHEMA} \
+             (install a module at least as new as the one that wrote it)"
+        ));
+    }
+    Ok(stored)
+}
+
+fn read_layout() -> u32 {
+    let cell = cell(LAYOUT, Layout { schema: 1 });
+    let schema = cell.get().value.schema;
+    schema
+}
+
+/// Record this module's schema (after `open` has upgraded the structures).
+pub fn record_layout() {
+    let mut cell = cell(LAYOUT, Layout { schema: 1 });
+    if cell.get().value.schema != LAYOUT_SCHEMA {
+        cell.set(Stored::new(Layout { schema: LAYOUT_SCHEMA }));
+    }
+}
 
 /// A value stored as JSON with a format version, so that later layouts can
 /// read earlier ones.
@@ -77,8 +122,15 @@ impl<T: Serialize + DeserializeOwned> Storable for Stored<T> {
     }
 
     fn from_bytes(bytes: Cow<[u8]>) -> Self {
-        // Only this canister writes these bytes; failing to read them back is a bug.
-        serde_json::from_slice(&bytes).expect("stored values deserialise")
+        // Only this canister writes these bytes; failing to read them back is
+        // a bug or a layout this module does not know: say which structure.
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "a stored {} ({} bytes) does not decode: {e} (layout schema {LAYOUT_SCHEMA} expected)",
+                std::any::type_name::<T>(),
+                bytes.len()
+            )
+        })
     }
 
     const BOUND: Bound = Bound::Unbounded;

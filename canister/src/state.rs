@@ -44,8 +44,10 @@ pub const MAX_SUBNETS: usize = 500;
 pub const MAX_SUBNET_SIZE: u32 = 100;
 pub const MAX_NODES_PER_CHUNK: usize = 2_000;
 pub const MAX_SNAPSHOT_NODES: u64 = 50_000;
-pub const MAX_PIPELINE: usize = 5_000;
-pub const MAX_NODE_HEALTH: usize = 10_000;
+/// Pipeline nodes and node-health entries: caps that keep `get_configuration`
+/// under the 3 MiB reply limit with the other lists full (see `guard`).
+pub const MAX_PIPELINE: usize = 1_000;
+pub const MAX_NODE_HEALTH: usize = 5_000;
 /// The NNS registry canister.
 pub const DEFAULT_REGISTRY_CANISTER_ID: &str = "rwlgt-iiaaa-aaaaa-aaaaa-cai";
 pub const DEFAULT_SYNC_INTERVAL_SECONDS: u64 = 3_600;
@@ -82,6 +84,10 @@ pub trait Env {
     /// The system's certificate of the certified data (non-replicated queries only).
     fn data_certificate(&self) -> Option<Vec<u8>> {
         None
+    }
+    /// The time (ns since the epoch; 0 by default, for test doubles).
+    fn now_nanos(&self) -> u64 {
+        0
     }
     /// This canister's id (the management canister's by default, for test doubles).
     fn canister_id(&self) -> Principal {
@@ -198,6 +204,8 @@ pub struct Derived {
     pub topology_sha256: String,
     pub configuration_sha256: String,
     pub defaults: api::DefaultsApplied,
+    /// The snapshot's and pipeline's names, to refuse candidate look-alikes.
+    pub names: ic_topology::text::ExistingNames,
 }
 
 pub struct State {
@@ -293,6 +301,7 @@ impl State {
             topology_sha256: digest::topology_digest(&inputs.topology),
             configuration_sha256: digest::sha256_hex(&export),
             export,
+            names: ic_topology::text::ExistingNames::of(&inputs),
             inputs,
             model,
             baseline,
@@ -332,6 +341,9 @@ impl State {
     fn run(&self, req: &api::EvaluateRequest) -> Result<Run> {
         let candidates = validate_candidates(&req.candidates)?;
         let derived = self.derived()?;
+        for (i, c) in candidates.iter().enumerate() {
+            derived.names.check_candidate(i, c).map_err(text_invalid)?;
+        }
         let inputs_override = self.overridden(req.overrides.as_ref())?;
         let inputs = inputs_override.as_ref().unwrap_or(&derived.inputs);
         // The baseline depends only on the snapshot and the configuration: reuse it.
@@ -438,10 +450,12 @@ impl State {
                 published: self.published.len(),
             });
         }
+        let publisher = publish::Publisher::of(env);
+        self.published.admits(&publisher)?;
         let run = self.run(&req)?;
         let evaluation = self.evaluation_out(env, run, req);
         let candid = candid::encode_one(&evaluation).expect("an evaluation encodes");
-        let evicted = self.published.insert(key.clone(), candid);
+        let evicted = self.published.insert(key.clone(), candid, &publisher)?;
         env.set_certified_data(&self.certified_root());
         Ok(api::PublishedEvaluation {
             key,
@@ -459,8 +473,10 @@ impl State {
         let Some(entry) = entry else {
             return Err(Error::NotFound {
                 reason: format!(
-                    "no evaluation is published under {key} (never published, or evicted: at most {} are kept)",
-                    publish::MAX_PUBLISHED
+                    "no evaluation is published under {key} (never published, or evicted: at most {} are kept, {} per \
+                     caller)",
+                    publish::MAX_PUBLISHED,
+                    publish::MAX_PER_PUBLISHER
                 ),
             });
         };
@@ -850,12 +866,16 @@ impl State {
         if pipeline.len() > MAX_PIPELINE {
             return Err(invalid("pipeline", format!("at most {MAX_PIPELINE} nodes")));
         }
+        ic_topology::text::check_pipeline_ids(pipeline.iter().map(|p| p.node_id.as_deref()).enumerate(), |id| {
+            self.nodes.contains_key(&id.to_string())
+        })
+        .map_err(text_invalid)?;
         let mut nodes = Vec::with_capacity(pipeline.len());
         for (i, p) in pipeline.into_iter().enumerate() {
             let f = |name: &str| format!("pipeline[{i}].{name}");
             // Verbatim, as the reference keeps pipeline fields (the 2023
             // pipeline's ` KR` is a country of its own): only empty or
-            // oversized text is refused.
+            // oversized text, and characters that do not show, are refused.
             for (name, value) in [
                 ("node_provider", &p.node_provider),
                 ("data_center", &p.data_center),
@@ -865,6 +885,7 @@ impl State {
                 if value.trim().is_empty() || value.len() > MAX_TEXT {
                     return Err(invalid(f(name), format!("must be 1 to {MAX_TEXT} bytes of text")));
                 }
+                ic_topology::text::check_hidden(&f(name), value).map_err(text_invalid)?;
             }
             nodes.push(convert::planned_in(p));
         }
@@ -960,10 +981,15 @@ impl State {
         self.snapshot.set(Stored::new(meta));
     }
 
-    /// Apply init arguments (all optional).
+    /// Apply init (or upgrade) arguments, all optional, as `set_topology`
+    /// and `update_configuration` would.
     pub fn init(&mut self, args: api::InitArgs) -> Result<()> {
         if let Some(t) = args.topology {
             let subnets = validate_topology(&t.subnets)?;
+            if args.configuration.is_none() {
+                let config = &self.configuration.get().value;
+                validate_special_limits(config.special_limits.as_ref(), &subnets, "special_limits")?;
+            }
             self.topology.set(Stored::new(StoredTopology { subnets, proposal: t.proposal }));
         }
         if let Some(update) = args.configuration {
@@ -981,20 +1007,24 @@ fn decode_evaluation(candid: &[u8]) -> api::Evaluation {
     candid::decode_one(candid).expect("a stored evaluation decodes")
 }
 
+fn text_invalid(e: ic_topology::text::TextError) -> Error {
+    invalid(e.field.clone(), e.reason())
+}
+
+/// A stored name: as `text::check_field` wants it, and already in normal
+/// form C (stored text that shows the same must be the same bytes).
 fn validate_text(field: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(invalid(field, "must not be empty"));
-    }
-    if value.len() > MAX_TEXT {
-        return Err(invalid(field, format!("at most {MAX_TEXT} bytes")));
-    }
-    if value.trim() != value {
-        return Err(invalid(field, "has spaces around it (it would count as a different value)"));
+    let nfc = ic_topology::text::check_field(field, value).map_err(text_invalid)?;
+    if nfc != value {
+        return Err(invalid(field, "is not in Unicode normal form C: send it normalised (NFC)"));
     }
     Ok(())
 }
 
+/// Candidate rows, their text normalised (NFC) and their countries ISO
+/// 3166-1 alpha-2 codes (see `ic_topology::text`).
 pub fn validate_candidates(rows: &[api::CandidateRow]) -> Result<Vec<CandidateRow>> {
+    use ic_topology::text::{check_country, check_field};
     if rows.len() > MAX_CANDIDATE_ROWS {
         return Err(invalid("candidates", format!("at most {MAX_CANDIDATE_ROWS} rows")));
     }
@@ -1002,10 +1032,14 @@ pub fn validate_candidates(rows: &[api::CandidateRow]) -> Result<Vec<CandidateRo
     let mut out = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let f = |name: &str| format!("candidates[{i}].{name}");
-        validate_text(&f("node_provider"), &r.node_provider)?;
-        validate_text(&f("data_center"), &r.data_center)?;
-        validate_text(&f("data_center_provider"), &r.data_center_provider)?;
-        validate_text(&f("country"), &r.country)?;
+        let field = |name: &str, value: &str| check_field(&f(name), value).map_err(text_invalid);
+        let row = api::CandidateRow {
+            node_provider: field("node_provider", &r.node_provider)?,
+            data_center: field("data_center", &r.data_center)?,
+            data_center_provider: field("data_center_provider", &r.data_center_provider)?,
+            country: check_country(&r.country).map_err(|e| invalid(f("country"), e.reason()))?,
+            ..r.clone()
+        };
         if r.no_nodes == 0 {
             return Err(invalid(f("no_nodes"), "must be at least 1"));
         }
@@ -1013,7 +1047,7 @@ pub fn validate_candidates(rows: &[api::CandidateRow]) -> Result<Vec<CandidateRo
         if total > MAX_CANDIDATE_NODES {
             return Err(invalid("candidates", format!("at most {MAX_CANDIDATE_NODES} candidate nodes in all")));
         }
-        out.push(convert::candidate_in(r));
+        out.push(convert::candidate_in(&row));
     }
     Ok(out)
 }
@@ -1078,6 +1112,7 @@ fn apply_configuration_update(
     u: api::ConfigurationUpdate,
     topology: &[SubnetSpec],
 ) -> Result<StoredConfiguration> {
+    crate::guard::check_configuration_lists(&u)?;
     // A new rule set brings its own defaults; explicit fields of the update win.
     let mut s = match u.rules {
         Some(r) => convert::rules_in(r).default_settings(),

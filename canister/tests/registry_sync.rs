@@ -618,3 +618,27 @@ fn the_reference_snapshots_sync_and_evaluate_as_the_engine() {
         .unwrap();
     }
 }
+
+/// The registry chunks values only when a whole mutation is near the reply
+/// limit, so large values also come inline: the same registry with nothing
+/// chunked derives the same snapshot, fetching no chunk.
+#[test]
+fn large_values_inline_or_chunked_derive_the_same_snapshot() {
+    // Each sync in a thread of its own: stable memory is per thread.
+    let sync_with = |threshold: usize| {
+        std::thread::spawn(move || {
+            let nodes = default_nodes();
+            let fake = Fake::new(registry_of(&nodes, 60, FakeRegistry::new(threshold, 128, 4)));
+            let host = local();
+            let report = run(&fake, &host).unwrap();
+            (report.chunks_fetched, snapshot(&host))
+        })
+        .join()
+        .unwrap()
+    };
+    let (chunks_a, a) = sync_with(300);
+    let (chunks_b, b) = sync_with(usize::MAX);
+    assert!(chunks_a > 10, "{chunks_a}");
+    assert_eq!(chunks_b, 0);
+    assert_eq!(a, b);
+}

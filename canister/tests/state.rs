@@ -248,3 +248,108 @@ fn an_upload_with_the_wrong_count_is_not_committed() {
     assert!(matches!(&e, Error::InvalidArgument { field, .. } if field == "nodes[0].node_id"), "{e:?}");
     assert_eq!(s.snapshot_info(), info);
 }
+
+/// Issue 11, finding 5: look-alike text counted as new values (a Cyrillic
+/// `СН`, `C\u{200b}H` or `CH\0` turned a reduction of 0 into one_for_one).
+/// Each is refused now, naming the field and what it resembles.
+#[test]
+fn look_alike_text_is_refused() {
+    let s = loaded();
+    let env = controller();
+    let swiss = |country: &str| api::CandidateRow { country: country.into(), ..argentina(1) };
+    for country in ["СН", "C\u{200b}H", "CH\0", "C\u{202e}H", "ch"] {
+        let r = s.evaluate_candidates(&env, request(vec![swiss(country)]));
+        assert!(
+            matches!(&r, Err(Error::InvalidArgument { field, .. }) if field == "candidates[0].country"),
+            "{country:?}: {r:?}"
+        );
+    }
+    let Err(Error::InvalidArgument { reason, .. }) = s.evaluate_candidates(&env, request(vec![swiss("СН")])) else {
+        panic!()
+    };
+    assert!(reason.contains("did you mean CH?"), "{reason}");
+    assert!(s.evaluate_candidates(&env, request(vec![swiss("CH")])).is_ok());
+    // The registry's code for the United Kingdom.
+    assert!(s.evaluate_candidates(&env, request(vec![swiss("UK")])).is_ok());
+
+    // A provider name that resembles an existing one without being it.
+    let existing = s.derived_state().unwrap().inputs.nodes[0].node_provider_name.clone();
+    let look_alike = existing.to_lowercase().replace('o', "о"); // Cyrillic о
+    if look_alike != existing {
+        let row = api::CandidateRow { node_provider: look_alike, ..argentina(1) };
+        let r = s.evaluate_candidates(&env, request(vec![row]));
+        assert!(
+            matches!(&r, Err(Error::InvalidArgument { field, reason }) if field == "candidates[0].node_provider" && reason.contains(&existing)),
+            "{r:?}"
+        );
+    }
+    // The existing name itself is fine.
+    let row = api::CandidateRow { node_provider: existing, ..argentina(1) };
+    assert!(s.evaluate_candidates(&env, request(vec![row])).is_ok());
+    // Decomposed text is normalised: the same key as its NFC form.
+    let nfd = api::CandidateRow { node_provider: "Jose\u{301} Messi".into(), ..argentina(1) };
+    let nfc = api::CandidateRow { node_provider: "Jos\u{e9} Messi".into(), ..argentina(1) };
+    let a = s.proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![nfd], plan: None }).unwrap();
+    let b = s.proposal_summary(&env, api::ProposalSummaryRequest { candidates: vec![nfc], plan: None }).unwrap();
+    assert_eq!(a.publication_key, b.publication_key);
+}
+
+/// Issue 11, finding 7: pipeline node ids were not validated, and the
+/// canister's own evaluations then failed its own verify_evaluation.
+#[test]
+fn pipeline_node_ids_are_validated() {
+    let mut s = loaded();
+    let env = controller();
+    let registry_id = s.derived_state().unwrap().inputs.nodes[0].node_id.clone();
+    let planned = |id: Option<&str>| api::PlannedNode {
+        node_id: id.map(String::from),
+        node_provider: "Lionel Messi".into(),
+        data_center: "Buenos Aires 1".into(),
+        data_center_provider: "Peron Corporation".into(),
+        country: "AR".into(),
+        is_sev: true,
+    };
+    let long = "x".repeat(1_000_000);
+    for (i, bad) in [
+        vec![planned(Some(""))],
+        vec![planned(Some("n1")), planned(Some("n1"))],
+        vec![planned(Some(&long))],
+        vec![planned(Some(&registry_id))],
+        vec![planned(None), planned(Some("pipeline-1"))],
+        vec![planned(Some("synthetic-C1-0-0"))],
+        vec![planned(Some("candidate-0"))],
+        vec![planned(Some("n\u{200b}1"))],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = s.set_pipeline(&env, bad);
+        assert!(
+            matches!(&r, Err(Error::InvalidArgument { field, .. }) if field.ends_with("].node_id")),
+            "case {i}: {r:?}"
+        );
+    }
+    s.set_pipeline(&env, vec![planned(Some("n1")), planned(None), planned(Some("n2"))]).unwrap();
+    // The canister's own evaluation verifies.
+    let e = s.evaluate_candidates(&env, request(vec![argentina(2)])).unwrap();
+    let report = s.verify_evaluation(&env, e).unwrap();
+    assert!(report.verified, "{report:?}");
+}
+
+/// Issue 11, finding 6: every configuration list has a count cap.
+#[test]
+fn configuration_lists_have_caps() {
+    let mut s = loaded();
+    let env = controller();
+    let before = s.configuration();
+    let cordons = vec![api::Cordon { feature: api::CordonedFeature::NodeId, value: "x".into() }; 1_001];
+    let r = s.update_configuration(&env, api::ConfigurationUpdate { cordons: Some(cordons), ..Default::default() });
+    assert!(matches!(&r, Err(Error::InvalidArgument { field, .. }) if field == "cordons"), "{r:?}");
+    let names = (0..2_001u32)
+        .map(|i| api::ProviderName { provider: Principal::from_slice(&i.to_le_bytes()), name: format!("p{i}") })
+        .collect();
+    let r =
+        s.update_configuration(&env, api::ConfigurationUpdate { provider_names: Some(names), ..Default::default() });
+    assert!(matches!(&r, Err(Error::InvalidArgument { field, .. }) if field == "provider_names"), "{r:?}");
+    assert_eq!(s.configuration(), before);
+}

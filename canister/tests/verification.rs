@@ -119,17 +119,25 @@ fn digest_bytes(bytes: &[u8]) -> Vec<u8> {
     certification::from_hex(&digest::sha256_hex(bytes)).unwrap()
 }
 
+fn publisher(id: u8, is_controller: bool, now_nanos: u64) -> publish::Publisher {
+    publish::Publisher { principal: vec![id; 29], is_controller, now_nanos }
+}
+
 #[test]
-fn eviction_is_oldest_first_and_keeps_the_root_exact() {
+fn a_callers_extra_entry_evicts_its_own_oldest_and_keeps_the_root_exact() {
     let mut p = Published::open();
     let key = |i: u64| format!("{i:064x}");
-    for i in 0..publish::MAX_PUBLISHED {
-        assert!(p.insert(key(i), vec![i as u8; 10]).is_empty());
+    let alice = publisher(1, false, 1);
+    for i in 0..publish::MAX_PER_PUBLISHER {
+        assert!(p.insert(key(i), vec![i as u8; 10], &alice).unwrap().is_empty());
     }
-    assert_eq!(p.len(), publish::MAX_PUBLISHED);
-    let evicted = p.insert(key(1000), b"newest".to_vec());
+    assert_eq!(p.len(), publish::MAX_PER_PUBLISHER);
+    // Bob's entry is not Alice's to evict.
+    p.insert(key(500), b"bob".to_vec(), &publisher(2, false, 1)).unwrap();
+    let evicted = p.insert(key(1000), b"newest".to_vec(), &alice).unwrap();
     assert_eq!(evicted, vec![key(0)]);
-    assert_eq!(p.len(), publish::MAX_PUBLISHED);
+    assert_eq!(p.len(), publish::MAX_PER_PUBLISHER + 1);
+    assert!(p.get(&key(500)).is_some());
     assert_eq!(p.keys_oldest_first().first(), Some(&key(1)));
     assert_eq!(p.keys_oldest_first().last(), Some(&key(1000)));
     let root = p.root_hash();
@@ -141,9 +149,44 @@ fn eviction_is_oldest_first_and_keeps_the_root_exact() {
     assert!(matches!(gone, Err(certification::CertificationError::NotInWitness { .. })), "{gone:?}");
     let kept = certification::witness_value(&p.witness(&key(5)), &root, &[publish::LABEL, key(5).as_bytes()]);
     assert_eq!(kept.unwrap(), digest_bytes(&[5u8; 10]));
-    // A key present twice keeps its first bytes.
-    assert!(p.insert(key(5), b"other".to_vec()).is_empty());
+    // A key present twice keeps its first bytes (republishing is idempotent, for anyone).
+    assert!(p.insert(key(5), b"other".to_vec(), &publisher(3, false, 2)).unwrap().is_empty());
     assert_eq!(p.root_hash(), root);
+}
+
+/// Issue 11: a stranger evicted all 64 published evaluations in 64 calls.
+/// Now a flood, from one principal or from many, cannot evict another
+/// caller's entry while it is younger than the retention period.
+#[test]
+fn a_strangers_flood_cannot_evict_another_callers_entry() {
+    let mut p = Published::open();
+    let day = 24 * 3_600 * 1_000_000_000u64;
+    let honest = "honest".to_string();
+    p.insert(honest.clone(), b"the evaluation a proposal quotes".to_vec(), &publisher(1, false, day)).unwrap();
+    // One stranger: only its own entries give way.
+    let stranger = publisher(2, false, day);
+    for i in 0..3 * publish::MAX_PER_PUBLISHER {
+        let evicted = p.insert(format!("flood-{i}"), vec![0; 4], &stranger).unwrap();
+        assert!(!evicted.contains(&honest));
+    }
+    assert_eq!(p.len(), 1 + publish::MAX_PER_PUBLISHER);
+    // Many strangers (principals are free): the store fills, then refuses.
+    let mut n = 0u64;
+    while p.len() < publish::MAX_PUBLISHED {
+        // A new principal every MAX_PER_PUBLISHER entries.
+        let mut principal = vec![9u8; 29];
+        principal[..8].copy_from_slice(&(n / publish::MAX_PER_PUBLISHER).to_le_bytes());
+        let who = publish::Publisher { principal, is_controller: false, now_nanos: day + 1 };
+        assert!(p.insert(format!("sybil-{n}"), vec![1; 4], &who).unwrap().is_empty());
+        n += 1;
+    }
+    let refused = p.insert("one more".into(), vec![2; 4], &publisher(200, false, day + 2));
+    assert_eq!(refused, Err(publish::StoreFull));
+    assert!(p.get(&honest).is_some(), "the honest entry stays while the store is full");
+    // After the retention period, the oldest entry gives way (the honest one, published first).
+    let later = publisher(201, false, day + publish::RETENTION_NANOS);
+    let evicted = p.insert("after a month".into(), vec![3; 4], &later).unwrap();
+    assert_eq!(evicted, vec![honest]);
 }
 
 #[test]

@@ -126,7 +126,7 @@ fn strangers_and_malformed_arguments_change_nothing() {
 
     h.set_caller(&STRANGER);
     let update_arg = api::ConfigurationUpdate { synthetic_countries: Some(3), ..Default::default() };
-    let r: api::Result<()> = update(&mut h, "update_configuration", &encode_one(update_arg).unwrap());
+    let r: api::Result<()> = stranger_update(&mut h, "update_configuration", &encode_one(update_arg).unwrap());
     match r {
         Err(Error::Unauthorized { caller, method }) => {
             assert_eq!(caller, Principal::from_slice(&STRANGER));
@@ -134,7 +134,7 @@ fn strangers_and_malformed_arguments_change_nothing() {
         }
         other => panic!("{other:?}"),
     }
-    let r: api::Result<()> = update(
+    let r: api::Result<()> = stranger_update(
         &mut h,
         "set_topology",
         &encode_one(api::SetTopologyRequest { subnets: topology.subnets.clone(), proposal: 9 }).unwrap(),

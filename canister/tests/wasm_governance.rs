@@ -299,7 +299,7 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
         enabled: Some(true),
     };
     h.set_caller(&STRANGER);
-    let r: api::Result<()> = update(&mut h, "configure_governance_watcher", &encode_one(&settings).unwrap());
+    let r: api::Result<()> = stranger_update(&mut h, "configure_governance_watcher", &encode_one(&settings).unwrap());
     assert!(matches!(r, Err(api::Error::Unauthorized { .. })), "{r:?}");
     h.set_caller(&CONTROLLER);
     let r: api::Result<()> = update(&mut h, "configure_governance_watcher", &encode_one(&settings).unwrap());

@@ -136,7 +136,7 @@ fn the_placement_map_through_the_module_equals_the_engine_and_verifies() {
     assert!(off.map.is_none() && off.progress.messages == 0);
     let on = api::PlacementSettings { enabled: Some(true) };
     h.set_caller(&STRANGER);
-    let r: api::Result<()> = update(&mut h, "configure_placements", &encode_one(&on).unwrap());
+    let r: api::Result<()> = stranger_update(&mut h, "configure_placements", &encode_one(&on).unwrap());
     assert!(matches!(r, Err(api::Error::Unauthorized { .. })), "{r:?}");
     assert!(!map_call(&mut h).progress.enabled);
     h.set_caller(&CONTROLLER);

@@ -215,7 +215,7 @@ fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine()
 
     // sync_now is for controllers; theirs answers with the status.
     h.set_caller(&STRANGER);
-    let r: api::Result<api::SyncStatus> = update(&mut h, "sync_now", &encode_args(()).unwrap());
+    let r: api::Result<api::SyncStatus> = stranger_update(&mut h, "sync_now", &encode_args(()).unwrap());
     assert!(matches!(r, Err(Error::Unauthorized { .. })), "{r:?}");
     h.set_caller(&CONTROLLER);
     let r: api::Result<api::SyncStatus> = update(&mut h, "sync_now", &encode_args(()).unwrap());

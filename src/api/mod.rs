@@ -388,7 +388,7 @@ pub struct ConfigurationUpdate {
     pub registry_canister_id: Option<Principal>,
     /// Between 60 and 604800 (a week).
     pub sync_interval_seconds: Option<u64>,
-    /// Replaces the whole list; at most 10,000 entries, each node once.
+    /// Replaces the whole list; at most 5,000 entries, each node once.
     pub node_health: Option<Vec<NodeHealth>>,
 }
 

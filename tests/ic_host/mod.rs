@@ -1335,6 +1335,7 @@ pub struct Host {
     responses: HashMap<u64, Result<Vec<u8>, Reject>>,
     next_id: u64,
     last_instructions: u64,
+    last_inspect_instructions: u64,
     log: Vec<MessageStat>,
 }
 
@@ -1362,6 +1363,7 @@ impl Host {
             responses: HashMap::new(),
             next_id: 1,
             last_instructions: 0,
+            last_inspect_instructions: 0,
             log: Vec::new(),
         })
     }
@@ -1619,6 +1621,23 @@ impl Host {
         RequestId(id)
     }
 
+    /// Runs an update as a call from another canister would: without
+    /// `canister_inspect_message`, which the IC runs for ingress messages only.
+    pub fn update_unchecked(&mut self, method: &str, arg: &[u8]) -> Result<Vec<u8>, Reject> {
+        self.log.clear();
+        let id = self.next_id();
+        if let Err(reject) = self.start_call(id, method, arg, false) {
+            self.responses.insert(id, Err(reject));
+        }
+        self.run_pending_calls();
+        self.await_update(RequestId(id))
+    }
+
+    /// Instructions of the last `canister_inspect_message` run (0 if none ran).
+    pub fn last_inspect_instructions(&self) -> u64 {
+        self.last_inspect_instructions
+    }
+
     /// Answers queued calls until the update has a response, and returns it.
     pub fn await_update(&mut self, id: RequestId) -> Result<Vec<u8>, Reject> {
         loop {
@@ -1723,7 +1742,12 @@ impl Host {
     }
 
     fn start_update(&mut self, id: u64, method: &str, arg: &[u8]) -> Result<(), Reject> {
+        self.start_call(id, method, arg, true)
+    }
+
+    fn start_call(&mut self, id: u64, method: &str, arg: &[u8], ingress: bool) -> Result<(), Reject> {
         self.require_installed()?;
+        self.last_inspect_instructions = 0;
         if arg.len() > MAX_ARG {
             return Err(Reject::new(
                 reject_code::SYS_FATAL,
@@ -1733,10 +1757,11 @@ impl Host {
                 ),
             ));
         }
-        if self.has_export("canister_inspect_message") {
+        if ingress && self.has_export("canister_inspect_message") {
             let msg = Msg::new(Kind::Inspect, arg.to_vec(), self.caller.clone(), method, self.limits.inspect);
             let ex = self.execute(&Entry::Export("canister_inspect_message".into()), msg, true);
             self.log_message(&format!("inspect_message {method}"), &ex);
+            self.last_inspect_instructions = ex.instructions;
             if let Some(t) = ex.trap {
                 return Err(t);
             }

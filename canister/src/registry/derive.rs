@@ -64,7 +64,9 @@ pub fn derive(records: impl Iterator<Item = (String, Vec<u8>)>) -> Derivation {
             }
             Kind::DataCenter => {
                 if let Ok(r) = proto::DataCenterRecord::decode(b) {
-                    dcs.insert(id, r);
+                    // The registry stores data-center ids in lower case
+                    // (`add_or_remove_data_centers`, `add_node_operator`): compare as it does.
+                    dcs.insert(id.to_lowercase(), r);
                 }
             }
             Kind::Subnet => {
@@ -118,7 +120,8 @@ pub fn derive(records: impl Iterator<Item = (String, Vec<u8>)>) -> Derivation {
             skip(format!("node operator {operator_id} has no valid node provider principal"));
             continue;
         };
-        let Some(dc) = dcs.get(&operator.dc_id) else {
+        let dc_id = operator.dc_id.to_lowercase();
+        let Some(dc) = dcs.get(&dc_id) else {
             skip(format!("no record for data center {:?} of node operator {operator_id}", operator.dc_id));
             continue;
         };
@@ -134,13 +137,13 @@ pub fn derive(records: impl Iterator<Item = (String, Vec<u8>)>) -> Derivation {
             out.counts.nodes_with_chip_id += 1;
         }
         used_operators.insert(operator_id.clone());
-        used_dcs.insert(operator.dc_id.clone());
+        used_dcs.insert(dc_id.clone());
         out.nodes.push(RegistryNode {
             node_id: node_id.clone(),
             node_provider_name: String::new(),
             node_provider_id: provider_id,
             node_operator_id: operator_id,
-            data_center: operator.dc_id.clone(),
+            data_center: dc_id,
             data_center_provider: dc.owner.clone(),
             region: dc.region.clone(),
             node_type: Some(node_type.to_string()),
@@ -202,7 +205,8 @@ mod tests {
                     node_operator_principal_id: p(2),
                     node_allowance: 0,
                     node_provider_principal_id: p(3),
-                    dc_id: "zh2".into(),
+                    // An operator record written before the registry lowercased ids.
+                    dc_id: "ZH2".into(),
                 }
                 .encode_to_vec(),
             ),

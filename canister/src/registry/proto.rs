@@ -74,7 +74,11 @@ pub enum Content {
     /// `true` marks a deletion (`false` reads as an empty value, as in the registry).
     #[prost(bool, tag = "3")]
     DeletionMarker(bool),
-    /// A value of 10,000 bytes or more, as the SHA-256 of its chunks in order.
+    /// A large value, as the SHA-256 of its chunks in order. The registry
+    /// chunks values only when a whole atomic mutation's encoding is near the
+    /// reply limit (`MAX_REGISTRY_DELTAS_SIZE - 100`); then its values of
+    /// 10,000 bytes or more come as chunk keys. Otherwise large values arrive
+    /// inline (`Value`), so both shapes must be read.
     #[prost(message, tag = "4")]
     LargeValueChunkKeys(LargeValueChunkKeys),
 }

@@ -40,6 +40,16 @@ pub fn update<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg:
     decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
+/// An admin update by a non-controller: dropped by `canister_inspect_message`
+/// as an ingress message, and refused with a typed reply when it comes from
+/// a canister (which inspection does not see). Returns that reply.
+pub fn stranger_update<T: DeserializeOwned + CandidType>(h: &mut Host, method: &str, arg: &[u8]) -> T {
+    let reject = h.update(method, arg).expect_err("inspect_message drops a stranger's admin call");
+    assert!(reject.message.contains("only controllers"), "{method}: {reject:?}");
+    let reply = h.update_unchecked(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
+    decode_one(&reply).unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
 /// `n` candidate nodes in Argentina (the candidate row of ORACLES.md).
 pub fn argentina(n: u32) -> api::CandidateRow {
     api::CandidateRow {
