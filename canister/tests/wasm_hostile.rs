@@ -71,7 +71,7 @@ fn fill(max: usize, make: impl Fn(usize) -> Vec<u8>) -> (usize, Vec<u8>) {
 fn installed(wasm: &[u8]) -> Host {
     let mut h = host(wasm, None);
     let (nodes, _) =
-        ic_topology::files::parse_nodes_csv(include_str!("../../defaults/nodes.csv"), "nodes.csv").unwrap();
+        ic_topology::files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "nodes.csv").unwrap();
     upload(&mut h, nodes.into_iter().map(to_api).collect(), 1);
     h
 }
@@ -87,6 +87,7 @@ fn refused(reply: &[u8]) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn hostile_calls_are_refused_cheaply() {
     let Some(wasm) = wasm() else { return };
     let mut h = installed(&wasm);
@@ -230,11 +231,12 @@ fn hostile_calls_are_refused_cheaply() {
 /// Strangers cannot reach admin methods through inspection, and the quotas
 /// leave room for valid arguments: the largest valid chunk still uploads.
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn the_quotas_admit_valid_arguments() {
     let Some(wasm) = wasm() else { return };
     let mut h = host(&wasm, None);
     let (nodes, _) =
-        ic_topology::files::parse_nodes_csv(include_str!("../../defaults/nodes.csv"), "nodes.csv").unwrap();
+        ic_topology::files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "nodes.csv").unwrap();
     let nodes: Vec<api::Node> = nodes.into_iter().map(to_api).collect();
     let begin = api::BeginSnapshotRequest { registry_version: 1, timestamp_nanos: 1, node_count: nodes.len() as u64 };
     let r: api::Result<()> = update(&mut h, "begin_snapshot_upload", &encode_one(begin).unwrap());
@@ -263,6 +265,7 @@ fn the_quotas_admit_valid_arguments() {
 /// keeps everything; a configuration is applied as update_configuration
 /// applies it; anything else fails the upgrade, which keeps the old state.
 #[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn upgrade_arguments_are_read() {
     let Some(wasm) = wasm() else { return };
     let mut h = installed(&wasm);

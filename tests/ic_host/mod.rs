@@ -1748,6 +1748,8 @@ impl Host {
     fn start_call(&mut self, id: u64, method: &str, arg: &[u8], ingress: bool) -> Result<(), Reject> {
         self.require_installed()?;
         self.last_inspect_instructions = 0;
+        // A message that inspection drops runs no method: it used nothing.
+        self.last_instructions = 0;
         if arg.len() > MAX_ARG {
             return Err(Reject::new(
                 reject_code::SYS_FATAL,
