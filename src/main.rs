@@ -454,6 +454,9 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
     }
     let loaded = load_for(a.config.as_deref(), a.inputs.as_deref(), Some(files::Mode::MinimizeNewNodes))?;
     let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate, a.verbatim_values)?;
+    if !a.verbatim_values {
+        files::check_candidate_text(&candidates, &candidates_source, &loaded.0)?;
+    }
     let (result, model, ev, switches) = evaluate_loaded(&a, loaded, candidates, &candidates_source);
     write_side_files(&result, &model, &ev, a.charts.as_deref(), a.blacklisted_out.as_deref())?;
     if a.json {
@@ -482,6 +485,9 @@ fn run_scenarios(a: &EvaluateArgs, config: &Path, names: &[String]) -> Result<Ex
             ));
         }
         let source = format!("{} (scenario {name})", config.display());
+        if !a.verbatim_values {
+            files::check_candidate_text(&candidates, &candidates_source, &loaded.inputs)?;
+        }
         let loaded = (loaded.inputs, loaded.files, source, loaded.defaults);
         let (result, model, ev, switches) = evaluate_loaded(a, loaded, candidates.clone(), &candidates_source);
         let stem = name.trim_end_matches(".json");

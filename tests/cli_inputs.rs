@@ -335,3 +335,40 @@ fn a_scenario_folder_gives_one_result_per_cluster_file() {
     // Without --config, the folder's results cannot be checked: a usage error.
     assert_input_error(&topology(&["verify", &s(&results)]), &["--config", "scenario"]);
 }
+
+/// Candidate text that does not mean what it shows is refused, as the
+/// canister refuses it: a Cyrillic look-alike of a country, a zero-width or
+/// NUL character, a look-alike of an existing provider; `--verbatim-values`
+/// takes the value as given.
+#[test]
+fn look_alike_candidate_text_is_refused_unless_verbatim() {
+    let nodes = std::fs::read_to_string(defaults("generated/nodes.csv")).unwrap();
+    // An existing provider name with a Latin `o` or `a` written as its Cyrillic twin.
+    let provider = nodes
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(10).unwrap())
+        .find(|p| p.contains('o') || p.contains('a'))
+        .unwrap()
+        .to_string();
+    let twin = provider.replacen('o', "\u{43e}", 1).replacen('a', "\u{430}", 1);
+    let cases = [
+        (format!("Acme,ac1,Acme DC,\u{421}\u{41d},true,1"), "country"),
+        (format!("Acme,ac1,Acme DC,C\u{200b}H,true,1"), "zero-width"),
+        (format!("Acme,ac1,Acme DC,CH\0,true,1"), "control"),
+        (format!("{twin},ac1,Acme DC,CH,true,1"), &provider as &str),
+    ];
+    let dir = TempDir::new("look-alikes");
+    for (row, says) in &cases {
+        // A file: a NUL cannot be passed as an argument.
+        let file =
+            dir.write("candidates.csv", &format!("{}\n{row}\n", ic_topology::files::CANDIDATE_COLUMNS.join(",")));
+        let run = topology(&["evaluate", "--config", GENERATED, "--candidates", &s(&file)]);
+        assert_input_error(&run, &["candidate row 1", says, "--verbatim-values"]);
+        let verbatim = topology(&["evaluate", "--config", GENERATED, "--candidates", &s(&file), "--verbatim-values"]);
+        assert_eq!(verbatim.code, 0, "{row:?}: {}", verbatim.stderr);
+    }
+    // Ordinary values pass.
+    let run = topology(&["evaluate", "--config", GENERATED, "--candidate", "Acme,ac1,Acme DC,CH,true,1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -182,6 +182,46 @@ pub fn refuse_case_variant_countries(candidates: &[CandidateRow], source: &str) 
     Ok(())
 }
 
+/// Refuses candidate text that does not mean what it shows ([`crate::text`],
+/// the canister's rules): hidden, control, zero-width or bidirectional
+/// characters, text not in Unicode normal form C, names over 128 bytes, a
+/// country that is not an ISO 3166-1 alpha-2 code, and a name that resembles
+/// an existing provider, data center or data-center provider without being it
+/// (a Cyrillic `С` for a Latin `C`). `--verbatim-values` skips this check.
+pub fn check_candidate_text(candidates: &[CandidateRow], source: &str, inputs: &Inputs) -> Result<(), InputError> {
+    let existing = crate::text::ExistingNames::of(inputs);
+    for (i, c) in candidates.iter().enumerate() {
+        let refuse = |field: &str, e: crate::text::TextError| {
+            InputError::new(
+                source,
+                format!("candidate row {}: {} (pass --verbatim-values to take it as given)", i + 1, e.reason()),
+            )
+            .field(field)
+        };
+        for (field, value) in [
+            ("node_provider", &c.node_provider),
+            ("data_center", &c.data_center),
+            ("data_center_provider", &c.data_center_provider),
+        ] {
+            let nfc = crate::text::check_field(field, value).map_err(|e| refuse(field, e))?;
+            if &nfc != value {
+                return Err(InputError::new(
+                    source,
+                    format!(
+                        "candidate row {}: `{value}` is not in Unicode normal form C, so it would differ from \
+                         `{nfc}`, which looks the same: write it composed (pass --verbatim-values to take it as given)",
+                        i + 1
+                    ),
+                )
+                .field(field));
+            }
+        }
+        crate::text::check_country(&c.country).map_err(|e| refuse("country", e))?;
+        existing.check_candidate(i, c).map_err(|e| refuse("node_provider", e))?;
+    }
+    Ok(())
+}
+
 /// Warnings about candidates given the inputs they are evaluated with: a
 /// country that is not an ISO code, and a provider name that differs from one
 /// of the nodes or the pipeline only in case or whitespace (the reference
