@@ -353,9 +353,9 @@ fn look_alike_candidate_text_is_refused_unless_verbatim() {
         .to_string();
     let twin = provider.replacen('o', "\u{43e}", 1).replacen('a', "\u{430}", 1);
     let cases = [
-        (format!("Acme,ac1,Acme DC,\u{421}\u{41d},true,1"), "country"),
-        (format!("Acme,ac1,Acme DC,C\u{200b}H,true,1"), "zero-width"),
-        (format!("Acme,ac1,Acme DC,CH\0,true,1"), "control"),
+        ("Acme,ac1,Acme DC,\u{421}\u{41d},true,1".to_string(), "country"),
+        ("Acme,ac1,Acme DC,C\u{200b}H,true,1".to_string(), "zero-width"),
+        ("Acme,ac1,Acme DC,CH\0,true,1".to_string(), "control"),
         (format!("{twin},ac1,Acme DC,CH,true,1"), &provider as &str),
     ];
     let dir = TempDir::new("look-alikes");
