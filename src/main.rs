@@ -697,9 +697,10 @@ fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]) {
             "  reduction: {}   verdict: {}",
             r.reduction.map_or("-".into(), |v| v.to_string()),
             match r.verdict {
-                Some(evaluate::Verdict::OneForOne) => "one for one",
+                // The words of the JSON and of the README.
+                Some(evaluate::Verdict::OneForOne) => "one_for_one",
                 Some(evaluate::Verdict::Diminishing) => "diminishing",
-                Some(evaluate::Verdict::None) => "no reduction",
+                Some(evaluate::Verdict::None) => "none",
                 None => "-",
             }
         );

@@ -372,3 +372,18 @@ fn look_alike_candidate_text_is_refused_unless_verbatim() {
     let run = topology(&["evaluate", "--config", GENERATED, "--candidate", "Acme,ac1,Acme DC,CH,true,1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// The verdict words of the text output are the JSON's and the README's.
+#[test]
+fn the_printed_verdict_words_are_the_readmes() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (nodes, word) in [(1, "one_for_one"), (6, "diminishing")] {
+        let row = format!("Lionel Messi,Buenos Aires 1,Peron Corporation,AR,true,{nodes}");
+        let text = topology(&["evaluate", "--config", GENERATED, "--candidate", &row]);
+        assert!(text.stdout.contains(&format!("verdict: {word}")), "{}", text.stdout);
+        let json = topology(&["evaluate", "--config", GENERATED, "--candidate", &row, "--json"]).json();
+        assert_eq!(json["verdict"], word);
+        assert!(readme.contains(&format!("`{word}`")), "the README does not name `{word}`");
+    }
+    assert!(readme.contains("`none`"));
+}
