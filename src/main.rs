@@ -317,13 +317,9 @@ fn load_for(config: Option<&Path>, export: Option<&Path>, command: Option<files:
 
 /// The candidates of `--candidates FILE` or of the `--candidate` rows. A
 /// file with no rows is an error (a baseline is asked for by leaving the
-/// option out), and so is a case variant of an ISO country code unless
-/// `verbatim`.
-fn read_candidates(
-    file: Option<&Path>,
-    args: &[String],
-    verbatim: bool,
-) -> Result<(Vec<CandidateRow>, String), InputError> {
+/// option out). Their text is checked against the inputs by
+/// `files::check_candidate_text`.
+fn read_candidates(file: Option<&Path>, args: &[String]) -> Result<(Vec<CandidateRow>, String), InputError> {
     let (rows, source) = match file {
         Some(path) => {
             let source = path.display().to_string();
@@ -346,9 +342,6 @@ fn read_candidates(
             (rows, "--candidate".to_string())
         }
     };
-    if !verbatim {
-        files::refuse_case_variant_countries(&rows, &source)?;
-    }
     Ok((rows, source))
 }
 
@@ -453,7 +446,7 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
         }
     }
     let loaded = load_for(a.config.as_deref(), a.inputs.as_deref(), Some(files::Mode::MinimizeNewNodes))?;
-    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate, a.verbatim_values)?;
+    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
     if !a.verbatim_values {
         files::check_candidate_text(&candidates, &candidates_source, &loaded.0)?;
     }
@@ -473,7 +466,7 @@ fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
 /// the reference names its file; charts in a folder per scenario). The exit
 /// code is the highest of the scenarios' (0 when every one is optimal).
 fn run_scenarios(a: &EvaluateArgs, config: &Path, names: &[String]) -> Result<ExitCode, InputError> {
-    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate, a.verbatim_values)?;
+    let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
     let mut results: BTreeMap<String, ResultFile> = BTreeMap::new();
     let mut code = 0u8;
     for name in names {
@@ -776,8 +769,7 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
         &defaults,
     )?;
     let (inputs, input_files, _) = load(a.config.as_deref(), a.inputs.as_deref())?;
-    let checked = verify(&result, &inputs, &input_files)
-        .and_then(|summary| verify_curve(&result, &inputs).map(|curve| format!("{summary}; {curve}")));
+    let checked = verify_all(&result, &inputs, &input_files);
     match checked {
         Ok(summary) => {
             println!("verified: {summary}");
@@ -810,8 +802,7 @@ fn verify_scenarios(a: &VerifyArgs, source: &str, text: &str) -> Result<Option<E
             InputError::new(source, format!("scenario {name}: not a result of `topology evaluate --json`: {e}"))
         })?;
         let loaded = files::load_config_scenario(config, &name)?;
-        let checked = verify(&result, &loaded.inputs, &loaded.files)
-            .and_then(|summary| verify_curve(&result, &loaded.inputs).map(|curve| format!("{summary}; {curve}")));
+        let checked = verify_all(&result, &loaded.inputs, &loaded.files);
         match checked {
             Ok(summary) => println!("scenario {name}: verified: {summary}"),
             Err(reason) => {
@@ -821,6 +812,11 @@ fn verify_scenarios(a: &VerifyArgs, source: &str, text: &str) -> Result<Option<E
         }
     }
     Ok(Some(code))
+}
+
+/// Every check of a result: its digests, allocation and certificate, then its curve.
+fn verify_all(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String, String> {
+    verify(r, inputs, files).and_then(|summary| verify_curve(r, inputs).map(|curve| format!("{summary}; {curve}")))
 }
 
 /// Re-check a result against the inputs: digests, allocation, certificate.
@@ -1232,7 +1228,8 @@ fn run_proposal_summary(a: ProposalSummaryArgs) -> Result<ExitCode, InputError> 
         eprintln!("sha256 {}", text.1);
         return Ok(ExitCode::SUCCESS);
     }
-    let (candidates, _) = read_candidates(a.candidates.as_deref(), &a.candidate, false)?;
+    let (candidates, source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
+    files::check_candidate_text(&candidates, &source, &inputs)?;
     let (_, evaluation) = export::evaluate_as_canister(&inputs, &candidates);
     let summary = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
         canister_id: a.canister_id.as_deref(),

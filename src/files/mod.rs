@@ -158,30 +158,6 @@ pub fn parse_special_limits_json(text: &str, source: &str) -> Parsed<SpecialLimi
     })
 }
 
-/// Refuses a candidate country that is not an ISO code but becomes one in
-/// upper case (`us`): countries are compared exactly, as the reference does,
-/// so `us` would be a country of its own and give another verdict than `US`.
-/// A caller that means the value as written skips this check (the command
-/// line's `--verbatim-values`).
-pub fn refuse_case_variant_countries(candidates: &[CandidateRow], source: &str) -> Result<(), InputError> {
-    for c in candidates {
-        let upper = c.country.to_ascii_uppercase();
-        if !is_known_country(&c.country) && is_known_country(&upper) {
-            return Err(InputError::new(
-                source,
-                format!(
-                    "country `{}` is not an ISO 3166-1 alpha-2 code: did you mean {upper}? Countries are compared \
-                     exactly, so `{}` would count as a country of its own; write {upper}, or pass \
-                     --verbatim-values to take it as given",
-                    c.country, c.country
-                ),
-            )
-            .field("country"));
-        }
-    }
-    Ok(())
-}
-
 /// Refuses candidate text that does not mean what it shows ([`crate::text`],
 /// the canister's rules): hidden, control, zero-width or bidirectional
 /// characters, text not in Unicode normal form C, names over 128 bytes, a
