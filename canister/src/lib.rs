@@ -24,6 +24,7 @@ pub mod plan;
 pub mod publish;
 pub mod registry;
 pub mod state;
+pub mod stored_node;
 
 use api::*;
 use candid::Principal;

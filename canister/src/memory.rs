@@ -19,7 +19,9 @@ pub type Memory = VirtualMemory<DefaultMemoryImpl>;
 pub const CONFIGURATION: MemoryId = MemoryId::new(0);
 /// The adopted target topology and the proposal that adopted it.
 pub const TOPOLOGY: MemoryId = MemoryId::new(1);
-/// The registry snapshot's nodes, by node id.
+/// The registry snapshot's nodes, by node id, up to schema 2; a module of
+/// schema 3 moves them to [`SNAPSHOT_NODES`] when it opens the state and
+/// leaves this map empty.
 pub const NODES: MemoryId = MemoryId::new(2);
 /// The snapshot's registry version and timestamp.
 pub const SNAPSHOT: MemoryId = MemoryId::new(3);
@@ -55,13 +57,19 @@ pub const PLACEMENT_RESULTS: MemoryId = MemoryId::new(33);
 // 34 is reserved for the placement map.
 /// The layout's schema version (see [`LAYOUT_SCHEMA`]).
 pub const LAYOUT: MemoryId = MemoryId::new(35);
+/// The registry snapshot's nodes, sorted by id, as one compact value
+/// ([`crate::stored_node::NodeList`]; schema 3).
+pub const SNAPSHOT_NODES: MemoryId = MemoryId::new(36);
 
 /// The schema of the whole stable layout: raised whenever a structure's
 /// meaning changes so that an older module cannot read it. A module refuses
 /// to open a layout of a newer schema (a downgrade would misread it); it
 /// upgrades an older one in `open`, then records its own.
-/// 1: the layout before the publish index; 2: with it (MemoryId 14).
-pub const LAYOUT_SCHEMA: u32 = 2;
+/// 1: the layout before the publish index; 2: with it (MemoryId 14);
+/// 3: the snapshot's nodes in one compact value ([`SNAPSHOT_NODES`]) instead of
+/// a JSON map ([`NODES`], moved over when opened), staged nodes compact
+/// (JSON ones still decode); an older module would not see the nodes.
+pub const LAYOUT_SCHEMA: u32 = 3;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Layout {
@@ -151,4 +159,14 @@ pub fn cell<T: Serialize + DeserializeOwned>(id: MemoryId, default: T) -> Stable
 
 pub fn map<V: Serialize + DeserializeOwned>(id: MemoryId) -> StableBTreeMap<String, Stored<V>, Memory> {
     StableBTreeMap::init(memory(id))
+}
+
+/// The upload's nodes ([`STAGED_NODES`]), or the nodes of schema 2 ([`NODES`]), by node id.
+pub fn node_map(id: MemoryId) -> StableBTreeMap<String, crate::stored_node::StoredNode, Memory> {
+    StableBTreeMap::init(memory(id))
+}
+
+/// The snapshot's nodes ([`SNAPSHOT_NODES`]).
+pub fn node_list() -> StableCell<crate::stored_node::NodeList, Memory> {
+    StableCell::init(memory(SNAPSHOT_NODES), crate::stored_node::NodeList::default())
 }

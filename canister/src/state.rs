@@ -19,6 +19,7 @@ use crate::convert;
 use crate::memory::{self, Memory, Stored};
 use crate::publish::{self, Published};
 use crate::registry::{derive, store::InstallCost, store::RecordStore, store::SyncState, sync::SyncError};
+use crate::stored_node::{NodeList, StoredNode};
 use candid::Principal;
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use ic_topology::digest;
@@ -40,7 +41,7 @@ pub const MAX_SYNTHETIC_COUNTRIES: u32 = 20;
 pub const MAX_TEXT: usize = 128;
 pub const MAX_PAGE: u32 = 500;
 pub const DEFAULT_PAGE: u32 = 100;
-pub const MAX_SUBNETS: usize = 500;
+pub const MAX_SUBNETS: usize = 1_000;
 pub const MAX_SUBNET_SIZE: u32 = 100;
 pub const MAX_NODES_PER_CHUNK: usize = 2_000;
 pub const MAX_SNAPSHOT_NODES: u64 = 50_000;
@@ -211,9 +212,9 @@ pub struct Derived {
 pub struct State {
     configuration: StableCell<Stored<StoredConfiguration>, Memory>,
     topology: StableCell<Stored<StoredTopology>, Memory>,
-    nodes: StableBTreeMap<String, Stored<RegistryNode>, Memory>,
+    nodes: StableCell<NodeList, Memory>,
     snapshot: StableCell<Stored<SnapshotMeta>, Memory>,
-    staged_nodes: StableBTreeMap<String, Stored<RegistryNode>, Memory>,
+    staged_nodes: StableBTreeMap<String, StoredNode, Memory>,
     staged: StableCell<Stored<StagedSnapshot>, Memory>,
     registry: RecordStore,
     /// The sync guard (heap only: no sync survives an upgrade).
@@ -243,9 +244,9 @@ impl State {
         let mut s = State {
             configuration: memory::cell(memory::CONFIGURATION, StoredConfiguration::default()),
             topology: memory::cell(memory::TOPOLOGY, StoredTopology::default()),
-            nodes: memory::map(memory::NODES),
+            nodes: open_nodes(),
             snapshot: memory::cell(memory::SNAPSHOT, SnapshotMeta::default()),
-            staged_nodes: memory::map(memory::STAGED_NODES),
+            staged_nodes: memory::node_map(memory::STAGED_NODES),
             staged: memory::cell(memory::STAGED_SNAPSHOT, StagedSnapshot::default()),
             registry: RecordStore::open(),
             sync_running: false,
@@ -261,7 +262,7 @@ impl State {
     fn inputs_and_defaults(&self) -> (Inputs, api::DefaultsApplied) {
         let config = &self.configuration.get().value;
         let mut defaults = api::DefaultsApplied::default();
-        let nodes = self.nodes.iter().map(|entry| config.effective_node(entry.value().value, &mut defaults)).collect();
+        let nodes = self.nodes.get().0.iter().map(|n| config.effective_node(n.clone(), &mut defaults)).collect();
         let inputs = Inputs {
             settings: config.settings(),
             nodes,
@@ -288,7 +289,7 @@ impl State {
     }
 
     fn derive(&mut self) {
-        if self.nodes.is_empty() {
+        if self.nodes.get().0.is_empty() {
             self.derived = None;
             return;
         }
@@ -633,7 +634,7 @@ impl State {
         api::SnapshotInfo {
             registry_version: meta.registry_version,
             timestamp_nanos: meta.timestamp_nanos,
-            nodes: self.nodes.len(),
+            nodes: self.nodes.get().0.len() as u64,
             node_operators: operators.len() as u64,
             node_providers: providers.len() as u64,
             data_centers: dcs.len() as u64,
@@ -808,12 +809,10 @@ impl State {
         let country_of = |n: &RegistryNode| n.region.split(',').nth(1).unwrap_or("").trim().to_string();
         let mut nodes = Vec::new();
         let mut next = None;
-        let start = match &req.start_after {
-            Some(s) => std::ops::Bound::Excluded(s.clone()),
-            None => std::ops::Bound::Unbounded,
-        };
-        for e in self.nodes.range((start, std::ops::Bound::Unbounded)) {
-            let n = config.effective_node(e.value().value, &mut api::DefaultsApplied::default());
+        let list = self.nodes.get();
+        let start = req.start_after.as_deref().map_or(0, |s| list.after(s));
+        for n in &list.0[start..] {
+            let n = config.effective_node(n.clone(), &mut api::DefaultsApplied::default());
             let keep =
                 req.node_provider.as_ref().is_none_or(|p| *p == n.node_provider_name || *p == n.node_provider_id)
                     && req.country.as_ref().is_none_or(|c| *c == country_of(&n))
@@ -867,7 +866,7 @@ impl State {
             return Err(invalid("pipeline", format!("at most {MAX_PIPELINE} nodes")));
         }
         ic_topology::text::check_pipeline_ids(pipeline.iter().map(|p| p.node_id.as_deref()).enumerate(), |id| {
-            self.nodes.contains_key(&id.to_string())
+            self.nodes.get().contains(&id.to_string())
         })
         .map_err(text_invalid)?;
         let mut nodes = Vec::with_capacity(pipeline.len());
@@ -901,10 +900,7 @@ impl State {
         if req.node_count == 0 || req.node_count > MAX_SNAPSHOT_NODES {
             return Err(invalid("node_count", format!("must be between 1 and {MAX_SNAPSHOT_NODES}")));
         }
-        let keys: Vec<String> = self.staged_nodes.iter().map(|e| e.key().clone()).collect();
-        for k in keys {
-            self.staged_nodes.remove(&k);
-        }
+        self.staged_nodes.clear_new();
         let meta = SnapshotMeta {
             registry_version: req.registry_version,
             timestamp_nanos: req.timestamp_nanos,
@@ -936,7 +932,7 @@ impl State {
             return Err(invalid("nodes", format!("more nodes than the {announced} announced")));
         }
         for node in records {
-            self.staged_nodes.insert(node.node_id.clone(), Stored::new(node));
+            self.staged_nodes.insert(node.node_id.clone(), StoredNode(node));
         }
         Ok(self.staged_nodes.len())
     }
@@ -952,10 +948,8 @@ impl State {
                 format!("{} of the {announced} announced nodes were uploaded", self.staged_nodes.len()),
             ));
         }
-        let staged: Vec<RegistryNode> = self.staged_nodes.iter().map(|e| e.value().value).collect();
-        for n in &staged {
-            self.staged_nodes.remove(&n.node_id);
-        }
+        let staged: Vec<RegistryNode> = self.staged_nodes.iter().map(|e| e.value().0).collect();
+        self.staged_nodes.clear_new();
         self.staged.set(Stored::new(StagedSnapshot::default()));
         self.replace_snapshot(staged, meta);
         Ok(self.snapshot_info())
@@ -971,13 +965,7 @@ impl State {
     }
 
     fn replace_nodes(&mut self, nodes: Vec<RegistryNode>, meta: SnapshotMeta) {
-        let old: Vec<String> = self.nodes.iter().map(|e| e.key().clone()).collect();
-        for k in old {
-            self.nodes.remove(&k);
-        }
-        for n in nodes {
-            self.nodes.insert(n.node_id.clone(), Stored::new(n));
-        }
+        self.nodes.set(NodeList::sorted(nodes));
         self.snapshot.set(Stored::new(meta));
     }
 
@@ -1000,6 +988,21 @@ impl State {
         self.rederive();
         Ok(())
     }
+}
+
+/// The snapshot's nodes; those of a schema-2 layout (a JSON map) are moved
+/// into the node list, once, and their map emptied.
+fn open_nodes() -> StableCell<NodeList, Memory> {
+    let mut list = memory::node_list();
+    let mut old = memory::node_map(memory::NODES);
+    if !old.is_empty() {
+        let nodes: Vec<RegistryNode> = old.iter().map(|e| e.value().0).collect();
+        if list.get().0.is_empty() {
+            list.set(NodeList::sorted(nodes));
+        }
+        old.clear_new();
+    }
+    list
 }
 
 /// Only this canister encodes the bytes it stored; failing to decode them is a bug.

@@ -8,28 +8,25 @@
 //! The current module is `target/canister/topology.wasm` (`scripts/build.sh`).
 
 mod fake_registry;
+#[path = "support/registry_host.rs"]
+mod registry_host;
 mod support;
 
-use candid::{decode_one, encode_args, encode_one, Principal};
+use candid::{encode_args, encode_one, Principal};
 use fake_registry::*;
 use ic_topology::inputs::RegistryNode;
-use prost::Message;
+use registry_host::{fire_next_timer, serve, REGISTRY};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::io::Read;
 use std::rc::Rc;
-use support::ic_host::{reject_code, Host};
+use support::ic_host::Host;
 use support::*;
 use topology_canister::api;
-use topology_canister::registry::proto::{
-    ChangesSinceRequest, Chunk, GetChunkRequest, GetChunkResponse, LatestVersionResponse,
-};
 
 /// The released modules an upgrade must start from: (tag, commit, sha256 of
 /// the module as `scripts/build.sh` printed it at that commit).
 const RELEASES: [(&str, &str, &str); 1] = [("v0.1.0", "00df597", include_str!("../releases/v0.1.0.wasm.sha256"))];
-
-const REGISTRY: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 7, 1, 1];
 
 fn released(tag: &str, sha256: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("releases/{tag}.wasm.gz"));
@@ -39,37 +36,6 @@ fn released(tag: &str, sha256: &str) -> Vec<u8> {
     let got: String = Sha256::digest(&wasm).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(got, sha256, "{} is not the module recorded for {tag}", path.display());
     wasm
-}
-
-fn connect(h: &mut Host, fake: Rc<RefCell<FakeRegistry>>) {
-    h.on_call(move |callee, method, arg| {
-        assert_eq!(callee, REGISTRY);
-        let mut fake = fake.borrow_mut();
-        match method {
-            "get_latest_version" => Ok(LatestVersionResponse { version: fake.latest() }.encode_to_vec()),
-            "get_changes_since" => {
-                let req = ChangesSinceRequest::decode(arg).expect("a protobuf request");
-                Ok(fake.changes_since(req.version).encode_to_vec())
-            }
-            "get_chunk" => {
-                let req: GetChunkRequest = decode_one(arg).expect("a Candid request");
-                let content = fake.chunks.get(&req.content_sha256.expect("a chunk key")).cloned();
-                Ok(encode_one(GetChunkResponse::Ok(Chunk { content })).unwrap())
-            }
-            other => Err((reject_code::DESTINATION_INVALID, format!("no method {other}"))),
-        }
-    });
-}
-
-fn fire_next_timer(h: &mut Host) {
-    while h.global_timer().is_some_and(|due| due <= h.time()) {
-        assert!(h.fire_timer().expect("a due timer runs"));
-    }
-    let due = h.global_timer().expect("a timer is armed");
-    if due > h.time() {
-        h.advance_time(due - h.time());
-    }
-    assert!(h.fire_timer().expect("the timer runs"));
 }
 
 /// Every data query's answer, decoded with the current types, instruction counts zeroed.
@@ -134,7 +100,7 @@ fn an_upgrade_from_each_release_keeps_every_answer() {
         let mut h = Host::new(&old).expect("the released module loads");
         h.set_controllers(vec![CONTROLLER.to_vec()]);
         h.set_caller(&CONTROLLER);
-        connect(&mut h, fake.clone());
+        serve(&mut h, fake.clone());
         let mut configuration = configuration_of(&nodes);
         configuration.registry_canister_id = Some(Principal::from_slice(&REGISTRY));
         let init = api::InitArgs { topology: None, configuration: Some(configuration) };
@@ -146,6 +112,8 @@ fn an_upgrade_from_each_release_keeps_every_answer() {
         let key = published.expect("published").key;
         let before = answers(&mut h, &key);
         assert_eq!(before.snapshot.nodes as usize, nodes.len(), "{tag}: the release synced");
+        let before_nodes = every_node(&mut h);
+        assert_eq!(before_nodes.len(), nodes.len());
 
         h.upgrade(&current, &encode_args(()).unwrap()).unwrap_or_else(|e| panic!("upgrade from {tag} ({commit}): {e}"));
         let after = answers(&mut h, &key);
@@ -158,5 +126,42 @@ fn an_upgrade_from_each_release_keeps_every_answer() {
         let status: api::SyncStatus = query(&mut h, "get_sync_status", &encode_args(()).unwrap());
         assert_eq!(status.snapshot_version, Some(version), "{tag}: the upgraded canister syncs on");
         assert_eq!(status.nodes as usize, nodes.len() - 1);
+
+        // The node comes back: it is written in the current module's compact
+        // form beside the release's JSON nodes, and every node reads as before.
+        let i = nodes.iter().position(|n| n.node_id == node.node_id).unwrap();
+        let version =
+            fake.borrow_mut().commit(vec![(format!("node_record_{}", node.node_id), Some(node_record(&node, i)))]);
+        fire_next_timer(&mut h);
+        let status: api::SyncStatus = query(&mut h, "get_sync_status", &encode_args(()).unwrap());
+        assert_eq!(status.snapshot_version, Some(version), "{tag}: the node's return is synced");
+        assert_eq!(
+            every_node(&mut h),
+            before_nodes,
+            "{tag}: the nodes of both encodings read as the release wrote them"
+        );
+    }
+}
+
+/// Every node as `list_nodes` shows it, page by page.
+fn every_node(h: &mut Host) -> Vec<api::Node> {
+    let mut out = Vec::new();
+    let mut start_after = None;
+    loop {
+        let req = api::ListNodesRequest {
+            node_provider: None,
+            country: None,
+            data_center: None,
+            subnet_id: None,
+            start_after,
+            limit: Some(500),
+        };
+        let page: api::Result<api::NodePage> = query(h, "list_nodes", &encode_one(req).unwrap());
+        let page = page.expect("list_nodes");
+        out.extend(page.nodes);
+        match page.next {
+            Some(next) => start_after = Some(next),
+            None => return out,
+        }
     }
 }
