@@ -103,10 +103,12 @@ struct Row {
 fn rows(state: &State) -> Vec<Row> {
     let Ok(subnets) = state.decentralization() else { return vec![] };
     let topology = state.derived_state().map(|d| &d.inputs.topology[..]).unwrap_or(&[]);
+    let size: std::collections::BTreeMap<&str, u32> =
+        topology.iter().filter_map(|t| Some((t.subnet_id.as_deref()?, t.size))).rev().collect();
     subnets
         .into_iter()
         .map(|s| Row {
-            target: topology.iter().find(|t| t.subnet_id.as_deref() == Some(s.subnet_id.as_str())).map(|t| t.size),
+            target: size.get(s.subnet_id.as_str()).copied(),
             subnet_type: s.subnet_type.unwrap_or_default(),
             nodes: s.nodes,
             breaches: s.breaches,
@@ -116,7 +118,7 @@ fn rows(state: &State) -> Vec<Row> {
         .collect()
 }
 
-fn sort_rows(rows: &mut [Row], column: &str) {
+fn sort_rows(rows: &mut [&Row], column: &str) {
     let nc = |r: &Row, i: usize| r.nakamoto.get(i).copied().unwrap_or(0);
     rows.sort_by(|a, b| {
         let by = match column {
@@ -159,7 +161,14 @@ fn objective_text(state: &State) -> (String, String) {
     }
 }
 
-fn overview(state: &State, column: &str) -> Page {
+/// What every ordering of the overview shows, computed once per rebuild
+/// (each sorted page only orders and writes the rows).
+struct Overview {
+    facts: String,
+    rows: Vec<Row>,
+}
+
+fn overview_of(state: &State) -> Overview {
     let info = state.snapshot_info();
     let mut body = String::new();
     let (objective, proof) = objective_text(state);
@@ -188,7 +197,12 @@ fn overview(state: &State, column: &str) -> Page {
         info.subnets
     )
     .expect("String");
-    let mut rows = rows(state);
+    Overview { facts: body, rows: rows(state) }
+}
+
+fn overview(o: &Overview, column: &str) -> Page {
+    let mut body = o.facts.clone();
+    let mut rows: Vec<&Row> = o.rows.iter().collect();
     sort_rows(&mut rows, column);
     body.push_str("<h2>Subnets today</h2><p>NC: Nakamoto coefficient (the fewest values that together hold more than a third of the subnet). Select a heading to sort by it.</p><div class=\"scroll\"><table id=\"subnets-table\"><thead><tr>");
     for (key, heading) in COLUMNS {
@@ -199,7 +213,7 @@ fn overview(state: &State, column: &str) -> Page {
         }
     }
     body.push_str("</tr></thead><tbody>");
-    for r in &rows {
+    for r in rows {
         let breaches: Vec<String> = r
             .breaches
             .iter()
@@ -294,15 +308,16 @@ topology verify-certificate reply.hex --canister-id &lt;canister id&gt;</pre>\
 
 /// Every page rendered from the stored state, by path.
 pub fn certified_pages(state: &State) -> Vec<(String, Page)> {
+    let o = overview_of(state);
     let mut out = vec![
-        ("/".to_string(), overview(state, "subnet")),
-        ("/index.html".to_string(), overview(state, "subnet")),
+        ("/".to_string(), overview(&o, "subnet")),
+        ("/index.html".to_string(), overview(&o, "subnet")),
         ("/evaluate".to_string(), form_page()),
         ("/verify".to_string(), verify_page(state)),
         ("/style.css".to_string(), Page { status: 200, content_type: CSS, body: STYLE.as_bytes().to_vec() }),
     ];
     for (key, _) in COLUMNS {
-        out.push((format!("/sort/{key}"), overview(state, key)));
+        out.push((format!("/sort/{key}"), overview(&o, key)));
     }
     if let Some(d) = state.derived_state() {
         if let Some(allocation) = &d.baseline.allocation {
