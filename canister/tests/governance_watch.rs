@@ -558,3 +558,45 @@ fn storage_keeps_a_thousand_verdicts_evicting_the_oldest_decided_first() {
     assert_eq!(w.insert(&v(1_003, ProposalStatus::Open)), vec![1], "now the oldest decided");
     assert_eq!(w.len(), 1_000);
 }
+
+/// The registry stores data-center ids in lower case: a payload naming an
+/// existing data center in upper case (`ZH2` for `zh2`) gets the verdict the
+/// lower-case id gets, for an added operator and for an operator update that
+/// names its own data center (no move: the allowance 3 -> 5 adds 2 nodes).
+#[test]
+fn a_data_center_named_in_upper_case_is_the_same_data_center() {
+    let net = network();
+    let s = net.host.state.borrow();
+    let n0 = &net.nodes[0];
+    let upper = n0.data_center.to_uppercase();
+    assert_ne!(upper, n0.data_center, "the generated ids are lower case");
+    let outcome = |action| {
+        let info = info(1, NODE_ADMIN, "t", "", action);
+        match governance::verdict::decide(&s, &Controller, &info, None) {
+            governance::verdict::Decision::Write(v) => v.outcome,
+            other => panic!("{other:?}"),
+        }
+    };
+    let lower = outcome(nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, 4, 0)));
+    let VerdictOutcome::Candidates { candidates, .. } = &lower else { panic!("{lower:?}") };
+    assert_eq!(candidates[0].data_center, n0.data_center);
+    assert_eq!(outcome(nns_function(8, add_operator(&n0.node_provider_id, &upper, 4, 0))), lower);
+
+    let update = |dc: Option<&str>| {
+        candid::encode_one(UpdateNodeOperatorConfigPayload {
+            node_operator_id: Some(p(&n0.node_operator_id)),
+            set_ipv6_to_none: None,
+            ipv6: None,
+            node_provider_id: None,
+            node_allowance: Some(5),
+            rewardable_nodes: vec![],
+            dc_id: dc.map(str::to_string),
+            max_rewardable_nodes: None,
+        })
+        .unwrap()
+    };
+    let stays = outcome(nns_function(16, update(None)));
+    let VerdictOutcome::Candidates { candidates, .. } = &stays else { panic!("{stays:?}") };
+    assert_eq!(candidates[0].no_nodes, 2);
+    assert_eq!(outcome(nns_function(16, update(Some(&upper)))), stays);
+}

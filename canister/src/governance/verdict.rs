@@ -129,7 +129,8 @@ fn outcome(state: &State, env: &impl Env, payload: Payload) -> (VerdictOutcome, 
             };
             let dc = p.dc_id.clone().unwrap_or_else(|| record.dc_id.clone());
             let allowance = p.node_allowance.unwrap_or(record.node_allowance);
-            if dc != record.dc_id {
+            // Data-center ids compare in lower case, as the registry stores them.
+            if dc.to_lowercase() != record.dc_id.to_lowercase() {
                 // A move: every node it may add goes to the new data center.
                 candidates(state, env, provider, &dc, allowance)
             } else {
@@ -241,17 +242,22 @@ fn candidates(
         return invalid(format!("a node allowance of {nodes} is beyond any evaluation"), baseline);
     };
     // The data center: its registry record, else a snapshot node's (an uploaded snapshot has no records).
-    let key = format!("data_center_record_{dc_id}");
+    // The registry stores data-center ids in lower case (`add_node_operator`
+    // lowercases `dc_id`), so they are looked up and compared in lower case,
+    // as `registry::derive` does; the candidate row names the data center as
+    // the snapshot's nodes do, so that the model counts them together.
+    let lower = dc_id.to_lowercase();
+    let key = format!("data_center_record_{lower}");
     let dc = match state.registry_record(&key).and_then(|b| proto::DataCenterRecord::decode(&b[..]).ok()) {
-        Some(r) => Some((r.owner, r.region)),
+        Some(r) => Some((lower.clone(), r.owner, r.region)),
         None => derived
             .inputs
             .nodes
             .iter()
-            .find(|n| n.data_center == dc_id)
-            .map(|n| (n.data_center_provider.clone(), n.region.clone())),
+            .find(|n| n.data_center.to_lowercase() == lower)
+            .map(|n| (n.data_center.clone(), n.data_center_provider.clone(), n.region.clone())),
     };
-    let Some((owner, region)) = dc else {
+    let Some((data_center, owner, region)) = dc else {
         return invalid(format!("data center {dc_id:?} is not in the registry snapshot"), baseline);
     };
     let config = state.stored_configuration();
@@ -260,7 +266,7 @@ fn candidates(
     let row = api::CandidateRow {
         is_sev: config.sev_providers.contains(&name),
         node_provider: name,
-        data_center: dc_id.to_string(),
+        data_center,
         data_center_provider: owner,
         country: ic_topology::model::registry_country(derived.inputs.settings.rules, &region),
         no_nodes,
