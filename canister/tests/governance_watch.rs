@@ -406,7 +406,7 @@ fn every_watched_proposal_gets_one_certified_verdict_across_faults_and_upgrades(
     let s = host.state.borrow();
     let snapshot_version = s.snapshot_info().registry_version;
     let v = verdict(host, 1_010).verdict;
-    let VerdictOutcome::Candidates { candidates, evaluation } = &v.outcome else { panic!("{v:?}") };
+    let VerdictOutcome::Candidates { candidates, evaluation, .. } = &v.outcome else { panic!("{v:?}") };
     assert_eq!(candidates[0].no_nodes, 4);
     let direct = s
         .evaluate_candidates(
@@ -599,4 +599,91 @@ fn a_data_center_named_in_upper_case_is_the_same_data_center() {
     let VerdictOutcome::Candidates { candidates, .. } = &stays else { panic!("{stays:?}") };
     assert_eq!(candidates[0].no_nodes, 2);
     assert_eq!(outcome(nns_function(16, update(Some(&upper)))), stays);
+}
+
+/// An allowance above the 32 candidate nodes `evaluate_candidates` takes is
+/// no invalid payload: the first 32 nodes are evaluated, exactly as
+/// `evaluate_candidates` evaluates them, and the verdict records the
+/// allowance and says in its text that the first 32 were evaluated.
+#[test]
+fn an_allowance_above_the_candidate_cap_is_evaluated_for_its_first_32_nodes() {
+    let net = network();
+    let s = net.host.state.borrow();
+    let n0 = &net.nodes[0];
+    let verdict = |id, action| {
+        let info = info(id, NODE_ADMIN, "t", "", action);
+        match governance::verdict::decide(&s, &Controller, &info, None) {
+            governance::verdict::Decision::Write(v) => *v,
+            other => panic!("{other:?}"),
+        }
+    };
+    let cap = topology_canister::state::MAX_CANDIDATE_NODES;
+    // An added operator allowed 40 nodes, one allowed u64::MAX, and an update 3 -> 45 (adds 42).
+    for (id, action, allowed) in [
+        (1, nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, 40, 0)), 40),
+        (2, nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, u64::MAX, 0)), u64::MAX),
+        (3, nns_function(16, update_operator(&n0.node_operator_id, 45)), 42),
+    ] {
+        let v = verdict(id, action);
+        let VerdictOutcome::Candidates { candidates, evaluation, allowance } = &v.outcome else {
+            panic!("{id}: {:?}", v.outcome)
+        };
+        assert_eq!(*allowance, Some(allowed), "{id}");
+        assert_eq!((candidates[0].no_nodes, evaluation.candidate_nodes), (cap, cap), "{id}");
+        assert_eq!(evaluation.curve.len(), cap as usize + 1);
+        let direct = s
+            .evaluate_candidates(
+                &Controller,
+                api::EvaluateRequest { candidates: candidates.clone(), overrides: None, include_allocation: None },
+            )
+            .unwrap();
+        assert_eq!(**evaluation, direct, "{id}: the first 32 nodes, as evaluate_candidates evaluates them");
+        let text = ic_topology::proposals::render::render(&v);
+        assert!(
+            text.contains(&format!("Nodes the proposal allows: {allowed}\n"))
+                && text.contains(&format!(
+                    "- evaluated: the first 32 of the {allowed} (evaluate_candidates takes at most 32 candidate nodes)"
+                )),
+            "{text}"
+        );
+    }
+    // Within the cap the text says nothing of it.
+    let v = verdict(4, nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, 32, 0)));
+    let VerdictOutcome::Candidates { allowance, evaluation, .. } = &v.outcome else { panic!("{:?}", v.outcome) };
+    assert_eq!((*allowance, evaluation.candidate_nodes), (Some(32), 32));
+    let text = ic_topology::proposals::render::render(&v);
+    assert!(!text.contains("- evaluated:"));
+
+    // A verdict stored before `allowance` existed (its record without the
+    // field) still decodes, with `allowance` null, and renders as before.
+    let old = without_field(&candid::encode_one(&v).unwrap(), "allowance");
+    let decoded: api::ProposalVerdict = candid::decode_one(&old).unwrap();
+    let VerdictOutcome::Candidates { allowance, .. } = &decoded.outcome else { panic!("{:?}", decoded.outcome) };
+    assert_eq!(*allowance, None);
+    assert_eq!(ic_topology::proposals::render::render(&decoded), text);
+}
+
+/// `bytes` (one Candid value) re-encoded without the record field `name`, as
+/// an older type without that field encoded it.
+fn without_field(bytes: &[u8], name: &str) -> Vec<u8> {
+    use candid::types::value::IDLValue;
+    fn strip(v: &mut IDLValue, id: u32) {
+        match v {
+            IDLValue::Record(fields) => {
+                fields.retain(|f| f.id.get_id() != id);
+                fields.iter_mut().for_each(|f| strip(&mut f.val, id));
+            }
+            // The re-encoded variant type has only the case the value holds.
+            IDLValue::Variant(c) => {
+                c.1 = 0;
+                strip(&mut c.0.val, id);
+            }
+            IDLValue::Opt(inner) => strip(inner, id),
+            IDLValue::Vec(items) => items.iter_mut().for_each(|i| strip(i, id)),
+            _ => {}
+        }
+    }
+    let mut args = candid::IDLArgs::from_bytes(bytes).unwrap();
+    strip(&mut args.args[0], candid::idl_hash(name));
+    args.to_bytes().unwrap()
 }

@@ -371,7 +371,7 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     assert_eq!((direct.objective, &direct.curve), (evaluation.objective, &evaluation.curve));
     assert!(matches!(verified(&mut h, 2_020).verdict.outcome, VerdictOutcome::Removal { .. }));
     assert!(matches!(verified(&mut h, 2_030).verdict.outcome, VerdictOutcome::Invalid { .. }));
-    let VerdictOutcome::Candidates { evaluation: update_ev, candidates } = verified(&mut h, 2_050).verdict.outcome
+    let VerdictOutcome::Candidates { evaluation: update_ev, candidates, .. } = verified(&mut h, 2_050).verdict.outcome
     else {
         panic!("the operator update is evaluated as candidates")
     };

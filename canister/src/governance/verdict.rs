@@ -5,12 +5,14 @@
 //! query; removals and membership changes use the engine's
 //! `ic_topology::proposals` on the derived inputs. Whatever is wrong with a
 //! payload (it does not decode, names an unknown data center, operator or
-//! node) becomes an `invalid` verdict that says so.
+//! node) becomes an `invalid` verdict that says so. An allowance larger than
+//! `evaluate_candidates` takes is not wrong: its first 32 nodes are evaluated
+//! and the verdict records the allowance.
 
 use super::store::{self, Entry};
 use crate::api::{self, ProposalKind, ProposalStatus, ProposalVerdict, VerdictOutcome};
 use crate::registry::proto;
-use crate::state::{Env, State};
+use crate::state::{Env, State, MAX_CANDIDATE_NODES};
 use candid::Principal;
 use ic_topology::proposals::governance::{Action, ProposalInfo};
 use ic_topology::proposals::payloads::{self, Payload};
@@ -238,9 +240,10 @@ fn candidates(
     if nodes == 0 {
         return (VerdictOutcome::NoChange { reason: "the proposal allows no node".into() }, baseline, baseline);
     }
-    let Ok(no_nodes) = u32::try_from(nodes) else {
-        return invalid(format!("a node allowance of {nodes} is beyond any evaluation"), baseline);
-    };
+    // `evaluate_candidates` takes at most MAX_CANDIDATE_NODES candidate nodes:
+    // a larger allowance is no fault of the proposal, so its first
+    // MAX_CANDIDATE_NODES nodes are evaluated and the verdict says how many it allows.
+    let no_nodes = u32::try_from(nodes).map_or(MAX_CANDIDATE_NODES, |n| n.min(MAX_CANDIDATE_NODES));
     // The data center: its registry record, else a snapshot node's (an uploaded snapshot has no records).
     // The registry stores data-center ids in lower case (`add_node_operator`
     // lowercases `dc_id`), so they are looked up and compared in lower case,
@@ -275,7 +278,12 @@ fn candidates(
     match state.evaluate_candidates(env, req) {
         Ok(evaluation) => {
             let (before, after) = (evaluation.baseline_objective, evaluation.objective);
-            (VerdictOutcome::Candidates { candidates: vec![row], evaluation: Box::new(evaluation) }, before, after)
+            let outcome = VerdictOutcome::Candidates {
+                candidates: vec![row],
+                evaluation: Box::new(evaluation),
+                allowance: Some(nodes),
+            };
+            (outcome, before, after)
         }
         Err(e) => invalid(format!("evaluate_candidates refused {no_nodes} node(s) in {dc_id}: {e:?}"), baseline),
     }
