@@ -17,7 +17,7 @@ use candid::Principal;
 use fake_governance::*;
 use fake_registry::*;
 use ic_topology::inputs::RegistryNode;
-use ic_topology::proposals::governance::{ListProposalInfo, ListProposalInfoResponse, ProposalInfo};
+use ic_topology::proposals::governance::{ListProposalInfoRequest, ListProposalInfoResponse, ProposalInfo};
 use ic_topology::proposals::payloads::*;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -132,7 +132,10 @@ impl Gov {
 }
 
 impl watch::Governance for Gov {
-    async fn list_proposals(&self, req: ListProposalInfo) -> Result<ListProposalInfoResponse, watch::WatchError> {
+    async fn list_proposals(
+        &self,
+        req: ListProposalInfoRequest,
+    ) -> Result<ListProposalInfoResponse, watch::WatchError> {
         self.calls.set(self.calls.get() + 1);
         self.rejected("list_proposals")?;
         Ok(self.fake.borrow_mut().list_proposals(req))
@@ -368,6 +371,8 @@ fn every_watched_proposal_gets_one_certified_verdict_across_faults_and_upgrades(
     assert_eq!(st.verdicts, 0);
     let first = gov.fake.borrow().requests[0].clone();
     assert_eq!(first.include_status, vec![1]);
+    // The raw action is what the watcher decodes: it does not ask for the self-describing one instead.
+    assert_eq!(first.return_self_describing_action, Some(false));
     assert!(!first.exclude_topic.contains(&NODE_ADMIN) && !first.exclude_topic.contains(&SUBNET_MANAGEMENT));
     assert!(first.exclude_topic.contains(&GOVERNANCE_TOPIC));
     assert_eq!(first.before_proposal, None);

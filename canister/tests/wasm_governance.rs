@@ -19,7 +19,7 @@ use candid::{decode_one, encode_args, encode_one, Principal};
 use fake_governance::*;
 use fake_registry::*;
 use ic_topology::certification;
-use ic_topology::proposals::governance::ListProposalInfo;
+use ic_topology::proposals::governance::ListProposalInfoRequest;
 use ic_topology::proposals::payloads::*;
 use prost::Message;
 use std::cell::RefCell;
@@ -66,7 +66,7 @@ fn connect(h: &mut Host, shared: Rc<RefCell<Shared>>) {
         assert_eq!(callee, GOVERNANCE, "the canister calls the configured registry and governance only");
         match method {
             "list_proposals" => {
-                let req: ListProposalInfo = decode_one(arg).expect("a ListProposalInfo");
+                let req: ListProposalInfoRequest = decode_one(arg).expect("a ListProposalInfoRequest");
                 Ok(encode_one(s.governance.list_proposals(req)).unwrap())
             }
             "get_proposal_info" => {
