@@ -7,8 +7,10 @@
 //! malformed payload, an unknown data center, unknown nodes, every watched
 //! kind; a rejected `list_proposals` and a rejected `get_proposal_info`, each
 //! followed by an upgrade, lose and repeat nothing; a decided proposal keeps
-//! its verdict; a new snapshot recomputes the open ones; every verdict
-//! verifies against the certified root.
+//! its verdict; `list_proposal_verdicts` filters by status and kind and
+//! pages; a new snapshot recomputes the open ones; every verdict verifies
+//! against the certified root. Beside it: data-center ids in upper case, and
+//! allowances above the 32 candidate nodes `evaluate_candidates` takes.
 
 mod fake_governance;
 mod fake_registry;
@@ -513,6 +515,27 @@ fn every_watched_proposal_gets_one_certified_verdict_across_faults_and_upgrades(
     let after_1050 = verdict(host, 1_050).verdict;
     assert_eq!(after_1050.status, ProposalStatus::Executed);
     assert_eq!(api::ProposalVerdict { status: ProposalStatus::Open, ..after_1050.clone() }, before_1050);
+
+    // Listing by status: the decided verdict alone, the open ones newest first
+    // (paged, and with a kind), none of a status no verdict has.
+    let ids = |status, kind, before, limit| {
+        let req = api::ListProposalVerdictsRequest { status: Some(status), kind, before, limit };
+        let page = governance::list_proposal_verdicts(&host.state.borrow(), req).unwrap();
+        (page.verdicts.iter().map(|v| v.proposal_id).collect::<Vec<_>>(), page.next_before)
+    };
+    assert_eq!(ids(ProposalStatus::Executed, None, None, None), (vec![1_050], None));
+    let open: Vec<u64> = watched.keys().rev().copied().filter(|id| *id != 1_050).collect();
+    assert_eq!(open.len(), watched.len() - 1);
+    assert_eq!(ids(ProposalStatus::Open, None, None, Some(100)), (open.clone(), None));
+    let (first, next) = ids(ProposalStatus::Open, None, None, Some(4));
+    assert_eq!((first, next), (open[..4].to_vec(), Some(open[3])));
+    let (second, next) = ids(ProposalStatus::Open, None, next, Some(4));
+    assert_eq!((second, next), (open[4..8].to_vec(), Some(open[7])));
+    assert_eq!(ids(ProposalStatus::Open, None, next, Some(4)), (open[8..].to_vec(), None));
+    assert_eq!(ids(ProposalStatus::Open, Some(ProposalKind::RemoveNodes), None, None), (vec![1_060], None));
+    assert_eq!(ids(ProposalStatus::Executed, Some(ProposalKind::RemoveNodes), None, None), (vec![1_050], None));
+    assert_eq!(ids(ProposalStatus::Executed, Some(ProposalKind::AddNodeOperator), None, None), (vec![], None));
+    assert_eq!(ids(ProposalStatus::Rejected, None, None, None), (vec![], None));
 
     // 5. A new snapshot: open verdicts are recomputed on it, the decided one is kept.
     let first_dc = format!("data_center_record_{}", net.nodes[0].data_center);
