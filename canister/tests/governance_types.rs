@@ -26,9 +26,101 @@ fn same<T: candid::CandidType>(did: &str, name: &str) {
 #[test]
 fn the_governance_types_are_the_dids() {
     same::<g::ProposalInfo>(GOVERNANCE_DID, "ProposalInfo");
-    same::<g::ListProposalInfo>(GOVERNANCE_DID, "ListProposalInfo");
+    same::<g::ListProposalInfoRequest>(GOVERNANCE_DID, "ListProposalInfoRequest");
     same::<g::ListProposalInfoResponse>(GOVERNANCE_DID, "ListProposalInfoResponse");
     same::<Option<g::ProposalInfo>>(GOVERNANCE_DID, "opt ProposalInfo");
+}
+
+/// A reply of current governance, encoded from the .did's types (as
+/// governance encodes it, not from the Rust types): a proposal that carries
+/// `self_describing_action` (the payload decoded by governance into a generic
+/// value) beside its raw `ExecuteNnsFunction` payload, and one of an `Action`
+/// case added since the older copy (`TakeCanisterSnapshot`, with a
+/// `success_value`). Both decode, in a listing and from `get_proposal_info`,
+/// with every new field read, and the watcher finds the raw payload.
+#[test]
+fn a_reply_with_the_newer_fields_decodes() {
+    use candid::types::{Type, TypeInner};
+    use candid::Principal;
+    use candid_parser::utils::CandidSource;
+
+    let node = Principal::from_slice(&[1; 29]);
+    let payload = candid::encode_one(p::RemoveNodesPayload { node_ids: vec![node] }).unwrap();
+    let blob: String = payload.iter().map(|b| format!("\\{b:02x}")).collect();
+    let info = |id: u64, action: &str, described: &str, success: &str| {
+        format!(
+            "record {{ id = opt record {{ id = {id} : nat64 }}; status = 1; topic = 5; failure_reason = null; \
+             ballots = vec {{}}; proposal_timestamp_seconds = 1_750_000_000; reward_event_round = 0; \
+             deadline_timestamp_seconds = opt 1_750_400_000; failed_timestamp_seconds = 0; reject_cost_e8s = 0; \
+             derived_proposal_information = null; latest_tally = null; reward_status = 1; \
+             decided_timestamp_seconds = 0; proposal = opt record {{ url = \"\"; title = opt \"t{id}\"; \
+             action = {action}; summary = \"s\"; self_describing_action = {described} }}; proposer = null; \
+             executed_timestamp_seconds = 0; total_potential_voting_power = null; success_value = {success} }}"
+        )
+    };
+    let removal = info(
+        7,
+        &format!("opt variant {{ ExecuteNnsFunction = record {{ nns_function = 18; payload = blob \"{blob}\" }} }}"),
+        &format!(
+            "opt record {{ type_name = opt \"RemoveNodes\"; type_description = opt \"Remove nodes\"; \
+             value = opt variant {{ Map = vec {{ record {{ \"node_ids\"; variant {{ Array = vec {{ \
+             variant {{ Text = \"{node}\" }} }} }} }} }} }} }}"
+        ),
+        "null",
+    );
+    let snapshot = info(
+        8,
+        &format!("opt variant {{ TakeCanisterSnapshot = record {{ canister_id = opt principal \"{node}\"; replace_snapshot = null }} }}"),
+        "null",
+        "opt variant { TakeCanisterSnapshot = record { snapshot_id = blob \"\\01\\02\" } }",
+    );
+    let (env, _) = CandidSource::Text(GOVERNANCE_DID).load().unwrap();
+    let named = |name: &str| -> Type { TypeInner::Var(name.into()).into() };
+    let encode = |text: String, ty: Type| {
+        candid_parser::parse_idl_args(&text).unwrap().to_bytes_with_types(&env, &[ty]).unwrap()
+    };
+
+    let listing = encode(
+        format!("(record {{ proposal_info = vec {{ {removal}; {snapshot} }} }})"),
+        named("ListProposalInfoResponse"),
+    );
+    let listing: g::ListProposalInfoResponse = candid::decode_one(&listing).unwrap();
+    let [removal_info, snapshot_info] = &listing.proposal_info[..] else { panic!("{listing:?}") };
+    let described = removal_info.proposal.as_ref().unwrap().self_describing_action.clone();
+    assert_eq!(
+        described,
+        Some(g::SelfDescribingProposalAction {
+            type_name: Some("RemoveNodes".into()),
+            type_description: Some("Remove nodes".into()),
+            value: Some(Box::new(g::SelfDescribingValue::Map(vec![(
+                "node_ids".into(),
+                Box::new(g::SelfDescribingValue::Array(vec![Box::new(g::SelfDescribingValue::Text(node.to_text()))]))
+            )]))),
+        })
+    );
+    let (kind, function, raw) = topology_canister::governance::verdict::watched(removal_info).expect("watched");
+    assert_eq!((kind, function, raw), (topology_canister::api::ProposalKind::RemoveNodes, 18, &payload[..]));
+    // The newer Action case decodes as itself, not as a missing action.
+    let action = snapshot_info.proposal.as_ref().unwrap().action.clone();
+    assert_eq!(
+        action,
+        Some(g::Action::TakeCanisterSnapshot(g::TakeCanisterSnapshot {
+            canister_id: Some(node),
+            replace_snapshot: None
+        }))
+    );
+    assert_eq!(
+        snapshot_info.success_value,
+        Some(g::SuccessfulProposalExecutionValue::TakeCanisterSnapshot(g::TakeCanisterSnapshotOk {
+            snapshot_id: serde_bytes::ByteBuf::from(vec![1, 2])
+        }))
+    );
+    assert!(topology_canister::governance::verdict::watched(snapshot_info).is_none());
+
+    let opt_type: Type = TypeInner::Opt(named("ProposalInfo")).into();
+    let one = encode(format!("(opt {removal})"), opt_type);
+    let one: Option<g::ProposalInfo> = candid::decode_one(&one).unwrap();
+    assert_eq!(one.as_ref(), Some(removal_info));
 }
 
 #[test]

@@ -7,8 +7,10 @@
 //! malformed payload, an unknown data center, unknown nodes, every watched
 //! kind; a rejected `list_proposals` and a rejected `get_proposal_info`, each
 //! followed by an upgrade, lose and repeat nothing; a decided proposal keeps
-//! its verdict; a new snapshot recomputes the open ones; every verdict
-//! verifies against the certified root.
+//! its verdict; `list_proposal_verdicts` filters by status and kind and
+//! pages; a new snapshot recomputes the open ones; every verdict verifies
+//! against the certified root. Beside it: data-center ids in upper case, and
+//! allowances above the 32 candidate nodes `evaluate_candidates` takes.
 
 mod fake_governance;
 mod fake_registry;
@@ -17,7 +19,7 @@ use candid::Principal;
 use fake_governance::*;
 use fake_registry::*;
 use ic_topology::inputs::RegistryNode;
-use ic_topology::proposals::governance::{ListProposalInfo, ListProposalInfoResponse, ProposalInfo};
+use ic_topology::proposals::governance::{ListProposalInfoRequest, ListProposalInfoResponse, ProposalInfo};
 use ic_topology::proposals::payloads::*;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -132,7 +134,10 @@ impl Gov {
 }
 
 impl watch::Governance for Gov {
-    async fn list_proposals(&self, req: ListProposalInfo) -> Result<ListProposalInfoResponse, watch::WatchError> {
+    async fn list_proposals(
+        &self,
+        req: ListProposalInfoRequest,
+    ) -> Result<ListProposalInfoResponse, watch::WatchError> {
         self.calls.set(self.calls.get() + 1);
         self.rejected("list_proposals")?;
         Ok(self.fake.borrow_mut().list_proposals(req))
@@ -368,6 +373,8 @@ fn every_watched_proposal_gets_one_certified_verdict_across_faults_and_upgrades(
     assert_eq!(st.verdicts, 0);
     let first = gov.fake.borrow().requests[0].clone();
     assert_eq!(first.include_status, vec![1]);
+    // The raw action is what the watcher decodes: it does not ask for the self-describing one instead.
+    assert_eq!(first.return_self_describing_action, Some(false));
     assert!(!first.exclude_topic.contains(&NODE_ADMIN) && !first.exclude_topic.contains(&SUBNET_MANAGEMENT));
     assert!(first.exclude_topic.contains(&GOVERNANCE_TOPIC));
     assert_eq!(first.before_proposal, None);
@@ -406,7 +413,7 @@ fn every_watched_proposal_gets_one_certified_verdict_across_faults_and_upgrades(
     let s = host.state.borrow();
     let snapshot_version = s.snapshot_info().registry_version;
     let v = verdict(host, 1_010).verdict;
-    let VerdictOutcome::Candidates { candidates, evaluation } = &v.outcome else { panic!("{v:?}") };
+    let VerdictOutcome::Candidates { candidates, evaluation, .. } = &v.outcome else { panic!("{v:?}") };
     assert_eq!(candidates[0].no_nodes, 4);
     let direct = s
         .evaluate_candidates(
@@ -509,6 +516,27 @@ fn every_watched_proposal_gets_one_certified_verdict_across_faults_and_upgrades(
     assert_eq!(after_1050.status, ProposalStatus::Executed);
     assert_eq!(api::ProposalVerdict { status: ProposalStatus::Open, ..after_1050.clone() }, before_1050);
 
+    // Listing by status: the decided verdict alone, the open ones newest first
+    // (paged, and with a kind), none of a status no verdict has.
+    let ids = |status, kind, before, limit| {
+        let req = api::ListProposalVerdictsRequest { status: Some(status), kind, before, limit };
+        let page = governance::list_proposal_verdicts(&host.state.borrow(), req).unwrap();
+        (page.verdicts.iter().map(|v| v.proposal_id).collect::<Vec<_>>(), page.next_before)
+    };
+    assert_eq!(ids(ProposalStatus::Executed, None, None, None), (vec![1_050], None));
+    let open: Vec<u64> = watched.keys().rev().copied().filter(|id| *id != 1_050).collect();
+    assert_eq!(open.len(), watched.len() - 1);
+    assert_eq!(ids(ProposalStatus::Open, None, None, Some(100)), (open.clone(), None));
+    let (first, next) = ids(ProposalStatus::Open, None, None, Some(4));
+    assert_eq!((first, next), (open[..4].to_vec(), Some(open[3])));
+    let (second, next) = ids(ProposalStatus::Open, None, next, Some(4));
+    assert_eq!((second, next), (open[4..8].to_vec(), Some(open[7])));
+    assert_eq!(ids(ProposalStatus::Open, None, next, Some(4)), (open[8..].to_vec(), None));
+    assert_eq!(ids(ProposalStatus::Open, Some(ProposalKind::RemoveNodes), None, None), (vec![1_060], None));
+    assert_eq!(ids(ProposalStatus::Executed, Some(ProposalKind::RemoveNodes), None, None), (vec![1_050], None));
+    assert_eq!(ids(ProposalStatus::Executed, Some(ProposalKind::AddNodeOperator), None, None), (vec![], None));
+    assert_eq!(ids(ProposalStatus::Rejected, None, None, None), (vec![], None));
+
     // 5. A new snapshot: open verdicts are recomputed on it, the decided one is kept.
     let first_dc = format!("data_center_record_{}", net.nodes[0].data_center);
     let dc = data_center_record(&net.nodes[0].data_center, &net.nodes[0].region, &net.nodes[0].data_center_provider);
@@ -557,4 +585,133 @@ fn storage_keeps_a_thousand_verdicts_evicting_the_oldest_decided_first() {
     assert!(w.insert(&v(1, ProposalStatus::Rejected)).is_empty());
     assert_eq!(w.insert(&v(1_003, ProposalStatus::Open)), vec![1], "now the oldest decided");
     assert_eq!(w.len(), 1_000);
+}
+
+/// The registry stores data-center ids in lower case: a payload naming an
+/// existing data center in upper case (`ZH2` for `zh2`) gets the verdict the
+/// lower-case id gets, for an added operator and for an operator update that
+/// names its own data center (no move: the allowance 3 -> 5 adds 2 nodes).
+#[test]
+fn a_data_center_named_in_upper_case_is_the_same_data_center() {
+    let net = network();
+    let s = net.host.state.borrow();
+    let n0 = &net.nodes[0];
+    let upper = n0.data_center.to_uppercase();
+    assert_ne!(upper, n0.data_center, "the generated ids are lower case");
+    let outcome = |action| {
+        let info = info(1, NODE_ADMIN, "t", "", action);
+        match governance::verdict::decide(&s, &Controller, &info, None) {
+            governance::verdict::Decision::Write(v) => v.outcome,
+            other => panic!("{other:?}"),
+        }
+    };
+    let lower = outcome(nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, 4, 0)));
+    let VerdictOutcome::Candidates { candidates, .. } = &lower else { panic!("{lower:?}") };
+    assert_eq!(candidates[0].data_center, n0.data_center);
+    assert_eq!(outcome(nns_function(8, add_operator(&n0.node_provider_id, &upper, 4, 0))), lower);
+
+    let update = |dc: Option<&str>| {
+        candid::encode_one(UpdateNodeOperatorConfigPayload {
+            node_operator_id: Some(p(&n0.node_operator_id)),
+            set_ipv6_to_none: None,
+            ipv6: None,
+            node_provider_id: None,
+            node_allowance: Some(5),
+            rewardable_nodes: vec![],
+            dc_id: dc.map(str::to_string),
+            max_rewardable_nodes: None,
+        })
+        .unwrap()
+    };
+    let stays = outcome(nns_function(16, update(None)));
+    let VerdictOutcome::Candidates { candidates, .. } = &stays else { panic!("{stays:?}") };
+    assert_eq!(candidates[0].no_nodes, 2);
+    assert_eq!(outcome(nns_function(16, update(Some(&upper)))), stays);
+}
+
+/// An allowance above the 32 candidate nodes `evaluate_candidates` takes is
+/// no invalid payload: the first 32 nodes are evaluated, exactly as
+/// `evaluate_candidates` evaluates them, and the verdict records the
+/// allowance and says in its text that the first 32 were evaluated.
+#[test]
+fn an_allowance_above_the_candidate_cap_is_evaluated_for_its_first_32_nodes() {
+    let net = network();
+    let s = net.host.state.borrow();
+    let n0 = &net.nodes[0];
+    let verdict = |id, action| {
+        let info = info(id, NODE_ADMIN, "t", "", action);
+        match governance::verdict::decide(&s, &Controller, &info, None) {
+            governance::verdict::Decision::Write(v) => *v,
+            other => panic!("{other:?}"),
+        }
+    };
+    let cap = topology_canister::state::MAX_CANDIDATE_NODES;
+    // An added operator allowed 40 nodes, one allowed u64::MAX, and an update 3 -> 45 (adds 42).
+    for (id, action, allowed) in [
+        (1, nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, 40, 0)), 40),
+        (2, nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, u64::MAX, 0)), u64::MAX),
+        (3, nns_function(16, update_operator(&n0.node_operator_id, 45)), 42),
+    ] {
+        let v = verdict(id, action);
+        let VerdictOutcome::Candidates { candidates, evaluation, allowance } = &v.outcome else {
+            panic!("{id}: {:?}", v.outcome)
+        };
+        assert_eq!(*allowance, Some(allowed), "{id}");
+        assert_eq!((candidates[0].no_nodes, evaluation.candidate_nodes), (cap, cap), "{id}");
+        assert_eq!(evaluation.curve.len(), cap as usize + 1);
+        let direct = s
+            .evaluate_candidates(
+                &Controller,
+                api::EvaluateRequest { candidates: candidates.clone(), overrides: None, include_allocation: None },
+            )
+            .unwrap();
+        assert_eq!(**evaluation, direct, "{id}: the first 32 nodes, as evaluate_candidates evaluates them");
+        let text = ic_topology::proposals::render::render(&v);
+        assert!(
+            text.contains(&format!("Nodes the proposal allows: {allowed}\n"))
+                && text.contains(&format!(
+                    "- evaluated: the first 32 of the {allowed} (evaluate_candidates takes at most 32 candidate nodes)"
+                )),
+            "{text}"
+        );
+    }
+    // Within the cap the text says nothing of it.
+    let v = verdict(4, nns_function(8, add_operator(&n0.node_provider_id, &n0.data_center, 32, 0)));
+    let VerdictOutcome::Candidates { allowance, evaluation, .. } = &v.outcome else { panic!("{:?}", v.outcome) };
+    assert_eq!((*allowance, evaluation.candidate_nodes), (Some(32), 32));
+    let text = ic_topology::proposals::render::render(&v);
+    assert!(!text.contains("- evaluated:"));
+
+    // A verdict stored before `allowance` existed (its record without the
+    // field) still decodes, with `allowance` null, and renders as before.
+    let old = without_field(&candid::encode_one(&v).unwrap(), "allowance");
+    let decoded: api::ProposalVerdict = candid::decode_one(&old).unwrap();
+    let VerdictOutcome::Candidates { allowance, .. } = &decoded.outcome else { panic!("{:?}", decoded.outcome) };
+    assert_eq!(*allowance, None);
+    assert_eq!(ic_topology::proposals::render::render(&decoded), text);
+}
+
+/// `bytes` (one Candid value) re-encoded without the record field `name`, as
+/// an older type without that field encoded it.
+fn without_field(bytes: &[u8], name: &str) -> Vec<u8> {
+    use candid::types::value::IDLValue;
+    fn strip(v: &mut IDLValue, id: u32) {
+        match v {
+            IDLValue::Record(fields) => {
+                fields.retain(|f| f.id.get_id() != id);
+                fields.iter_mut().for_each(|f| strip(&mut f.val, id));
+            }
+            // The re-encoded variant type has only the case the value holds.
+            IDLValue::Variant(c) => {
+                c.1 = 0;
+                strip(&mut c.0.val, id);
+            }
+            IDLValue::Opt(inner) => strip(inner, id),
+            IDLValue::Vec(items) => items.iter_mut().for_each(|i| strip(i, id)),
+            _ => {}
+        }
+    }
+    let mut args = candid::IDLArgs::from_bytes(bytes).unwrap();
+    strip(&mut args.args[0], candid::idl_hash(name));
+    args.to_bytes().unwrap()
 }

@@ -19,7 +19,7 @@ use candid::{decode_one, encode_args, encode_one, Principal};
 use fake_governance::*;
 use fake_registry::*;
 use ic_topology::certification;
-use ic_topology::proposals::governance::ListProposalInfo;
+use ic_topology::proposals::governance::ListProposalInfoRequest;
 use ic_topology::proposals::payloads::*;
 use prost::Message;
 use std::cell::RefCell;
@@ -66,7 +66,7 @@ fn connect(h: &mut Host, shared: Rc<RefCell<Shared>>) {
         assert_eq!(callee, GOVERNANCE, "the canister calls the configured registry and governance only");
         match method {
             "list_proposals" => {
-                let req: ListProposalInfo = decode_one(arg).expect("a ListProposalInfo");
+                let req: ListProposalInfoRequest = decode_one(arg).expect("a ListProposalInfoRequest");
                 Ok(encode_one(s.governance.list_proposals(req)).unwrap())
             }
             "get_proposal_info" => {
@@ -238,6 +238,8 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
         &encode_one(api::ProposalSummaryRequest { candidates: vec![row], plan: None }).unwrap(),
     );
     let summary = summary.unwrap().text;
+    let removed_operator = nodes[7].node_operator_id.clone();
+    let operator_nodes = nodes.iter().filter(|n| n.node_operator_id == removed_operator).count();
     {
         let g = &mut shared.borrow_mut().governance;
         for id in 2_000..2_150u64 {
@@ -290,6 +292,37 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
             "",
             nns_function(31, encode_one(change).unwrap()),
         ));
+        // An operator removed (named in the newer principals field): its nodes leave the network.
+        let remove_operators = RemoveNodeOperatorsPayload {
+            node_operators_to_remove: vec![],
+            node_operator_principals_to_remove: Some(NodeOperatorPrincipals {
+                principals: vec![Principal::from_text(&removed_operator).unwrap()],
+            }),
+        };
+        g.add(info(
+            2_070,
+            NODE_ADMIN,
+            "Remove node operators",
+            "",
+            nns_function(23, encode_one(remove_operators).unwrap()),
+        ));
+        // A node operator whose summary quotes ObjectiveValues the canister does not compute.
+        let claimed = AddNodeOperatorPayload {
+            ipv6: None,
+            node_operator_principal_id: Some(Principal::from_slice(&[8; 29])),
+            node_allowance: 2,
+            rewardable_nodes: vec![],
+            node_provider_principal_id: Some(Principal::from_text(&nodes[9].node_provider_id).unwrap()),
+            dc_id: nodes[9].data_center.clone(),
+            max_rewardable_nodes: None,
+        };
+        g.add(info(
+            2_080,
+            NODE_ADMIN,
+            "Add node operator (claims that differ)",
+            "The ObjectiveValue before is 999 and after is 0.",
+            nns_function(8, encode_one(claimed).unwrap()),
+        ));
     }
 
     // Switched on: the timers are re-armed; the poll follows on the next timer.
@@ -327,13 +360,15 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
         assert!(rounds < 5, "the poll ran: {:?}", status(&mut h).governance);
     }
     // The queue is decided in id order, one proposal per message.
-    assert_eq!(fetches.len(), 5, "{worst:?}");
+    assert_eq!(fetches.len(), 7, "{worst:?}");
     for (what, instructions) in [
-        "add node operator, 4 nodes (evaluate_candidates, 5-point curve)",
-        "remove 1 node (one solve)",
-        "malformed payload",
-        "update node operator config, allowance 3 -> 5 (evaluate_candidates, 3-point curve)",
-        "change subnet membership, 1 node in and 1 out (facts before and after, plan verifier)",
+        "add node operator, 4 nodes (evaluate_candidates, 5-point curve)".to_string(),
+        "remove 1 node (one solve)".into(),
+        "malformed payload".into(),
+        "update node operator config, allowance 3 -> 5 (evaluate_candidates, 3-point curve)".into(),
+        "change subnet membership, 1 node in and 1 out (facts before and after, plan verifier)".into(),
+        format!("remove node operators, 1 operator with {operator_nodes} node(s) (one solve)"),
+        "add node operator, 2 nodes, the summary's claims differ (evaluate_candidates, 3-point curve)".into(),
     ]
     .iter()
     .zip(&fetches)
@@ -345,7 +380,7 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
         assert!(*instructions < 20_000_000_000, "{label}: {instructions}");
     }
     let st = status(&mut h).governance;
-    assert_eq!((st.verdicts, st.pending, st.proposals_seen, st.last_error.clone()), (5, 0, 5, None), "{st:?}");
+    assert_eq!((st.verdicts, st.pending, st.proposals_seen, st.last_error.clone()), (7, 0, 7, None), "{st:?}");
     assert!(st.max_message_instructions > 0);
 
     let v = verified(&mut h, 2_010).verdict;
@@ -371,7 +406,7 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     assert_eq!((direct.objective, &direct.curve), (evaluation.objective, &evaluation.curve));
     assert!(matches!(verified(&mut h, 2_020).verdict.outcome, VerdictOutcome::Removal { .. }));
     assert!(matches!(verified(&mut h, 2_030).verdict.outcome, VerdictOutcome::Invalid { .. }));
-    let VerdictOutcome::Candidates { evaluation: update_ev, candidates } = verified(&mut h, 2_050).verdict.outcome
+    let VerdictOutcome::Candidates { evaluation: update_ev, candidates, .. } = verified(&mut h, 2_050).verdict.outcome
     else {
         panic!("the operator update is evaluated as candidates")
     };
@@ -381,22 +416,43 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     assert_eq!((added.len(), removed.len()), (1, 1));
     let VerdictOutcome::Membership { optimality, .. } = &membership.outcome else { unreachable!() };
     assert!(!optimality.starts_with("optimality not checked"), "checked against the kept plan: {optimality}");
+    let removal = verified(&mut h, 2_070).verdict;
+    let VerdictOutcome::Removal { node_ids, before, after } = &removal.outcome else { panic!("{removal:?}") };
+    let of_operator: Vec<&str> =
+        nodes.iter().filter(|n| n.node_operator_id == removed_operator).map(|n| n.node_id.as_str()).collect();
+    assert_eq!((node_ids.len(), node_ids.iter().all(|id| of_operator.contains(&id.as_str()))), (operator_nodes, true));
+    assert_eq!(before.objective, evaluation.baseline_objective, "the snapshot's own ObjectiveValue");
+    assert!(after.objective.is_some(), "{after:?}");
+    // The summary's claims, compared with the computed values: both differ, and say by how much.
+    let claimed = verified(&mut h, 2_080).verdict;
+    let VerdictOutcome::Candidates { evaluation: claimed_ev, .. } = &claimed.outcome else { panic!("{claimed:?}") };
+    assert_eq!(claimed_ev.candidate_nodes, 2);
+    assert_eq!(claimed.claims.before, ClaimCheck::Differs { claimed: 999, computed: claimed_ev.baseline_objective });
+    assert_eq!(claimed.claims.after, ClaimCheck::Differs { claimed: 0, computed: claimed_ev.objective });
+    let text = ic_topology::proposals::render::render(&claimed);
+    assert!(
+        text.contains(&format!(
+            "- ObjectiveValue before: differs (claimed 999, computed {}",
+            claimed_ev.baseline_objective.unwrap()
+        )),
+        "{text}"
+    );
     let page: api::Result<api::ProposalVerdictPage> =
         query(&mut h, "list_proposal_verdicts", &encode_one(api::ListProposalVerdictsRequest::default()).unwrap());
-    report.add("list_proposal_verdicts (5 verdicts)", h.last_instructions());
+    report.add("list_proposal_verdicts (7 verdicts)", h.last_instructions());
     let listed = page.unwrap().verdicts;
     let ids: Vec<u64> = listed.iter().map(|v| v.proposal_id).collect();
-    assert_eq!(ids, vec![2_060, 2_050, 2_030, 2_020, 2_010]);
+    assert_eq!(ids, vec![2_080, 2_070, 2_060, 2_050, 2_030, 2_020, 2_010]);
 
     // The dashboard lists the open proposals with their verdicts, newest first, each linking to
     // its verdict's page; both pages are certified (the gateway's check) with the verdicts.
     let root_key = certify(&mut h);
     let r = http(&mut h, "GET", "/proposals");
-    report.add(&format!("http_request GET /proposals (5 verdicts, {} bytes)", r.body.len()), h.last_instructions());
+    report.add(&format!("http_request GET /proposals (7 verdicts, {} bytes)", r.body.len()), h.last_instructions());
     assert_eq!((r.status_code, header(&r, "content-type")), (200, Some("text/html; charset=utf-8")));
     assert_eq!(gateway_check(&h, "GET", "/proposals", &r, &root_key, NOW).as_deref(), Some(&r.body[..]));
     let list = String::from_utf8(r.body.to_vec()).unwrap();
-    assert!(list.contains("<p id=\"open-count\">5 open, newest first.</p>"), "{list}");
+    assert!(list.contains("<p id=\"open-count\">7 open, newest first.</p>"), "{list}");
     let rows: Vec<&str> = list.split("<tr data-proposal=\"").skip(1).collect();
     let shown: Vec<u64> = rows.iter().map(|r| r.split('"').next().unwrap().parse().unwrap()).collect();
     assert_eq!(shown, ids, "newest first, as list_proposal_verdicts");
@@ -439,7 +495,7 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let root = h.certified_data().to_vec();
     h.upgrade(&wasm, &encode_args(()).unwrap()).expect("upgrade");
     report.add(
-        "post_upgrade (5 verdicts; the certified tree and the dashboard's verdict pages rebuilt)",
+        "post_upgrade (7 verdicts; the certified tree and the dashboard's verdict pages rebuilt)",
         h.last_instructions(),
     );
     // The membership plan lives in the heap: its two messages (due at once) solve it again.
@@ -467,10 +523,10 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let r = http(&mut h, "GET", "/proposals");
     assert_eq!(gateway_check(&h, "GET", "/proposals", &r, &root_key, NOW).as_deref(), Some(&r.body[..]));
     let list = String::from_utf8(r.body.to_vec()).unwrap();
-    assert!(list.contains("<p id=\"open-count\">4 open, newest first.</p>"), "{list}");
+    assert!(list.contains("<p id=\"open-count\">6 open, newest first.</p>"), "{list}");
     let decided_part = &list[list.find("<div id=\"decided-proposals\">").expect("a decided section")..];
     assert!(decided_part.contains("<tr data-proposal=\"2010\" data-status=\"executed\""), "{decided_part}");
     report.write(
-        "Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 5 watched)",
+        "Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 7 watched)",
     );
 }

@@ -729,9 +729,13 @@ pub struct MembershipFacts {
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum VerdictOutcome {
     /// Node-operator proposals: the nodes they allow, evaluated exactly as
-    /// `evaluate_candidates` evaluates them.
+    /// `evaluate_candidates` evaluates them. `allowance` is the number of nodes
+    /// the proposal allows (an operator update: the nodes it adds); when it is
+    /// more than `evaluate_candidates` takes (32 candidate nodes), the first 32
+    /// are evaluated and `evaluation.candidate_nodes` is 32. `null` in verdicts
+    /// written before the field existed (then every allowed node was evaluated).
     #[serde(rename = "candidates")]
-    Candidates { candidates: Vec<CandidateRow>, evaluation: Box<Evaluation> },
+    Candidates { candidates: Vec<CandidateRow>, evaluation: Box<Evaluation>, allowance: Option<u64> },
     /// Node (operator) removals: the ObjectiveValue with and without the nodes.
     #[serde(rename = "removal")]
     Removal { node_ids: Vec<String>, before: ObjectiveOutcome, after: ObjectiveOutcome },

@@ -25,6 +25,19 @@ pub struct Ballot {
     pub voting_power: u64,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct TakeCanisterSnapshotOk {
+    pub snapshot_id: serde_bytes::ByteBuf,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CreateCanisterAndInstallCodeOk {
+    pub canister_id: Option<Principal>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum SuccessfulProposalExecutionValue {
+    TakeCanisterSnapshot(TakeCanisterSnapshotOk),
+    CreateCanisterAndInstallCode(CreateCanisterAndInstallCodeOk),
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CanisterStatusResultV2 {
     pub status: Option<i32>,
     pub freezing_threshold: Option<u64>,
@@ -66,14 +79,44 @@ pub struct NeuronId {
     pub id: u64,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum TopicToFollow {
+    Kyc,
+    ServiceNervousSystemManagement,
+    ApiBoundaryNodeManagement,
+    ApplicationCanisterManagement,
+    SubnetRental,
+    NeuronManagement,
+    NodeProviderRewards,
+    SubnetManagement,
+    ExchangeRate,
+    CatchAll,
+    NodeAdmin,
+    IcOsVersionElection,
+    ProtocolCanisterManagement,
+    NetworkEconomics,
+    IcOsVersionDeployment,
+    ParticipantManagement,
+    Governance,
+    SnsAndCommunityFund,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct KnownNeuronData {
     pub name: String,
+    pub committed_topics: Option<Vec<Option<TopicToFollow>>>,
     pub description: Option<String>,
+    pub links: Option<Vec<String>>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct KnownNeuron {
     pub id: Option<NeuronId>,
     pub known_neuron_data: Option<KnownNeuronData>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FulfillSubnetRentalRequest {
+    pub initial_dkg_subnet_id: Option<Principal>,
+    pub user: Option<Principal>,
+    pub replica_version_id: Option<String>,
+    pub node_ids: Option<Vec<Principal>>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Spawn {
@@ -83,6 +126,7 @@ pub struct Spawn {
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Split {
+    pub memo: Option<u64>,
     pub amount_e8s: u64,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -91,12 +135,17 @@ pub struct Follow {
     pub followees: Vec<NeuronId>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AccountIdentifier {
+    pub hash: serde_bytes::ByteBuf,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub owner: Option<Principal>,
     pub subaccount: Option<serde_bytes::ByteBuf>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct DisburseMaturity {
+    pub to_account_identifier: Option<AccountIdentifier>,
     pub to_account: Option<Account>,
     pub percentage_to_disburse: u32,
 }
@@ -176,16 +225,21 @@ pub struct DisburseToNeuron {
     pub nonce: u64,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FolloweesForTopic {
+    pub topic: Option<i32>,
+    pub followees: Option<Vec<NeuronId>>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SetFollowing {
+    pub topic_following: Option<Vec<FolloweesForTopic>>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct StakeMaturity {
     pub percentage_to_stake: Option<u32>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MergeMaturity {
     pub percentage_to_merge: u32,
-}
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct AccountIdentifier {
-    pub hash: serde_bytes::ByteBuf,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Amount {
@@ -197,7 +251,7 @@ pub struct Disburse {
     pub amount: Option<Amount>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub enum Command {
+pub enum ManageNeuronProposalCommand {
     Spawn(Spawn),
     Split(Split),
     Follow(Follow),
@@ -208,6 +262,7 @@ pub enum Command {
     RegisterVote(RegisterVote),
     Merge(Merge),
     DisburseToNeuron(DisburseToNeuron),
+    SetFollowing(SetFollowing),
     MakeProposal(Box<Proposal>),
     StakeMaturity(StakeMaturity),
     MergeMaturity(MergeMaturity),
@@ -219,10 +274,35 @@ pub enum NeuronIdOrSubaccount {
     NeuronId(NeuronId),
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct ManageNeuron {
+pub struct ManageNeuronProposal {
     pub id: Option<NeuronId>,
-    pub command: Option<Command>,
+    pub command: Option<ManageNeuronProposalCommand>,
     pub neuron_id_or_subaccount: Option<NeuronIdOrSubaccount>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LoadCanisterSnapshot {
+    pub canister_id: Option<Principal>,
+    pub snapshot_id: Option<serde_bytes::ByteBuf>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GuestLaunchMeasurementMetadata {
+    pub kernel_cmdline: Option<String>,
+    pub vcpu_type: Option<String>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GuestLaunchMeasurement {
+    pub metadata: Option<GuestLaunchMeasurementMetadata>,
+    pub measurement: Option<serde_bytes::ByteBuf>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GuestLaunchMeasurements {
+    pub guest_launch_measurements: Option<Vec<GuestLaunchMeasurement>>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct BlessAlternativeGuestOsVersion {
+    pub rootfs_hash: Option<String>,
+    pub chip_ids: Option<Vec<serde_bytes::ByteBuf>>,
+    pub base_guest_launch_measurements: Option<GuestLaunchMeasurements>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Controllers {
@@ -234,6 +314,7 @@ pub struct CanisterSettings {
     pub wasm_memory_threshold: Option<u64>,
     pub controllers: Option<Controllers>,
     pub log_visibility: Option<i32>,
+    pub snapshot_visibility: Option<i32>,
     pub wasm_memory_limit: Option<u64>,
     pub memory_allocation: Option<u64>,
     pub compute_allocation: Option<u64>,
@@ -250,6 +331,15 @@ pub struct InstallCode {
     pub canister_id: Option<Principal>,
     pub arg_hash: Option<serde_bytes::ByteBuf>,
     pub install_mode: Option<i32>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DeregisterKnownNeuron {
+    pub id: Option<NeuronId>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct TakeCanisterSnapshot {
+    pub replace_snapshot: Option<serde_bytes::ByteBuf>,
+    pub canister_id: Option<Principal>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct StopOrStartCanister {
@@ -269,6 +359,10 @@ pub struct Tokens {
     pub e8s: Option<u64>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CustomProposalCriticality {
+    pub additional_critical_native_action_ids: Option<Vec<u64>>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct VotingRewardParameters {
     pub reward_rate_transition_duration: Option<Duration>,
     pub initial_reward_rate: Option<Percentage>,
@@ -284,6 +378,7 @@ pub struct GovernanceParameters {
     pub neuron_minimum_stake: Option<Tokens>,
     pub proposal_wait_for_quiet_deadline_increase: Option<Duration>,
     pub proposal_initial_voting_period: Option<Duration>,
+    pub custom_proposal_criticality: Option<CustomProposalCriticality>,
     pub proposal_rejection_fee: Option<Tokens>,
     pub voting_reward_parameters: Option<VotingRewardParameters>,
 }
@@ -371,6 +466,13 @@ pub struct CreateServiceNervousSystem {
 pub struct ExecuteNnsFunction {
     pub nns_function: i32,
     pub payload: serde_bytes::ByteBuf,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CreateCanisterAndInstallCode {
+    pub wasm_module_hash: Option<serde_bytes::ByteBuf>,
+    pub canister_settings: Option<CanisterSettings>,
+    pub install_arg_hash: Option<serde_bytes::ByteBuf>,
+    pub host_subnet_id: Option<Principal>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct NodeProvider {
@@ -504,12 +606,18 @@ pub struct Motion {
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     RegisterKnownNeuron(KnownNeuron),
-    ManageNeuron(ManageNeuron),
+    FulfillSubnetRentalRequest(FulfillSubnetRentalRequest),
+    ManageNeuron(ManageNeuronProposal),
+    LoadCanisterSnapshot(LoadCanisterSnapshot),
+    BlessAlternativeGuestOsVersion(BlessAlternativeGuestOsVersion),
     UpdateCanisterSettings(UpdateCanisterSettings),
     InstallCode(InstallCode),
+    DeregisterKnownNeuron(DeregisterKnownNeuron),
+    TakeCanisterSnapshot(TakeCanisterSnapshot),
     StopOrStartCanister(StopOrStartCanister),
     CreateServiceNervousSystem(CreateServiceNervousSystem),
     ExecuteNnsFunction(ExecuteNnsFunction),
+    CreateCanisterAndInstallCode(CreateCanisterAndInstallCode),
     RewardNodeProvider(RewardNodeProvider),
     OpenSnsTokenSwap(OpenSnsTokenSwap),
     SetSnsTokenSwapOpenTimeWindow(SetSnsTokenSwapOpenTimeWindow),
@@ -521,11 +629,29 @@ pub enum Action {
     Motion(Motion),
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum SelfDescribingValue {
+    Int(candid::Int),
+    Map(Vec<(String, Box<SelfDescribingValue>)>),
+    Nat(candid::Nat),
+    Blob(serde_bytes::ByteBuf),
+    Bool(bool),
+    Null,
+    Text(String),
+    Array(Vec<Box<SelfDescribingValue>>),
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SelfDescribingProposalAction {
+    pub type_description: Option<String>,
+    pub type_name: Option<String>,
+    pub value: Option<Box<SelfDescribingValue>>,
+}
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
     pub url: String,
     pub title: Option<String>,
     pub action: Option<Action>,
     pub summary: String,
+    pub self_describing_action: Option<SelfDescribingProposalAction>,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ProposalInfo {
@@ -538,6 +664,7 @@ pub struct ProposalInfo {
     pub reward_event_round: u64,
     pub deadline_timestamp_seconds: Option<u64>,
     pub failed_timestamp_seconds: u64,
+    pub success_value: Option<SuccessfulProposalExecutionValue>,
     pub reject_cost_e8s: u64,
     pub derived_proposal_information: Option<DerivedProposalInformation>,
     pub latest_tally: Option<Tally>,
@@ -549,7 +676,8 @@ pub struct ProposalInfo {
     pub executed_timestamp_seconds: u64,
 }
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct ListProposalInfo {
+pub struct ListProposalInfoRequest {
+    pub return_self_describing_action: Option<bool>,
     pub include_reward_status: Vec<i32>,
     pub omit_large_fields: Option<bool>,
     pub before_proposal: Option<ProposalId>,

@@ -86,8 +86,15 @@ pub fn render(v: &ProposalVerdict) -> String {
     line(String::new());
     line("Verdict:".into());
     match &v.outcome {
-        VerdictOutcome::Candidates { candidates, evaluation } => {
-            line(format!("Nodes the proposal allows: {}", evaluation.candidate_nodes));
+        VerdictOutcome::Candidates { candidates, evaluation, allowance } => {
+            let allowed = allowance.unwrap_or(u64::from(evaluation.candidate_nodes));
+            line(format!("Nodes the proposal allows: {allowed}"));
+            if allowed > u64::from(evaluation.candidate_nodes) {
+                line(format!(
+                    "- evaluated: the first {} of the {allowed} (evaluate_candidates takes at most {} candidate nodes)",
+                    evaluation.candidate_nodes, evaluation.candidate_nodes
+                ));
+            }
             for c in candidates {
                 line(format!(
                     "- {} node(s): node provider {:?}, data center {:?}, data-center provider {:?}, country {:?}, SEV {}",

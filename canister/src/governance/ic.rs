@@ -4,7 +4,7 @@
 use super::watch::{Governance, WatchError};
 use candid::Principal;
 use ic_cdk::call::{Call, CallFailed};
-use ic_topology::proposals::governance::{ListProposalInfo, ListProposalInfoResponse, ProposalInfo};
+use ic_topology::proposals::governance::{ListProposalInfoRequest, ListProposalInfoResponse, ProposalInfo};
 
 pub struct IcGovernance {
     pub canister_id: Principal,
@@ -23,7 +23,7 @@ fn malformed(what: &str, e: impl std::fmt::Display) -> WatchError {
 }
 
 impl Governance for IcGovernance {
-    async fn list_proposals(&self, req: ListProposalInfo) -> Result<ListProposalInfoResponse, WatchError> {
+    async fn list_proposals(&self, req: ListProposalInfoRequest) -> Result<ListProposalInfoResponse, WatchError> {
         let method = "list_proposals";
         let reply =
             Call::bounded_wait(self.canister_id, method).with_arg(req).await.map_err(|e| call_error(method, e))?;

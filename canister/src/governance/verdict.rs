@@ -5,12 +5,14 @@
 //! query; removals and membership changes use the engine's
 //! `ic_topology::proposals` on the derived inputs. Whatever is wrong with a
 //! payload (it does not decode, names an unknown data center, operator or
-//! node) becomes an `invalid` verdict that says so.
+//! node) becomes an `invalid` verdict that says so. An allowance larger than
+//! `evaluate_candidates` takes is not wrong: its first 32 nodes are evaluated
+//! and the verdict records the allowance.
 
 use super::store::{self, Entry};
 use crate::api::{self, ProposalKind, ProposalStatus, ProposalVerdict, VerdictOutcome};
 use crate::registry::proto;
-use crate::state::{Env, State};
+use crate::state::{Env, State, MAX_CANDIDATE_NODES};
 use candid::Principal;
 use ic_topology::proposals::governance::{Action, ProposalInfo};
 use ic_topology::proposals::payloads::{self, Payload};
@@ -129,7 +131,8 @@ fn outcome(state: &State, env: &impl Env, payload: Payload) -> (VerdictOutcome, 
             };
             let dc = p.dc_id.clone().unwrap_or_else(|| record.dc_id.clone());
             let allowance = p.node_allowance.unwrap_or(record.node_allowance);
-            if dc != record.dc_id {
+            // Data-center ids compare in lower case, as the registry stores them.
+            if dc.to_lowercase() != record.dc_id.to_lowercase() {
                 // A move: every node it may add goes to the new data center.
                 candidates(state, env, provider, &dc, allowance)
             } else {
@@ -237,21 +240,27 @@ fn candidates(
     if nodes == 0 {
         return (VerdictOutcome::NoChange { reason: "the proposal allows no node".into() }, baseline, baseline);
     }
-    let Ok(no_nodes) = u32::try_from(nodes) else {
-        return invalid(format!("a node allowance of {nodes} is beyond any evaluation"), baseline);
-    };
+    // `evaluate_candidates` takes at most MAX_CANDIDATE_NODES candidate nodes:
+    // a larger allowance is no fault of the proposal, so its first
+    // MAX_CANDIDATE_NODES nodes are evaluated and the verdict says how many it allows.
+    let no_nodes = u32::try_from(nodes).map_or(MAX_CANDIDATE_NODES, |n| n.min(MAX_CANDIDATE_NODES));
     // The data center: its registry record, else a snapshot node's (an uploaded snapshot has no records).
-    let key = format!("data_center_record_{dc_id}");
+    // The registry stores data-center ids in lower case (`add_node_operator`
+    // lowercases `dc_id`), so they are looked up and compared in lower case,
+    // as `registry::derive` does; the candidate row names the data center as
+    // the snapshot's nodes do, so that the model counts them together.
+    let lower = dc_id.to_lowercase();
+    let key = format!("data_center_record_{lower}");
     let dc = match state.registry_record(&key).and_then(|b| proto::DataCenterRecord::decode(&b[..]).ok()) {
-        Some(r) => Some((r.owner, r.region)),
+        Some(r) => Some((lower.clone(), r.owner, r.region)),
         None => derived
             .inputs
             .nodes
             .iter()
-            .find(|n| n.data_center == dc_id)
-            .map(|n| (n.data_center_provider.clone(), n.region.clone())),
+            .find(|n| n.data_center.to_lowercase() == lower)
+            .map(|n| (n.data_center.clone(), n.data_center_provider.clone(), n.region.clone())),
     };
-    let Some((owner, region)) = dc else {
+    let Some((data_center, owner, region)) = dc else {
         return invalid(format!("data center {dc_id:?} is not in the registry snapshot"), baseline);
     };
     let config = state.stored_configuration();
@@ -260,7 +269,7 @@ fn candidates(
     let row = api::CandidateRow {
         is_sev: config.sev_providers.contains(&name),
         node_provider: name,
-        data_center: dc_id.to_string(),
+        data_center,
         data_center_provider: owner,
         country: ic_topology::model::registry_country(derived.inputs.settings.rules, &region),
         no_nodes,
@@ -269,7 +278,12 @@ fn candidates(
     match state.evaluate_candidates(env, req) {
         Ok(evaluation) => {
             let (before, after) = (evaluation.baseline_objective, evaluation.objective);
-            (VerdictOutcome::Candidates { candidates: vec![row], evaluation: Box::new(evaluation) }, before, after)
+            let outcome = VerdictOutcome::Candidates {
+                candidates: vec![row],
+                evaluation: Box::new(evaluation),
+                allowance: Some(nodes),
+            };
+            (outcome, before, after)
         }
         Err(e) => invalid(format!("evaluate_candidates refused {no_nodes} node(s) in {dc_id}: {e:?}"), baseline),
     }

@@ -17,7 +17,7 @@
 
 use super::verdict::{self, Decision};
 use crate::state::{Env, State};
-use ic_topology::proposals::governance::{ListProposalInfo, ListProposalInfoResponse, ProposalId, ProposalInfo};
+use ic_topology::proposals::governance::{ListProposalInfoRequest, ListProposalInfoResponse, ProposalId, ProposalInfo};
 use std::fmt;
 
 /// Proposals per `list_proposals` page (governance's maximum).
@@ -36,8 +36,8 @@ pub fn excluded_topics() -> Vec<i32> {
 }
 
 /// The request for the page below `before`.
-pub fn page_request(before: Option<u64>) -> ListProposalInfo {
-    ListProposalInfo {
+pub fn page_request(before: Option<u64>) -> ListProposalInfoRequest {
+    ListProposalInfoRequest {
         include_reward_status: vec![],
         omit_large_fields: Some(true),
         before_proposal: before.map(|id| ProposalId { id }),
@@ -45,6 +45,9 @@ pub fn page_request(before: Option<u64>) -> ListProposalInfo {
         exclude_topic: excluded_topics(),
         include_all_manage_neuron_proposals: None,
         include_status: vec![OPEN],
+        // The watcher decodes the raw payload of `action`; governance leaves
+        // `action` out of a listing that asks for the self-describing action.
+        return_self_describing_action: Some(false),
     }
 }
 
@@ -77,7 +80,7 @@ impl fmt::Display for WatchError {
 /// The governance canister's read methods.
 #[allow(async_fn_in_trait)]
 pub trait Governance {
-    async fn list_proposals(&self, req: ListProposalInfo) -> Result<ListProposalInfoResponse, WatchError>;
+    async fn list_proposals(&self, req: ListProposalInfoRequest) -> Result<ListProposalInfoResponse, WatchError>;
     async fn get_proposal_info(&self, id: u64) -> Result<Option<ProposalInfo>, WatchError>;
 }
 

@@ -25,7 +25,7 @@ pub const LISTED_PAYLOAD_LIMIT: usize = 1_000;
 pub struct FakeGovernance {
     pub proposals: BTreeMap<u64, ProposalInfo>,
     /// Every `list_proposals` request, in order.
-    pub requests: Vec<ListProposalInfo>,
+    pub requests: Vec<ListProposalInfoRequest>,
 }
 
 pub fn info(id: u64, topic: i32, title: &str, summary: &str, action: Action) -> ProposalInfo {
@@ -50,9 +50,11 @@ pub fn info(id: u64, topic: i32, title: &str, summary: &str, action: Action) -> 
             title: Some(title.into()),
             action: Some(action),
             summary: summary.into(),
+            self_describing_action: None,
         })),
         proposer: Some(NeuronId { id: 42 }),
         executed_timestamp_seconds: 0,
+        success_value: None,
     }
 }
 
@@ -78,7 +80,7 @@ impl FakeGovernance {
         p.decided_timestamp_seconds = 1_750_300_000;
     }
 
-    pub fn list_proposals(&mut self, req: ListProposalInfo) -> ListProposalInfoResponse {
+    pub fn list_proposals(&mut self, req: ListProposalInfoRequest) -> ListProposalInfoResponse {
         self.requests.push(req.clone());
         let limit = req.limit.min(100) as usize;
         let below = req.before_proposal.as_ref().map_or(u64::MAX, |p| p.id);
