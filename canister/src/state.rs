@@ -866,7 +866,7 @@ impl State {
             return Err(invalid("pipeline", format!("at most {MAX_PIPELINE} nodes")));
         }
         ic_topology::text::check_pipeline_ids(pipeline.iter().map(|p| p.node_id.as_deref()).enumerate(), |id| {
-            self.nodes.get().contains(&id.to_string())
+            self.nodes.get().contains(id)
         })
         .map_err(text_invalid)?;
         let mut nodes = Vec::with_capacity(pipeline.len());
