@@ -13,12 +13,15 @@
 //! appends the measured counts (committed in canister/INSTRUCTIONS.md).
 
 mod fake_registry;
+#[path = "support/registry_host.rs"]
+mod registry_host;
 mod support;
 
 use candid::{decode_one, encode_args, encode_one, Principal};
 use fake_registry::*;
 use ic_topology::inputs::RegistryNode;
 use prost::Message;
+use registry_host::{fire_next_timer, REGISTRY};
 use std::cell::RefCell;
 use std::rc::Rc;
 use support::ic_host::{reject_code, Host};
@@ -28,8 +31,6 @@ use topology_canister::registry::proto::{
     ChangesSinceRequest, Chunk, GetChunkRequest, GetChunkResponse, LatestVersionResponse,
 };
 
-/// A stand-in for the NNS registry (canister 7 of the NNS subnet's range).
-const REGISTRY: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 7, 1, 1];
 const SECOND: u64 = 1_000_000_000;
 
 /// The fake registry as the host's callee sees it, with a switch to reject
@@ -92,19 +93,6 @@ fn status(h: &mut Host) -> api::SyncStatus {
 
 fn info(h: &mut Host) -> api::SnapshotInfo {
     query(h, "get_snapshot_info", &encode_args(()).unwrap())
-}
-
-/// Advance the clock to the next timer and fire it (with the calls it makes).
-/// Timers already due (the membership plan's refresh after a change) fire first.
-fn fire_next_timer(h: &mut Host) {
-    while h.global_timer().is_some_and(|due| due <= h.time()) {
-        assert!(h.fire_timer().expect("a due timer runs"));
-    }
-    let due = h.global_timer().expect("a timer is armed");
-    if due > h.time() {
-        h.advance_time(due - h.time());
-    }
-    assert!(h.fire_timer().expect("the timer runs"));
 }
 
 fn evaluate(h: &mut Host, n: u32) -> api::Evaluation {
