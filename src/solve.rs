@@ -1270,6 +1270,15 @@ fn solve_near_bounds(model: &Model, budget: Budget, near: &[&Neighbour], may_sol
             }
         }
     }
+    // An allocation with no synthetic node is optimal whatever the
+    // neighbours' certificates give: the zero certificate proves the bound 0.
+    let hinted = hinted.or_else(|| {
+        let zero = Certificate::zero(model);
+        matches!(start, Some((0, _)))
+            .then(|| check::check_certificate(model, &zero).ok())
+            .flatten()
+            .map(|bound| (zero, bound))
+    });
     let meets = |bound: &check::Bound| match &start {
         Some((value, _)) => bound.ceil() >= *value as i128,
         None => bound.ceil() > max_value,
