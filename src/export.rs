@@ -9,10 +9,11 @@
 //! every evaluation of those inputs reports, so an export is checked by
 //! hashing it.
 
+use crate::cost;
 use crate::digest;
 use crate::error::InputError;
 use crate::evaluate::{self, Evaluation};
-use crate::inputs::{CandidateRow, Inputs};
+use crate::inputs::{CandidateRow, Inputs, Settings};
 use crate::model::Model;
 use crate::solve::{self, Budget};
 
@@ -24,20 +25,34 @@ pub const CANISTER_BUDGET: Budget = Budget { branch_nodes: 2_000 };
 /// with their bounds.
 pub const CANISTER_FULL_SOLVES: usize = 2;
 
+/// The full solves the canister allows an evaluation of `candidates` over
+/// inputs with `settings`, whose model without candidates is `base`: at most
+/// [`CANISTER_FULL_SOLVES`], fewer where the cost count ([`crate::cost`])
+/// would pass its cap. `None` when not even the fewest fit: the canister
+/// refuses the request.
+pub fn canister_full_solves(
+    base: &Model,
+    settings: Settings,
+    candidates: &[CandidateRow],
+    baseline_cached: bool,
+) -> Option<usize> {
+    let nodes = candidates.iter().fold(0u32, |n, c| n.saturating_add(c.no_nodes));
+    let size = cost::Size::of(base, candidates.len(), settings.synthetic_countries, !settings.enforce_health);
+    cost::full_solves_within(size, nodes, baseline_cached, CANISTER_FULL_SOLVES, cost::QUERY_CAP)
+}
+
 /// Evaluate as the canister does, so that an export reproduces its answers
 /// bit for bit: the baseline under the default budget (the canister solves it
 /// once per snapshot, in an update), then the curve under
-/// [`CANISTER_BUDGET`] with at most [`CANISTER_FULL_SOLVES`] full solves.
+/// [`CANISTER_BUDGET`] with the full solves [`canister_full_solves`] allows.
+/// A request the canister refuses for its cost is evaluated with
+/// [`CANISTER_FULL_SOLVES`].
 pub fn evaluate_as_canister(inputs: &Inputs, candidates: &[CandidateRow]) -> (Model, Evaluation) {
     let base_model = crate::model::build(inputs, &[]);
     let base = solve::solve(&base_model, Budget::default());
-    evaluate::evaluate_with_baseline(
-        inputs,
-        candidates,
-        CANISTER_BUDGET,
-        Some((&base_model, &base)),
-        CANISTER_FULL_SOLVES,
-    )
+    let full_solves =
+        canister_full_solves(&base_model, inputs.settings, candidates, true).unwrap_or(CANISTER_FULL_SOLVES);
+    evaluate::evaluate_with_baseline(inputs, candidates, CANISTER_BUDGET, Some((&base_model, &base)), full_solves)
 }
 
 /// The export of `inputs` (warnings dropped: they are not inputs).

@@ -18,6 +18,7 @@ pub mod certification;
 pub mod charts;
 pub mod check;
 pub mod cordoned;
+pub mod cost;
 pub mod digest;
 pub mod error;
 pub mod evaluate;

@@ -14,6 +14,7 @@
 pub use ic_topology::api;
 pub mod certified;
 pub mod convert;
+pub mod cost;
 pub mod governance;
 pub mod guard;
 pub mod http;

@@ -62,11 +62,10 @@ pub const DEFAULT_HEALTH: &str = "UP";
 /// which `topology` uses on an export to reproduce these answers).
 pub const QUERY_BUDGET: Budget = ic_topology::export::CANISTER_BUDGET;
 /// Curve points per query that may go on to the LP and the integer program
-/// when their solved neighbours do not prove them: about 1 billion
-/// instructions each at mainnet scale, against about 60 million for a point
-/// its neighbours prove (`canister/INSTRUCTIONS.md`). Two of them plus 32
-/// neighbour-proven points stay under the 5 billion of a query. Points left
-/// unproven come back as `budget_exceeded` with the bounds their neighbours give.
+/// when their solved neighbours do not prove them: at most these, fewer where
+/// the cost count of the request would pass its cap ([`crate::cost`]). A
+/// point left unproven comes back as `budget_exceeded` with the bounds its
+/// neighbours give.
 pub const QUERY_FULL_SOLVES: usize = ic_topology::export::CANISTER_FULL_SOLVES;
 /// Bytes per `export_snapshot` page (a query's reply may be 3 MiB).
 pub const MAX_EXPORT_PAGE: u32 = 1_000_000;
@@ -345,12 +344,19 @@ impl State {
         for (i, c) in candidates.iter().enumerate() {
             derived.names.check_candidate(i, c).map_err(text_invalid)?;
         }
+        // Counted before it runs (and before the inputs are copied for
+        // overrides): the full solves that fit the cap, or a refusal.
+        let settings = match &req.overrides {
+            Some(o) => apply_overrides(derived.inputs.settings, o)?,
+            None => derived.inputs.settings,
+        };
+        let cached = settings == derived.inputs.settings;
+        let full_solves = crate::cost::full_solves(&derived.model, settings, &candidates, cached)?;
         let inputs_override = self.overridden(req.overrides.as_ref())?;
         let inputs = inputs_override.as_ref().unwrap_or(&derived.inputs);
         // The baseline depends only on the snapshot and the configuration: reuse it.
         let baseline = inputs_override.is_none().then_some((&derived.model, &derived.baseline));
-        let (model, ev) =
-            evaluate::evaluate_with_baseline(inputs, &candidates, QUERY_BUDGET, baseline, QUERY_FULL_SOLVES);
+        let (model, ev) = evaluate::evaluate_with_baseline(inputs, &candidates, QUERY_BUDGET, baseline, full_solves);
         if ev.solution.status == Status::BudgetExceeded {
             return Err(Error::BudgetExceeded {
                 lower_bound: ev.solution.lower_bound,

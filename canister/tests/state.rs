@@ -6,7 +6,7 @@ use candid::Principal;
 use ic_topology::evaluate;
 use ic_topology::files;
 use topology_canister::api::{self, Error};
-use topology_canister::state::{Env, State};
+use topology_canister::state::{self, Env, State};
 
 struct Fake {
     caller: Principal,
@@ -352,4 +352,47 @@ fn configuration_lists_have_caps() {
         s.update_configuration(&env, api::ConfigurationUpdate { provider_names: Some(names), ..Default::default() });
     assert!(matches!(&r, Err(Error::InvalidArgument { field, .. }) if field == "provider_names"), "{r:?}");
     assert_eq!(s.configuration(), before);
+}
+
+/// The cost cap: a request its count puts over the cap is refused before it
+/// solves, naming the cap and the most candidate nodes the snapshot takes, and
+/// that many are then taken; the count is the engine's, on the derived model.
+#[test]
+fn a_request_over_the_cost_cap_is_refused_with_the_most_it_takes() {
+    let s = loaded();
+    let env = stranger();
+    let most_synthetic =
+        Some(api::SettingsOverride { synthetic_countries: Some(state::MAX_SYNTHETIC_COUNTRIES), ..Default::default() });
+    let over = api::EvaluateRequest {
+        candidates: vec![argentina(32)],
+        overrides: most_synthetic.clone(),
+        include_allocation: None,
+    };
+    let reason = match s.evaluate_candidates(&env, over).unwrap_err() {
+        Error::InvalidArgument { field, reason } if field == "candidates" => reason,
+        other => panic!("{other:?}"),
+    };
+    assert!(reason.contains("cost cap") && reason.contains("with these overrides"), "{reason}");
+    let most: u32 = reason.split("at most ").nth(1).and_then(|t| t.split(' ').next()).unwrap().parse().unwrap();
+    assert!((1..32).contains(&most), "{reason}");
+    // That many are evaluated; one more is refused.
+    let at = |n| api::EvaluateRequest {
+        candidates: vec![argentina(n)],
+        overrides: most_synthetic.clone(),
+        include_allocation: None,
+    };
+    let answer = s.evaluate_candidates(&env, at(most));
+    assert!(!matches!(answer, Err(Error::InvalidArgument { .. })), "{answer:?}");
+    assert!(matches!(s.evaluate_candidates(&env, at(most + 1)), Err(Error::InvalidArgument { .. })));
+    // Without overrides the baseline is cached and 32 nodes fit on this network.
+    assert!(s.evaluate_candidates(&env, request(vec![argentina(32)])).is_ok());
+    // The count is the engine's: the same refusal as ic_topology::export decides.
+    let inputs = &s.derived_state().unwrap().inputs;
+    let base = ic_topology::model::build(inputs, &[]);
+    let mut settings = inputs.settings;
+    settings.synthetic_countries = state::MAX_SYNTHETIC_COUNTRIES;
+    let row = topology_canister::convert::candidate_in(&argentina(most + 1));
+    assert_eq!(ic_topology::export::canister_full_solves(&base, settings, &[row], false), None);
+    let row = topology_canister::convert::candidate_in(&argentina(most));
+    assert!(ic_topology::export::canister_full_solves(&base, settings, &[row], false).is_some());
 }

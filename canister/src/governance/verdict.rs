@@ -240,10 +240,12 @@ fn candidates(
     if nodes == 0 {
         return (VerdictOutcome::NoChange { reason: "the proposal allows no node".into() }, baseline, baseline);
     }
-    // `evaluate_candidates` takes at most MAX_CANDIDATE_NODES candidate nodes:
-    // a larger allowance is no fault of the proposal, so its first
-    // MAX_CANDIDATE_NODES nodes are evaluated and the verdict says how many it allows.
-    let no_nodes = u32::try_from(nodes).map_or(MAX_CANDIDATE_NODES, |n| n.min(MAX_CANDIDATE_NODES));
+    // `evaluate_candidates` takes at most MAX_CANDIDATE_NODES candidate nodes,
+    // and on a large snapshot fewer (its cost cap, `crate::cost`): a larger
+    // allowance is no fault of the proposal, so its first nodes that fit are
+    // evaluated and the verdict says how many it allows.
+    let fit = crate::cost::most_candidate_nodes(&derived.model, derived.inputs.settings, 1).max(1);
+    let no_nodes = u32::try_from(nodes).map_or(MAX_CANDIDATE_NODES, |n| n.min(MAX_CANDIDATE_NODES)).min(fit);
     // The data center: its registry record, else a snapshot node's (an uploaded snapshot has no records).
     // The registry stores data-center ids in lower case (`add_node_operator`
     // lowercases `dc_id`), so they are looked up and compared in lower case,
