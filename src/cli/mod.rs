@@ -7,4 +7,5 @@ pub mod pipe;
 pub mod placements;
 pub mod plan;
 pub mod switches;
+pub mod verify;
 pub mod verify_inputs;
