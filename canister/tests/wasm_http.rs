@@ -440,3 +440,60 @@ fn every_route_answers_verifies_and_draws_the_engine_numbers() {
         "Dashboard routes (http_request, the generated default network with its members) (canister/tests/wasm_http.rs)",
     );
 }
+
+/// Every page comes from the canister alone and stays small: each response
+/// carries a Content-Security-Policy that lets the browser load nothing from
+/// any other origin (no fonts, scripts, styles or images from elsewhere, no
+/// script at all), no page names another origin in a `src`, `href`,
+/// `action` or CSS `url(...)`, and the widest answer of the form (32
+/// candidate nodes, a 33-point curve drawn inline, the proposal summary)
+/// weighs at most 200 KB.
+#[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
+fn the_canister_is_the_only_origin_and_pages_stay_small() {
+    let Some(wasm) = wasm() else { return };
+    let mut h = loaded(&wasm);
+    let widest = "/answer?provider=Lionel+Messi&data_center=Buenos+Aires+1&data_center_provider=Peron+Corporation&country=AR&sev=true&nodes=32";
+    let urls = [
+        "/",
+        "/evaluate",
+        "/verify",
+        "/plan",
+        "/proposals",
+        "/style.css",
+        "/attribute/node_provider",
+        "/attribute/data_center/matrix",
+        "/charts/country_node_allocation.svg",
+        "/charts/data_center_provider_topology_matrix.svg",
+        widest,
+        "/no/such/page",
+    ];
+    for url in urls {
+        let r = get(&mut h, url);
+        let csp = header(&r, "content-security-policy").unwrap_or_else(|| panic!("{url}: no CSP"));
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        assert!(directives.contains(&"default-src 'none'"), "{url}: {csp}");
+        for d in &directives {
+            let sources: Vec<&str> = d.split_whitespace().skip(1).collect();
+            assert!(sources.iter().all(|s| ["'self'", "'none'"].contains(s)), "{url}: {d} allows another origin");
+        }
+        assert!(!directives.iter().any(|d| d.starts_with("script-src")), "{url}: scripts allowed: {csp}");
+        let body = text(&r);
+        for attribute in ["src=\"", "href=\"", "action=\"", "url("] {
+            for (i, _) in body.match_indices(attribute) {
+                let value = &body[i + attribute.len()..];
+                let external =
+                    value.starts_with("//") || value.split(['"', ')']).next().is_some_and(|v| v.contains("://"));
+                assert!(!external, "{url}: {attribute}{}", &value[..value.len().min(80)]);
+            }
+        }
+        assert!(!body.contains("<script"), "{url}: a script");
+        assert!(r.body.len() <= 200_000, "{url}: page weight {}", r.body.len());
+    }
+    let answer = get(&mut h, widest);
+    assert_eq!(answer.status_code, 200, "{}", text(&answer));
+    for n in 0..=32 {
+        assert!(text(&answer).contains(&format!("data-nodes=\"{n}\" data-objective=")), "curve point {n} is drawn");
+    }
+    println!("page weight of the 32-node answer: {} bytes", answer.body.len());
+}
