@@ -3,7 +3,8 @@
 //! module through a small HTTP bridge on 127.0.0.1 that forwards every
 //! request to the module's `http_request` and, like the IC HTTP gateway,
 //! refuses a response whose certification does not verify. The browser
-//! fills the candidate form and submits it; the test reads the verdict, the
+//! fills the candidate form with the keyboard alone (Tab, typing, Space,
+//! Enter) and submits it; the test reads the verdict, the
 //! numbers and the drawn curve off the page and compares them with the
 //! canister's `evaluate_candidates`; it reads the bars of a chart and the
 //! rows of the overview and compares them with the canister's allocation
@@ -398,6 +399,19 @@ impl Cdp {
         );
     }
 
+    /// One key pressed and released, as a keyboard sends it.
+    fn key(&mut self, key: &str, code: &str, key_code: u32, text: Option<&str>) {
+        let mut down = json!({ "type": "keyDown", "key": key, "code": code, "windowsVirtualKeyCode": key_code });
+        if let Some(t) = text {
+            down["text"] = json!(t);
+        }
+        self.call("Input.dispatchKeyEvent", down);
+        self.call(
+            "Input.dispatchKeyEvent",
+            json!({ "type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": key_code }),
+        );
+    }
+
     fn navigate(&mut self, base: &str, path: &str) {
         let r = self.call("Page.navigate", json!({"url": format!("{base}{path}")}));
         assert!(r.get("errorText").is_none(), "{path}: {r}");
@@ -536,15 +550,35 @@ fn chromium_fills_the_form_and_sees_the_engine_answer() {
     let changes = expected.plan.changes.len() as u64 + u64::from(counts.moved);
     assert_eq!(drawn, json!(changes.to_string()), "every change of the plan is drawn");
 
-    // The form: fill it in with the keyboard's values, submit it, read the answer.
+    // The form, with the keyboard alone: Tab to the first field, type each value, Tab on
+    // (the focus follows the form's order), Space ticks SEV, Enter submits. Then read the answer.
     cdp.navigate(&base, "/evaluate");
-    cdp.eval(
-        "(() => { const f = (id, v) => { const e = document.getElementById(id); e.focus(); e.value = v; };\
-          f('provider', 'Lionel Messi'); f('data_center', 'Buenos Aires 1');\
-          f('data_center_provider', 'Peron Corporation'); f('country', 'AR'); f('nodes', '6');\
-          document.getElementById('sev').checked = true; return true; })()",
-    );
-    cdp.eval("document.getElementById('submit').click(); true");
+    let focused = |cdp: &mut Cdp| cdp.eval("document.activeElement ? document.activeElement.id : ''");
+    let mut tabs = 0;
+    while focused(&mut cdp) != json!("provider") {
+        cdp.key("Tab", "Tab", 9, None);
+        tabs += 1;
+        assert!(tabs < 40, "Tab never reaches the form's first field");
+    }
+    for (id, typed) in [
+        ("provider", "Lionel Messi"),
+        ("data_center", "Buenos Aires 1"),
+        ("data_center_provider", "Peron Corporation"),
+        ("country", "AR"),
+    ] {
+        assert_eq!(focused(&mut cdp), json!(id), "the focus follows the form's order");
+        cdp.call("Input.insertText", json!({ "text": typed }));
+        cdp.key("Tab", "Tab", 9, None);
+    }
+    assert_eq!(focused(&mut cdp), json!("sev"));
+    cdp.key(" ", "Space", 32, Some(" "));
+    assert_eq!(cdp.eval("document.getElementById('sev').checked"), json!(true), "Space ticks SEV");
+    cdp.key("Tab", "Tab", 9, None);
+    assert_eq!(focused(&mut cdp), json!("nodes"));
+    cdp.key("Backspace", "Backspace", 8, None);
+    cdp.call("Input.insertText", json!({ "text": "6" }));
+    assert_eq!(cdp.eval("document.getElementById('nodes').value"), json!("6"));
+    cdp.key("Enter", "Enter", 13, Some("\r"));
     // The answer is solved in the query (about 0.3 billion instructions in the interpreting host).
     cdp.wait_loaded("/answer", Duration::from_secs(600));
     let page = cdp.eval(
