@@ -467,3 +467,55 @@ fn cli_placements_and_node_value() {
         assert!(p["needed"].as_u64().unwrap() <= p["usable_nodes"].as_u64().unwrap(), "{p}");
     }
 }
+
+/// `placements --data-center DC`: the map of a new provider in an existing
+/// data center has the one entry of the data center's country, its candidate
+/// row names the data center and its owner, every point re-checks
+/// (`--check`), and its deployment size is the one `evaluate` gives that row;
+/// an unknown data center is a usage error naming the flag.
+#[test]
+fn cli_placements_for_a_data_center() {
+    let bin = env!("CARGO_BIN_EXE_topology");
+    let generated = concat!(env!("CARGO_MANIFEST_DIR"), "/defaults/generated/config.json");
+    let nodes_csv = include_str!("../defaults/generated/nodes.csv");
+    let (nodes, _) = ic_topology::files::parse_nodes_csv(nodes_csv, "nodes.csv").unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut sizes = Vec::new();
+    // The first data centers in the file: full ones (size 0) and ones with room.
+    for n in nodes.iter().filter(|n| seen.insert(n.data_center.clone())).take(30) {
+        let out = std::process::Command::new(bin)
+            .args(["placements", "--config", generated, "--data-center", &n.data_center, "--json", "--check"])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}: {}", n.data_center, String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(json["target"]["data_center"], n.data_center.as_str());
+        let entries = json["entries"].as_array().expect("entries");
+        let country = n.region.split(',').nth(1).unwrap();
+        assert_eq!(entries.len(), 1, "{}: one entry, the data center's country", n.data_center);
+        let e = &entries[0];
+        assert_eq!(e["country"], country);
+        let row = e["candidate"].as_str().unwrap();
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(&fields[1..4], &[n.data_center.as_str(), n.data_center_provider.as_str(), country], "{row}");
+        // The size is evaluate's on the same row with one node more than the size.
+        let size = e["optimal_deployment_size"].as_u64().expect("a size");
+        let candidate = row.replace(",N", &format!(",{}", size + 1));
+        let out = std::process::Command::new(bin)
+            .args(["evaluate", "--config", generated, "--candidate", &candidate, "--json"])
+            .output()
+            .expect("runs");
+        let ev: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(ev["optimal_deployment_size"].as_u64(), Some(size), "{candidate}");
+        assert_eq!(ev["curve"][size as usize]["objective"], e["objective_after"], "{candidate}");
+        sizes.push(size);
+    }
+    assert_eq!(sizes.len(), 30);
+    assert!(sizes.contains(&0) && sizes.iter().any(|&s| s > 0), "both kinds of data center: {sizes:?}");
+    let out = std::process::Command::new(bin)
+        .args(["placements", "--config", generated, "--data-center", "no-such-dc"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--data-center"));
+}
