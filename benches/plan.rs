@@ -45,7 +45,11 @@ fn reference(config: &Path) -> Option<Result<serde_json::Value, String>> {
         .output();
     Some(match out {
         Ok(o) if o.status.success() => {
-            serde_json::from_slice(&o.stdout).map_err(|e| format!("unreadable reference output: {e}"))
+            // The reference's solver may print its log on stdout too: the answer is the last line.
+            serde_json::from_str(
+                String::from_utf8_lossy(&o.stdout).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(""),
+            )
+            .map_err(|e| format!("unreadable reference output: {e}"))
         }
         Ok(o) => Err(String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("failed").to_string()),
         Err(e) => Err(format!("cannot run the reference: {e}")),
@@ -67,7 +71,7 @@ fn main() {
     };
     let _ = writeln!(
         table,
-        "| case | status | cost | synthetic / dropped / moved / newly assigned | certificate | engine median (min) | reference | reference cost | speed-up |"
+        "| case | status | cost | synthetic / dropped / moved / newly assigned | certificate | engine median (min) | reference | reference status, cost, counts | speed-up |"
     );
     let _ = writeln!(table, "|---|---|---|---|---|---|---|---|---|");
     let dir = std::env::temp_dir().join(format!("ic-topology-bench-plan-{}", std::process::id()));
@@ -103,12 +107,24 @@ fn main() {
             None => ("not run".to_string(), "-".to_string(), "-".to_string()),
             Some(Err(e)) => (format!("failed: {e}"), "-".into(), "-".into()),
             Some(Ok(v)) => {
+                // The reference's status, cost and four counts, each against the engine's.
                 let secs = v["seconds"].as_f64().unwrap_or(0.0);
-                let cost = v["cost"].as_u64();
-                let same = cost == p.cost;
+                let cost = v["cost"].as_f64().map(|c| c.round() as u32);
+                let status = v["status"].as_str().unwrap_or("-").to_string();
+                let count = |k: &str| v["counts"][k].as_u64().map(|n| n as u32);
+                let counts = [count("synthetic"), count("dropped"), count("moved"), count("newly_assigned")];
+                let ours = [Some(c.synthetic), Some(c.dropped), Some(c.moved), Some(c.newly_assigned)];
+                let same_status = (status == "Optimal") == (p.status == Status::Optimal);
+                let same = same_status && cost == p.cost && counts == ours;
+                let shown: Vec<String> = counts.iter().map(|n| n.map_or("-".into(), |n| n.to_string())).collect();
                 (
                     format!("{secs:.1} s"),
-                    format!("{}{}", cost.map_or("-".into(), |c| c.to_string()), if same { "" } else { " MISMATCH" }),
+                    format!(
+                        "{status}, {}, {}{}",
+                        cost.map_or("-".into(), |c| c.to_string()),
+                        shown.join(" / "),
+                        if same { "" } else { " MISMATCH" }
+                    ),
                     format!("{:.0}x", secs / times[times.len() / 2].as_secs_f64()),
                 )
             }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Run the evaluation benchmark (release build) and write BENCHMARKS.md at the
-# repository root: the machine, the date, the command, then the bench's table.
+# Run the benchmarks (release build): the evaluation, the membership plans and
+# the placement map, and write BENCHMARKS.md at the repository root: the
+# machine, the date, the command, then each bench's tables. Everything in the
+# old BENCHMARKS.md from the line "## Notes" on (what people wrote about
+# earlier runs) is kept, after the new tables.
 #
 # The reference tool runs beside the engine when these are set (each run takes
 # 15 to 170 s, so a full run takes about a quarter of an hour):
@@ -19,21 +22,30 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 results="$target/bench-results.md"
 
 envs=()
-for v in REFERENCE_PYTHON REFERENCE_2023 REFERENCE_2024 REFERENCE_2025 BENCH_REFERENCE BENCH_RUNS BENCH_ONLY; do
+for v in REFERENCE_PYTHON REFERENCE_2023 REFERENCE_2024 REFERENCE_2025 BENCH_REFERENCE BENCH_RUNS BENCH_ONLY BENCH_REFERENCE_COUNTRIES; do
   if [ -n "${!v:-}" ]; then envs+=("$v=${!v}"); fi
 done
-command="cargo bench --bench evaluate${*:+ $*} && cargo bench --bench plan${*:+ $*}"
+command="cargo bench --bench evaluate${*:+ $*} && cargo bench --bench plan${*:+ $*} && cargo bench --bench placement${*:+ $*}"
 shown="${envs[*]:+${envs[*]} }$command"
 
 plan_results="$target/bench-plan-results.md"
-rm -f "$results" "$plan_results"
+placement_results="$target/bench-placement-results.md"
+rm -f "$results" "$plan_results" "$placement_results"
 echo "running: $shown" >&2
 cargo bench --bench evaluate "$@"
 # Membership plans (minimize_node_swaps), with the reference's swap mode beside them.
 cargo bench --bench plan "$@"
-if [ ! -f "$results" ]; then
-  echo "bench.sh: the bench did not write $results" >&2
-  exit 1
+# The placement map (issue 14), with the reference on a sample of its entries.
+cargo bench --bench placement "$@"
+for f in "$results" "$plan_results" "$placement_results"; do
+  if [ ! -f "$f" ]; then
+    echo "bench.sh: a bench did not write $f" >&2
+    exit 1
+  fi
+done
+notes="$(mktemp)"
+if [ -f "$root/BENCHMARKS.md" ]; then
+  sed -n '/^## Notes/,$p' "$root/BENCHMARKS.md" > "$notes"
 fi
 
 cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//' || true)"
@@ -54,10 +66,19 @@ if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit (with un
   cat "$results"
   echo
   cat "$plan_results"
+  echo
+  echo "## Placement map and node values (issue 14; \`cargo bench --bench placement\`)"
+  echo
+  cat "$placement_results"
+  if [ -s "$notes" ]; then
+    echo
+    cat "$notes"
+  fi
 } > "$root/BENCHMARKS.md"
+rm -f "$notes"
 echo "wrote $root/BENCHMARKS.md" >&2
-if grep -q MISMATCH "$results" "$plan_results"; then
+if grep -q MISMATCH "$results" "$plan_results" "$placement_results"; then
   echo "bench.sh: MISMATCH between the engine and the reference or ORACLES.md / SWAP-ORACLES.md:" >&2
-  grep -h MISMATCH "$results" "$plan_results" >&2
+  grep -h MISMATCH "$results" "$plan_results" "$placement_results" >&2
   exit 2
 fi
