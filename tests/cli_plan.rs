@@ -193,3 +193,66 @@ fn plan_charts_draw_the_plans_own_changes() {
     assert_eq!(topology(&["plan", "--config", &c, "--charts", &again.display().to_string()]).code, 0);
     assert_eq!(std::fs::read_to_string(again.join("subnet_change_summary.svg")).unwrap(), svg, "deterministic");
 }
+
+/// The what-if nodes CSV is the network after the plan: every node sits in
+/// the subnet the plan assigns it (the registry's nodes in the plan's
+/// allocation, the others unassigned), and planning again from it costs
+/// nothing and changes nothing, on the healers' example and on the 2025
+/// production snapshot (SWAP-ORACLES.md S5).
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
+fn the_what_if_network_is_the_plan_and_needs_no_further_change() {
+    let Some(d) = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("ic-topology-cli-what-if-{}", std::process::id()));
+    for (name, json) in [("03", swap_oracles::example(&d, swap_oracles::EXAMPLES[2])), ("S5", swap_oracles::s5(&d))] {
+        let config = swap_oracles::write(&dir.join(name), &json);
+        let after = dir.join(name).join("after.csv");
+        let run = topology(&[
+            "plan",
+            "--config",
+            &config.display().to_string(),
+            "--json",
+            "--what-if-out",
+            &after.display().to_string(),
+        ]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert!(plan["cost"].as_u64().unwrap() > 0, "{name}: the plan changes something");
+        // Where each node is after the plan, by the plan's own changes.
+        let (nodes, _) = ic_topology::files::parse_nodes_csv(
+            &std::fs::read_to_string(json["nodes_file"].as_str().unwrap()).unwrap(),
+            "nodes",
+        )
+        .unwrap();
+        let mut expected: std::collections::BTreeMap<String, Option<String>> =
+            nodes.iter().map(|n| (n.node_id.clone(), n.subnet_id.clone())).collect();
+        for ch in plan["changes"].as_array().unwrap() {
+            let id = ch["node_id"].as_str().unwrap();
+            if id.starts_with("synthetic-") {
+                continue;
+            }
+            if let Some(at) = expected.get_mut(id) {
+                *at = ch["to"].as_str().map(str::to_string);
+            }
+        }
+        let (what_if, _) =
+            ic_topology::files::parse_nodes_csv(&std::fs::read_to_string(&after).unwrap(), "after.csv").unwrap();
+        assert_eq!(what_if.len(), nodes.len(), "{name}: every node, once");
+        for n in &what_if {
+            assert_eq!(Some(&n.subnet_id), expected.get(&n.node_id), "{name}: {} after the plan", n.node_id);
+        }
+        // Planning again from the network after the plan: nothing left to do.
+        let mut again = json.clone();
+        again["nodes_file"] = after.display().to_string().into();
+        let config = swap_oracles::write(&dir.join(format!("{name}-again")), &again);
+        let run = topology(&["plan", "--config", &config.display().to_string(), "--json"]);
+        assert_eq!(run.code, 0, "{name} again: {}", run.stderr);
+        let replan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(replan["cost"], 0, "{name}: planning again changes nothing: {}", replan["counts"]);
+        assert_eq!(replan["changes"].as_array().map(Vec::len), Some(0), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
