@@ -256,3 +256,70 @@ fn the_what_if_network_is_the_plan_and_needs_no_further_change() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `verify-proposal` refuses a payload that adds a node the model may not
+/// assign, and says why: DEGRADED or DOWN (health enforced), cordoned by the
+/// blacklist (enforced). The healers' example edited: node-3 DEGRADED and
+/// node-13 DOWN; then, apart, node-13 cordoned by its node id. Both are free
+/// nodes, and in the example as it is, adding either is judged, not refused.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
+fn verify_proposal_refuses_degraded_down_and_cordoned_nodes() {
+    let Some(d) = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("ic-topology-cli-refuse-{}", std::process::id()));
+    let original = swap_oracles::example(&d, swap_oracles::EXAMPLES[2]);
+    let nodes = std::fs::read_to_string(original["nodes_file"].as_str().unwrap()).unwrap();
+    let add = |config: &Path, node: &str| {
+        topology(&[
+            "verify-proposal",
+            "--config",
+            &config.display().to_string(),
+            "--subnet-id",
+            "subnet-1",
+            "--add",
+            node,
+        ])
+    };
+    // As the example is: judged (on an optimal path or not), not refused.
+    let plain = swap_oracles::write(&dir.join("plain"), &original);
+    for node in ["node-3", "node-13"] {
+        let r = add(&plain, node);
+        assert!(r.code == 0 || r.code == 1, "{node}: {}{}", r.stdout, r.stderr);
+    }
+    let variant = |name: &str, status: &[(&str, &str)], cordon: Option<&str>| {
+        let sub = dir.join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        let edited: Vec<String> = nodes
+            .lines()
+            .map(|l| match status.iter().find(|(id, _)| l.starts_with(&format!("{id},"))) {
+                Some((_, st)) => l.replace(",UP,", &format!(",{st},")),
+                None => l.to_string(),
+            })
+            .collect();
+        std::fs::write(sub.join("nodes.csv"), edited.join("\n") + "\n").unwrap();
+        let mut json = original.clone();
+        json["nodes_file"] = sub.join("nodes.csv").display().to_string().into();
+        if let Some(id) = cordon {
+            let yaml = format!("features:\n  - feature: node_id\n    value: {id}\n    explanation: a test cordon\n");
+            std::fs::write(sub.join("blacklist.yaml"), yaml).unwrap();
+            json["blacklist_file"] = sub.join("blacklist.yaml").display().to_string().into();
+            json["enforce_blacklist_constraint"] = true.into();
+        }
+        swap_oracles::write(&sub, &json)
+    };
+    let unhealthy = variant("unhealthy", &[("node-3", "DEGRADED"), ("node-13", "DOWN")], None);
+    let cordoned = variant("cordoned", &[], Some("node-13"));
+    for (config, node, why) in [
+        (&unhealthy, "node-3", "node node-3 may not be assigned (DEGRADED)"),
+        (&unhealthy, "node-13", "node node-13 may not be assigned (DOWN)"),
+        (&cordoned, "node-13", "node node-13 may not be assigned (cordoned or not a replica)"),
+    ] {
+        let r = add(config, node);
+        assert_eq!(r.code, 2, "{node}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(why), "{node}: {}", r.stderr);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
