@@ -323,3 +323,38 @@ fn verify_proposal_refuses_degraded_down_and_cordoned_nodes() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A proposal says why each node leaves: on the de-clustering example
+/// (SWAP-ORACLES.md S4) the cluster's two providers count as one, over the
+/// subnet's limit of one; on example 01 the provider, its data center and
+/// their owner each have two nodes in the subnet. Not a generic reason.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
+fn proposals_say_which_limit_a_removal_mends() {
+    let Some(d) = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("ic-topology-cli-why-{}", std::process::id()));
+    for (example, says) in [
+        (swap_oracles::EXAMPLES[3], "its node provider NP Group: np1 and np2 has 2 nodes in the subnet, at most 1 allowed"),
+        (swap_oracles::EXAMPLES[0], "its node provider node-provider-1 has 2 nodes in the subnet, at most 1 allowed; its data center dc-1 has 2 nodes in the subnet, at most 1 allowed"),
+    ] {
+        let config = swap_oracles::write(&dir.join(&example[..2]), &swap_oracles::example(&d, example));
+        let out = dir.join(&example[..2]).join("proposals.json");
+        let run = topology(&[
+            "plan",
+            "--config",
+            &config.display().to_string(),
+            "--proposals-out",
+            &out.display().to_string(),
+        ]);
+        assert_eq!(run.code, 0, "{example}: {}", run.stderr);
+        let proposals: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let summaries: Vec<&str> =
+            proposals["proposals"].as_array().unwrap().iter().map(|p| p["summary"].as_str().unwrap()).collect();
+        assert!(summaries.iter().any(|s| s.contains(says)), "{example}: {summaries:#?}");
+        assert!(!summaries.iter().any(|s| s.contains("its place is needed")), "{example}: {summaries:#?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -14,6 +14,7 @@ use super::check::ChangeKind;
 use super::model::PlanModel;
 use super::Plan;
 use crate::digest;
+use crate::inputs::{Attribute, LimitOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -77,6 +78,69 @@ pub fn payload_candid(subnet_id: &str, add: &[String], remove: &[String]) -> Str
     )
 }
 
+/// Why a node leaves subnet `s`, as its proposal says it: its health or a
+/// cordon; the move; or what the subnet's current members break that its
+/// leaving mends (the subnet does not admit it, a value over its limit, the
+/// subnet shrinking), read from the current membership.
+fn removal_reason(pm: &PlanModel, s: usize, c: &super::NodeChange) -> String {
+    if let Some(r) = &c.reason {
+        return format!("{r}: it may not stay in a subnet");
+    }
+    let moves = match (c.kind, c.to.as_deref()) {
+        (ChangeKind::Moved, Some(to)) => format!("moves to subnet {to}"),
+        (ChangeKind::Moved, None) => "moves to another subnet".into(),
+        _ => String::new(),
+    };
+    let model = &pm.model;
+    let subnet = &model.subnets[s];
+    let Some(k) = model.classes.iter().position(|k| k.members.iter().any(|m| *m == c.node_id)) else {
+        return if moves.is_empty() {
+            "its place is needed to meet the target topology's limits".into()
+        } else {
+            moves
+        };
+    };
+    let class = &model.classes[k];
+    let here = |k: usize| pm.current(k).iter().filter(|(t, _)| *t as usize == s).map(|(_, n)| *n).sum::<u32>();
+    let mut broken = Vec::new();
+    if !subnet.admits(class) {
+        if subnet.sev_only && !class.is_sev {
+            broken.push("it is not SEV-capable and the subnet takes SEV nodes only".to_string());
+        } else {
+            broken.push(format!(
+                "its country {} is not among those a {} allows",
+                model.value(Attribute::Country, class.values[Attribute::Country.index()]),
+                subnet.subnet_type
+            ));
+        }
+    }
+    for a in Attribute::ALL {
+        let v = class.values[a.index()];
+        let count: u32 = (0..model.classes.len()).filter(|&j| model.classes[j].values[a.index()] == v).map(here).sum();
+        let limit = subnet.limit(a, v);
+        // Over an "exactly" limit too: leaving mends it; under one, leaving cannot.
+        if count > limit.count {
+            let bound = if limit.op == LimitOp::Exactly { "exactly" } else { "at most" };
+            broken.push(format!(
+                "its {} {} has {count} nodes in the subnet, {bound} {} allowed",
+                a.name().replace('_', " "),
+                model.value(a, v),
+                limit.count
+            ));
+        }
+    }
+    let members: u32 = (0..model.classes.len()).map(here).sum();
+    if members > subnet.size {
+        broken.push(format!("the subnet shrinks from {members} to {} nodes", subnet.size));
+    }
+    match (moves.is_empty(), broken.is_empty()) {
+        (true, true) => "its place is needed to meet the target topology's limits".into(),
+        (true, false) => broken.join("; "),
+        (false, true) => moves,
+        (false, false) => format!("{moves}: {}", broken.join("; ")),
+    }
+}
+
 /// Order the plan's changes into proposals.
 pub fn sequence(pm: &PlanModel, plan: &Plan) -> Sequence {
     let ns = pm.model.subnets.len();
@@ -136,7 +200,8 @@ pub fn sequence(pm: &PlanModel, plan: &Plan) -> Sequence {
             let after: Vec<u32> =
                 before[s].iter().filter(|&&b| b != s).filter_map(|b| step_of.get(b).copied()).collect();
             let payload = payload_candid(&id, &node_ids_add, &node_ids_remove);
-            let summary = summary_text(&id, &subnet.subnet_type, &add[s], &remove[s], &after, payload.as_str());
+            let why: Vec<String> = remove[s].iter().map(|c| removal_reason(pm, s, c)).collect();
+            let summary = summary_text(&id, &subnet.subnet_type, &add[s], &remove[s], &why, &after, payload.as_str());
             Some(MembershipProposal {
                 step: step_of[&s],
                 subnet_id: id,
@@ -158,6 +223,7 @@ fn summary_text(
     subnet_type: &str,
     add: &[&super::NodeChange],
     remove: &[&super::NodeChange],
+    why: &[String],
     after: &[u32],
     payload: &str,
 ) -> String {
@@ -165,12 +231,7 @@ fn summary_text(
     s.push_str(&format!("Adds {} node(s) and removes {} node(s).\n\n", add.len(), remove.len()));
     if !remove.is_empty() {
         s.push_str("Removed:\n");
-        for c in remove {
-            let why = match (&c.reason, c.kind) {
-                (Some(r), _) => format!("{r}: it may not stay in a subnet"),
-                (None, ChangeKind::Moved) => format!("moves to subnet {}", c.to.as_deref().unwrap_or("?")),
-                (None, _) => "its place is needed to meet the target topology's limits".into(),
-            };
+        for (c, why) in remove.iter().zip(why) {
             s.push_str(&format!("- {} ({}): {why}\n", c.node_id, c.node_provider));
         }
         s.push('\n');
