@@ -109,7 +109,7 @@ fn main() {
             Some(Ok(v)) => {
                 // The reference's status, cost and four counts, each against the engine's.
                 let secs = v["seconds"].as_f64().unwrap_or(0.0);
-                let cost = v["cost"].as_f64().map(|c| c.round() as u32);
+                let cost = v["cost"].as_f64().map(|c| c.round() as u64);
                 let status = v["status"].as_str().unwrap_or("-").to_string();
                 let count = |k: &str| v["counts"][k].as_u64().map(|n| n as u32);
                 let counts = [count("synthetic"), count("dropped"), count("moved"), count("newly_assigned")];

@@ -93,7 +93,7 @@ fn removal_reason(pm: &PlanModel, s: usize, c: &super::NodeChange) -> String {
     };
     let model = &pm.model;
     let subnet = &model.subnets[s];
-    let Some(k) = model.classes.iter().position(|k| k.members.iter().any(|m| *m == c.node_id)) else {
+    let Some(k) = model.classes.iter().position(|k| k.members.contains(&c.node_id)) else {
         return if moves.is_empty() {
             "its place is needed to meet the target topology's limits".into()
         } else {
