@@ -18,6 +18,7 @@
 //! The count is an integer function of the inputs, so it is the same on
 //! every replica and off chain.
 
+use crate::inputs::Settings;
 use crate::model::Model;
 
 /// Instructions per cell of a curve point solved from its neighbours.
@@ -41,17 +42,23 @@ pub struct Size {
 
 impl Size {
     /// The size of an evaluation of `candidate_rows` rows over `base` (the
-    /// model without candidates), whose settings give `synthetic_countries`
-    /// synthetic countries; `all_usable` when health is not enforced.
+    /// model without candidates) under `settings` (the base's, or an
+    /// override's).
     ///
     /// An upper bound without building the model: each row adds at most one
     /// class, each synthetic country one class per synthetic provider, and
-    /// nodes left out for their health at most one class each.
-    pub fn of(base: &Model, candidate_rows: usize, synthetic_countries: u32, all_usable: bool) -> Size {
+    /// each node the base leaves out for its health (when `settings` do not
+    /// enforce health) or for a cordon (when they do not enforce the
+    /// blacklist) at most one class.
+    pub fn of(base: &Model, candidate_rows: usize, settings: &Settings) -> Size {
         let real = base.classes.iter().filter(|c| !c.synthetic).count() as u64;
-        let unhealthy = if all_usable { base.excluded.unhealthy as u64 } else { 0 };
-        let synthetic = synthetic_countries as u64 * crate::model::SYNTHETIC_PROVIDERS_PER_COUNTRY as u64;
-        Size { classes: real + unhealthy + synthetic + candidate_rows as u64, subnets: base.subnets.len() as u64 }
+        let unhealthy = if settings.enforce_health { 0 } else { base.excluded.unhealthy as u64 };
+        let cordoned = if settings.enforce_blacklist { 0 } else { base.excluded.cordoned as u64 };
+        let synthetic = settings.synthetic_countries as u64 * crate::model::SYNTHETIC_PROVIDERS_PER_COUNTRY as u64;
+        Size {
+            classes: real + unhealthy + cordoned + synthetic + candidate_rows as u64,
+            subnets: base.subnets.len() as u64,
+        }
     }
 
     pub fn cells(&self) -> u64 {

@@ -37,7 +37,7 @@ pub fn canister_full_solves(
     baseline_cached: bool,
 ) -> Option<usize> {
     let nodes = candidates.iter().fold(0u32, |n, c| n.saturating_add(c.no_nodes));
-    let size = cost::Size::of(base, candidates.len(), settings.synthetic_countries, !settings.enforce_health);
+    let size = cost::Size::of(base, candidates.len(), &settings);
     cost::full_solves_within(size, nodes, baseline_cached, CANISTER_FULL_SOLVES, cost::QUERY_CAP)
 }
 

@@ -20,7 +20,7 @@ pub(crate) fn full_solves(
     cached: bool,
 ) -> Result<usize> {
     export::canister_full_solves(base, settings, candidates, cached).ok_or_else(|| {
-        let size = cost::Size::of(base, candidates.len(), settings.synthetic_countries, !settings.enforce_health);
+        let size = cost::Size::of(base, candidates.len(), &settings);
         let nodes: u32 = candidates.iter().fold(0, |n, c| n.saturating_add(c.no_nodes));
         let most = cost::max_candidate_nodes(size, cached, cost::QUERY_CAP, crate::state::MAX_CANDIDATE_NODES);
         let why = if cached { "" } else { " with these overrides (their baseline is solved again)" };
@@ -41,6 +41,6 @@ pub(crate) fn full_solves(
 /// The most candidate nodes in `rows` rows that an evaluation without
 /// overrides takes on this snapshot (at most `MAX_CANDIDATE_NODES`).
 pub(crate) fn most_candidate_nodes(base: &Model, settings: Settings, rows: usize) -> u32 {
-    let size = cost::Size::of(base, rows, settings.synthetic_countries, !settings.enforce_health);
+    let size = cost::Size::of(base, rows, &settings);
     cost::max_candidate_nodes(size, true, cost::QUERY_CAP, crate::state::MAX_CANDIDATE_NODES)
 }
