@@ -44,7 +44,12 @@ pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_SUBNETS: usize = 1_000;
 pub const MAX_SUBNET_SIZE: u32 = 100;
 pub const MAX_NODES_PER_CHUNK: usize = 2_000;
-pub const MAX_SNAPSHOT_NODES: u64 = 50_000;
+/// Nodes per uploaded snapshot: its commit derives the inputs, solves the
+/// baseline and renders the pages in one message (20.95 billion instructions
+/// at 14,000 nodes in 800 subnets, canister/INSTRUCTIONS.md), so the cap keeps
+/// it within the 40 billion of an update with room for 1,000 subnets; 50,000
+/// was over the limit.
+pub const MAX_SNAPSHOT_NODES: u64 = 15_000;
 /// Pipeline nodes and node-health entries: caps that keep `get_configuration`
 /// under the 3 MiB reply limit with the other lists full (see `guard`).
 pub const MAX_PIPELINE: usize = 1_000;

@@ -396,3 +396,28 @@ fn a_request_over_the_cost_cap_is_refused_with_the_most_it_takes() {
     let row = topology_canister::convert::candidate_in(&argentina(most));
     assert!(ic_topology::export::canister_full_solves(&base, settings, &[row], false).is_some());
 }
+
+/// An upload may announce at most MAX_SNAPSHOT_NODES nodes (its commit is one
+/// message); one more is refused naming `node_count`, and nothing changes.
+#[test]
+fn an_upload_over_the_snapshot_cap_is_refused() {
+    let mut s = loaded();
+    let env = controller();
+    let before = s.snapshot_info();
+    let over = api::BeginSnapshotRequest {
+        registry_version: 50,
+        timestamp_nanos: 9,
+        node_count: state::MAX_SNAPSHOT_NODES + 1,
+    };
+    match s.begin_snapshot_upload(&env, over).unwrap_err() {
+        Error::InvalidArgument { field, reason } => {
+            assert_eq!(field, "node_count");
+            assert!(reason.contains(&state::MAX_SNAPSHOT_NODES.to_string()), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.snapshot_info(), before);
+    let at =
+        api::BeginSnapshotRequest { registry_version: 50, timestamp_nanos: 9, node_count: state::MAX_SNAPSHOT_NODES };
+    s.begin_snapshot_upload(&env, at).unwrap();
+}
