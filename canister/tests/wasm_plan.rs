@@ -130,8 +130,10 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
             report.add(&format!("{name}: verify_membership_change (a proposal of the plan)"), h.last_instructions());
             assert_eq!(r.on_optimal_path, Some(true), "{name}: {r:?}");
             // A change the plan does not make (one of the subnet's kept nodes out, a
-            // free node the plan leaves unassigned in): the query decides it with its
-            // bounded search, as the native verifier does with a full one.
+            // free node the plan leaves unassigned in): the native verifier decides it
+            // with a full search; the query's bounded search decides it the same when
+            // the search fits, and otherwise leaves it undecided (on S5 and S6 it does
+            // not fit: BudgetExceeded; `topology verify-proposal` decides it off chain).
             let changed: std::collections::BTreeSet<&str> = native.changes.iter().map(|c| c.node_id.as_str()).collect();
             let s = pm.model.subnets.iter().position(|x| x.subnet_id.as_deref() == Some(first.subnet_id.as_str()));
             let members =
