@@ -101,7 +101,7 @@ struct ProposalArgs {
 }
 
 #[derive(Args)]
-struct EvaluateArgs {
+pub(crate) struct EvaluateArgs {
     /// A configuration JSON with the reference tool's keys; without it, the
     /// default network that ships with the project.
     #[arg(long)]
@@ -281,10 +281,14 @@ fn load(config: Option<&Path>, export: Option<&Path>) -> Result<(Inputs, Vec<Inp
 }
 
 /// Inputs, their files, where they came from, and the defaults applied.
-type Loaded = (Inputs, Vec<InputFile>, String, Vec<String>);
+pub(crate) type Loaded = (Inputs, Vec<InputFile>, String, Vec<String>);
 
 /// As [`load`], refusing a configuration whose `mode` asks for the other command.
-fn load_for(config: Option<&Path>, export: Option<&Path>, command: Option<files::Mode>) -> Result<Loaded, InputError> {
+pub(crate) fn load_for(
+    config: Option<&Path>,
+    export: Option<&Path>,
+    command: Option<files::Mode>,
+) -> Result<Loaded, InputError> {
     if let Some(path) = export {
         // The canister's configuration, as exported: no default is applied here.
         return load_export(path).map(|(inputs, files, source)| (inputs, files, source, vec![]));
@@ -347,7 +351,7 @@ fn read_candidates(file: Option<&Path>, args: &[String]) -> Result<(Vec<Candidat
 
 /// The result file: everything `verify` needs, and everything a proposal quotes.
 #[derive(Serialize, Deserialize)]
-struct ResultFile {
+pub(crate) struct ResultFile {
     tool: String,
     version: String,
     status: Status,
@@ -547,7 +551,7 @@ fn write_side_files(
 
 /// Evaluate loaded inputs with the candidates: the result file, the model and
 /// evaluation it came from, and the switches' lines for the text output.
-fn evaluate_loaded(
+pub(crate) fn evaluate_loaded(
     a: &EvaluateArgs,
     (inputs, input_files, source, defaults_applied): Loaded,
     candidates: Vec<CandidateRow>,

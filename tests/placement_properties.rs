@@ -519,3 +519,62 @@ fn cli_placements_for_a_data_center() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--data-center"));
 }
+
+/// `placements --proofs DIR`: one result file per entry and SEV or not, the
+/// evaluation of the entry's row with one node more than its deployment size;
+/// each gives the entry's size and value after, `verify` accepts it (its
+/// allocation, certificate and curve re-checked against the same inputs), and
+/// a copy with the value after changed is rejected.
+#[test]
+fn placement_entries_carry_proofs_that_verify_checks() {
+    let bin = env!("CARGO_BIN_EXE_topology");
+    let generated = concat!(env!("CARGO_MANIFEST_DIR"), "/defaults/generated/config.json");
+    let dir = std::env::temp_dir().join(format!("ic-topology-placement-proofs-{}", std::process::id()));
+    let proofs = dir.join("proofs");
+    let out = std::process::Command::new(bin)
+        .args(["placements", "--config", generated, "--json", "--proofs", &proofs.display().to_string()])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let map: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let entries = map["entries"].as_array().unwrap();
+    let files = std::fs::read_dir(&proofs).unwrap().count();
+    assert_eq!(files, 2 * entries.len(), "two proofs per entry");
+    let verify = |path: &std::path::Path| {
+        std::process::Command::new(bin)
+            .args(["verify", &path.display().to_string(), "--config", generated])
+            .output()
+            .expect("runs")
+    };
+    for (i, e) in entries.iter().enumerate() {
+        let country = e["country"].as_str().unwrap().trim();
+        for (sev, size, after) in [
+            ("sev", &e["optimal_deployment_size"], &e["objective_after"]),
+            ("no-sev", &e["non_sev"]["optimal_deployment_size"], &e["non_sev"]["objective_after"]),
+        ] {
+            let path = proofs.join(format!("{country}-{sev}.json"));
+            let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(&proof["optimal_deployment_size"], size, "{country} {sev}");
+            let n = size.as_u64().unwrap() as usize;
+            assert_eq!(&proof["curve"][n]["objective"], after, "{country} {sev}");
+            assert_eq!(proof["candidates"][0]["no_nodes"].as_u64(), Some(n as u64 + 1));
+            // `verify` on a spread of the entries (each re-solves its curve).
+            if i % 8 == 0 {
+                let r = verify(&path);
+                assert!(r.status.success(), "{country} {sev}: {}", String::from_utf8_lossy(&r.stdout));
+            }
+        }
+    }
+    // A proof whose value after is changed no longer verifies.
+    let e = &entries[0];
+    let path = proofs.join(format!("{}-sev.json", e["country"].as_str().unwrap().trim()));
+    let mut forged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let n = e["optimal_deployment_size"].as_u64().unwrap() as usize;
+    let v = forged["curve"][n]["objective"].as_u64().unwrap();
+    forged["curve"][n]["objective"] = (v + 1).into();
+    let forged_path = dir.join("forged.json");
+    std::fs::write(&forged_path, serde_json::to_string(&forged).unwrap()).unwrap();
+    let r = verify(&forged_path);
+    assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}

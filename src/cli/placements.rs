@@ -30,6 +30,12 @@ pub struct PlacementsArgs {
     /// Re-solve every point of every entry on its own and re-check its proof.
     #[arg(long)]
     check: bool,
+    /// Write each entry's proof into this folder: per country and SEV or not, the
+    /// result file `topology evaluate --candidate <the entry's row>,N+1 --json` writes
+    /// (N its deployment size: the curve up to the first node that stops paying,
+    /// with its allocation and certificate), which `topology verify` re-checks.
+    #[arg(long, value_name = "DIR")]
+    proofs: Option<PathBuf>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -140,6 +146,9 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
         }
         eprintln!("checked: every point of every entry solved alone, its allocation and certificate re-checked");
     }
+    if let Some(dir) = &a.proofs {
+        write_proofs(dir, &map, a.config.as_deref(), a.inputs.as_deref(), a.budget)?;
+    }
     let status = map.entries.iter().flat_map(|e| [e.sev.status, e.non_sev.status]).max().unwrap_or(map.baseline_status);
     let status = status.max(map.baseline_status);
     let baseline_infeasible = map.baseline_status == Status::Infeasible;
@@ -200,6 +209,69 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
     }
     println!("  {} points solved, {} needed a full solve", out.points_solved, out.full_solves);
     Ok(exit(status))
+}
+
+/// The file name of an entry's proof: its country (letters and digits kept) and SEV or not.
+fn proof_name(country: &str, is_sev: bool) -> String {
+    let country: String = country.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    format!("{country}-{}.json", if is_sev { "sev" } else { "no-sev" })
+}
+
+/// Per entry and SEV or not, the evaluation of its row with one node more
+/// than its deployment size, as `topology evaluate --json` writes it. Each
+/// must give the entry's size and value after (else the map is wrong and
+/// this says so); `topology verify` re-checks each file's allocation,
+/// certificate and curve against the same inputs.
+fn write_proofs(
+    dir: &std::path::Path,
+    map: &placement::PlacementMap,
+    config: Option<&std::path::Path>,
+    export: Option<&std::path::Path>,
+    budget: u64,
+) -> Result<(), InputError> {
+    let source = dir.display().to_string();
+    std::fs::create_dir_all(dir).map_err(|e| InputError::new(&source, format!("cannot create the folder: {e}")))?;
+    let loaded = crate::load_for(config, export, None)?;
+    // Solved as `evaluate --config` solves (the map's own budget), whatever the inputs' origin.
+    let args = crate::EvaluateArgs {
+        config: config.map(std::path::Path::to_path_buf),
+        inputs: None,
+        candidates: None,
+        candidate: vec![],
+        json: true,
+        budget,
+        charts: None,
+        blacklisted_out: None,
+        verbatim_values: true,
+    };
+    for e in &map.entries {
+        for point in [&e.sev, &e.non_sev] {
+            let size = point.optimal_deployment_size.unwrap_or(0);
+            let row = CandidateRow { is_sev: point.is_sev, no_nodes: size + 1, ..e.candidate.clone() };
+            let (result, ..) = crate::evaluate_loaded(&args, loaded.clone(), vec![row], "--proofs");
+            let after = result.curve.get(size as usize).and_then(|p| p.objective);
+            if point.optimal_deployment_size.is_some()
+                && (result.optimal_deployment_size != Some(size) || after != point.objective_after)
+            {
+                return Err(InputError::new(
+                    "--proofs",
+                    format!(
+                        "{} (SEV {}): the map says size {size}, value after {:?}; its evaluation says {:?}, {after:?}",
+                        e.country, point.is_sev, point.objective_after, result.optimal_deployment_size
+                    ),
+                ));
+            }
+            let path = dir.join(proof_name(&e.country, point.is_sev));
+            let text = serde_json::to_string_pretty(&result).expect("results serialise");
+            std::fs::write(&path, text + "\n")
+                .map_err(|err| InputError::new(path.display().to_string(), format!("cannot write: {err}")))?;
+        }
+    }
+    eprintln!(
+        "wrote {} proofs into {source} (check each with `topology verify FILE` and the same inputs)",
+        2 * map.entries.len()
+    );
+    Ok(())
 }
 
 #[derive(Serialize)]
