@@ -357,7 +357,7 @@ impl State {
         };
         let cached = settings == derived.inputs.settings;
         let full_solves = crate::cost::full_solves(&derived.model, settings, &candidates, cached)?;
-        let inputs_override = self.overridden(req.overrides.as_ref())?;
+        let inputs_override = (!cached).then(|| Inputs { settings, ..derived.inputs.clone() });
         let inputs = inputs_override.as_ref().unwrap_or(&derived.inputs);
         // The baseline depends only on the snapshot and the configuration: reuse it.
         let baseline = inputs_override.is_none().then_some((&derived.model, &derived.baseline));

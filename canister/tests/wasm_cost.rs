@@ -29,24 +29,6 @@ const QUERY_LIMIT: u64 = 5_000_000_000;
 /// What a request refused before its work may cost (the bound of wasm_hostile).
 const REFUSAL_BOUND: u64 = 50_000_000;
 
-/// A small deterministic generator (xorshift64*): the same seed, the same search.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.below(one_in) == 0
-    }
-}
-
 /// ORACLES.md #5 installed and uploaded, with its pipeline.
 fn app75(wasm: &[u8], data: &Path) -> (Host, Vec<RegistryNode>) {
     let dir = std::env::temp_dir().join(format!("topology-cost-{}", std::process::id()));
@@ -59,18 +41,7 @@ fn app75(wasm: &[u8], data: &Path) -> (Host, Vec<RegistryNode>) {
         configuration: Some(configuration_update_of(&inputs)),
     };
     let mut h = host(wasm, Some(init));
-    let pipeline: Vec<api::PlannedNode> = inputs
-        .pipeline
-        .iter()
-        .map(|p| api::PlannedNode {
-            node_id: p.node_id.clone(),
-            node_provider: p.node_provider.clone(),
-            data_center: p.data_center.clone(),
-            data_center_provider: p.data_center_provider.clone(),
-            country: p.country.clone(),
-            is_sev: p.is_sev,
-        })
-        .collect();
+    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(topology_canister::convert::planned_out).collect();
     let r: api::Result<()> = update(&mut h, "set_pipeline", &encode_one(pipeline).unwrap());
     r.unwrap();
     upload(&mut h, inputs.nodes.iter().cloned().map(to_api).collect(), 1);

@@ -29,24 +29,6 @@ const UPDATE_LIMIT: u64 = 40_000_000_000;
 /// What a call refused before its work may cost (the bound of wasm_hostile).
 const REFUSAL_BOUND: u64 = 50_000_000;
 
-/// A small deterministic generator (xorshift64*): the same seed, the same campaign.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.below(one_in) == 0
-    }
-}
-
 /// Texts a hostile caller sends: look-alikes, hidden and bidirectional
 /// characters, NUL, long runs, and ordinary values.
 const TEXTS: &[&str] = &[

@@ -62,6 +62,24 @@ pub fn argentina(n: u32) -> api::CandidateRow {
     }
 }
 
+/// A small deterministic generator (xorshift64*): the same seed, the same campaign or search.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    pub fn chance(&mut self, one_in: u64) -> bool {
+        self.below(one_in) == 0
+    }
+}
+
 /// Instruction counts, as a Markdown table appended to `INSTRUCTIONS_REPORT`.
 pub struct Report {
     /// The first column's heading ("call", "message").
