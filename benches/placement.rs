@@ -29,11 +29,12 @@ use ic_topology::placement::{self, value, Target};
 use ic_topology::solve::Budget;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[path = "../tests/support/oracles.rs"]
 mod oracles;
+#[path = "support/reference.rs"]
+mod reference;
 
 fn env_runs(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default).max(1)
@@ -85,34 +86,13 @@ fn cpu(t: &Timing) -> String {
 }
 
 /// The reference's ObjectiveValue and whole-process seconds for one candidate row, or why not.
+/// The reference's ObjectiveValue and whole-process seconds for one candidate row, or why not.
 fn reference(checkout_var: &str, config: &Path, candidate: &str) -> Option<Result<(u32, f64), String>> {
-    if std::env::var("BENCH_REFERENCE").as_deref() == Ok("0") {
-        return None;
-    }
-    let python = std::env::var_os("REFERENCE_PYTHON")?;
-    let checkout = std::env::var_os(checkout_var)?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/reference/run_reference.py");
-    let out = Command::new(python)
-        .arg(script)
-        .arg("--reference")
-        .arg(checkout)
-        .arg("--config")
-        .arg(config)
-        .args(["--candidate", candidate])
-        .output();
-    Some(match out {
-        // The reference's solver prints its log on stdout too: the answer is the last line.
-        Ok(o) if o.status.success() => serde_json::from_str::<serde_json::Value>(
-            String::from_utf8_lossy(&o.stdout).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(""),
-        )
-        .map_err(|e| format!("unreadable reference output: {e}"))
-        .and_then(|v| match (v["objective"].as_f64(), v["seconds"].as_f64()) {
-            (Some(objective), Some(seconds)) => Ok((objective.round() as u32, seconds)),
-            _ => Err(format!("no objective in {v}")),
-        }),
-        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("failed").to_string()),
-        Err(e) => Err(format!("cannot run the reference: {e}")),
-    })
+    let answer = reference::run(checkout_var, config, &["--candidate", candidate])?;
+    Some(answer.and_then(|v| match (v["objective"].as_f64(), v["seconds"].as_f64()) {
+        (Some(objective), Some(seconds)) => Ok((objective.round() as u32, seconds)),
+        _ => Err(format!("no objective in {v}")),
+    }))
 }
 
 fn main() {

@@ -18,9 +18,10 @@ use ic_topology::plan;
 use ic_topology::solve::{Budget, Status};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "support/reference.rs"]
+mod reference;
 #[path = "../tests/support/swap_oracles.rs"]
 mod swap_oracles;
 
@@ -29,31 +30,7 @@ fn runs() -> usize {
 }
 
 fn reference(config: &Path) -> Option<Result<serde_json::Value, String>> {
-    if std::env::var("BENCH_REFERENCE").as_deref() == Ok("0") {
-        return None;
-    }
-    let python = std::env::var_os("REFERENCE_PYTHON")?;
-    let checkout = std::env::var_os("REFERENCE_2025")?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/reference/run_reference.py");
-    let out = Command::new(python)
-        .arg(script)
-        .arg("--reference")
-        .arg(checkout)
-        .arg("--config")
-        .arg(config)
-        .args(["--mode", "minimize_node_swaps"])
-        .output();
-    Some(match out {
-        Ok(o) if o.status.success() => {
-            // The reference's solver may print its log on stdout too: the answer is the last line.
-            serde_json::from_str(
-                String::from_utf8_lossy(&o.stdout).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(""),
-            )
-            .map_err(|e| format!("unreadable reference output: {e}"))
-        }
-        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("failed").to_string()),
-        Err(e) => Err(format!("cannot run the reference: {e}")),
-    })
+    reference::run("REFERENCE_2025", config, &["--mode", "minimize_node_swaps"])
 }
 
 fn ms(d: Duration) -> String {
