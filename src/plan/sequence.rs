@@ -101,7 +101,10 @@ fn removal_reason(pm: &PlanModel, s: usize, c: &super::NodeChange) -> String {
         };
     };
     let class = &model.classes[k];
-    let here = |k: usize| pm.current(k).iter().filter(|(t, _)| *t as usize == s).map(|(_, n)| *n).sum::<u32>();
+    // Members of each class in subnet `s` now, counted once.
+    let here: Vec<u32> = (0..model.classes.len())
+        .map(|k| pm.member_subnets[k].iter().filter(|at| at.is_some_and(|t| t as usize == s)).count() as u32)
+        .collect();
     let mut broken = Vec::new();
     if !subnet.admits(class) {
         if subnet.sev_only && !class.is_sev {
@@ -116,7 +119,8 @@ fn removal_reason(pm: &PlanModel, s: usize, c: &super::NodeChange) -> String {
     }
     for a in Attribute::ALL {
         let v = class.values[a.index()];
-        let count: u32 = (0..model.classes.len()).filter(|&j| model.classes[j].values[a.index()] == v).map(here).sum();
+        let count: u32 =
+            (0..model.classes.len()).filter(|&j| model.classes[j].values[a.index()] == v).map(|j| here[j]).sum();
         let limit = subnet.limit(a, v);
         // Over an "exactly" limit too: leaving mends it; under one, leaving cannot.
         if count > limit.count {
@@ -129,7 +133,7 @@ fn removal_reason(pm: &PlanModel, s: usize, c: &super::NodeChange) -> String {
             ));
         }
     }
-    let members: u32 = (0..model.classes.len()).map(here).sum();
+    let members: u32 = here.iter().sum();
     if members > subnet.size {
         broken.push(format!("the subnet shrinks from {members} to {} nodes", subnet.size));
     }
