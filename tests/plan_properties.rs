@@ -220,3 +220,97 @@ proptest! {
         }
     }
 }
+
+/// The cheapest cost by enumeration among assignments that contain a
+/// `ChangeSubnetMembership` payload: its removed nodes are not in subnet `s`
+/// after the plan, its added nodes are.
+fn brute_force_with(inputs: &Inputs, s: u32, removed: &[String], added: &[String]) -> Option<u64> {
+    let (pm, _) = plan_model::build(inputs, &[]).unwrap();
+    let ns = pm.model.subnets.len();
+    let mut usable: Vec<(usize, Option<u32>, &str)> = Vec::new();
+    for (c, subnets) in pm.member_subnets.iter().enumerate() {
+        for (id, at) in pm.model.classes[c].members.iter().zip(subnets) {
+            usable.push((c, *at, id.as_str()));
+        }
+    }
+    let forced = pm.forced_drops.len() as u64;
+    let choices = ns + 1;
+    let mut best: Option<u64> = None;
+    for mut code in 0..choices.pow(usable.len() as u32) {
+        let mut per: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); ns];
+        let mut cost = forced;
+        let mut contains = true;
+        for &(c, now, id) in &usable {
+            let pick = code % choices;
+            code /= choices;
+            let to = (pick < ns).then_some(pick as u32);
+            let name = id.to_string();
+            if (removed.contains(&name) && to == Some(s)) || (added.contains(&name) && to != Some(s)) {
+                contains = false;
+            }
+            cost += match (now, to) {
+                (Some(a), Some(b)) if a == b => 0,
+                (Some(_), Some(_)) => 3,
+                (Some(_), None) | (None, Some(_)) => 1,
+                (None, None) => 0,
+            };
+            if let Some(t) = to {
+                *per[t as usize].entry(c as u32).or_default() += 1;
+            }
+        }
+        let allocation = Allocation { subnets: per.into_iter().map(|m| m.into_iter().collect()).collect() };
+        if contains && check::check_allocation(&pm.model, &allocation).is_ok() && best.is_none_or(|b| cost < b) {
+            best = Some(cost);
+        }
+    }
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A proposal checked against the optimal plan (as the canister does, from
+    /// the kept plan, with the query's bounded search and with a full one):
+    /// decided, the cheapest plan containing it costs what brute force says,
+    /// and its proof holds; undecided, brute force lies within its bounds.
+    #[test]
+    fn proposal_checks_equal_brute_force(
+        (nodes, sizes) in network(),
+        pick in 0usize..8,
+        remove in prop::collection::vec(prop::bool::ANY, 6),
+        add in prop::collection::vec(prop::bool::weighted(0.4), 6),
+    ) {
+        let inputs = inputs(nodes, &sizes);
+        let s = (pick % sizes.len()) as u32;
+        let sid = format!("subnet-{s}");
+        let (membership, _) = plan_model::current_membership(&inputs);
+        let (pm, _) = plan_model::build(&inputs, &[]).unwrap();
+        let free: Vec<String> = pm.model.classes.iter().zip(&pm.member_subnets)
+            .flat_map(|(c, at)| c.members.iter().zip(at).filter(|(_, a)| a.is_none()).map(|(id, _)| id.clone()))
+            .collect();
+        let members: Vec<String> = membership.iter().filter(|(_, &m)| m == s).map(|(id, _)| id.clone()).collect();
+        let removed: Vec<String> = members.iter().zip(&remove).filter(|(_, &r)| r).map(|(id, _)| id.clone()).collect();
+        let added: Vec<String> = free.iter().zip(&add).filter(|(_, &a)| a).map(|(id, _)| id.clone()).collect();
+        prop_assume!(!removed.is_empty() || !added.is_empty());
+        let payload = plan::verify_proposal::Payload { subnet_id: sid, node_ids_add: added.clone(), node_ids_remove: removed.clone() };
+        let known = plan::solve::solve(&pm, Budget::default());
+        let want = brute_force_with(&inputs, s, &removed, &added);
+        for search in [plan::solve::Search::Within(40), plan::solve::Search::Full] {
+            let check = plan::verify_proposal::verify_proposal(&inputs, &payload, Budget::default(), Some(&known), search).unwrap();
+            let got = &check.with_proposal;
+            match (got.status, want) {
+                (Status::Optimal, Some(b)) => {
+                    prop_assert_eq!(got.upper_bound, Some(b), "{:?}", search);
+                    prop_assert_eq!(check.excess_cost, Some(b - known.upper_bound.unwrap()));
+                }
+                (Status::Infeasible, None) => {}
+                (Status::BudgetExceeded, _) if search != plan::solve::Search::Full => {
+                    if let Some(b) = want {
+                        prop_assert!(got.lower_bound <= b && got.upper_bound.is_none_or(|u| u >= b), "{:?} vs {}", got, b);
+                    }
+                }
+                (status, want) => prop_assert!(false, "{:?}: {:?} but brute force says {:?}", search, status, want),
+            }
+        }
+    }
+}

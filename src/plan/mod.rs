@@ -12,6 +12,7 @@
 //! whether one such proposal is part of an optimal plan.
 
 pub mod check;
+pub mod local;
 pub mod model;
 pub mod output;
 pub mod parts;

@@ -206,7 +206,7 @@ pub struct PlanSolution {
     pub work: Work,
 }
 
-enum IntResult {
+pub(super) enum IntResult {
     Solved(Vec<i64>),
     Infeasible,
     OutOfBudget,
@@ -214,7 +214,7 @@ enum IntResult {
 
 /// Solve the integer program with some columns fixed (`fixed[j] = Some(v)`):
 /// they leave the program and their values move to the right-hand sides.
-fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &mut Work) -> IntResult {
+pub(super) fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &mut Work) -> IntResult {
     if budget == 0 {
         return IntResult::OutOfBudget;
     }
@@ -283,8 +283,8 @@ const DUAL_BOX: f64 = 256.0;
 /// made from it and its bound.
 /// The rounded multipliers per LP row, over their denominator.
 pub(super) struct Multipliers {
-    denominator: i64,
-    rows: Vec<i64>,
+    pub(super) denominator: i64,
+    pub(super) rows: Vec<i64>,
 }
 
 impl Multipliers {
@@ -480,7 +480,7 @@ fn rounded(lp: &Lp, duals: &[f64], d: u64) -> Vec<i64> {
         .collect()
 }
 
-fn certificate(lp: &Lp, rows: &[i64], d: u64) -> PlanCertificate {
+pub(super) fn certificate(lp: &Lp, rows: &[i64], d: u64) -> PlanCertificate {
     let mut cert = PlanCertificate { denominator: d, ..Default::default() };
     for (row, &m) in lp.rows.iter().zip(rows) {
         if m == 0 {
@@ -530,7 +530,7 @@ pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
 }
 
 /// The multipliers of `hint` on the LP's rows (rows it does not name are zero).
-fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<(PlanCertificate, Bound, Multipliers)> {
+pub(super) fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<(PlanCertificate, Bound, Multipliers)> {
     let size: BTreeMap<u32, i64> = hint.size.iter().copied().collect();
     let values: BTreeMap<(u32, Attribute, u32), i64> = hint.values.iter().map(|&(s, a, v, m)| ((s, a, v), m)).collect();
     let keep: BTreeMap<(u32, u32), i64> = hint.keep.iter().map(|&(c, s, m)| ((c, s), m)).collect();
@@ -570,17 +570,17 @@ fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<(PlanCertif
 pub enum Search {
     /// Nothing: the bounds the hint and the starting allocation prove.
     None,
-    /// The integer programs left after reduced-cost fixing, each only when it
-    /// has at most this many cells (free columns x rows with a free column);
-    /// never the dual LP. Its cost grows with its size, so a query can bound
-    /// its instructions by it.
+    /// The integer programs left after reduced-cost fixing, while their
+    /// cells (free columns x rows with a free column), summed over every
+    /// program solved, stay within this many; never the dual LP. A program's
+    /// cost grows with its size, so a query can bound its instructions by it.
     Within(u64),
     /// Everything, the dual LP included.
     Full,
 }
 
 /// The size of the integer program left when `fixed` columns are fixed.
-fn program_cells(lp: &Lp, fixed: &[Option<i64>]) -> u64 {
+pub(super) fn program_cells(lp: &Lp, fixed: &[Option<i64>]) -> u64 {
     let free = fixed.iter().filter(|f| f.is_none()).count() as u64;
     let rows = lp.rows.iter().filter(|r| r.terms.iter().any(|&(j, _)| fixed[j].is_none())).count() as u64;
     free * rows
@@ -602,9 +602,18 @@ pub fn solve_from(
     let mut work = Work::default();
     let lp = build_lp(pm);
     let may_search = search != Search::None;
-    let fits = |fixed: &[Option<i64>]| match search {
-        Search::Within(cells) => program_cells(&lp, fixed) <= cells,
-        _ => true,
+    // Within a number of cells, the programs solved share it: each takes its cells.
+    let cells_left = std::cell::Cell::new(match search {
+        Search::Within(cells) => cells,
+        _ => u64::MAX,
+    });
+    let fits = |fixed: &[Option<i64>]| {
+        let cells = if search == Search::Full { 0 } else { program_cells(&lp, fixed) };
+        let fits = cells <= cells_left.get();
+        if fits {
+            cells_left.set(cells_left.get() - cells);
+        }
+        fits
     };
     let (certificate, bound, multipliers) = match hint.and_then(|h| hinted(pm, &lp, h)) {
         Some((c, b, m)) => (c, b, Some(m)),

@@ -8,8 +8,9 @@
 //! after the proposal alone. A payload that names an unknown node, a node of
 //! another subnet, or a node that is DOWN, DEGRADED or cordoned is refused.
 
+use super::local;
 use super::model::{self, PlanModel};
-use super::solve::{self, PlanSolution};
+use super::solve::{self, PlanSolution, Search};
 use crate::evaluate::nakamoto;
 use crate::inputs::{Attribute, Inputs, LimitOp};
 use crate::model::{NodeClass, Subnet};
@@ -308,14 +309,69 @@ pub fn verify_proposal(
     // The optimal plan, moved onto the split classes, may contain the proposal already.
     // Node for node: the optimal plan's changes applied to the split model,
     // else its class counts carried over.
-    let start = optimal.allocation.as_ref().and_then(|a| {
-        let changes = crate::plan::check::realize(&pm, a);
-        crate::plan::verify::allocation_after(&fixed, &changes)
-            .ok()
-            .filter(|s| solve::plan_cost(&fixed, s).is_some())
-            .or_else(|| Some(carry_over(a, &fixed, &parent, pm.model.classes.len())))
+    let changes = optimal.allocation.as_ref().map(|a| crate::plan::check::realize(&pm, a));
+    let moved = optimal.allocation.as_ref().zip(changes.as_ref()).and_then(|(a, changes)| {
+        let mut after = crate::plan::verify::allocation_after(&fixed, changes).ok()?;
+        // Synthetic nodes have no members to move: they stay where the plan puts them.
+        for (t, entries) in a.subnets.iter().enumerate() {
+            after.subnets[t].extend(entries.iter().filter(|(c, _)| pm.model.classes[*c as usize].synthetic));
+            after.subnets[t].sort_unstable();
+        }
+        Some(after)
     });
-    let with_proposal = solve::solve_from(&fixed, budget, Some(&hint), start.as_ref(), search);
+    let start = match (&optimal.allocation, &moved) {
+        (_, Some(m)) if solve::plan_cost(&fixed, m).is_some() => Some(m.clone()),
+        (Some(a), _) => Some(carry_over(a, &fixed, &parent, pm.model.classes.len())),
+        _ => None,
+    };
+    let quick = solve::solve_from(&fixed, budget, Some(&hint), start.as_ref(), Search::None);
+    let forced = || local::forced_infeasibility(&fixed);
+    let with_proposal = match (&moved, quick.status, search) {
+        (_, Status::Optimal, _) | (_, _, Search::None) => quick,
+        // The proposal breaks a limit by itself: no plan contains it.
+        _ if let Some(proof) = forced() => solve::solve_from(&fixed, budget, Some(&proof), None, search),
+        // No plan to start near (the network has none): the bounded search alone.
+        (None, ..) => solve::solve_from(&fixed, budget, Some(&hint), start.as_ref(), search),
+        (Some(moved), ..) => {
+            // Near the optimal plan: the proposal's subnet and the subnets the plan put its
+            // nodes in, re-solved with the others fixed; then with the subnets the plan fills
+            // anew (empty today, the most flexible) free too; then with every subnet the plan
+            // changes. The rows of the last and the proposal's classes are re-priced (see `local`).
+            let mut subnets: BTreeSet<u32> = [s32].into();
+            subnets.extend(changes.iter().flatten().filter(|c| seen.contains(c.node_id.as_str())).filter_map(|c| c.to));
+            let occupied: BTreeSet<u32> = membership.values().copied().collect();
+            let changed: BTreeSet<u32> =
+                changes.iter().flatten().flat_map(|c| c.from.into_iter().chain(c.to)).collect();
+            let mut filled_anew = subnets.clone();
+            filled_anew.extend(changed.iter().filter(|t| !occupied.contains(t)));
+            let mut wider = filled_anew.clone();
+            wider.extend(&changed);
+            let original = pm.model.classes.len();
+            let classes: BTreeSet<u32> = (original..parent.len()).flat_map(|k| [k as u32, parent[k]]).collect();
+            let mut cells = match search {
+                Search::Within(cells) => cells,
+                _ => u64::MAX,
+            };
+            let neighbourhoods = [subnets, filled_anew, wider];
+            let near = local::near(&fixed, &hint, moved, &neighbourhoods, &classes, &mut cells, budget.branch_nodes);
+            // The search goes on with the cells the near stage left.
+            let search = match search {
+                Search::Within(_) => Search::Within(cells),
+                other => other,
+            };
+            let start = match (near.plan, quick.upper_bound) {
+                (Some((cost, a)), upper) if upper.is_none_or(|u| cost < u) => Some(a),
+                _ => start,
+            };
+            let left = Budget { branch_nodes: budget.branch_nodes.saturating_sub(near.work.branch_nodes) };
+            let hint = near.certificate.unwrap_or(hint);
+            let mut solution = solve::solve_from(&fixed, left, Some(&hint), start.as_ref(), search);
+            solution.work.lp_solves += near.work.lp_solves;
+            solution.work.branch_nodes += near.work.branch_nodes;
+            solution.work.lp_iterations += near.work.lp_iterations;
+            solution
+        }
+    };
     let (on_optimal_path, excess_cost) = match (optimal.status, with_proposal.status) {
         (Status::Optimal, Status::Optimal) => {
             let a = optimal.upper_bound.unwrap_or(0);
