@@ -199,12 +199,16 @@ pub fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
     })
 }
 
-/// Checking a change that is not part of the kept plan, a query may solve
-/// the integer program left after the kept plan's certificate has fixed what
-/// it can, when that program has at most this many cells (free columns x
-/// rows): about the size of one subnet's whole model, which a query solves
-/// within its limit. A larger one leaves the change undecided on chain.
-pub const QUERY_MAX_PROGRAM_CELLS: u64 = QUERY_MAX_LP_SIZE;
+/// Checking a change that is not part of the kept plan, a query solves
+/// integer programs near the kept plan and then after reduced-cost fixing
+/// (`plan::local`, `Search::Within`) while their cells (columns x rows),
+/// summed over every program and the re-pricing LP, stay within this many.
+/// Measured through the wasm host on SWAP-ORACLES.md S5 and S6 (wasm_plan):
+/// a change decided near the plan takes 0.5 to 1.8 billion instructions; with
+/// 8 million cells, a search that used them all took 4.8 billion, too close
+/// to a query's 5 billion, hence half that. A change the cells do not settle
+/// is left undecided on chain, with its bounds.
+pub const QUERY_MAX_PROGRAM_CELLS: u64 = 4_000_000;
 /// ... and a governance verdict the same: searching as far as the whole model
 /// a plan refresh solves took 27 billion instructions for one change on the
 /// generated network (wasm_governance), too close to a message's 40 billion.

@@ -61,6 +61,35 @@ fn run_timers(h: &mut Host, report: &mut Report, name: &str) {
     }
 }
 
+/// Random changes judged on each case.
+const RANDOM_CHANGES: usize = 16;
+
+/// `verify_membership_change` through the module, and the native verifier's
+/// full search on the export.
+fn judge(
+    h: &mut Host,
+    exported: &ic_topology::inputs::Inputs,
+    change: &api::MembershipChange,
+) -> (api::MembershipChangeReport, plan::verify_proposal::ProposalCheck) {
+    let r: api::Result<api::MembershipChangeReport> =
+        query(h, "verify_membership_change", &encode_one(change.clone()).unwrap());
+    let r = r.unwrap_or_else(|e| panic!("verify_membership_change {change:?}: {e:?}"));
+    let payload = plan::verify_proposal::Payload {
+        subnet_id: change.subnet_id.clone(),
+        node_ids_add: change.node_ids_add.clone(),
+        node_ids_remove: change.node_ids_remove.clone(),
+    };
+    let want = plan::verify_proposal::verify_proposal(
+        exported,
+        &payload,
+        ic_topology::export::CANISTER_BUDGET,
+        None,
+        plan::solve::Search::Full,
+    )
+    .unwrap();
+    (r, want)
+}
+
 fn plan_call(h: &mut Host, subnets: Vec<String>) -> api::MembershipPlan {
     let r: api::Result<api::MembershipPlan> =
         query(h, "plan_membership_changes", &encode_one(api::PlanRequest { subnets }).unwrap());
@@ -130,50 +159,92 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
             report.add(&format!("{name}: verify_membership_change (a proposal of the plan)"), h.last_instructions());
             assert_eq!(r.on_optimal_path, Some(true), "{name}: {r:?}");
             // A change the plan does not make (one of the subnet's kept nodes out, a
-            // free node the plan leaves unassigned in): the native verifier decides it
-            // with a full search; the query's bounded search decides it the same when
-            // the search fits, and otherwise leaves it undecided (on S5 and S6 it does
-            // not fit: BudgetExceeded; `topology verify-proposal` decides it off chain).
+            // free node the plan leaves unassigned in): the query decides it near the
+            // kept plan (src/plan/local.rs) as the native verifier does with a full search.
             let changed: std::collections::BTreeSet<&str> = native.changes.iter().map(|c| c.node_id.as_str()).collect();
             let s = pm.model.subnets.iter().position(|x| x.subnet_id.as_deref() == Some(first.subnet_id.as_str()));
             let members =
                 || pm.model.classes.iter().zip(&pm.member_subnets).flat_map(|(c, at)| c.members.iter().zip(at.iter()));
             let kept = members().find(|(id, at)| at.map(|a| a as usize) == s && !changed.contains(id.as_str()));
             let free = members().find(|(id, at)| at.is_none() && !changed.contains(id.as_str()));
-            if let (Some((kept, _)), Some((free, _))) = (kept, free) {
-                let other = api::MembershipChange {
-                    subnet_id: first.subnet_id.clone(),
-                    node_ids_add: vec![free.clone()],
-                    node_ids_remove: vec![kept.clone()],
-                };
-                let r: api::Result<api::MembershipChangeReport> =
-                    query(&mut h, "verify_membership_change", &encode_one(other.clone()).unwrap());
-                let r = r.unwrap();
-                report.add(
-                    &format!("{name}: verify_membership_change (a change outside the plan)"),
-                    h.last_instructions(),
+            let (Some((kept, _)), Some((free, _))) = (kept, free) else { panic!("{name}: no kept and no free node") };
+            let other = api::MembershipChange {
+                subnet_id: first.subnet_id.clone(),
+                node_ids_add: vec![free.clone()],
+                node_ids_remove: vec![kept.clone()],
+            };
+            let (r, want) = judge(&mut h, &exported, &other);
+            report.add(&format!("{name}: verify_membership_change (a change outside the plan)"), h.last_instructions());
+            assert_eq!(want.on_optimal_path, Some(false), "{name}: the native verifier decides it");
+            assert_eq!((r.on_optimal_path, r.excess_cost), (want.on_optimal_path, want.excess_cost), "{name}: {r:?}");
+
+            // Random changes of random subnets (1 to 3 members out, 0 to 3 free nodes in):
+            // each is decided as the full search decides it, or left undecided with bounds
+            // that hold the full search's answer.
+            let registry: std::collections::BTreeSet<&str> =
+                exported.nodes.iter().map(|n| n.node_id.as_str()).collect();
+            let free: Vec<&String> =
+                members().filter(|(id, at)| at.is_none() && registry.contains(id.as_str())).map(|(id, _)| id).collect();
+            let mut rng = Rng(0x5eed_0fc4_a6e5 ^ cost);
+            let (mut decided, mut asked, mut most) = (0, 0, 0);
+            while asked < RANDOM_CHANGES {
+                let t = rng.below(pm.model.subnets.len() as u64) as usize;
+                let Some(subnet_id) = pm.model.subnets[t].subnet_id.clone() else { continue };
+                let in_t: Vec<&String> =
+                    members().filter(|(_, at)| at.map(|a| a as usize) == Some(t)).map(|(id, _)| id).collect();
+                let mut change = api::MembershipChange { subnet_id, node_ids_add: vec![], node_ids_remove: vec![] };
+                for _ in 0..rng.below(3) + 1 {
+                    if let Some(id) = (!in_t.is_empty()).then(|| in_t[rng.below(in_t.len() as u64) as usize]) {
+                        if !change.node_ids_remove.contains(id) {
+                            change.node_ids_remove.push(id.clone());
+                        }
+                    }
+                }
+                for _ in 0..rng.below(4) {
+                    let id = free[rng.below(free.len() as u64) as usize];
+                    if !change.node_ids_add.contains(id) {
+                        change.node_ids_add.push(id.clone());
+                    }
+                }
+                if change.node_ids_add.is_empty() && change.node_ids_remove.is_empty() {
+                    continue;
+                }
+                asked += 1;
+                let (r, want) = judge(&mut h, &exported, &change);
+                most = most.max(h.last_instructions());
+                println!(
+                    "{name}: -{} +{} in {}: {:?} [{}, {:?}], full search {:?}: {} instructions",
+                    change.node_ids_remove.len(),
+                    change.node_ids_add.len(),
+                    change.subnet_id,
+                    r.status_with_change,
+                    r.lower_bound_with_change,
+                    r.upper_bound_with_change,
+                    want.with_proposal.upper_bound,
+                    h.last_instructions()
                 );
-                let payload = plan::verify_proposal::Payload {
-                    subnet_id: other.subnet_id.clone(),
-                    node_ids_add: other.node_ids_add.clone(),
-                    node_ids_remove: other.node_ids_remove.clone(),
-                };
-                let want = plan::verify_proposal::verify_proposal(
-                    &exported,
-                    &payload,
-                    ic_topology::export::CANISTER_BUDGET,
-                    None,
-                    plan::solve::Search::Full,
-                )
-                .unwrap();
-                assert_eq!(want.on_optimal_path, Some(false), "{name}: the native verifier decides it");
-                if r.on_optimal_path.is_some() {
-                    assert_eq!((r.on_optimal_path, r.excess_cost), (want.on_optimal_path, want.excess_cost), "{name}");
+                assert!(
+                    want.on_optimal_path.is_some()
+                        || want.with_proposal.status == ic_topology::solve::Status::Infeasible,
+                    "{name}: the full search decides {change:?}"
+                );
+                if r.status_with_change == api::Status::BudgetExceeded {
+                    if let Some(b) = want.with_proposal.upper_bound {
+                        assert!(
+                            r.lower_bound_with_change <= b && r.upper_bound_with_change.is_none_or(|u| u >= b),
+                            "{name}: {r:?}"
+                        );
+                    }
                 } else {
-                    // Too large a search for a query: undecided, with its bounds.
-                    assert_eq!(r.status_with_change, api::Status::BudgetExceeded, "{name}: {r:?}");
+                    decided += 1;
+                    assert_eq!(
+                        (r.on_optimal_path, r.excess_cost),
+                        (want.on_optimal_path, want.excess_cost),
+                        "{name}: {change:?} {r:?}"
+                    );
                 }
             }
+            report.add(&format!("{name}: verify_membership_change, {RANDOM_CHANGES} random changes, {decided} decided (most instructions)"), most);
             let unknown = api::MembershipChange { node_ids_add: vec!["not-a-node".into()], ..change };
             let r: api::Result<api::MembershipChangeReport> =
                 query(&mut h, "verify_membership_change", &encode_one(unknown).unwrap());

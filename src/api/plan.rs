@@ -146,6 +146,11 @@ pub struct MembershipChangeReport {
     pub excess_cost: Option<u64>,
     pub optimal_cost: Option<u64>,
     pub cost_with_change: Option<u64>,
+    /// Proven: every plan that contains the change costs at least this (the
+    /// cost when decided; with `budget_exceeded`, the bound found on chain).
+    pub lower_bound_with_change: u64,
+    /// The cheapest plan found that contains the change, if any.
+    pub upper_bound_with_change: Option<u64>,
     pub status: Status,
     pub status_with_change: Status,
     pub before: SubnetState,
@@ -332,6 +337,8 @@ pub fn change_report_out(check: &ProposalCheck, size: u32, ctx: PlanContext) -> 
             .with_proposal
             .upper_bound
             .filter(|_| check.with_proposal.status == crate::solve::Status::Optimal),
+        lower_bound_with_change: check.with_proposal.lower_bound,
+        upper_bound_with_change: check.with_proposal.upper_bound,
         status: convert::status(check.optimal.status),
         status_with_change: convert::status(check.with_proposal.status),
         before: state_out(&check.before, size),
