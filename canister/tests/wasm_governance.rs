@@ -415,7 +415,12 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let VerdictOutcome::Membership { added, removed, .. } = &membership.outcome else { panic!("{membership:?}") };
     assert_eq!((added.len(), removed.len()), (1, 1));
     let VerdictOutcome::Membership { optimality, .. } = &membership.outcome else { unreachable!() };
-    assert!(!optimality.starts_with("optimality not checked"), "checked against the kept plan: {optimality}");
+    println!("membership verdict: {optimality}");
+    // Decided on chain, near the kept plan (the swap is not one the plan makes).
+    assert!(
+        optimality.starts_with("part of") || optimality.starts_with("not part of"),
+        "decided against the kept plan: {optimality}"
+    );
     let removal = verified(&mut h, 2_070).verdict;
     let VerdictOutcome::Removal { node_ids, before, after } = &removal.outcome else { panic!("{removal:?}") };
     let of_operator: Vec<&str> =
