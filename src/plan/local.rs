@@ -25,9 +25,7 @@
 
 use super::check::{self as plan_check, PlanCertificate};
 use super::model::PlanModel;
-use super::solve::{
-    self, best_certificate, build_lp, hinted, program_cells, solve_program, Col, IntResult, Lp, RowKind,
-};
+use super::solve::{self, best_certificate, hinted, program_cells, solve_program, Col, IntResult, Lp, RowKind};
 use crate::check::Allocation;
 use crate::solve::Work;
 use microlp::ComparisonOp;
@@ -46,26 +44,24 @@ pub struct Near {
 /// named): re-solve the first set of `neighbourhoods` (and any subnet `start`
 /// leaves invalid) with the others fixed as `start` has them, the next set
 /// when that has no plan, and re-price the rows of the last set solved and of
-/// `classes` in `hint`. `max_cells`: the programs and the dual LP solved here
-/// share at most this many cells (columns x rows), as the programs of
-/// [`super::solve::Search::Within`] do; what they take is subtracted from it.
-/// `branch_nodes`: the programs' work budget.
-pub fn near(
+/// `classes` in `hint`, within `allowance` (what the programs and the dual
+/// LP take of its cells is subtracted from it).
+pub(super) fn near(
     pm: &PlanModel,
+    lp: &Lp,
     hint: &PlanCertificate,
     start: &Allocation,
     neighbourhoods: &[BTreeSet<u32>],
     classes: &BTreeSet<u32>,
-    max_cells: &mut u64,
-    branch_nodes: u64,
+    allowance: &mut Allowance,
 ) -> Near {
-    let mut spent = Spent { cells_left: *max_cells, work: Work::default() };
-    let lp = build_lp(pm);
+    let branch_nodes = allowance.branch_nodes;
+    let mut spent = Spent { cells_left: allowance.cells, work: Work::default() };
     let mut plan = None;
     let mut free = vec![false; pm.model.subnets.len()];
     for subnets in neighbourhoods {
         let left = branch_nodes.saturating_sub(spent.work.branch_nodes);
-        let (found, solved) = upper_bound(pm, &lp, start, subnets, left, &mut spent);
+        let (found, solved) = upper_bound(pm, lp, start, subnets, left, &mut spent);
         free = solved;
         if found.is_some() {
             plan = found;
@@ -73,9 +69,18 @@ pub fn near(
         }
     }
     let target = plan.as_ref().map_or(i128::MAX, |(cost, _)| *cost as i128);
-    let certificate = lower_bound(pm, &lp, hint, &free, classes, target, &mut spent);
-    *max_cells = spent.cells_left;
+    let certificate = lower_bound(pm, lp, hint, &free, classes, target, &mut spent);
+    allowance.cells = spent.cells_left;
     Near { plan, certificate, work: spent.work }
+}
+
+/// What the stage near a plan may solve.
+pub(super) struct Allowance {
+    /// Cells (columns x rows) that the programs and the dual LP share, as the
+    /// programs of [`super::solve::Search::Within`] do.
+    pub(super) cells: u64,
+    /// The programs' work budget.
+    pub(super) branch_nodes: u64,
 }
 
 /// What the programs and LPs solved so far took: cells from the allowance, and work.
@@ -130,27 +135,9 @@ fn upper_bound(
         }
     }
     for row in &lp.rows {
-        let t = match row.kind {
-            RowKind::Size(t) | RowKind::Value(t, ..) => t,
-            _ => continue,
-        };
-        if free[t as usize] {
-            continue;
+        if let Some((t, holds)) = solve::subnet_row_holds(lp, row, x_value) {
+            free[t] |= !holds;
         }
-        let now: i64 = row
-            .terms
-            .iter()
-            .map(|&(j, _)| match lp.cols[j] {
-                Col::X(c, t) => x_value(c, t),
-                _ => 0,
-            })
-            .sum();
-        let holds = match row.op {
-            ComparisonOp::Le => now <= row.rhs,
-            ComparisonOp::Ge => now >= row.rhs,
-            _ => now == row.rhs,
-        };
-        free[t as usize] |= !holds;
     }
 
     // Columns of the fixed subnets at their values in `start`; a class's own
@@ -202,17 +189,7 @@ fn upper_bound(
     let mut plan = None;
     if spent.take(program_cells(lp, &fixed)) {
         if let IntResult::Solved(values) = solve_program(lp, &fixed, branch_nodes, &mut spent.work) {
-            let mut allocation = Allocation { subnets: vec![Vec::new(); ns] };
-            for (j, col) in lp.cols.iter().enumerate() {
-                if let Col::X(c, t) = *col {
-                    if values[j] > 0 {
-                        allocation.subnets[t as usize].push((c, values[j] as u32));
-                    }
-                }
-            }
-            for entries in &mut allocation.subnets {
-                entries.sort_unstable();
-            }
+            let allocation = solve::allocation_of(pm, lp, &values);
             plan = solve::plan_cost(pm, &allocation).map(|cost| (cost, allocation));
         }
     }
@@ -274,8 +251,7 @@ fn lower_bound(
 /// a proposal adds to a subnet break one of its limits by themselves): that
 /// row's multiplier alone, scaled until the bound passes the most any plan
 /// can cost. The checker checks it like any other.
-pub fn forced_infeasibility(pm: &PlanModel) -> Option<PlanCertificate> {
-    let lp = build_lp(pm);
+pub(super) fn forced_infeasibility(pm: &PlanModel, lp: &Lp) -> Option<PlanCertificate> {
     let most = super::verify::max_cost(pm) as i128;
     for (i, row) in lp.rows.iter().enumerate() {
         let low: i64 = row.terms.iter().map(|&(j, a)| if a > 0.0 { lp.lo[j] } else { -lp.hi[j] }).sum();
@@ -289,7 +265,7 @@ pub fn forced_infeasibility(pm: &PlanModel) -> Option<PlanCertificate> {
         for _ in 0..8 {
             let mut rows = vec![0i64; lp.rows.len()];
             rows[i] = sign * i64::try_from(scale).ok()?;
-            let certificate = solve::certificate(&lp, &rows, 1);
+            let certificate = solve::certificate(lp, &rows, 1);
             if let Ok(bound) = plan_check::check_plan_certificate(pm, &certificate) {
                 if bound.ceil() > most {
                     return Some(certificate);

@@ -18,7 +18,6 @@ use super::model::PlanModel;
 use super::solve::{self, best_certificate, build_lp, Col, Lp, PlanSolution, RowKind, Search};
 use crate::check::Allocation;
 use crate::solve::{Budget, Status, Work};
-use microlp::ComparisonOp;
 use std::collections::BTreeMap;
 
 /// Per subnet: whether its current members are usable and already form a
@@ -43,24 +42,10 @@ fn settled(pm: &PlanModel, lp: &Lp) -> Vec<bool> {
     }
     // Every size and value row of the subnet holds with its current members.
     for row in &lp.rows {
-        let s = match row.kind {
-            RowKind::Size(s) | RowKind::Value(s, ..) => s as usize,
-            _ => continue,
-        };
-        let now: i64 = row
-            .terms
-            .iter()
-            .map(|&(j, _)| match lp.cols[j] {
-                Col::X(c, t) => current[c as usize].get(&t).copied().unwrap_or(0) as i64,
-                _ => 0,
-            })
-            .sum();
-        let holds = match row.op {
-            ComparisonOp::Le => now <= row.rhs,
-            ComparisonOp::Ge => now >= row.rhs,
-            _ => now == row.rhs,
-        };
-        ok[s] &= holds;
+        let members = |c: u32, t: u32| current[c as usize].get(&t).copied().unwrap_or(0) as i64;
+        if let Some((s, holds)) = solve::subnet_row_holds(lp, row, members) {
+            ok[s] &= holds;
+        }
     }
     ok
 }

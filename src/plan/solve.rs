@@ -507,6 +507,45 @@ pub(super) fn certificate(lp: &Lp, rows: &[i64], d: u64) -> PlanCertificate {
     cert
 }
 
+/// The allocation of a program's solution: each class's count per subnet.
+pub(super) fn allocation_of(pm: &PlanModel, lp: &Lp, values: &[i64]) -> Allocation {
+    let mut allocation = Allocation { subnets: vec![Vec::new(); pm.model.subnets.len()] };
+    for (j, col) in lp.cols.iter().enumerate() {
+        if let Col::X(c, s) = *col {
+            if values[j] > 0 {
+                allocation.subnets[s as usize].push((c, values[j] as u32));
+            }
+        }
+    }
+    for entries in &mut allocation.subnets {
+        entries.sort_unstable();
+    }
+    allocation
+}
+
+/// For a subnet's size or value row: its subnet, and whether it holds when
+/// class c has `members(c, s)` nodes in subnet s. `None` for other rows.
+pub(super) fn subnet_row_holds(lp: &Lp, row: &Row, members: impl Fn(u32, u32) -> i64) -> Option<(usize, bool)> {
+    let s = match row.kind {
+        RowKind::Size(s) | RowKind::Value(s, ..) => s as usize,
+        _ => return None,
+    };
+    let now: i64 = row
+        .terms
+        .iter()
+        .map(|&(j, _)| match lp.cols[j] {
+            Col::X(c, t) => members(c, t),
+            _ => 0,
+        })
+        .sum();
+    let holds = match row.op {
+        ComparisonOp::Le => now <= row.rhs,
+        ComparisonOp::Ge => now >= row.rhs,
+        _ => now == row.rhs,
+    };
+    Some((s, holds))
+}
+
 /// The cost of the cheapest changes that give `allocation`, if it is a valid plan.
 pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
     plan_check::check_plan_allocation(pm, allocation).ok()?;
@@ -672,20 +711,7 @@ pub fn solve_from(
         // The certificate alone proves that no plan exists.
         return answer(Status::Infeasible, lower, None, None, work, true, &certificate);
     }
-    let allocation_of = |values: &[i64]| {
-        let mut allocation = Allocation { subnets: vec![Vec::new(); pm.model.subnets.len()] };
-        for (j, col) in lp.cols.iter().enumerate() {
-            if let Col::X(c, s) = *col {
-                if values[j] > 0 {
-                    allocation.subnets[s as usize].push((c, values[j] as u32));
-                }
-            }
-        }
-        for entries in &mut allocation.subnets {
-            entries.sort_unstable();
-        }
-        allocation
-    };
+    let allocation_of = |values: &[i64]| allocation_of(pm, &lp, values);
     // Reduced-cost fixing (exact): every plan of cost V has
     // V >= bound + sum over columns of |reduced cost| x (distance from the
     // bound the reduced cost favours). First, the columns the certificate

@@ -325,7 +325,10 @@ pub fn verify_proposal(
         _ => None,
     };
     let quick = solve::solve_from(&fixed, budget, Some(&hint), start.as_ref(), Search::None);
-    let forced = || local::forced_infeasibility(&fixed);
+    // The model's LP, built once for the checks near the plan.
+    let lp = std::cell::OnceCell::new();
+    let lp = || lp.get_or_init(|| solve::build_lp(&fixed));
+    let forced = || local::forced_infeasibility(&fixed, lp());
     let with_proposal = match (&moved, quick.status, search) {
         (_, Status::Optimal, _) | (_, _, Search::None) => quick,
         // The proposal breaks a limit by itself: no plan contains it.
@@ -348,15 +351,16 @@ pub fn verify_proposal(
             wider.extend(&changed);
             let original = pm.model.classes.len();
             let classes: BTreeSet<u32> = (original..parent.len()).flat_map(|k| [k as u32, parent[k]]).collect();
-            let mut cells = match search {
+            let cells = match search {
                 Search::Within(cells) => cells,
                 _ => u64::MAX,
             };
+            let mut allowance = local::Allowance { cells, branch_nodes: budget.branch_nodes };
             let neighbourhoods = [subnets, filled_anew, wider];
-            let near = local::near(&fixed, &hint, moved, &neighbourhoods, &classes, &mut cells, budget.branch_nodes);
+            let near = local::near(&fixed, lp(), &hint, moved, &neighbourhoods, &classes, &mut allowance);
             // The search goes on with the cells the near stage left.
             let search = match search {
-                Search::Within(_) => Search::Within(cells),
+                Search::Within(_) => Search::Within(allowance.cells),
                 other => other,
             };
             let start = match (near.plan, quick.upper_bound) {
