@@ -204,7 +204,7 @@ pub fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
 /// (`plan::local`, `Search::Within`) while their cells (columns x rows),
 /// summed over every program and the re-pricing LP, stay within this many.
 /// Measured through the wasm host on SWAP-ORACLES.md S5 and S6 (wasm_plan):
-/// a change decided near the plan takes 0.5 to 1.8 billion instructions; with
+/// a change decided near the plan takes 0.5 to 1.9 billion instructions; with
 /// 8 million cells, a search that used them all took 4.8 billion, too close
 /// to a query's 5 billion, hence half that. A change the cells do not settle
 /// is left undecided on chain, with its bounds.
