@@ -19,7 +19,7 @@
 //! When the two meet, the plan is proven optimal at once; otherwise they are
 //! the start and the hint of the bounded search of [`super::solve::solve_from`].
 //!
-//! [`forced_infeasibility`] proves at once that no plan exists when one row
+//! `forced_infeasibility` proves at once that no plan exists when one row
 //! cannot hold with every column at the bound nearest to it (a proposal's
 //! added nodes break a limit of their subnet by themselves).
 
