@@ -35,7 +35,7 @@ echo "running: $shown" >&2
 cargo bench --bench evaluate "$@"
 # Membership plans (minimize_node_swaps), with the reference's swap mode beside them.
 cargo bench --bench plan "$@"
-# The placement map (issue 14), with the reference on a sample of its entries.
+# The placement map, with the reference on a sample of its entries.
 cargo bench --bench placement "$@"
 for f in "$results" "$plan_results" "$placement_results"; do
   if [ ! -f "$f" ]; then
@@ -63,11 +63,18 @@ if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit (with un
   echo "Timings are wall clock on a shared machine and vary from run to run; the"
   echo "ObjectiveValues and work counters are deterministic."
   echo
+  echo "The cases: five real snapshots the reference tool was run on, #1 (December 2023 rules, 1,283"
+  echo "nodes and 70 planned, 40 subnets), #2 (#1 with one candidate node), #3 (November 2024 rules),"
+  echo "#4 (the 2025 network of October 2025 under its production topology) and #5 (the same network"
+  echo "under a topology of 83 subnets); membership plans S1 to S4 (the reference's four worked"
+  echo "examples), S5 (the October 2025 network as it is) and S6 (that network grown by 2 ECDSA and 10"
+  echo "Application subnets). The ObjectiveValues and costs are the reference tool's own."
+  echo
   cat "$results"
   echo
   cat "$plan_results"
   echo
-  echo "## Placement map and node values (issue 14; \`cargo bench --bench placement\`)"
+  echo "## Placement map and node values (\`cargo bench --bench placement\`)"
   echo
   cat "$placement_results"
   if [ -s "$notes" ]; then
@@ -78,7 +85,7 @@ if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit (with un
 rm -f "$notes"
 echo "wrote $root/BENCHMARKS.md" >&2
 if grep -q MISMATCH "$results" "$plan_results" "$placement_results"; then
-  echo "bench.sh: MISMATCH between the engine and the reference or ORACLES.md / SWAP-ORACLES.md:" >&2
+  echo "bench.sh: MISMATCH between the engine and the reference or its recorded values:" >&2
   grep -h MISMATCH "$results" "$plan_results" "$placement_results" >&2
   exit 2
 fi
