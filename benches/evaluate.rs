@@ -22,7 +22,7 @@
 
 use ic_topology::evaluate;
 use ic_topology::files;
-use ic_topology::generate::{self, GenerateParams};
+use ic_topology_generate::{self, GenerateParams};
 use ic_topology::inputs::{CandidateRow, Inputs};
 use ic_topology::model;
 use ic_topology::solve::{self, Budget, Status, Work};
@@ -470,7 +470,7 @@ fn render(rows: &[Row], runs: usize, reference_off: &Option<String>) -> String {
         if let Some(o) = r.oracle {
             if objective != Some(o) || status != Status::Optimal {
                 checks.push(format!(
-                    "- **MISMATCH** {}: engine {} {:?}, ORACLES.md {o}",
+                    "- **MISMATCH** {}: engine {} {:?}, recorded {o}",
                     r.label,
                     status_name(status),
                     objective
@@ -479,14 +479,14 @@ fn render(rows: &[Row], runs: usize, reference_off: &Option<String>) -> String {
         }
     }
     let oracle_rows = rows.iter().filter(|r| r.oracle.is_some() && r.engine.is_some()).count();
-    let oracle_bad = checks.iter().filter(|c| c.contains("ORACLES.md")).count();
+    let oracle_bad = checks.iter().filter(|c| c.contains(", recorded ")).count();
     if oracle_rows > 0 && oracle_bad == 0 {
         checks
-            .push(format!("- every reference case ({oracle_rows}) gives the ObjectiveValue recorded in ORACLES.md ✓"));
+            .push(format!("- every reference case ({oracle_rows}) gives the ObjectiveValue recorded for the reference tool ✓"));
     }
     writeln!(s, "Checks:").unwrap();
     if checks.is_empty() {
-        writeln!(s, "- none (no reference run and no ORACLES.md case)").unwrap();
+        writeln!(s, "- none (no reference run and no recorded case)").unwrap();
     }
     for c in &checks {
         writeln!(s, "{c}").unwrap();

@@ -1,4 +1,4 @@
-//! How long the placement map and the node values take (issue 14): the
+//! How long the placement map and the node values take: the
 //! ORACLES.md cases #1 (2023-12), #3 (2024-11) and #5 (2025, 83 subnets,
 //! mainnet scale), the map of a new node provider
 //! (`placement::placement_map`) and every group's node value

@@ -40,7 +40,7 @@ fn ms(d: Duration) -> String {
 fn main() {
     let started = Instant::now();
     let mut table = String::new();
-    let _ = writeln!(table, "## Membership plans (SWAP-ORACLES.md)\n");
+    let _ = writeln!(table, "## Membership plans (the reference's swap cases S1 to S6)\n");
     let Some(data) = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
         let _ = writeln!(table, "skipped: ../shared/data not found (the reference snapshots are only in CI)");
         finish(&table);
@@ -111,7 +111,7 @@ fn main() {
             "| {label} | {:?} | {}{} | {} / {} / {} / {} | {} | {} ({}) | {ref_time} | {ref_cost} | {speedup} |",
             p.status,
             p.cost.map_or("-".into(), |c| c.to_string()),
-            if matches { "" } else { " MISMATCH with SWAP-ORACLES.md" },
+            if matches { "" } else { " MISMATCH with the reference's recorded cost" },
             c.synthetic,
             c.dropped,
             c.moved,

@@ -397,3 +397,6 @@ impl SubnetCaps {
         &self.caps[self.rep[s]]
     }
 }
+
+#[cfg(test)]
+mod tests;

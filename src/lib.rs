@@ -13,6 +13,7 @@
 
 #[cfg(feature = "candid")]
 pub mod api;
+pub mod canister_profile;
 #[cfg(feature = "certification")]
 pub mod certification;
 pub mod charts;
@@ -26,7 +27,10 @@ pub mod explain;
 pub mod export;
 #[cfg(feature = "files")]
 pub mod files;
-pub mod generate;
+/// The network generator, a crate of its own (`ic-topology-generate`), under
+/// the name the canister's tests use.
+#[cfg(feature = "generate")]
+pub use ic_topology_generate as generate;
 pub mod inputs;
 pub mod model;
 pub mod placement;
@@ -39,3 +43,6 @@ pub mod topology_in_force;
 pub mod verify;
 
 pub use error::InputError;
+
+#[cfg(test)]
+mod test_fixtures;

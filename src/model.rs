@@ -538,3 +538,6 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

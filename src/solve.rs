@@ -1490,3 +1490,6 @@ pub fn solve_weighted(model: &Model, costs: &[i64], budget: Budget) -> WeightedS
         IntResult::OutOfBudget => answer(Status::BudgetExceeded, None, bound, None, certificate, work),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,6 +9,7 @@ use ic_certification::{label, leaf};
 use ic_topology::api;
 use ic_topology::certification;
 use ic_topology::digest;
+use ic_topology::canister_profile;
 use ic_topology::export;
 use ic_topology::files;
 use ic_topology::inputs::CandidateRow;
@@ -83,7 +84,7 @@ fn an_export_is_evaluated_as_the_canister_does_and_verifies() {
     let run = topology(&["evaluate", "--json", "--inputs", &s(&path), "--candidate", MESSI]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let (model, native) = export::evaluate_as_canister(&inputs, &[messi()]);
+    let (model, native) = canister_profile::evaluate_as_canister(&inputs, &[messi()]);
     assert_eq!(json["objective"], serde_json::json!(native.solution.objective));
     assert_eq!(json["curve"], serde_json::to_value(&native.curve).unwrap());
     assert_eq!(json["certificate"], serde_json::to_value(&native.solution.certificate).unwrap());
@@ -135,7 +136,7 @@ fn the_proposal_summary_is_the_engines_text_with_its_sha256() {
         MESSI,
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let (_, evaluation) = export::evaluate_as_canister(&inputs, &[messi()]);
+    let (_, evaluation) = canister_profile::evaluate_as_canister(&inputs, &[messi()]);
     let expected = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
         canister_id: Some("aaaaa-aa"),
         candidates: &[messi()],
@@ -249,7 +250,7 @@ fn candid_evaluation(inputs: &ic_topology::inputs::Inputs, export_bytes: &[u8]) 
         is_sev: m.is_sev,
         no_nodes: m.no_nodes,
     };
-    let (model, ev) = export::evaluate_as_canister(inputs, &[messi()]);
+    let (model, ev) = canister_profile::evaluate_as_canister(inputs, &[messi()]);
     let req = api::EvaluateRequest { candidates: vec![row], overrides: None, include_allocation: Some(true) };
     api::convert::evaluation(
         &model,

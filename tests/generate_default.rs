@@ -8,7 +8,7 @@
 //! After a deliberate change to the generator, rewrite the file with
 //! `cargo test --test generate_default -- --ignored regenerate_default_network`.
 
-use ic_topology::generate::{default_network_nodes_csv, generate, split_csv_line, DEFAULT_PARAMS, NODES_HEADER};
+use ic_topology_generate::{default_network_nodes_csv, generate, split_csv_line, DEFAULT_PARAMS, NODES_HEADER};
 use std::path::PathBuf;
 
 fn defaults(file: &str) -> PathBuf {
@@ -84,5 +84,5 @@ fn default_topology_matches_the_generator() {
 /// The configuration `topology generate` writes is the one the default network ships with.
 #[test]
 fn generated_configuration_is_the_default_one() {
-    assert_eq!(ic_topology::generate::CONFIG_JSON, std::fs::read_to_string(defaults("generated/config.json")).unwrap());
+    assert_eq!(ic_topology_generate::CONFIG_JSON, std::fs::read_to_string(defaults("generated/config.json")).unwrap());
 }

@@ -5,7 +5,7 @@ use crate::api::{self, Error, Result};
 use crate::check::{Certificate, SubnetMultipliers};
 use crate::evaluate::{self, Evaluation};
 use crate::inputs::{
-    self, Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
+    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
     Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
 };
 use crate::model::{self, Model};
@@ -13,139 +13,259 @@ use crate::solve::Status;
 use crate::verify::{Check, Claim, ClaimedSubnet, Rejection, Verified};
 use std::collections::BTreeMap;
 
+/// `From` both ways between two field-less enums with the same variants.
+macro_rules! same_variants {
+    ($engine:ty, $api:ty, [$($variant:ident),+ $(,)?]) => {
+        impl From<$engine> for $api {
+            fn from(v: $engine) -> Self {
+                match v {
+                    $(<$engine>::$variant => <$api>::$variant,)+
+                }
+            }
+        }
+        impl From<$api> for $engine {
+            fn from(v: $api) -> Self {
+                match v {
+                    $(<$api>::$variant => <$engine>::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+same_variants!(Attribute, api::Attribute, [NodeProvider, DataCenter, DataCenterProvider, Country]);
+same_variants!(RuleSet, api::RuleSet, [Dec2023, Nov2024, Y2025]);
+same_variants!(Status, api::Status, [Optimal, Infeasible, BudgetExceeded]);
+same_variants!(CordonedFeature, api::CordonedFeature, [NodeId, NodeProvider, NodeOperator, DataCenter, DataCenterProvider]);
+same_variants!(evaluate::Verdict, api::Verdict, [OneForOne, Diminishing, None]);
+same_variants!(LimitOp, api::LimitOp, [AtMost, Exactly]);
+same_variants!(
+    Check,
+    api::VerifyCheck,
+    [Settings, TopologyDigest, ConfigurationDigest, Candidates, Certificate, Bound, Allocation, Objective, Curve]
+);
+
+impl From<Settings> for api::Settings {
+    fn from(s: Settings) -> Self {
+        api::Settings {
+            rules: s.rules.into(),
+            synthetic_countries: s.synthetic_countries,
+            enforce_sev: s.enforce_sev,
+            enforce_health: s.enforce_health,
+            enforce_blacklist: s.enforce_blacklist,
+            enforce_per_provider_minimum: s.enforce_per_provider_minimum,
+        }
+    }
+}
+
+impl From<&api::Settings> for Settings {
+    fn from(s: &api::Settings) -> Self {
+        Settings {
+            rules: s.rules.into(),
+            synthetic_countries: s.synthetic_countries,
+            enforce_sev: s.enforce_sev,
+            enforce_health: s.enforce_health,
+            enforce_blacklist: s.enforce_blacklist,
+            enforce_per_provider_minimum: s.enforce_per_provider_minimum,
+        }
+    }
+}
+
+impl From<&api::CandidateRow> for CandidateRow {
+    fn from(r: &api::CandidateRow) -> Self {
+        CandidateRow {
+            node_provider: r.node_provider.clone(),
+            data_center: r.data_center.clone(),
+            data_center_provider: r.data_center_provider.clone(),
+            country: r.country.clone(),
+            is_sev: r.is_sev,
+            no_nodes: r.no_nodes,
+        }
+    }
+}
+
+impl From<api::PlannedNode> for PlannedNode {
+    fn from(p: api::PlannedNode) -> Self {
+        PlannedNode {
+            node_id: p.node_id,
+            node_provider: p.node_provider,
+            data_center: p.data_center,
+            data_center_provider: p.data_center_provider,
+            country: p.country,
+            is_sev: p.is_sev,
+        }
+    }
+}
+
+impl From<&PlannedNode> for api::PlannedNode {
+    fn from(p: &PlannedNode) -> Self {
+        api::PlannedNode {
+            node_id: p.node_id.clone(),
+            node_provider: p.node_provider.clone(),
+            data_center: p.data_center.clone(),
+            data_center_provider: p.data_center_provider.clone(),
+            country: p.country.clone(),
+            is_sev: p.is_sev,
+        }
+    }
+}
+
+impl From<&api::SubnetSpec> for SubnetSpec {
+    fn from(s: &api::SubnetSpec) -> Self {
+        SubnetSpec {
+            subnet_type: s.subnet_type.clone(),
+            subnet_id: s.subnet_id.clone(),
+            size: s.size,
+            is_sev: s.is_sev,
+            limits: [s.limit_node_provider, s.limit_data_center, s.limit_data_center_provider, s.limit_country],
+        }
+    }
+}
+
+impl From<&SubnetSpec> for api::SubnetSpec {
+    fn from(s: &SubnetSpec) -> Self {
+        api::SubnetSpec {
+            subnet_type: s.subnet_type.clone(),
+            subnet_id: s.subnet_id.clone(),
+            size: s.size,
+            is_sev: s.is_sev,
+            limit_node_provider: s.limits[0],
+            limit_data_center: s.limits[1],
+            limit_data_center_provider: s.limits[2],
+            limit_country: s.limits[3],
+        }
+    }
+}
+
+impl From<api::Cordon> for Cordon {
+    fn from(c: api::Cordon) -> Self {
+        Cordon { feature: c.feature.into(), value: c.value }
+    }
+}
+
+impl From<api::Node> for RegistryNode {
+    fn from(n: api::Node) -> Self {
+        RegistryNode {
+            node_id: n.node_id,
+            node_provider_name: n.node_provider_name,
+            node_provider_id: n.node_provider_id,
+            node_operator_id: n.node_operator_id,
+            data_center: n.data_center,
+            data_center_provider: n.data_center_provider,
+            region: n.region,
+            node_type: n.node_type,
+            status: n.status,
+            subnet_id: n.subnet_id,
+        }
+    }
+}
+
+impl From<RegistryNode> for api::Node {
+    fn from(n: RegistryNode) -> Self {
+        api::Node {
+            node_id: n.node_id,
+            node_operator_id: n.node_operator_id,
+            node_provider_id: n.node_provider_id,
+            node_provider_name: n.node_provider_name,
+            data_center: n.data_center,
+            data_center_provider: n.data_center_provider,
+            region: n.region,
+            node_type: n.node_type,
+            status: n.status,
+            subnet_id: n.subnet_id,
+        }
+    }
+}
+
+impl From<&api::Certificate> for Certificate {
+    /// The multipliers; the bound it claims is read by [`claim_in`].
+    fn from(c: &api::Certificate) -> Self {
+        Certificate {
+            denominator: c.denominator,
+            classes: c.classes.clone(),
+            provider_minimums: c.provider_minimums.clone(),
+            subnets: c
+                .subnets
+                .iter()
+                .map(|g| SubnetMultipliers {
+                    subnets: g.subnets.clone(),
+                    size: g.size,
+                    values: g.values.iter().map(|v| (v.attribute.into(), v.value, v.multiplier)).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+// The function forms the canister calls; each is its `From`.
+
+/// An engine attribute as Candid.
 pub fn attribute(a: Attribute) -> api::Attribute {
-    match a {
-        Attribute::NodeProvider => api::Attribute::NodeProvider,
-        Attribute::DataCenter => api::Attribute::DataCenter,
-        Attribute::DataCenterProvider => api::Attribute::DataCenterProvider,
-        Attribute::Country => api::Attribute::Country,
-    }
+    a.into()
 }
 
+/// A Candid attribute in the engine's terms.
 pub fn attribute_in(a: api::Attribute) -> Attribute {
-    match a {
-        api::Attribute::NodeProvider => Attribute::NodeProvider,
-        api::Attribute::DataCenter => Attribute::DataCenter,
-        api::Attribute::DataCenterProvider => Attribute::DataCenterProvider,
-        api::Attribute::Country => Attribute::Country,
-    }
+    a.into()
 }
 
+/// A Candid rule set in the engine's terms.
 pub fn rules_in(r: api::RuleSet) -> RuleSet {
-    match r {
-        api::RuleSet::Dec2023 => RuleSet::Dec2023,
-        api::RuleSet::Nov2024 => RuleSet::Nov2024,
-        api::RuleSet::Y2025 => RuleSet::Y2025,
-    }
+    r.into()
 }
 
-pub fn rules_out(r: RuleSet) -> api::RuleSet {
-    match r {
-        RuleSet::Dec2023 => api::RuleSet::Dec2023,
-        RuleSet::Nov2024 => api::RuleSet::Nov2024,
-        RuleSet::Y2025 => api::RuleSet::Y2025,
-    }
-}
-
+/// A solve's status as Candid.
 pub fn status(s: Status) -> api::Status {
-    match s {
-        Status::Optimal => api::Status::Optimal,
-        Status::Infeasible => api::Status::Infeasible,
-        Status::BudgetExceeded => api::Status::BudgetExceeded,
-    }
+    s.into()
 }
 
+/// Settings as Candid.
 pub fn settings_out(s: Settings) -> api::Settings {
-    api::Settings {
-        rules: rules_out(s.rules),
-        synthetic_countries: s.synthetic_countries,
-        enforce_sev: s.enforce_sev,
-        enforce_health: s.enforce_health,
-        enforce_blacklist: s.enforce_blacklist,
-        enforce_per_provider_minimum: s.enforce_per_provider_minimum,
-    }
+    s.into()
 }
 
+/// A Candid candidate row in the engine's terms.
 pub fn candidate_in(r: &api::CandidateRow) -> CandidateRow {
-    CandidateRow {
-        node_provider: r.node_provider.clone(),
-        data_center: r.data_center.clone(),
-        data_center_provider: r.data_center_provider.clone(),
-        country: r.country.clone(),
-        is_sev: r.is_sev,
-        no_nodes: r.no_nodes,
-    }
+    r.into()
 }
 
+/// A Candid pipeline node in the engine's terms.
 pub fn planned_in(p: api::PlannedNode) -> PlannedNode {
-    PlannedNode {
-        node_id: p.node_id,
-        node_provider: p.node_provider,
-        data_center: p.data_center,
-        data_center_provider: p.data_center_provider,
-        country: p.country,
-        is_sev: p.is_sev,
-    }
+    p.into()
 }
 
+/// A pipeline node as Candid.
 pub fn planned_out(p: &PlannedNode) -> api::PlannedNode {
-    api::PlannedNode {
-        node_id: p.node_id.clone(),
-        node_provider: p.node_provider.clone(),
-        data_center: p.data_center.clone(),
-        data_center_provider: p.data_center_provider.clone(),
-        country: p.country.clone(),
-        is_sev: p.is_sev,
-    }
+    p.into()
 }
 
+/// A Candid subnet of the target topology in the engine's terms.
 pub fn subnet_spec_in(s: &api::SubnetSpec) -> SubnetSpec {
-    SubnetSpec {
-        subnet_type: s.subnet_type.clone(),
-        subnet_id: s.subnet_id.clone(),
-        size: s.size,
-        is_sev: s.is_sev,
-        limits: [s.limit_node_provider, s.limit_data_center, s.limit_data_center_provider, s.limit_country],
-    }
+    s.into()
 }
 
+/// A subnet of the target topology as Candid.
 pub fn subnet_spec_out(s: &SubnetSpec) -> api::SubnetSpec {
-    api::SubnetSpec {
-        subnet_type: s.subnet_type.clone(),
-        subnet_id: s.subnet_id.clone(),
-        size: s.size,
-        is_sev: s.is_sev,
-        limit_node_provider: s.limits[0],
-        limit_data_center: s.limits[1],
-        limit_data_center_provider: s.limits[2],
-        limit_country: s.limits[3],
-    }
+    s.into()
 }
 
-fn feature_in(f: api::CordonedFeature) -> CordonedFeature {
-    match f {
-        api::CordonedFeature::NodeId => CordonedFeature::NodeId,
-        api::CordonedFeature::NodeProvider => CordonedFeature::NodeProvider,
-        api::CordonedFeature::NodeOperator => CordonedFeature::NodeOperator,
-        api::CordonedFeature::DataCenter => CordonedFeature::DataCenter,
-        api::CordonedFeature::DataCenterProvider => CordonedFeature::DataCenterProvider,
-    }
-}
-
-pub fn feature_out(f: CordonedFeature) -> api::CordonedFeature {
-    match f {
-        CordonedFeature::NodeId => api::CordonedFeature::NodeId,
-        CordonedFeature::NodeProvider => api::CordonedFeature::NodeProvider,
-        CordonedFeature::NodeOperator => api::CordonedFeature::NodeOperator,
-        CordonedFeature::DataCenter => api::CordonedFeature::DataCenter,
-        CordonedFeature::DataCenterProvider => api::CordonedFeature::DataCenterProvider,
-    }
-}
-
+/// A Candid cordon in the engine's terms.
 pub fn cordon_in(c: api::Cordon) -> Cordon {
-    Cordon { feature: feature_in(c.feature), value: c.value }
+    c.into()
 }
 
+/// A Candid registry node in the engine's terms.
+pub fn node_in(n: api::Node) -> RegistryNode {
+    n.into()
+}
+
+/// A registry node as Candid.
+pub fn node_out(n: RegistryNode) -> api::Node {
+    n.into()
+}
+
+/// Special limits from Candid, refusing an empty value (`special_limits[i].value`).
+/// A function, not `TryFrom`: the engine's `SpecialLimits` is a map type of the standard library.
 pub fn special_limits_in(list: Vec<api::SpecialLimit>) -> Result<SpecialLimits> {
     let mut out = SpecialLimits::new();
     for (i, l) in list.into_iter().enumerate() {
@@ -160,67 +280,13 @@ pub fn special_limits_in(list: Vec<api::SpecialLimit>) -> Result<SpecialLimits> 
             api::SpecialLimitScope::SubnetType(t) => SpecialLimitScope::SubnetType(t),
             api::SpecialLimitScope::Default => SpecialLimitScope::Default,
         };
-        let op = match l.op {
-            api::LimitOp::AtMost => LimitOp::AtMost,
-            api::LimitOp::Exactly => LimitOp::Exactly,
-        };
         out.entry(scope)
             .or_default()
-            .entry(attribute_in(l.attribute))
+            .entry(l.attribute.into())
             .or_default()
-            .insert(l.value, SpecialLimit { count: l.count, op });
+            .insert(l.value, SpecialLimit { count: l.count, op: l.op.into() });
     }
     Ok(out)
-}
-
-pub fn special_limits_out(limits: &SpecialLimits) -> Vec<api::SpecialLimit> {
-    inputs::special_limits_as_list::to_list(limits)
-        .into_iter()
-        .map(|(scope, a, value, limit)| api::SpecialLimit {
-            scope: match scope {
-                SpecialLimitScope::SubnetId(id) => api::SpecialLimitScope::SubnetId(id),
-                SpecialLimitScope::SubnetType(t) => api::SpecialLimitScope::SubnetType(t),
-                SpecialLimitScope::Default => api::SpecialLimitScope::Default,
-            },
-            attribute: attribute(a),
-            value,
-            count: limit.count,
-            op: match limit.op {
-                LimitOp::AtMost => api::LimitOp::AtMost,
-                LimitOp::Exactly => api::LimitOp::Exactly,
-            },
-        })
-        .collect()
-}
-
-pub fn node_in(n: api::Node) -> RegistryNode {
-    RegistryNode {
-        node_id: n.node_id,
-        node_provider_name: n.node_provider_name,
-        node_provider_id: n.node_provider_id,
-        node_operator_id: n.node_operator_id,
-        data_center: n.data_center,
-        data_center_provider: n.data_center_provider,
-        region: n.region,
-        node_type: n.node_type,
-        status: n.status,
-        subnet_id: n.subnet_id,
-    }
-}
-
-pub fn node_out(n: RegistryNode) -> api::Node {
-    api::Node {
-        node_id: n.node_id,
-        node_operator_id: n.node_operator_id,
-        node_provider_id: n.node_provider_id,
-        node_provider_name: n.node_provider_name,
-        data_center: n.data_center,
-        data_center_provider: n.data_center_provider,
-        region: n.region,
-        node_type: n.node_type,
-        status: n.status,
-        subnet_id: n.subnet_id,
-    }
 }
 
 fn certificate_out(model: &Model, c: &Certificate) -> api::Certificate {
@@ -257,7 +323,7 @@ fn certificate_with_bound(c: &Certificate, bound: String) -> api::Certificate {
                 values: g
                     .values
                     .iter()
-                    .map(|&(a, value, multiplier)| api::ValueMultiplier { attribute: attribute(a), value, multiplier })
+                    .map(|&(a, value, multiplier)| api::ValueMultiplier { attribute: a.into(), value, multiplier })
                     .collect(),
             })
             .collect(),
@@ -295,22 +361,18 @@ pub fn evaluation(
         (req.include_allocation == Some(true)).then(|| s.allocation.as_ref().map(|al| allocation_out(model, al)));
     let has_candidates = !req.candidates.is_empty();
     api::Evaluation {
-        status: status(s.status),
+        status: s.status.into(),
         objective: s.objective,
         baseline_objective: if has_candidates { ev.baseline_objective } else { None },
         reduction: ev.reduction,
-        verdict: ev.verdict.map(|v| match v {
-            evaluate::Verdict::OneForOne => api::Verdict::OneForOne,
-            evaluate::Verdict::Diminishing => api::Verdict::Diminishing,
-            evaluate::Verdict::None => api::Verdict::None,
-        }),
+        verdict: ev.verdict.map(api::Verdict::from),
         candidate_nodes: ev.candidate_nodes,
         curve: ev
             .curve
             .iter()
             .map(|p| api::CurvePoint {
                 nodes: p.nodes,
-                status: status(p.status),
+                status: p.status.into(),
                 objective: p.objective,
                 lower_bound: p.lower_bound,
                 upper_bound: p.upper_bound,
@@ -325,7 +387,7 @@ pub fn evaluation(
         infeasibility_explanation: s.infeasibility.as_ref().and_then(|c| crate::explain::infeasibility(model, c)),
         allocation: allocation.flatten(),
         candidates: req.candidates,
-        settings: settings_out(settings),
+        settings: settings.into(),
         overrides: req.overrides,
         registry_version,
         // The state fills these two from the snapshot it evaluated.
@@ -384,7 +446,7 @@ pub fn decentralization(inputs: &Inputs, model: &Model) -> Vec<api::SubnetDecent
                         };
                         if broken {
                             breaches.push(api::LimitBreach {
-                                attribute: attribute(a),
+                                attribute: a.into(),
                                 value: model.value(a, v).to_string(),
                                 count,
                                 limit: limit.count,
@@ -402,25 +464,6 @@ pub fn decentralization(inputs: &Inputs, model: &Model) -> Vec<api::SubnetDecent
             }
         })
         .collect()
-}
-
-fn status_in(s: api::Status) -> Status {
-    match s {
-        api::Status::Optimal => Status::Optimal,
-        api::Status::Infeasible => Status::Infeasible,
-        api::Status::BudgetExceeded => Status::BudgetExceeded,
-    }
-}
-
-fn settings_in(s: &api::Settings) -> Settings {
-    Settings {
-        rules: rules_in(s.rules),
-        synthetic_countries: s.synthetic_countries,
-        enforce_sev: s.enforce_sev,
-        enforce_health: s.enforce_health,
-        enforce_blacklist: s.enforce_blacklist,
-        enforce_per_provider_minimum: s.enforce_per_provider_minimum,
-    }
 }
 
 /// What a submitted evaluation claims, in the engine's terms. Sizes are
@@ -445,33 +488,29 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
     };
     Ok(Claim {
         candidates: e.candidates.iter().map(candidate_in).collect(),
-        settings: settings_in(&e.settings),
-        status: status_in(e.status),
+        settings: (&e.settings).into(),
+        status: e.status.into(),
         objective: e.objective,
         lower_bound: e.lower_bound,
         upper_bound: e.upper_bound,
         baseline_objective: e.baseline_objective,
         reduction: e.reduction,
-        verdict: e.verdict.map(|v| match v {
-            api::Verdict::OneForOne => evaluate::Verdict::OneForOne,
-            api::Verdict::Diminishing => evaluate::Verdict::Diminishing,
-            api::Verdict::None => evaluate::Verdict::None,
-        }),
+        verdict: e.verdict.map(evaluate::Verdict::from),
         candidate_nodes: e.candidate_nodes,
         curve: e
             .curve
             .iter()
             .map(|p| evaluate::CurvePoint {
                 nodes: p.nodes,
-                status: status_in(p.status),
+                status: p.status.into(),
                 objective: p.objective,
                 lower_bound: p.lower_bound,
                 upper_bound: p.upper_bound,
             })
             .collect(),
         optimal_deployment_size: e.optimal_deployment_size,
-        certificate: certificate_in(&e.certificate),
-        infeasibility: e.infeasibility_certificate.as_ref().map(certificate_in),
+        certificate: (&e.certificate).into(),
+        infeasibility: e.infeasibility_certificate.as_ref().map(Certificate::from),
         bound_numerator,
         certificate_is_tight: e.certificate_is_tight,
         allocation: e.allocation.as_ref().map(|subnets| {
@@ -480,37 +519,6 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
         topology_sha256: e.topology_sha256.clone(),
         configuration_sha256: e.configuration_sha256.clone(),
     })
-}
-
-fn certificate_in(c: &api::Certificate) -> Certificate {
-    Certificate {
-        denominator: c.denominator,
-        classes: c.classes.clone(),
-        provider_minimums: c.provider_minimums.clone(),
-        subnets: c
-            .subnets
-            .iter()
-            .map(|g| SubnetMultipliers {
-                subnets: g.subnets.clone(),
-                size: g.size,
-                values: g.values.iter().map(|v| (attribute_in(v.attribute), v.value, v.multiplier)).collect(),
-            })
-            .collect(),
-    }
-}
-
-fn check_out(c: Check) -> api::VerifyCheck {
-    match c {
-        Check::Settings => api::VerifyCheck::Settings,
-        Check::TopologyDigest => api::VerifyCheck::TopologyDigest,
-        Check::ConfigurationDigest => api::VerifyCheck::ConfigurationDigest,
-        Check::Candidates => api::VerifyCheck::Candidates,
-        Check::Certificate => api::VerifyCheck::Certificate,
-        Check::Bound => api::VerifyCheck::Bound,
-        Check::Allocation => api::VerifyCheck::Allocation,
-        Check::Objective => api::VerifyCheck::Objective,
-        Check::Curve => api::VerifyCheck::Curve,
-    }
 }
 
 /// The report of a verification (instructions filled in by the caller).
@@ -532,7 +540,7 @@ pub fn verification_report(
         Err(r) => api::VerificationReport {
             verified: false,
             summary: format!("rejected: {r}"),
-            rejection: Some(api::Rejection { check: check_out(r.check), reason: r.reason }),
+            rejection: Some(api::Rejection { check: r.check.into(), reason: r.reason }),
             proven: false,
             bound_numerator: String::new(),
             bound_denominator: 0,

@@ -648,7 +648,7 @@ pub struct ProposalSummary {
     pub instructions: u64,
 }
 
-// ---- The NNS governance watcher (issue 13): proposal verdicts ----
+// ---- The NNS governance watcher: proposal verdicts ----
 
 /// The proposals whose verdicts the watcher computes, by NNS function.
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -297,7 +297,7 @@ pub fn group_kind_name(k: GroupKind) -> &'static str {
 fn curve_out(p: &engine::PlacementPoint) -> PlacementCurve {
     PlacementCurve {
         is_sev: p.is_sev,
-        status: convert::status(p.status),
+        status: p.status.into(),
         optimal_deployment_size: p.optimal_deployment_size,
         objective_after: p.objective_after,
         curve: p.curve.clone(),
@@ -329,7 +329,7 @@ pub fn entry_out(e: &engine::MapEntry) -> PlacementEntry {
 pub fn map_out(m: &engine::PlacementMap, inputs: PlacementInputs) -> PlacementMap {
     PlacementMap {
         inputs,
-        baseline_status: convert::status(m.baseline_status),
+        baseline_status: m.baseline_status.into(),
         baseline_objective: m.baseline_objective,
         entries: m.entries.iter().map(entry_out).collect(),
         points_solved: m.points_solved,
@@ -345,7 +345,7 @@ pub fn value_out(v: &engine_value::NodeValue) -> NodeValue {
     NodeValue {
         group: group_out(&v.group),
         usable_nodes: v.usable_nodes,
-        status: convert::status(v.status),
+        status: v.status.into(),
         needed: v.needed,
         lower_bound: v.lower_bound,
         upper_bound: v.upper_bound,
@@ -361,14 +361,14 @@ pub fn report_out(r: &engine_value::ProviderReport) -> ProviderReport {
         needed: r.needed,
         in_subnets_now: r.in_subnets_now,
         objective_without: r.objective_without,
-        status_without: convert::status(r.status_without),
+        status_without: r.status_without.into(),
     }
 }
 
 pub fn values_out(v: &engine_value::NodeValues, inputs: PlacementInputs) -> NodeValues {
     NodeValues {
         inputs,
-        baseline_status: convert::status(v.baseline_status),
+        baseline_status: v.baseline_status.into(),
         baseline_objective: v.baseline_objective,
         values: v.values.iter().map(value_out).collect(),
         providers: v.providers.iter().map(report_out).collect(),

@@ -2,7 +2,7 @@
 //! `plan_membership_changes`, `verify_membership_change`, `publish_plan`,
 //! `get_published_plan`), and their conversions from the engine's records.
 
-use super::{convert, Attribute, LimitBreach, SnapshotSource, Status};
+use super::{Attribute, LimitBreach, SnapshotSource, Status};
 use crate::plan::check::{self as plan_check, ChangeKind as EngineKind, PlanCertificate as EngineCertificate};
 use crate::plan::sequence::Sequence;
 use crate::plan::verify_proposal::{ProposalCheck, SubnetState as EngineState};
@@ -206,7 +206,7 @@ pub fn certificate_out(c: &EngineCertificate) -> PlanCertificate {
         put(PlanRow::Size { subnet }, m);
     }
     for &(subnet, a, value, m) in &c.values {
-        put(PlanRow::Value { subnet, attribute: convert::attribute(a), value }, m);
+        put(PlanRow::Value { subnet, attribute: a.into(), value }, m);
     }
     for &(class, subnet, m) in &c.keep {
         put(PlanRow::Keep { class, subnet }, m);
@@ -236,7 +236,7 @@ pub fn certificate_in(c: &PlanCertificate) -> EngineCertificate {
         match m.row {
             PlanRow::Size { subnet } => out.size.push((subnet, m.multiplier)),
             PlanRow::Value { subnet, attribute, value } => {
-                out.values.push((subnet, convert::attribute_in(attribute), value, m.multiplier))
+                out.values.push((subnet, attribute.into(), value, m.multiplier))
             }
             PlanRow::Keep { class, subnet } => out.keep.push((class, subnet, m.multiplier)),
             PlanRow::Link { class } => out.link.push((class, m.multiplier)),
@@ -264,7 +264,7 @@ pub struct PlanContext {
 
 pub fn plan_out(plan: &EnginePlan, seq: &Sequence, subnets: Vec<String>, ctx: PlanContext) -> MembershipPlan {
     MembershipPlan {
-        status: convert::status(plan.status),
+        status: plan.status.into(),
         cost: plan.cost,
         counts: plan.counts.map(counts_out),
         lower_bound: plan.lower_bound,
@@ -318,7 +318,7 @@ fn state_out(s: &EngineState, size: u32) -> SubnetState {
         }
         let limit = b.limit.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
         breaches.push(LimitBreach {
-            attribute: convert::attribute(b.attribute),
+            attribute: b.attribute.into(),
             value: b.value.clone(),
             count: b.count,
             limit,
@@ -339,8 +339,8 @@ pub fn change_report_out(check: &ProposalCheck, size: u32, ctx: PlanContext) -> 
             .filter(|_| check.with_proposal.status == crate::solve::Status::Optimal),
         lower_bound_with_change: check.with_proposal.lower_bound,
         upper_bound_with_change: check.with_proposal.upper_bound,
-        status: convert::status(check.optimal.status),
-        status_with_change: convert::status(check.with_proposal.status),
+        status: check.optimal.status.into(),
+        status_with_change: check.with_proposal.status.into(),
         before: state_out(&check.before, size),
         after: state_out(&check.after, size),
         registry_version: ctx.registry_version,

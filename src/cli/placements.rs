@@ -128,7 +128,7 @@ fn exit(status: Status) -> ExitCode {
 }
 
 pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
-    let (inputs, files, source) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (inputs, files, source) = super::load::load(a.config.as_deref(), a.inputs.as_deref())?;
     let target = match (a.provider, a.data_center) {
         (Some(p), _) => Target::Provider(p),
         (None, Some(dc)) => Target::DataCenter(dc),
@@ -231,9 +231,9 @@ fn write_proofs(
 ) -> Result<(), InputError> {
     let source = dir.display().to_string();
     std::fs::create_dir_all(dir).map_err(|e| InputError::new(&source, format!("cannot create the folder: {e}")))?;
-    let loaded = crate::load_for(config, export, None)?;
+    let loaded = super::load::load_for(config, export, None)?;
     // Solved as `evaluate --config` solves (the map's own budget), whatever the inputs' origin.
-    let args = crate::EvaluateArgs {
+    let args = super::evaluate::EvaluateArgs {
         config: config.map(std::path::Path::to_path_buf),
         inputs: None,
         candidates: None,
@@ -248,7 +248,7 @@ fn write_proofs(
         for point in [&e.sev, &e.non_sev] {
             let size = point.optimal_deployment_size.unwrap_or(0);
             let row = CandidateRow { is_sev: point.is_sev, no_nodes: size + 1, ..e.candidate.clone() };
-            let (result, ..) = crate::evaluate_loaded(&args, loaded.clone(), vec![row], "--proofs");
+            let (result, ..) = super::evaluate::evaluate_loaded(&args, loaded.clone(), vec![row], "--proofs");
             let after = result.curve.get(size as usize).and_then(|p| p.objective);
             if point.optimal_deployment_size.is_some()
                 && (result.optimal_deployment_size != Some(size) || after != point.objective_after)
@@ -284,7 +284,7 @@ struct NodeValuesOut {
 }
 
 pub fn run_node_value(a: NodeValueArgs) -> Result<ExitCode, InputError> {
-    let (inputs, files, source) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (inputs, files, source) = super::load::load(a.config.as_deref(), a.inputs.as_deref())?;
     let budget = Budget { branch_nodes: a.budget };
     let values = value::node_values(&inputs, budget);
     // Every proof re-checked by the independent checker before it is shown.

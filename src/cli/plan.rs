@@ -124,7 +124,7 @@ pub struct Digests {
 
 fn budget_for(args_budget: u64, export: bool) -> Budget {
     if export {
-        ic_topology::export::CANISTER_BUDGET
+        ic_topology::canister_profile::CANISTER_BUDGET
     } else {
         Budget { branch_nodes: args_budget }
     }
@@ -143,7 +143,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), InputError> {
 }
 
 pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
-    let (inputs, files, source) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (inputs, files, source) = super::load::load(a.config.as_deref(), a.inputs.as_deref())?;
     let budget = budget_for(a.budget, a.inputs.is_some());
     let (pm, plan) = plan::plan(&inputs, &a.subnets, budget).map_err(|e| InputError::new("--subnet", e))?;
     let seq = sequence::sequence(&pm, &plan);
@@ -189,7 +189,7 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
         work: plan.work,
     };
     if a.json {
-        crate::print_json(&file);
+        super::print_json(&file);
     } else {
         print_plan(&file, &plan);
     }
@@ -285,7 +285,7 @@ pub fn run_verify_plan(a: VerifyPlanArgs) -> Result<ExitCode, InputError> {
         .map_err(|e| InputError::new(a.result.display().to_string(), format!("cannot read: {e}")))?;
     let file: PlanFile = serde_json::from_str(&text)
         .map_err(|e| InputError::new(a.result.display().to_string(), format!("not a plan result: {e}")))?;
-    let (_, defaults) = crate::default_inputs()?;
+    let (_, defaults) = super::defaults::default_inputs()?;
     let source = a.result.display().to_string();
     super::verify_inputs::check(
         "verify-plan",
@@ -295,7 +295,7 @@ pub fn run_verify_plan(a: VerifyPlanArgs) -> Result<ExitCode, InputError> {
         a.inputs.as_deref(),
         &defaults,
     )?;
-    let (inputs, files, _) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (inputs, files, _) = super::load::load(a.config.as_deref(), a.inputs.as_deref())?;
     match verify_plan_file(&inputs, &files, &file) {
         Ok(message) => {
             println!("verified: {message}");
@@ -341,7 +341,7 @@ fn parse_payload(text: &str) -> Result<Payload, String> {
 }
 
 pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError> {
-    let (inputs, _, _) = crate::load(a.config.as_deref(), a.inputs.as_deref())?;
+    let (inputs, _, _) = super::load::load(a.config.as_deref(), a.inputs.as_deref())?;
     let payload = match (&a.payload, &a.subnet_id) {
         (Some(p), _) => {
             let text = if Path::new(p).is_file() {
@@ -362,7 +362,7 @@ pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError
     let check = verify_proposal::verify_proposal(&inputs, &payload, budget, None, plan::solve::Search::Full)
         .map_err(|e| InputError::new("--payload", e))?;
     if a.json {
-        crate::print_json(&check);
+        super::print_json(&check);
     } else {
         println!("Proposal: change the membership of {} ({})", payload.subnet_id, check.subnet_type);
         println!("  adds {}, removes {}", payload.node_ids_add.len(), payload.node_ids_remove.len());
@@ -471,7 +471,7 @@ pub fn plan_summary(
     registry_version: u64,
     canister_id: Option<&str>,
 ) -> Result<(String, String), InputError> {
-    let (pm, plan) = plan::plan(inputs, subnets, ic_topology::export::CANISTER_BUDGET)
+    let (pm, plan) = plan::plan(inputs, subnets, ic_topology::canister_profile::CANISTER_BUDGET)
         .map_err(|e| InputError::new("--subnet", e))?;
     let sequence = sequence::sequence(&pm, &plan);
     Ok(plan::summary::render(&plan::summary::PlanSummaryInput {

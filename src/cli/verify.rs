@@ -2,7 +2,64 @@
 //! scenario folder's results, or a canister's Candid reply) against the inputs
 //! it names, and `topology verify-certificate`: check a certified answer.
 
-use crate::*;
+use super::defaults::default_inputs;
+use super::evaluate::{value, ResultFile, SubnetAllocation};
+use super::load::{load, load_export};
+use crate::cli;
+use clap::Args;
+use ic_topology::api;
+use ic_topology::certification;
+use ic_topology::check::{self, Allocation};
+use ic_topology::digest;
+use ic_topology::evaluate;
+use ic_topology::files::{self, InputFile};
+use ic_topology::inputs::Inputs;
+use ic_topology::model::Model;
+use ic_topology::solve::{Budget, Status};
+use ic_topology::InputError;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The arguments of `topology verify`.
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    /// The result file (output of `evaluate --json`).
+    result: PathBuf,
+    /// The configuration the result was computed from; without it, the default network.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The canister export the result was computed from (instead of --config).
+    #[arg(long, conflicts_with = "config")]
+    inputs: Option<PathBuf>,
+    /// The result is the canister's Candid `Evaluation` (hex or raw bytes, e.g.
+    /// `evaluate_candidates --output raw` or `verify-certificate --evaluation-out`),
+    /// checked as `verify_evaluation` checks it; needs --inputs.
+    #[arg(long, requires = "inputs")]
+    candid: bool,
+}
+
+/// The arguments of `topology verify-certificate`.
+#[derive(Args)]
+pub(crate) struct VerifyCertificateArgs {
+    /// The reply of `get_published_evaluation`: `dfx canister call --query <id>
+    /// get_published_evaluation '("<key>")' --output raw` prints it as hex; raw bytes work too.
+    reply: PathBuf,
+    /// The canister that published it (the trust anchor: not read from the reply).
+    #[arg(long)]
+    canister_id: String,
+    /// The root key, DER as hex (a local replica's); default: the IC mainnet root key.
+    #[arg(long)]
+    root_key: Option<String>,
+    /// Write the certified evaluation's Candid bytes here (decode with `didc` or paste to verify_evaluation).
+    #[arg(long)]
+    evaluation_out: Option<PathBuf>,
+    /// Refuse a published evaluation whose certificate is older than this many
+    /// seconds (by this machine's clock): an old certificate may describe a
+    /// state the canister has left.
+    #[arg(long, value_name = "SECONDS")]
+    max_age: Option<u64>,
+}
 
 pub(crate) fn run_verify(a: VerifyArgs) -> Result<ExitCode, InputError> {
     if a.candid {
@@ -346,7 +403,7 @@ pub(crate) fn run_verify_certificate(a: VerifyCertificateArgs) -> Result<ExitCod
     // `--output raw` prints hex; anything that is not hex is taken as the bytes themselves.
     let bytes = std::str::from_utf8(&raw).ok().and_then(certification::from_hex).unwrap_or(raw);
     // A proposal verdict (`get_proposal_verdict`) is checked by its own path.
-    if let Some(outcome) = ic_topology::proposals::cli::verify_verdict_reply(
+    if let Some(outcome) = super::proposal::verify_verdict_reply(
         &bytes,
         &source,
         &a.canister_id,

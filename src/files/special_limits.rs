@@ -2,8 +2,8 @@
 //! `{ scope: { attribute: { value: [n, "eq" | "lt"] } } }`, where a scope is
 //! `default`, a subnet id or a subnet type, and `"lt"` means "at most" (the
 //! reference writes it `<=`). The reference keys its file by its internal
-//! subnet index, which a JSON file cannot match (see ORACLES.md); this project
-//! keys it by what a reader can write down.
+//! subnet index, which a JSON file cannot match (so it never applies one: see
+//! docs/model.md); this project keys it by what a reader can write down.
 //!
 //! Whether a scope names a subnet of the topology can only be checked with the
 //! topology at hand: [`resolve_special_limits`] does that once both are read.

@@ -252,7 +252,7 @@ fn lower_bound(
 /// row's multiplier alone, scaled until the bound passes the most any plan
 /// can cost. The checker checks it like any other.
 pub(super) fn forced_infeasibility(pm: &PlanModel, lp: &Lp) -> Option<PlanCertificate> {
-    let most = super::verify::max_cost(pm) as i128;
+    let most = super::model::max_cost(pm) as i128;
     for (i, row) in lp.rows.iter().enumerate() {
         let low: i64 = row.terms.iter().map(|&(j, a)| if a > 0.0 { lp.lo[j] } else { -lp.hi[j] }).sum();
         let high: i64 = row.terms.iter().map(|&(j, a)| if a > 0.0 { lp.hi[j] } else { -lp.lo[j] }).sum();

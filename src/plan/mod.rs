@@ -16,6 +16,7 @@ pub mod local;
 pub mod model;
 pub mod output;
 pub mod parts;
+pub mod payload;
 pub mod sequence;
 pub mod solve;
 pub mod summary;

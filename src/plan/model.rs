@@ -249,3 +249,16 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
 pub fn class_provider(model: &Model, class: usize) -> &str {
     model.value(Attribute::NodeProvider, model.classes[class].values[Attribute::NodeProvider.index()])
 }
+
+/// The highest cost any plan can have: every usable node in a subnet moved,
+/// every other node newly assigned, every synthetic node allowed used.
+pub fn max_cost(pm: &PlanModel) -> u64 {
+    let mut total = pm.constant_cost();
+    for (c, class) in pm.model.classes.iter().enumerate() {
+        if class.synthetic {
+            continue;
+        }
+        total += pm.assigned(c) as u64 * (COST_MOVED - 1) + pm.unassigned(c) as u64 * COST_NEWLY_ASSIGNED;
+    }
+    total + pm.max_synthetic as u64 * (COST_SYNTHETIC + COST_NEWLY_ASSIGNED)
+}

@@ -707,7 +707,7 @@ pub fn solve_from(
             certificate_is_tight: tight,
             work,
         };
-    if lower > super::verify::max_cost(pm) {
+    if lower > super::model::max_cost(pm) {
         // The certificate alone proves that no plan exists.
         return answer(Status::Infeasible, lower, None, None, work, true, &certificate);
     }
@@ -830,3 +830,6 @@ pub fn solve_from(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

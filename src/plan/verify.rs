@@ -9,7 +9,7 @@
 //! tight rests on the solver's branch and bound.
 
 use super::check::{self, Change, Counts, PlanCertificate};
-use super::model::{self, PlanModel, COST_MOVED, COST_NEWLY_ASSIGNED, COST_SYNTHETIC};
+use super::model::{self, PlanModel};
 use super::sequence::{self, Sequence};
 use super::NodeChange;
 use crate::check::Allocation;
@@ -109,19 +109,6 @@ pub(crate) fn allocation_after(pm: &PlanModel, changes: &[Change]) -> Result<All
     Ok(Allocation { subnets: per.into_iter().map(|m| m.into_iter().collect()).collect() })
 }
 
-/// The highest cost any plan can have: every usable node in a subnet moved,
-/// every other node newly assigned, every synthetic node allowed used.
-pub fn max_cost(pm: &PlanModel) -> u64 {
-    let mut total = pm.constant_cost();
-    for (c, class) in pm.model.classes.iter().enumerate() {
-        if class.synthetic {
-            continue;
-        }
-        total += pm.assigned(c) as u64 * (COST_MOVED - 1) + pm.unassigned(c) as u64 * COST_NEWLY_ASSIGNED;
-    }
-    total + pm.max_synthetic as u64 * (COST_SYNTHETIC + COST_NEWLY_ASSIGNED)
-}
-
 /// Check a plan claim against `inputs` (changing only `subnets`, if any).
 /// Returns what was proven, in words.
 pub fn verify_plan(inputs: &Inputs, subnets: &[String], claim: &PlanClaim) -> Result<String, PlanRejection> {
@@ -147,7 +134,7 @@ pub fn verify_plan(inputs: &Inputs, subnets: &[String], claim: &PlanClaim) -> Re
             if !claim.changes.is_empty() || claim.cost.is_some() {
                 return reject("an infeasible plan claims changes or a cost");
             }
-            let max = max_cost(&pm);
+            let max = model::max_cost(&pm);
             if proven > max {
                 return Ok(format!(
                     "infeasible, proven: every plan would cost at least {proven}, no plan can cost more than {max}"
@@ -231,7 +218,7 @@ pub fn check_sequence(
 /// principal "..."; ... }; node_ids_remove = vec { ... } })`. Fields may come
 /// in any order; ids are taken as written (they are checked against the
 /// inputs afterwards).
-pub fn parse_payload_candid(text: &str) -> Result<super::verify_proposal::Payload, String> {
+pub fn parse_payload_candid(text: &str) -> Result<super::payload::Payload, String> {
     fn quoted(s: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut rest = s;
@@ -265,7 +252,7 @@ pub fn parse_payload_candid(text: &str) -> Result<super::verify_proposal::Payloa
         Ok(quoted(&body[..end]))
     };
     let subnet = quoted(field("subnet_id")?).into_iter().next().ok_or("`subnet_id` has no principal")?;
-    Ok(super::verify_proposal::Payload {
+    Ok(super::payload::Payload {
         subnet_id: subnet,
         node_ids_add: list("node_ids_add")?,
         node_ids_remove: list("node_ids_remove")?,

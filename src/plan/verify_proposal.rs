@@ -18,13 +18,7 @@ use crate::solve::{Budget, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A `ChangeSubnetMembership` payload.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Payload {
-    pub subnet_id: String,
-    pub node_ids_add: Vec<String>,
-    pub node_ids_remove: Vec<String>,
-}
+pub use super::payload::Payload;
 
 /// A limit a subnet breaks: `count` nodes of one value where the limit allows `limit`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

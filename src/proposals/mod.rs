@@ -20,8 +20,6 @@
 //!   part of an optimal plan is not checked here (see [`MEMBERSHIP_OPTIMALITY`]).
 
 pub mod claims;
-#[cfg(all(feature = "candid", feature = "certification"))]
-pub mod cli;
 #[cfg(feature = "candid")]
 pub mod governance;
 #[cfg(feature = "candid")]
@@ -48,7 +46,7 @@ mod analysis {
 
     pub fn objective_outcome(s: &Solution) -> ObjectiveOutcome {
         ObjectiveOutcome {
-            status: api::convert::status(s.status),
+            status: s.status.into(),
             objective: s.objective,
             lower_bound: s.lower_bound,
             upper_bound: s.upper_bound,

@@ -1,24 +1,92 @@
-//! The `topology` commands on proposal verdicts: `verify-certificate` on a
-//! `get_proposal_verdict` reply, and `proposal --id N`, which renders a
-//! verdict read from a file (a `get_proposal_verdict` or
-//! `list_proposal_verdicts` reply, or a verdict's Candid bytes; hex as
-//! `dfx ... --output raw` prints it, or raw bytes).
+//! The `topology` commands on proposals: `proposal-summary` renders the text a
+//! node-operator proposal quotes; `proposal --id N` renders a verdict read
+//! from a file (a `get_proposal_verdict` or `list_proposal_verdicts` reply, or
+//! a verdict's Candid bytes; hex as `dfx ... --output raw` prints it, or raw
+//! bytes); `verify-certificate` on a `get_proposal_verdict` reply checks it.
 
-use crate::api;
-use crate::certification;
-use crate::error::InputError;
-use std::path::Path;
+use super::load::{load_export, read_candidates};
+use clap::Args;
+use ic_topology::api;
+use ic_topology::certification;
+use ic_topology::digest;
+use ic_topology::canister_profile;
+use ic_topology::files;
+use ic_topology::proposals::render;
+use ic_topology::InputError;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The arguments of `topology proposal`.
+#[derive(Args)]
+pub(crate) struct ProposalArgs {
+    /// The proposal id.
+    #[arg(long)]
+    id: u64,
+    /// The file holding the verdict (hex as `--output raw` prints it, or raw bytes).
+    verdict: PathBuf,
+}
+
+/// The arguments of `topology proposal-summary`.
+#[derive(Args)]
+pub(crate) struct ProposalSummaryArgs {
+    /// The canister's export at the registry version the proposal speaks of.
+    #[arg(long)]
+    inputs: PathBuf,
+    /// The registry version of the export (`export_snapshot` reports it).
+    #[arg(long)]
+    registry_version: u64,
+    /// The canister to name in the `dfx` command.
+    #[arg(long)]
+    canister_id: Option<String>,
+    /// A CSV of candidate rows: node_provider,data_center,data_center_provider,country,is_sev,no_nodes.
+    #[arg(long, conflicts_with = "candidate")]
+    candidates: Option<PathBuf>,
+    /// One candidate row, "provider,dc,dc provider,CC,true,N"; may be repeated.
+    #[arg(long)]
+    candidate: Vec<String>,
+    /// The plan form: the text of the membership plan (`proposal_summary` with `plan`).
+    #[arg(long, conflicts_with_all = ["candidates", "candidate"])]
+    plan: bool,
+    /// With --plan: a subnet id the plan may change; may be repeated (default: any).
+    #[arg(long = "subnet", requires = "plan")]
+    subnets: Vec<String>,
+}
+
+/// Print the proposal text and its sha256 (on stderr).
+pub(crate) fn run_proposal_summary(a: ProposalSummaryArgs) -> Result<ExitCode, InputError> {
+    let (inputs, _, _) = load_export(&a.inputs)?;
+    if a.plan {
+        let text = super::plan::plan_summary(&inputs, &a.subnets, a.registry_version, a.canister_id.as_deref())?;
+        print!("{}", text.0);
+        eprintln!("sha256 {}", text.1);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (candidates, source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
+    files::check_candidate_text(&candidates, &source, &inputs)?;
+    let (_, evaluation) = canister_profile::evaluate_as_canister(&inputs, &candidates);
+    let summary = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
+        canister_id: a.canister_id.as_deref(),
+        candidates: &candidates,
+        inputs: &inputs,
+        evaluation: &evaluation,
+        registry_version: a.registry_version,
+        topology_sha256: &digest::topology_digest(&inputs.topology),
+        configuration_sha256: &digest::configuration_digest(&inputs),
+    });
+    print!("{}", summary.text);
+    eprintln!("sha256 {}", summary.sha256);
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The bytes of a reply file: hex if it reads as hex, else the bytes themselves.
-pub fn reply_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
+pub(crate) fn reply_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     let source = path.display().to_string();
     let raw = std::fs::read(path).map_err(|e| InputError::new(&source, format!("cannot read the reply: {e}")))?;
     Ok(std::str::from_utf8(&raw).ok().map(str::trim).and_then(certification::from_hex).unwrap_or(raw))
 }
 
 /// `verify-certificate` on a `get_proposal_verdict` reply; `None` when the bytes are no such reply.
-pub fn verify_verdict_reply(
+pub(crate) fn verify_verdict_reply(
     bytes: &[u8],
     source: &str,
     canister_id: &str,
@@ -71,7 +139,7 @@ fn verify(
                 canister.to_text(),
                 certified.time_nanos
             );
-            print!("{}", super::render::render(&verdict));
+            print!("{}", render::render(&verdict));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -82,7 +150,7 @@ fn verify(
 }
 
 /// The verdict on proposal `id` in the file's bytes.
-pub fn verdict_in(bytes: &[u8], id: u64, source: &str) -> Result<api::ProposalVerdict, InputError> {
+pub(crate) fn verdict_in(bytes: &[u8], id: u64, source: &str) -> Result<api::ProposalVerdict, InputError> {
     let found = if let Ok(r) = candid::decode_one::<api::Result<api::CertifiedProposalVerdict>>(bytes) {
         let r = r.map_err(|e| InputError::new(source, format!("the reply is an error: {e:?}")))?;
         vec![candid::decode_one::<api::ProposalVerdict>(&r.verdict_candid).unwrap_or(r.verdict)]
@@ -103,9 +171,9 @@ pub fn verdict_in(bytes: &[u8], id: u64, source: &str) -> Result<api::ProposalVe
 }
 
 /// `topology proposal --id N FILE`: the verdict as text.
-pub fn run_proposal(id: u64, file: &Path) -> Result<ExitCode, InputError> {
-    let bytes = reply_bytes(file)?;
-    let verdict = verdict_in(&bytes, id, &file.display().to_string())?;
-    print!("{}", super::render::render(&verdict));
+pub(crate) fn run_proposal(a: ProposalArgs) -> Result<ExitCode, InputError> {
+    let bytes = reply_bytes(&a.verdict)?;
+    let verdict = verdict_in(&bytes, a.id, &a.verdict.display().to_string())?;
+    print!("{}", render::render(&verdict));
     Ok(ExitCode::SUCCESS)
 }
