@@ -22,10 +22,10 @@
 
 use ic_topology::evaluate;
 use ic_topology::files;
-use ic_topology_generate::{self, GenerateParams};
 use ic_topology::inputs::{CandidateRow, Inputs};
 use ic_topology::model;
 use ic_topology::solve::{self, Budget, Status, Work};
+use ic_topology_generate::{self, GenerateParams};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -481,8 +481,9 @@ fn render(rows: &[Row], runs: usize, reference_off: &Option<String>) -> String {
     let oracle_rows = rows.iter().filter(|r| r.oracle.is_some() && r.engine.is_some()).count();
     let oracle_bad = checks.iter().filter(|c| c.contains(", recorded ")).count();
     if oracle_rows > 0 && oracle_bad == 0 {
-        checks
-            .push(format!("- every reference case ({oracle_rows}) gives the ObjectiveValue recorded for the reference tool ✓"));
+        checks.push(format!(
+            "- every reference case ({oracle_rows}) gives the ObjectiveValue recorded for the reference tool ✓"
+        ));
     }
     writeln!(s, "Checks:").unwrap();
     if checks.is_empty() {

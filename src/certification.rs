@@ -42,21 +42,53 @@ const SELF_DESCRIBE: [u8; 3] = [0xd9, 0xd9, 0xf7];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CertificationError {
     /// Bytes that are not the CBOR of a certificate or tree.
-    Malformed { what: &'static str, reason: String },
+    Malformed {
+        /// What was read (a certificate, a tree, a delegation).
+        what: &'static str,
+        /// Why it does not decode.
+        reason: String,
+    },
     /// A public key that is not a DER-encoded BLS12-381 key.
-    BadKey { reason: String },
+    BadKey {
+        /// Why the key is refused.
+        reason: String,
+    },
     /// The BLS signature does not verify (`delegation`: the delegation's).
-    BadSignature { delegation: bool },
+    BadSignature {
+        /// Whether the signature that failed is the delegation's.
+        delegation: bool,
+    },
     /// The delegation does not vouch for this canister.
-    Delegation { reason: String },
+    Delegation {
+        /// Why the delegation does not vouch for the canister.
+        reason: String,
+    },
     /// The certificate has no certified data for the canister.
-    NoCertifiedData { canister: String },
+    NoCertifiedData {
+        /// The canister, as text.
+        canister: String,
+    },
     /// The witness's root hash is not the certified data.
-    WitnessMismatch { certified_data: String, witness_root: String },
+    WitnessMismatch {
+        /// The certified data, hex.
+        certified_data: String,
+        /// The witness's root hash, hex.
+        witness_root: String,
+    },
     /// The witness does not hold the expected value at the path.
-    NotInWitness { path: String, reason: String },
+    NotInWitness {
+        /// The path looked up.
+        path: String,
+        /// What the witness holds there instead.
+        reason: String,
+    },
     /// The certified hash is not the SHA-256 of the bytes presented.
-    ContentMismatch { certified: String, presented: String },
+    ContentMismatch {
+        /// The certified hash, hex.
+        certified: String,
+        /// The SHA-256 of the bytes presented, hex.
+        presented: String,
+    },
 }
 
 impl fmt::Display for CertificationError {

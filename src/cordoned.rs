@@ -10,9 +10,13 @@ use serde::{Deserialize, Serialize};
 /// One cordoned node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CordonedNode {
+    /// The node.
     pub node_id: String,
+    /// Its node provider.
     pub node_provider: String,
+    /// Its data center.
     pub data_center: String,
+    /// Its data-center provider (owner).
     pub data_center_provider: String,
     /// The cordons that match it, `feature == value`, joined by `; ` (the reference's words).
     pub reason: String,

@@ -37,6 +37,7 @@ pub const QUERY_CAP: u64 = 4_800_000_000;
 pub struct Size {
     /// Node classes, at most (the candidates' rows and any override's classes counted).
     pub classes: u64,
+    /// Subnets of the model.
     pub subnets: u64,
 }
 
@@ -61,6 +62,7 @@ impl Size {
         }
     }
 
+    /// The model's cells: node classes times subnets.
     pub fn cells(&self) -> u64 {
         self.classes.saturating_mul(self.subnets)
     }

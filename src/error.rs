@@ -17,11 +17,14 @@ pub struct Location {
 /// A caller's mistake in the inputs. Nothing is changed when one is returned.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputError {
+    /// Where the input was read: file or argument, line and field.
     pub location: Location,
+    /// What is wrong with it, and what to do.
     pub reason: String,
 }
 
 impl InputError {
+    /// An error in `source` (a file, an argument, a field), with the reason.
     pub fn new(source: impl Into<String>, reason: impl Into<String>) -> Self {
         InputError {
             location: Location { source: source.into(), line: None, field: None },
@@ -29,11 +32,13 @@ impl InputError {
         }
     }
 
+    /// The same error at line `line` of its source.
     pub fn at_line(mut self, line: u64) -> Self {
         self.location.line = Some(line);
         self
     }
 
+    /// The same error in field `field` of its source.
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.location.field = Some(field.into());
         self

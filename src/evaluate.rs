@@ -28,10 +28,15 @@ pub enum Verdict {
 /// One point of the curve: the first `nodes` candidate nodes added.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurvePoint {
+    /// Candidate nodes added (the first N of the candidates).
     pub nodes: u32,
+    /// The status of this point's solve.
     pub status: Status,
+    /// The ObjectiveValue with these nodes; `Some` only when optimal.
     pub objective: Option<u32>,
+    /// Proven: at least this many synthetic nodes are needed.
     pub lower_bound: u32,
+    /// The value of the best allocation found, if any.
     pub upper_bound: Option<u32>,
 }
 
@@ -50,15 +55,18 @@ impl CurvePoint {
 /// The full answer for a set of candidates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluation {
+    /// How many candidate nodes the rows stand for.
     pub candidate_nodes: u32,
     /// The solve with every candidate node included.
     pub solution: Solution,
     /// The ObjectiveValue without candidates (`None` unless optimal).
     pub baseline_objective: Option<u32>,
+    /// The status of the solve without candidates.
     pub baseline_status: Status,
     /// Baseline minus the value with candidates (both optimal), may be negative
     /// when candidates bring a per-provider minimum with them.
     pub reduction: Option<i64>,
+    /// `one_for_one`, `diminishing` or `none`; `None` unless both values are known.
     pub verdict: Option<Verdict>,
     /// N = 0 ..= candidate_nodes.
     pub curve: Vec<CurvePoint>,
@@ -223,10 +231,13 @@ pub fn evaluate_with_baseline(
 /// One subnet of an allocation, with node ids.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubnetNodes {
+    /// The subnet's type in the target topology.
     pub subnet_type: String,
+    /// The subnet's id, where the topology gives one.
     pub subnet_id: Option<String>,
     /// Node ids assigned, sorted; synthetic nodes have ids `synthetic-...`.
     pub nodes: Vec<String>,
+    /// Synthetic nodes the subnet takes.
     pub synthetic: u32,
     /// Nakamoto coefficient per attribute, in [`Attribute::ALL`] order.
     pub nakamoto: [u32; 4],

@@ -18,18 +18,26 @@ use std::fmt::Write;
 pub struct SummaryInput<'a> {
     /// The canister that answers (for the `dfx` command); `None` leaves a placeholder.
     pub canister_id: Option<&'a str>,
+    /// The candidate rows the proposal plans.
     pub candidates: &'a [CandidateRow],
+    /// The inputs they were evaluated on.
     pub inputs: &'a Inputs,
+    /// Their evaluation.
     pub evaluation: &'a Evaluation,
+    /// The registry version of the snapshot.
     pub registry_version: u64,
+    /// The SHA-256 of the target topology.
     pub topology_sha256: &'a str,
+    /// The SHA-256 of the configuration (the export).
     pub configuration_sha256: &'a str,
 }
 
 /// The text and its SHA-256 (lowercase hex of the UTF-8 bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProposalSummary {
+    /// The text, as a proposal quotes it.
     pub text: String,
+    /// Its SHA-256, hex.
     pub sha256: String,
 }
 

@@ -23,7 +23,15 @@ pub(crate) fn node(id: &str, provider: &str, dc: &str, owner: &str, country: &st
 /// `n` nodes, each of its own provider, data center and owner, all in `country`.
 pub(crate) fn distinct_nodes(prefix: &str, n: usize, country: &str) -> Vec<RegistryNode> {
     (0..n)
-        .map(|i| node(&format!("{prefix}{i}"), &format!("{prefix}-provider-{i}"), &format!("{prefix}dc{i}"), &format!("{prefix}-owner-{i}"), country))
+        .map(|i| {
+            node(
+                &format!("{prefix}{i}"),
+                &format!("{prefix}-provider-{i}"),
+                &format!("{prefix}dc{i}"),
+                &format!("{prefix}-owner-{i}"),
+                country,
+            )
+        })
         .collect()
 }
 

@@ -19,29 +19,39 @@ pub const MAX_FIELD_BYTES: usize = 128;
 /// Why a text field was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TextProblem {
+    /// The field is empty.
     Empty,
+    /// The field is longer than allowed.
     TooLong {
+        /// Its length in bytes.
         bytes: usize,
+        /// The most bytes allowed.
         max: usize,
     },
     /// Leading or trailing white space (it would count as a different value).
     Spaces,
     /// A character that does not show as itself: what it is, and where.
     Hidden {
+        /// The character's position (in characters, from 0).
         position: usize,
+        /// Its Unicode code point.
         code_point: u32,
+        /// What kind of character it is (control, zero-width, bidirectional, ...).
         kind: &'static str,
     },
     /// Not an ISO 3166-1 alpha-2 code in ASCII capitals (with the code it resembles, if any).
     NotCountryCode {
+        /// The code it resembles, if any (`us` resembles `US`).
         resembles: Option<&'static str>,
     },
     /// Looks like an existing value without being it.
     LooksLike {
+        /// The existing value it resembles.
         existing: String,
     },
     /// A pipeline node id that would clash with another node's.
     NodeId {
+        /// Why the id is refused.
         reason: String,
     },
 }
@@ -49,7 +59,9 @@ pub enum TextProblem {
 /// A refused text field: the field's name and the problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextError {
+    /// The field's name.
     pub field: String,
+    /// What is wrong with it.
     pub problem: TextProblem,
 }
 
@@ -232,6 +244,7 @@ pub struct Names {
 }
 
 impl Names {
+    /// The set of `values`, each also kept under its skeleton (homoglyphs mapped to Latin, case folded).
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Names {
         let mut by_skeleton = BTreeMap::new();
         let mut exact = BTreeSet::new();
@@ -299,12 +312,16 @@ pub fn check_pipeline_ids<'a>(
 /// nodes and of the pipeline, attribute by attribute.
 #[derive(Clone, Debug, Default)]
 pub struct ExistingNames {
+    /// The node providers' names.
     pub node_providers: Names,
+    /// The data centers' names.
     pub data_centers: Names,
+    /// The data-center providers' names.
     pub data_center_providers: Names,
 }
 
 impl ExistingNames {
+    /// The names in `inputs` (registry and pipeline).
     pub fn of(inputs: &crate::inputs::Inputs) -> ExistingNames {
         let nodes = &inputs.nodes;
         let pipeline = &inputs.pipeline;

@@ -26,6 +26,7 @@ use std::fmt;
 /// One subnet of a claimed allocation: node ids, in any order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimedSubnet {
+    /// Its node ids.
     pub nodes: Vec<String>,
     /// How many of `nodes` the claim says are synthetic.
     pub synthetic: u32,
@@ -34,29 +35,45 @@ pub struct ClaimedSubnet {
 /// Everything an evaluation claims, in the engine's terms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
+    /// The candidate rows.
     pub candidates: Vec<CandidateRow>,
+    /// The settings it was computed under.
     pub settings: Settings,
+    /// The status claimed.
     pub status: Status,
+    /// The ObjectiveValue claimed; `Some` only when optimal.
     pub objective: Option<u32>,
+    /// The lower bound claimed.
     pub lower_bound: u32,
+    /// The upper bound claimed.
     pub upper_bound: Option<u32>,
+    /// The ObjectiveValue claimed without the candidates.
     pub baseline_objective: Option<u32>,
+    /// The reduction claimed.
     pub reduction: Option<i64>,
+    /// The verdict claimed.
     pub verdict: Option<Verdict>,
+    /// The candidate nodes claimed.
     pub candidate_nodes: u32,
+    /// The curve claimed.
     pub curve: Vec<CurvePoint>,
+    /// The optimal deployment size claimed.
     pub optimal_deployment_size: Option<u32>,
+    /// The lower-bound certificate.
     pub certificate: Certificate,
     /// The bound the evaluation says its certificate proves (over the
     /// certificate's denominator), when it says.
     pub bound_numerator: Option<i128>,
+    /// Whether the certificate alone claims to prove the bound equal to the objective.
     pub certificate_is_tight: bool,
     /// The infeasibility certificate, which an infeasible claim needs.
     #[serde(default)]
     pub infeasibility: Option<Certificate>,
     /// Node ids per subnet, in the topology's order.
     pub allocation: Option<Vec<ClaimedSubnet>>,
+    /// The SHA-256 of the target topology.
     pub topology_sha256: String,
+    /// The SHA-256 of the configuration.
     pub configuration_sha256: String,
 }
 
@@ -66,7 +83,9 @@ pub struct Claim {
 pub enum Check {
     /// The claim's settings are not those of the inputs.
     Settings,
+    /// The topology digest is not the inputs'.
     TopologyDigest,
+    /// The configuration digest is not the inputs'.
     ConfigurationDigest,
     /// The candidate count or the candidates themselves.
     Candidates,
@@ -83,6 +102,7 @@ pub enum Check {
 }
 
 impl Check {
+    /// The check's name, as reports and the Candid interface write it.
     pub fn name(self) -> &'static str {
         match self {
             Check::Settings => "settings",
@@ -101,7 +121,9 @@ impl Check {
 /// Why a claim was rejected: the check, and what exactly failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
+    /// The check that failed.
     pub check: Check,
+    /// Why, in words.
     pub reason: String,
 }
 
@@ -120,13 +142,16 @@ fn reject<T>(check: Check, reason: impl Into<String>) -> Result<T, Rejection> {
 /// What a claim that passed every check proves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verified {
+    /// The status the claim proves.
     pub status: Status,
+    /// The ObjectiveValue it proves, when optimal.
     pub objective: Option<u32>,
     /// The bound the certificate proves.
     pub bound: Bound,
     /// The certificate alone proves the status (optimality or infeasibility);
     /// otherwise it rests on the solver's branch and bound.
     pub proven: bool,
+    /// What was proven, in words.
     pub summary: String,
 }
 

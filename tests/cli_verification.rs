@@ -7,9 +7,9 @@
 use candid::Principal;
 use ic_certification::{label, leaf};
 use ic_topology::api;
+use ic_topology::canister_profile;
 use ic_topology::certification;
 use ic_topology::digest;
-use ic_topology::canister_profile;
 use ic_topology::export;
 use ic_topology::files;
 use ic_topology::inputs::CandidateRow;

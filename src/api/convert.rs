@@ -5,8 +5,8 @@ use crate::api::{self, Error, Result};
 use crate::check::{Certificate, SubnetMultipliers};
 use crate::evaluate::{self, Evaluation};
 use crate::inputs::{
-    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
-    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
+    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet, Settings,
+    SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
 };
 use crate::model::{self, Model};
 use crate::solve::Status;
@@ -36,7 +36,11 @@ macro_rules! same_variants {
 same_variants!(Attribute, api::Attribute, [NodeProvider, DataCenter, DataCenterProvider, Country]);
 same_variants!(RuleSet, api::RuleSet, [Dec2023, Nov2024, Y2025]);
 same_variants!(Status, api::Status, [Optimal, Infeasible, BudgetExceeded]);
-same_variants!(CordonedFeature, api::CordonedFeature, [NodeId, NodeProvider, NodeOperator, DataCenter, DataCenterProvider]);
+same_variants!(
+    CordonedFeature,
+    api::CordonedFeature,
+    [NodeId, NodeProvider, NodeOperator, DataCenter, DataCenterProvider]
+);
 same_variants!(evaluate::Verdict, api::Verdict, [OneForOne, Diminishing, None]);
 same_variants!(LimitOp, api::LimitOp, [AtMost, Exactly]);
 same_variants!(

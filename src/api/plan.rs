@@ -317,12 +317,7 @@ fn state_out(s: &EngineState, size: u32) -> SubnetState {
             continue;
         }
         let limit = b.limit.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-        breaches.push(LimitBreach {
-            attribute: b.attribute.into(),
-            value: b.value.clone(),
-            count: b.count,
-            limit,
-        });
+        breaches.push(LimitBreach { attribute: b.attribute.into(), value: b.value.clone(), count: b.count, limit });
     }
     SubnetState { nodes: s.nodes, nakamoto: s.nakamoto.to_vec(), breaches, size_mismatch }
 }

@@ -35,7 +35,9 @@ const FONT: &str = "font-family=\"sans-serif\" font-size=\"11\"";
 /// One chart: the file name it is written under and its SVG text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chart {
+    /// The file name the chart is written under (`<attribute>_node_allocation.svg`, ...).
     pub file_name: String,
+    /// The SVG document.
     pub svg: String,
 }
 
@@ -321,10 +323,12 @@ pub fn topology_matrix(model: &Model, allocation: &Allocation, attribute: Attrib
 pub struct CurveInput {
     /// (candidate nodes added, ObjectiveValue if proven), N = 0..=all in order.
     pub points: Vec<(u32, Option<u32>)>,
+    /// The optimal deployment size, marked on the chart when there is one.
     pub optimal_deployment_size: Option<u32>,
 }
 
 impl CurveInput {
+    /// The curve of an evaluation.
     pub fn of(ev: &crate::evaluate::Evaluation) -> CurveInput {
         CurveInput {
             points: ev.curve.iter().map(|p| (p.nodes, p.objective)).collect(),
@@ -463,6 +467,7 @@ pub struct SubnetChange {
     pub subnet: String,
     /// The subnet's id, when it has one.
     pub subnet_id: Option<String>,
+    /// Members that stay.
     pub unchanged: u32,
     /// Nodes that leave another subnet for this one.
     pub moved_in: u32,
@@ -477,9 +482,11 @@ pub struct SubnetChange {
 }
 
 impl SubnetChange {
+    /// Nodes that arrive (newly assigned or moved in).
     pub fn arriving(&self) -> u32 {
         self.moved_in + self.newly_assigned + self.synthetic
     }
+    /// Nodes that leave (dropped or moved away).
     pub fn leaving(&self) -> u32 {
         self.moved_away + self.dropped
     }

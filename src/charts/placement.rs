@@ -11,8 +11,11 @@ use std::fmt::Write;
 /// One row of the chart: a country and its two deployment sizes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlacementRow {
+    /// The country (ISO code, or `ZZ` for a new country).
     pub country: String,
+    /// The optimal deployment size of SEV-capable nodes, if proven.
     pub sev: Option<u32>,
+    /// The optimal deployment size of nodes that are not SEV-capable, if proven.
     pub non_sev: Option<u32>,
 }
 

@@ -8,7 +8,11 @@ use crate::test_fixtures::{distinct_nodes, inputs, node, subnet};
 /// One subnet of 2 (one node per provider, data center and owner) and three
 /// nodes: two of provider P (classes differ by data center) and one of Q.
 fn model() -> Model {
-    let nodes = vec![node("p1", "P", "dc1", "O1", "CH"), node("p2", "P", "dc2", "O2", "DE"), node("q1", "Q", "dc3", "O3", "US")];
+    let nodes = vec![
+        node("p1", "P", "dc1", "O1", "CH"),
+        node("p2", "P", "dc2", "O2", "DE"),
+        node("q1", "Q", "dc3", "O3", "US"),
+    ];
     model::build(&inputs(nodes, vec![subnet("s1", 2, [1, 1, 1, 2])], 0), &[])
 }
 

@@ -3,10 +3,10 @@
 
 use super::load::{load_for, read_candidates, Loaded};
 use clap::Args;
+use ic_topology::canister_profile;
 use ic_topology::check::{self, Allocation};
 use ic_topology::digest;
 use ic_topology::evaluate::{self, Evaluation, SubnetNodes};
-use ic_topology::canister_profile;
 use ic_topology::files::{self, InputFile};
 use ic_topology::inputs::{Attribute, CandidateRow, Warning};
 use ic_topology::model::Model;
@@ -53,7 +53,6 @@ pub(crate) struct EvaluateArgs {
     #[arg(long)]
     pub(crate) verbatim_values: bool,
 }
-
 
 /// The result file: everything `verify` needs, and everything a proposal quotes.
 #[derive(Serialize, Deserialize)]

@@ -19,7 +19,10 @@ pub(crate) fn load_export(path: &Path) -> Result<(Inputs, Vec<InputFile>, String
 }
 
 /// The inputs of `--config` or `--inputs` (the default network without either), their files and where they came from.
-pub(crate) fn load(config: Option<&Path>, export: Option<&Path>) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
+pub(crate) fn load(
+    config: Option<&Path>,
+    export: Option<&Path>,
+) -> Result<(Inputs, Vec<InputFile>, String), InputError> {
     load_for(config, export, None).map(|(inputs, files, source, _)| (inputs, files, source))
 }
 

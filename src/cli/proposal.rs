@@ -7,9 +7,9 @@
 use super::load::{load_export, read_candidates};
 use clap::Args;
 use ic_topology::api;
+use ic_topology::canister_profile;
 use ic_topology::certification;
 use ic_topology::digest;
-use ic_topology::canister_profile;
 use ic_topology::files;
 use ic_topology::proposals::render;
 use ic_topology::InputError;

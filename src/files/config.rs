@@ -6,8 +6,8 @@
 
 use super::diagnostics::{check_provider_spellings, Diagnostics, NameSite};
 use super::json::{dedup_entries, Json, JsonDoc};
+use super::loaded::{InputFile, LoadedConfig, Mode};
 use super::{blacklist, clusters, nodes, pipeline, sev_providers, special_limits, topology};
-use super::{InputFile, LoadedConfig, Mode};
 use crate::error::InputError;
 use crate::inputs::{Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SubnetSpec};
 use sha2::{Digest, Sha256};

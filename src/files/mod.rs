@@ -21,6 +21,7 @@ mod config;
 mod csv_table;
 mod diagnostics;
 mod json;
+mod loaded;
 mod nodes;
 mod pipeline;
 mod sev_providers;
@@ -37,6 +38,7 @@ use std::path::Path;
 
 pub use config::{FILE_KEYS, MAX_SYNTHETIC_COUNTRIES};
 pub use diagnostics::{is_known_country, ISO_3166_ALPHA2};
+pub use loaded::{InputFile, LoadedConfig, Mode};
 pub use pipeline::{
     check_candidate_total, parse_candidate_arg, parse_candidates_csv, CANDIDATE_COLUMNS, MAX_CANDIDATE_NODES,
     MAX_PLANNED_NODES,
@@ -46,40 +48,6 @@ pub use topology::MAX_SUBNETS;
 
 /// Records read from a file, with the warnings reading raised.
 pub type Parsed<T> = Result<(T, Vec<Warning>), InputError>;
-
-/// A configuration and everything it names, read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoadedConfig {
-    pub inputs: Inputs,
-    /// The files read, in the order of [`FILE_KEYS`].
-    pub files: Vec<InputFile>,
-    /// What the configuration asks for (`mode`): the ObjectiveValue or a membership plan.
-    pub mode: Mode,
-    /// Every default that was applied: a settings key left out (with the
-    /// value it took), the rule set's special limits when no file is given.
-    pub defaults: Vec<String>,
-}
-
-/// The reference's two modes (`mode` in its configuration).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// The ObjectiveValue: `topology evaluate`.
-    MinimizeNewNodes,
-    /// A membership plan: `topology plan`.
-    MinimizeNodeSwaps,
-}
-
-/// One file a configuration named, as read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputFile {
-    /// The configuration key that named it (`nodes_file`, `topology_file`, ...).
-    pub role: String,
-    /// The path as written in the configuration.
-    pub path: String,
-    /// SHA-256 of the bytes read, in lowercase hexadecimal.
-    pub sha256: String,
-}
 
 /// Reads a configuration JSON with the reference's keys (`nodes_file`,
 /// `topology_file`, `node_pipeline_file`, `blacklist_file`, `scenario`,

@@ -71,6 +71,7 @@ pub enum CountryOrigin {
 /// One (country, SEV) curve of the map.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacementPoint {
+    /// Whether the new nodes are SEV-capable.
     pub is_sev: bool,
     /// `Optimal` when every point up to and including the first that breaks
     /// one-for-one (or the value 0) is proven; otherwise the status of the
@@ -91,12 +92,16 @@ pub struct PlacementPoint {
 /// One country of the map.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapEntry {
+    /// The country (ISO code; `ZZ` for a country with no node yet).
     pub country: String,
+    /// Why the country is on the map.
     pub origin: CountryOrigin,
     /// The candidate row of the deployment (with `no_nodes` = 1, `is_sev` = true):
     /// `topology evaluate --candidate` with it reproduces the SEV curve.
     pub candidate: CandidateRow,
+    /// The curve of SEV-capable nodes.
     pub sev: PlacementPoint,
+    /// The curve of nodes that are not SEV-capable.
     pub non_sev: PlacementPoint,
     /// Whether SEV capability changes the size or the value after (`None`: unknown).
     pub sev_changes_it: Option<bool>,
@@ -141,13 +146,17 @@ pub fn footprint(inputs: &Inputs, base: &Model, country: &str) -> Option<Footpri
 /// The placement map for one target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacementMap {
+    /// Whose nodes the map places.
     pub target: Target,
+    /// The status of the solve without new nodes.
     pub baseline_status: Status,
+    /// The ObjectiveValue without new nodes, when optimal.
     pub baseline_objective: Option<u32>,
     /// Ranked: largest SEV deployment size first (unknown last), then by country.
     pub entries: Vec<MapEntry>,
     /// Points solved in all, and how many of them needed a full solve.
     pub points_solved: u32,
+    /// Solves that went on to the LP and integer program (the rest were proven from their neighbours).
     pub full_solves: u32,
 }
 

@@ -33,21 +33,27 @@ pub enum GroupKind {
     NodeProvider,
     /// A cluster of providers (the configuration's scenario).
     Cluster,
+    /// A data center.
     DataCenter,
+    /// A data-center provider (owner).
     DataCenterProvider,
+    /// A country.
     Country,
 }
 
 /// A group: its kind and name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Group {
+    /// What kind of group.
     pub kind: GroupKind,
+    /// The group's name (a provider's before clustering).
     pub name: String,
 }
 
 /// How many of a group's nodes the optimal allocations need, proven.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeValue {
+    /// The group.
     pub group: Group,
     /// The group's usable nodes (those the model may assign).
     pub usable_nodes: u32,
@@ -63,6 +69,7 @@ pub struct NodeValue {
     pub certificate_is_tight: bool,
     /// M: the weight of a synthetic node in the secondary objective.
     pub synthetic_weight: i64,
+    /// The certificate that proves the bound on the group's nodes.
     pub certificate: Certificate,
     /// An optimal allocation that uses `needed` of the group's nodes.
     pub allocation: Option<Allocation>,
@@ -71,25 +78,32 @@ pub struct NodeValue {
 /// A node provider's report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderReport {
+    /// The provider's name before clustering.
     pub provider: String,
     /// Its nodes in the snapshot and the pipeline (usable or not).
     pub nodes: u32,
+    /// Its usable nodes (not cordoned, not DOWN or DEGRADED).
     pub usable_nodes: u32,
+    /// How many of them the optimal allocations need at least; `None` when not proven.
     pub needed: Option<u32>,
     /// Its registry nodes in a subnet now.
     pub in_subnets_now: u32,
     /// The ObjectiveValue if it left entirely (its nodes removed), and its status.
     pub objective_without: Option<u32>,
+    /// The status of the solve without any of its nodes.
     pub status_without: Status,
 }
 
 /// Every group's value and every provider's report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeValues {
+    /// The status of the solve of the network as it is.
     pub baseline_status: Status,
+    /// The ObjectiveValue of the network as it is, when optimal.
     pub baseline_objective: Option<u32>,
     /// By group kind, then name.
     pub values: Vec<NodeValue>,
+    /// Per provider, its report.
     pub providers: Vec<ProviderReport>,
 }
 
