@@ -25,7 +25,7 @@ use ic_topology::files;
 use ic_topology::inputs::{CandidateRow, Inputs};
 use ic_topology::model;
 use ic_topology::solve::{self, Budget, Status, Work};
-use ic_topology_generate::{self, GenerateParams};
+use ic_topology_generate::{self as generate, GenerateParams};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -29,6 +29,7 @@ use std::fmt;
 /// Which nodes every subnet gets: per subnet, (class index, node count) sorted by class.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Allocation {
+    /// Per subnet, in the topology's order: (class index, node count), sorted by class.
     pub subnets: Vec<Vec<(u32, u32)>>,
 }
 
@@ -46,11 +47,13 @@ pub struct SubnetMultipliers {
 /// A lower-bound certificate: integer multipliers, all divided by `denominator`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
+    /// Every multiplier is divided by it (at least 1).
     pub denominator: u64,
     /// On class rows, sorted by class index.
     pub classes: Vec<(u32, i64)>,
     /// On provider-minimum rows, sorted by index into the model's list.
     pub provider_minimums: Vec<(u32, i64)>,
+    /// On subnet rows, by groups of subnets treated alike.
     pub subnets: Vec<SubnetMultipliers>,
 }
 
@@ -74,7 +77,9 @@ impl Certificate {
 /// A rational lower bound `numerator / denominator`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bound {
+    /// The numerator.
     pub numerator: i128,
+    /// The denominator (at least 1).
     pub denominator: u64,
 }
 

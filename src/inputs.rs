@@ -14,13 +14,18 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Attribute {
+    /// The node provider (after renames and clusters).
     NodeProvider,
+    /// The data center.
     DataCenter,
+    /// The data-center provider (the data center's owner).
     DataCenterProvider,
+    /// The country.
     Country,
 }
 
 impl Attribute {
+    /// The four attributes, in the order of their limits.
     pub const ALL: [Attribute; 4] =
         [Attribute::NodeProvider, Attribute::DataCenter, Attribute::DataCenterProvider, Attribute::Country];
 
@@ -34,10 +39,12 @@ impl Attribute {
         }
     }
 
+    /// The attribute of a reference file's name.
     pub fn from_name(name: &str) -> Option<Attribute> {
         Attribute::ALL.into_iter().find(|a| a.name() == name)
     }
 
+    /// Its position in [`Attribute::ALL`] (and in every per-attribute array).
     pub fn index(self) -> usize {
         self as usize
     }
@@ -58,8 +65,10 @@ pub enum RuleSet {
 }
 
 impl RuleSet {
+    /// The three rule sets, oldest first.
     pub const ALL: [RuleSet; 3] = [RuleSet::Dec2023, RuleSet::Nov2024, RuleSet::Y2025];
 
+    /// The name a configuration writes (`rules`): `2023-12`, `2024-11` or `2025`.
     pub fn name(self) -> &'static str {
         match self {
             RuleSet::Dec2023 => "2023-12",
@@ -68,6 +77,7 @@ impl RuleSet {
         }
     }
 
+    /// The rule set of a configuration's name.
     pub fn from_name(name: &str) -> Option<RuleSet> {
         RuleSet::ALL.into_iter().find(|r| r.name() == name)
     }
@@ -106,6 +116,7 @@ impl RuleSet {
 /// Switches of the model (the reference's config keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
+    /// The rule set (`rules`).
     pub rules: RuleSet,
     /// `no_synthetic_countries`: countries C1..CN of 5 synthetic providers with 4 nodes each.
     pub synthetic_countries: u32,
@@ -123,10 +134,13 @@ pub struct Settings {
 /// One node of the registry, in the dashboard's `nodes.csv` format.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistryNode {
+    /// The node's principal.
     pub node_id: String,
+    /// The node provider's name, as the dashboard lists it.
     pub node_provider_name: String,
     /// The node provider's principal (`node_provider_id`).
     pub node_provider_id: String,
+    /// The node operator's principal.
     pub node_operator_id: String,
     /// Data center id (`dc_id`), e.g. `zh2`.
     pub data_center: String,
@@ -138,6 +152,7 @@ pub struct RegistryNode {
     pub node_type: Option<String>,
     /// UP, DOWN, DEGRADED or UNASSIGNED.
     pub status: String,
+    /// The subnet the node is a member of, if any.
     pub subnet_id: Option<String>,
 }
 
@@ -148,25 +163,37 @@ pub struct RegistryNode {
 pub struct PlannedNode {
     /// The 2025 pipeline format names each node; the others do not.
     pub node_id: Option<String>,
+    /// The node provider.
     pub node_provider: String,
+    /// The data center.
     pub data_center: String,
+    /// The data-center provider (owner).
     pub data_center_provider: String,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: String,
+    /// Whether the node is SEV-capable.
     pub is_sev: bool,
 }
 
 /// Candidate nodes in the seed's parameters: `no_nodes` identical nodes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CandidateRow {
+    /// The node provider.
     pub node_provider: String,
+    /// The data center.
     pub data_center: String,
+    /// The data-center provider (owner).
     pub data_center_provider: String,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: String,
+    /// Whether the nodes are SEV-capable.
     pub is_sev: bool,
+    /// How many identical nodes the row stands for.
     pub no_nodes: u32,
 }
 
 impl CandidateRow {
+    /// The row as `no_nodes` planned nodes (without ids).
     pub fn nodes(&self) -> impl Iterator<Item = PlannedNode> + '_ {
         (0..self.no_nodes).map(move |_| PlannedNode {
             node_id: None,
@@ -183,9 +210,13 @@ impl CandidateRow {
 /// `number_of_subnets` times, in file order).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubnetSpec {
+    /// The subnet's type (`Application`, `NNS`, `Swiss Subnet`, ...).
     pub subnet_type: String,
+    /// The subnet's id, where the topology gives one.
     pub subnet_id: Option<String>,
+    /// Its number of nodes.
     pub size: u32,
+    /// Whether it is an SEV subnet.
     pub is_sev: bool,
     /// `subnet_limit_<attribute>`, indexed by [`Attribute::index`]; each >= 1.
     pub limits: [u32; 4],
@@ -204,7 +235,9 @@ pub enum LimitOp {
 /// A per-value limit that replaces the subnet's limit for that value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SpecialLimit {
+    /// The count the limit allows.
     pub count: u32,
+    /// At most or exactly that count.
     pub op: LimitOp,
 }
 
@@ -213,8 +246,11 @@ pub struct SpecialLimit {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpecialLimitScope {
+    /// The subnet of this id.
     SubnetId(String),
+    /// Every subnet of this type.
     SubnetType(String),
+    /// Every subnet.
     Default,
 }
 
@@ -225,15 +261,20 @@ pub type SpecialLimits = BTreeMap<SpecialLimitScope, BTreeMap<Attribute, BTreeMa
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CordonedFeature {
+    /// A node, by id.
     NodeId,
     /// Matched against the provider's principal, not its name (as the reference does).
     NodeProvider,
+    /// A node operator, by principal.
     NodeOperator,
+    /// A data center.
     DataCenter,
+    /// A data-center provider.
     DataCenterProvider,
 }
 
 impl CordonedFeature {
+    /// Every feature, in the blacklist's order.
     pub const ALL: [CordonedFeature; 5] = [
         CordonedFeature::NodeId,
         CordonedFeature::NodeProvider,
@@ -242,6 +283,7 @@ impl CordonedFeature {
         CordonedFeature::DataCenterProvider,
     ];
 
+    /// The name the blacklist file writes.
     pub fn name(self) -> &'static str {
         match self {
             CordonedFeature::NodeId => "node_id",
@@ -252,6 +294,7 @@ impl CordonedFeature {
         }
     }
 
+    /// The feature of a blacklist file's name.
     pub fn from_name(name: &str) -> Option<CordonedFeature> {
         CordonedFeature::ALL.into_iter().find(|f| f.name() == name)
     }
@@ -260,42 +303,57 @@ impl CordonedFeature {
 /// One cordoned feature (blacklist entry).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Cordon {
+    /// What is cordoned.
     pub feature: CordonedFeature,
+    /// Its value (an id, a principal or a name).
     pub value: String,
 }
 
 /// A provider cluster: the providers that count as one for the provider limit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderCluster {
+    /// The cluster's name, which its members' nodes take.
     pub name: String,
+    /// The providers in it, by name.
     pub members: Vec<String>,
 }
 
 /// A subnet type whose first subnet takes only nodes of these countries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryRestriction {
+    /// The restricted subnet type.
     pub subnet_type: String,
+    /// The countries its nodes may be in.
     pub countries: Vec<String>,
 }
 
 /// Something suspicious in the inputs that the evaluation took as given.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
+    /// The file or argument it was found in.
     pub source: String,
+    /// The line, where there is one.
     pub line: Option<u64>,
+    /// The field, where there is one.
     pub field: Option<String>,
+    /// What is suspicious, and what to do.
     pub message: String,
 }
 
 /// Everything an evaluation depends on, except the candidates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inputs {
+    /// The rule set and its switches.
     pub settings: Settings,
+    /// The registry's nodes.
     pub nodes: Vec<RegistryNode>,
+    /// Nodes not in the registry yet.
     pub pipeline: Vec<PlannedNode>,
+    /// The target topology, one entry per subnet.
     pub topology: Vec<SubnetSpec>,
     /// Provider names whose nodes are SEV-capable.
     pub sev_providers: Vec<String>,
+    /// The blacklist's cordoned features.
     pub cordons: Vec<Cordon>,
     /// In file order: a provider in two clusters ends in the first.
     pub clusters: Vec<ProviderCluster>,
@@ -304,6 +362,7 @@ pub struct Inputs {
     pub special_limits: Option<SpecialLimits>,
     /// `None`: the rule set's default (see [`crate::model::default_country_restrictions`]).
     pub country_restrictions: Option<Vec<CountryRestriction>>,
+    /// What reading the inputs found suspicious (not part of the inputs' digest).
     pub warnings: Vec<Warning>,
 }
 
@@ -316,6 +375,7 @@ pub mod special_limits_as_list {
 
     type Entry = (SpecialLimitScope, Attribute, String, SpecialLimit);
 
+    /// The limits as (scope, attribute, value, limit), in map order.
     pub fn to_list(limits: &SpecialLimits) -> Vec<Entry> {
         let mut out = Vec::new();
         for (scope, by_attribute) in limits {
@@ -328,6 +388,7 @@ pub mod special_limits_as_list {
         out
     }
 
+    /// The limits of such a list.
     pub fn from_list(list: Vec<Entry>) -> SpecialLimits {
         let mut limits = SpecialLimits::new();
         for (scope, attribute, value, limit) in list {
@@ -336,10 +397,12 @@ pub mod special_limits_as_list {
         limits
     }
 
+    /// Serialise as a list.
     pub fn serialize<S: Serializer>(limits: &Option<SpecialLimits>, s: S) -> Result<S::Ok, S::Error> {
         limits.as_ref().map(to_list).serialize(s)
     }
 
+    /// Read a list back.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SpecialLimits>, D::Error> {
         Ok(Option::<Vec<Entry>>::deserialize(d)?.map(from_list))
     }

@@ -14,9 +14,9 @@
 #![deny(missing_docs)]
 
 // Every public item is documented, but in the modules below, which still
-// carry undocumented items (the Candid types and the governance types copied
-// from the IC's interfaces, the input records, the model, the solvers and the
-// plan): each `allow` goes when its module is documented.
+// carry undocumented items (the Candid types, the governance types copied from
+// the IC's interfaces, and the membership plans): each `allow` goes when its
+// module is documented.
 
 #[cfg(feature = "candid")]
 #[allow(missing_docs)]
@@ -25,7 +25,6 @@ pub mod canister_profile;
 #[cfg(feature = "certification")]
 pub mod certification;
 pub mod charts;
-#[allow(missing_docs)]
 pub mod check;
 pub mod cordoned;
 pub mod cost;
@@ -40,16 +39,13 @@ pub mod files;
 /// the name the canister's tests use.
 #[cfg(feature = "generate")]
 pub use ic_topology_generate as generate;
-#[allow(missing_docs)]
 pub mod inputs;
-#[allow(missing_docs)]
 pub mod model;
 pub mod placement;
 #[allow(missing_docs)]
 pub mod plan;
 #[allow(missing_docs)]
 pub mod proposals;
-#[allow(missing_docs)]
 pub mod solve;
 pub mod summary;
 pub mod text;

@@ -33,9 +33,13 @@ pub const EUROPEAN_COUNTRIES: [&str; 45] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
+    /// A node of the registry.
     Registry,
+    /// A node of the pipeline.
     Pipeline,
+    /// A candidate node.
     Candidate,
+    /// A synthetic node.
     Synthetic,
 }
 
@@ -47,13 +51,16 @@ pub struct NodeClass {
     pub values: [u32; 4],
     /// The provider's name before clustering (per-provider minimum groups by it).
     pub original_provider: String,
+    /// Whether its nodes are SEV-capable.
     pub is_sev: bool,
+    /// Whether its nodes are synthetic (they count in the objective).
     pub synthetic: bool,
     /// The node ids of the class, in canonical order; the count is the class's bound.
     pub members: Vec<String>,
 }
 
 impl NodeClass {
+    /// Its number of nodes: the class's bound.
     pub fn count(&self) -> u32 {
         self.members.len() as u32
     }
@@ -62,8 +69,11 @@ impl NodeClass {
 /// One subnet of the target topology with all its limits made explicit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subnet {
+    /// The subnet's type.
     pub subnet_type: String,
+    /// The subnet's id, where the topology gives one.
     pub subnet_id: Option<String>,
+    /// Its number of nodes.
     pub size: u32,
     /// Only SEV-capable nodes (is_sev subnet with the SEV constraint enforced).
     pub sev_only: bool,
@@ -112,44 +122,58 @@ impl Subnet {
 /// At least one node of these classes must be assigned (2025 per-provider rule).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderMinimum {
+    /// The provider, by its name before clustering.
     pub provider: String,
+    /// The classes of its usable nodes.
     pub classes: Vec<u32>,
 }
 
 /// Nodes that exist but that no subnet may take, by reason (for reports).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Excluded {
+    /// API boundary nodes (2025 rules).
     pub api_boundary: u32,
+    /// DOWN or DEGRADED nodes, with health enforced.
     pub unhealthy: u32,
+    /// Cordoned nodes, with the blacklist enforced.
     pub cordoned: u32,
 }
 
 /// The model: what the solver solves and the checker checks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
+    /// The rule set it was built under.
     pub rules: RuleSet,
     /// Interned values per attribute, sorted; includes values of excluded nodes
     /// (an "exactly" limit on a value whose nodes are all excluded is infeasible).
     pub values: [Vec<String>; 4],
+    /// The node classes, real and synthetic, in canonical order.
     pub classes: Vec<NodeClass>,
+    /// The subnets, in the topology's order.
     pub subnets: Vec<Subnet>,
+    /// The per-provider minimums (2025 rules, when enforced).
     pub provider_minimums: Vec<ProviderMinimum>,
+    /// The nodes no subnet may take, counted by reason.
     pub excluded: Excluded,
 }
 
 impl Model {
+    /// The value of `attribute` at `index`.
     pub fn value(&self, attribute: Attribute, index: u32) -> &str {
         &self.values[attribute.index()][index as usize]
     }
 
+    /// The index of `value` of `attribute`, if the model has it.
     pub fn value_index(&self, attribute: Attribute, value: &str) -> Option<u32> {
         self.values[attribute.index()].binary_search_by(|v| v.as_str().cmp(value)).ok().map(|i| i as u32)
     }
 
+    /// Synthetic nodes in all.
     pub fn synthetic_nodes(&self) -> u32 {
         self.classes.iter().filter(|c| c.synthetic).map(|c| c.count()).sum()
     }
 
+    /// Usable real nodes in all.
     pub fn real_nodes(&self) -> u32 {
         self.classes.iter().filter(|c| !c.synthetic).map(|c| c.count()).sum()
     }
@@ -208,6 +232,7 @@ pub struct Prepared<'a> {
 type NamedClassKey = ([String; 4], String, bool, bool);
 
 impl<'a> Prepared<'a> {
+    /// What every model of `inputs` shares, whatever the candidates.
     pub fn new(inputs: &'a Inputs) -> Prepared<'a> {
         let settings = inputs.settings;
         let rules = settings.rules;

@@ -59,8 +59,11 @@ pub enum Status {
 /// Work done by a solve (deterministic, for reports and budgets).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Work {
+    /// LP relaxations solved.
     pub lp_solves: u64,
+    /// Branch-and-bound nodes explored (what the budget counts).
     pub branch_nodes: u64,
+    /// Simplex iterations, over all LPs.
     pub lp_iterations: u64,
     /// Subnets whose split needed an integer program rather than the greedy pick.
     pub split_programs: u64,
@@ -71,6 +74,7 @@ pub struct Work {
 /// The answer of a solve.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Solution {
+    /// Optimal, infeasible, or out of budget.
     pub status: Status,
     /// The ObjectiveValue; `Some` only when `Optimal`.
     pub objective: Option<u32>,
@@ -80,6 +84,7 @@ pub struct Solution {
     pub upper_bound: Option<u32>,
     /// The best allocation found (checked), if any.
     pub allocation: Option<Allocation>,
+    /// The lower-bound certificate (integer multipliers on the LP relaxation's rows).
     pub certificate: Certificate,
     /// Whether the certificate alone proves the lower bound equal to the objective
     /// (otherwise the proof of optimality rests on branch and bound).
@@ -91,6 +96,7 @@ pub struct Solution {
     /// feasible (the integer program alone is infeasible) or not infeasible.
     #[serde(default)]
     pub infeasibility: Option<Certificate>,
+    /// What the solve cost.
     pub work: Work,
 }
 
@@ -576,6 +582,7 @@ pub struct Neighbour {
 }
 
 impl Neighbour {
+    /// Keep `solution` of `model` as a starting point.
     pub fn new(model: &Model, solution: &Solution) -> Neighbour {
         let mut classes = Vec::new();
         let allocation = solution.allocation.as_ref().map(|a| {
@@ -1408,6 +1415,7 @@ fn solve_near_bounds(model: &Model, budget: Budget, near: &[&Neighbour], may_sol
 /// The answer of a solve under other class costs (see [`solve_weighted`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeightedSolution {
+    /// Optimal, infeasible, or out of budget.
     pub status: Status,
     /// The least total cost; `Some` only when `Optimal`.
     pub value: Option<i64>,
@@ -1415,7 +1423,9 @@ pub struct WeightedSolution {
     pub bound: check::Bound,
     /// An allocation of least cost (checked), when `Optimal`.
     pub allocation: Option<Allocation>,
+    /// The certificate of `bound`.
     pub certificate: Certificate,
+    /// What the solve cost.
     pub work: Work,
 }
 

@@ -126,8 +126,8 @@ fn paths_in(code: &str) -> Vec<Vec<String>> {
     while i < bytes.len() {
         // The start of a path: an identifier not preceded by `::` or another identifier character.
         if ident(bytes[i]) && (i == 0 || !ident(bytes[i - 1])) && !(i >= 2 && &code[i - 2..i] == "::") {
-            let mut prefixes = vec![Vec::new()];
-            let end = read_path(code, i, &mut prefixes, &mut found);
+            let prefixes = vec![Vec::new()];
+            let end = read_path(code, i, &prefixes, &mut found);
             i = end.max(i + 1);
         } else {
             i += 1;
@@ -138,7 +138,7 @@ fn paths_in(code: &str) -> Vec<Vec<String>> {
 
 /// Read the path starting at `at` under each of `prefixes`; push every full
 /// path of two or more segments to `found`. Returns where the path ends.
-fn read_path(code: &str, mut at: usize, prefixes: &mut Vec<Vec<String>>, found: &mut Vec<Vec<String>>) -> usize {
+fn read_path(code: &str, mut at: usize, prefixes: &[Vec<String>], found: &mut Vec<Vec<String>>) -> usize {
     let bytes = code.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut path: Vec<String> = Vec::new();
@@ -170,9 +170,9 @@ fn read_path(code: &str, mut at: usize, prefixes: &mut Vec<Vec<String>>, found: 
                     if at >= bytes.len() || bytes[at] == b'}' {
                         return at + 1;
                     }
-                    let mut inner: Vec<Vec<String>> =
+                    let inner: Vec<Vec<String>> =
                         prefixes.iter().map(|p| p.iter().chain(&path).cloned().collect()).collect();
-                    let end = read_path(code, at, &mut inner, found);
+                    let end = read_path(code, at, &inner, found);
                     // Skip `as name`, `*` and anything else up to the next item.
                     at = end.max(at + 1);
                     while at < bytes.len() && bytes[at] != b',' && bytes[at] != b'}' {

@@ -5,8 +5,8 @@ use crate::api::{self, Error, Result};
 use crate::check::{Certificate, SubnetMultipliers};
 use crate::evaluate::{self, Evaluation};
 use crate::inputs::{
-    Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet, Settings,
-    SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
+    self, Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
+    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
 };
 use crate::model::{self, Model};
 use crate::solve::Status;
@@ -253,6 +253,11 @@ pub fn subnet_spec_out(s: &SubnetSpec) -> api::SubnetSpec {
     s.into()
 }
 
+/// A cordoned feature as Candid.
+pub fn feature_out(f: CordonedFeature) -> api::CordonedFeature {
+    f.into()
+}
+
 /// A Candid cordon in the engine's terms.
 pub fn cordon_in(c: api::Cordon) -> Cordon {
     c.into()
@@ -266,6 +271,24 @@ pub fn node_in(n: api::Node) -> RegistryNode {
 /// A registry node as Candid.
 pub fn node_out(n: RegistryNode) -> api::Node {
     n.into()
+}
+
+/// Special limits as Candid, in map order.
+pub fn special_limits_out(limits: &SpecialLimits) -> Vec<api::SpecialLimit> {
+    inputs::special_limits_as_list::to_list(limits)
+        .into_iter()
+        .map(|(scope, a, value, limit)| api::SpecialLimit {
+            scope: match scope {
+                SpecialLimitScope::SubnetId(id) => api::SpecialLimitScope::SubnetId(id),
+                SpecialLimitScope::SubnetType(t) => api::SpecialLimitScope::SubnetType(t),
+                SpecialLimitScope::Default => api::SpecialLimitScope::Default,
+            },
+            attribute: a.into(),
+            value,
+            count: limit.count,
+            op: limit.op.into(),
+        })
+        .collect()
 }
 
 /// Special limits from Candid, refusing an empty value (`special_limits[i].value`).

@@ -33,7 +33,6 @@ use crate::inputs::{
     CandidateRow, Cordon, Inputs, PlannedNode, ProviderCluster, RegistryNode, SpecialLimits, SubnetSpec, Warning,
 };
 use diagnostics::{check_country, check_provider_spellings, Diagnostics, NameSite};
-use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub use config::{FILE_KEYS, MAX_SYNTHETIC_COUNTRIES};
