@@ -14,7 +14,9 @@
 /// The claimed values (`None`: no claim found).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Claims {
+    /// The ObjectiveValue the summary claims before the proposal.
     pub before: Option<u32>,
+    /// The ObjectiveValue it claims after.
     pub after: Option<u32>,
 }
 

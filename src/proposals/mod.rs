@@ -21,8 +21,10 @@
 
 pub mod claims;
 #[cfg(feature = "candid")]
+#[allow(missing_docs)] // Generated from the IC's governance .did (candid/nns_governance.did).
 pub mod governance;
 #[cfg(feature = "candid")]
+#[allow(missing_docs)] // Copied type for type from the IC's registry .did (candid/registry_payloads.did).
 pub mod payloads;
 #[cfg(feature = "candid")]
 pub mod render;
@@ -44,6 +46,7 @@ mod analysis {
     pub const MEMBERSHIP_OPTIMALITY: &str =
         "optimality not checked: the limits and Nakamoto coefficients before and after are reported";
 
+    /// The ObjectiveValue outcome of a solve, as a verdict reports it.
     pub fn objective_outcome(s: &Solution) -> ObjectiveOutcome {
         ObjectiveOutcome {
             status: s.status.into(),

@@ -21,6 +21,7 @@ fn outcome_text(o: &ObjectiveOutcome) -> String {
     }
 }
 
+/// The proposal kind in words, with its NNS function number.
 pub fn kind_name(k: ProposalKind) -> &'static str {
     match k {
         ProposalKind::AddNodeOperator => "add node operator (AssignNoid, 8)",
@@ -31,6 +32,7 @@ pub fn kind_name(k: ProposalKind) -> &'static str {
     }
 }
 
+/// A proposal's status in words.
 pub fn status_name(s: ProposalStatus) -> &'static str {
     match s {
         ProposalStatus::Unspecified => "unspecified",
