@@ -13,10 +13,9 @@
 
 #![deny(missing_docs)]
 
-// Every public item is documented, but in the two modules below, which still
-// carry undocumented items (the Candid types, whose comments are in
-// candid/topology.did, and the membership plans), and the IC's own types in
-// `proposals`: each `allow` goes when its module is documented.
+// Every public item is documented, but in `api` (the Candid types, whose
+// comments are in candid/topology.did) and the IC's own types in `proposals`:
+// each `allow` goes when its module is documented.
 
 #[cfg(feature = "candid")]
 #[allow(missing_docs)]
@@ -42,7 +41,6 @@ pub use ic_topology_generate as generate;
 pub mod inputs;
 pub mod model;
 pub mod placement;
-#[allow(missing_docs)]
 pub mod plan;
 pub mod proposals;
 pub mod solve;

@@ -38,8 +38,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The four counts of a plan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
+    /// Synthetic nodes used.
     pub synthetic: u32,
+    /// Nodes that leave their subnet for none.
     pub dropped: u32,
+    /// Nodes that leave their subnet for another.
     pub moved: u32,
     /// Synthetic nodes are newly assigned too (as the reference counts them).
     pub newly_assigned: u32,
@@ -70,10 +73,13 @@ pub enum ChangeKind {
 /// One node that changes: where it is now and where the plan puts it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Change {
+    /// The node.
     pub node_id: String,
+    /// Kept, dropped, moved or newly assigned.
     pub kind: ChangeKind,
     /// Index into the plan model's subnets; `None` for no subnet.
     pub from: Option<u32>,
+    /// Index into the plan model's subnets after the plan; `None` for no subnet.
     pub to: Option<u32>,
 }
 
@@ -81,6 +87,7 @@ pub struct Change {
 /// Rows not listed have multiplier zero.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanCertificate {
+    /// Every multiplier is divided by it (at least 1).
     pub denominator: u64,
     /// (subnet, multiplier), ascending.
     pub size: Vec<(u32, i64)>,
@@ -90,9 +97,13 @@ pub struct PlanCertificate {
     pub keep: Vec<(u32, u32, i64)>,
     /// (class, multiplier), ascending.
     pub link: Vec<(u32, i64)>,
+    /// On the avail rows: (class, multiplier), ascending.
     pub avail: Vec<(u32, i64)>,
+    /// On the class rows: (class, multiplier), ascending.
     pub classes: Vec<(u32, i64)>,
+    /// On the synthetic cap's row.
     pub synthetic: i64,
+    /// On the provider-minimum rows: (index, multiplier), ascending.
     pub provider_minimums: Vec<(u32, i64)>,
 }
 

@@ -37,6 +37,7 @@ pub struct Near {
     pub plan: Option<(u64, Allocation)>,
     /// The re-priced certificate, when it bounds the model higher than the hint.
     pub certificate: Option<PlanCertificate>,
+    /// What the search cost.
     pub work: Work,
 }
 

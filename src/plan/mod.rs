@@ -33,16 +33,20 @@ use serde::{Deserialize, Serialize};
 /// One node that changes, named as a proposal names it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct NodeChange {
+    /// The node.
     pub node_id: String,
     /// The provider, after renames and clusters (as the reference reports it).
     pub node_provider: String,
+    /// Kept, dropped, moved or newly assigned.
     pub kind: ChangeKind,
     /// Subnet ids; `None` for no subnet (or a subnet of the topology without id).
     pub from: Option<String>,
+    /// Its subnet after the plan (by id); `None` for none.
     pub to: Option<String>,
     /// The same subnets as indices into the plan's subnets (the topology's,
     /// less those kept); a subnet without id has an index but no id.
     pub from_index: Option<u32>,
+    /// Its subnet after the plan, by index.
     pub to_index: Option<u32>,
     /// Why the node leaves its subnet, when it must: DOWN, DEGRADED or cordoned.
     pub reason: Option<String>,
@@ -51,13 +55,17 @@ pub struct NodeChange {
 /// A plan: the cheapest changes, their cost and proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
+    /// Optimal, infeasible, or out of budget.
     pub status: Status,
     /// The optimal cost; `Some` only when `Optimal`.
     pub cost: Option<u64>,
     /// The counts of the plan found (when one was found).
     pub counts: Option<Counts>,
+    /// Proven: every plan costs at least this.
     pub lower_bound: u64,
+    /// The cost of the best plan found, if any.
     pub upper_bound: Option<u64>,
+    /// The lower-bound certificate (multipliers on the swap model's rows).
     pub certificate: PlanCertificate,
     /// Whether the certificate alone proves the optimum (otherwise the proof
     /// rests on the solver's branch and bound).
@@ -68,7 +76,9 @@ pub struct Plan {
     pub changes: Vec<NodeChange>,
     /// Subnet ids that were not to change (`--subnet` selects the others).
     pub kept_subnets: Vec<String>,
+    /// What reading the inputs and building the model found suspicious.
     pub warnings: Vec<Warning>,
+    /// What the solve cost.
     pub work: Work,
 }
 

@@ -23,7 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_SYNTHETIC: u32 = 100;
 /// Cost of each change, as the reference weighs them.
 pub const COST_DROPPED: u64 = 1;
+/// Cost of a moved node.
 pub const COST_MOVED: u64 = 3;
+/// Cost of a newly assigned node.
 pub const COST_NEWLY_ASSIGNED: u64 = 1;
 /// A synthetic node is newly assigned too: 100 + 1.
 pub const COST_SYNTHETIC: u64 = 100;
@@ -31,6 +33,7 @@ pub const COST_SYNTHETIC: u64 = 100;
 /// A node that sits in a subnet today but may not stay there.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ForcedDrop {
+    /// The node.
     pub node_id: String,
     /// Index into the plan model's subnets.
     pub subnet: u32,
@@ -58,6 +61,7 @@ pub struct PlanModel {
     pub forced_drops: Vec<ForcedDrop>,
     /// Subnets of the topology that keep their members (not selected), by id.
     pub kept_subnets: Vec<String>,
+    /// The most synthetic nodes a plan may use.
     pub max_synthetic: u32,
 }
 

@@ -43,7 +43,9 @@ pub fn node_rank(inputs: &Inputs) -> BTreeMap<String, usize> {
 /// One node of a change list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListedNode {
+    /// The node.
     pub node_id: String,
+    /// Its node provider, as the reference reports it.
     pub node_provider: String,
     /// `None` (unchanged), `dropped`, `moved_away`, `moved_in` or `newly_assigned`.
     pub change_type: Option<&'static str>,
@@ -52,11 +54,17 @@ pub struct ListedNode {
 /// One subnet's changes, as the reference lists them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubnetChanges {
+    /// Index into the plan model's subnets.
     pub subnet: u32,
+    /// The subnet's id, where the topology gives one.
     pub subnet_id: Option<String>,
+    /// The subnet's type.
     pub subnet_type: String,
+    /// Members that stay.
     pub unchanged: Vec<ListedNode>,
+    /// Members that leave.
     pub removed: Vec<ListedNode>,
+    /// Nodes that arrive.
     pub added: Vec<ListedNode>,
 }
 

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 /// A `ChangeSubnetMembership` payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payload {
+    /// The subnet the proposal changes.
     pub subnet_id: String,
+    /// The nodes it adds.
     pub node_ids_add: Vec<String>,
+    /// The nodes it removes.
     pub node_ids_remove: Vec<String>,
 }

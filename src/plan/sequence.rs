@@ -23,9 +23,13 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct MembershipProposal {
     /// Its place in the order (1 first).
     pub step: u32,
+    /// The subnet it changes.
     pub subnet_id: String,
+    /// The subnet's type.
     pub subnet_type: String,
+    /// The nodes it adds.
     pub node_ids_add: Vec<String>,
+    /// The nodes it removes.
     pub node_ids_remove: Vec<String>,
     /// Steps that must be executed before this one (they free nodes it adds).
     pub after: Vec<u32>,
@@ -33,12 +37,14 @@ pub struct MembershipProposal {
     pub payload_candid: String,
     /// The proposal's summary text and its sha256.
     pub summary: String,
+    /// The SHA-256 of the summary, hex.
     pub summary_sha256: String,
 }
 
 /// The proposals of a plan, in an order that can be executed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sequence {
+    /// The proposals, in the order they can be executed.
     pub proposals: Vec<MembershipProposal>,
     /// Subnet ids whose moves form cycles (no order executes them).
     pub cycles: Vec<Vec<String>>,

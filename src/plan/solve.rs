@@ -195,14 +195,19 @@ pub fn lp_size(pm: &PlanModel) -> (usize, usize) {
 /// The answer of a plan solve.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlanSolution {
+    /// Optimal, infeasible, or out of budget.
     pub status: Status,
     /// Proven: every plan costs at least this.
     pub lower_bound: u64,
     /// The cost of the best plan found, if any.
     pub upper_bound: Option<u64>,
+    /// The best plan found, as class counts per subnet (checked).
     pub allocation: Option<Allocation>,
+    /// The lower-bound certificate.
     pub certificate: PlanCertificate,
+    /// Whether the certificate alone proves the optimum (otherwise it rests on branch and bound).
     pub certificate_is_tight: bool,
+    /// What the solve cost.
     pub work: Work,
 }
 

@@ -9,13 +9,21 @@ use super::Plan;
 use crate::digest;
 use crate::solve::Status;
 
+/// What the text of a membership plan is rendered from.
 pub struct PlanSummaryInput<'a> {
+    /// The canister to name in the commands, if any.
     pub canister_id: Option<&'a str>,
+    /// The subnets the plan may change (empty: any).
     pub subnets: &'a [String],
+    /// The plan.
     pub plan: &'a Plan,
+    /// Its proposals, in order.
     pub sequence: &'a Sequence,
+    /// The registry version of the snapshot.
     pub registry_version: u64,
+    /// The SHA-256 of the target topology.
     pub topology_sha256: &'a str,
+    /// The SHA-256 of the configuration.
     pub configuration_sha256: &'a str,
 }
 

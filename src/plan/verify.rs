@@ -22,13 +22,21 @@ use std::fmt;
 /// Everything a plan claims.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanClaim {
+    /// The status claimed.
     pub status: Status,
+    /// The cost claimed; `Some` only when optimal.
     pub cost: Option<u64>,
+    /// The four counts claimed.
     pub counts: Option<Counts>,
+    /// The lower bound claimed.
     pub lower_bound: u64,
+    /// The upper bound claimed.
     pub upper_bound: Option<u64>,
+    /// The certificate of the lower bound.
     pub certificate: PlanCertificate,
+    /// Whether the certificate alone claims to prove the optimum.
     pub certificate_is_tight: bool,
+    /// Every node that changes.
     pub changes: Vec<NodeChange>,
 }
 

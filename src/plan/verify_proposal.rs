@@ -23,8 +23,11 @@ pub use super::payload::Payload;
 /// A limit a subnet breaks: `count` nodes of one value where the limit allows `limit`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct BrokenLimit {
+    /// The attribute of the value.
     pub attribute: Attribute,
+    /// The value.
     pub value: String,
+    /// How many of the subnet's nodes have it.
     pub count: u32,
     /// "at most N", "exactly N", "size N".
     pub limit: String,
@@ -33,7 +36,9 @@ pub struct BrokenLimit {
 /// A subnet's members judged against its limits.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubnetState {
+    /// Its number of nodes.
     pub nodes: u32,
+    /// The limits it breaks.
     pub broken_limits: Vec<BrokenLimit>,
     /// Per attribute, in [`Attribute::ALL`] order.
     pub nakamoto: [u32; 4],
@@ -42,16 +47,21 @@ pub struct SubnetState {
 /// The verdict on a payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposalCheck {
+    /// The payload checked.
     pub payload: Payload,
+    /// The type of its subnet.
     pub subnet_type: String,
     /// The optimum without the proposal's changes, and with them fixed.
     pub optimal: PlanSolution,
+    /// The optimum with the proposal's changes fixed.
     pub with_proposal: PlanSolution,
     /// Both optimal and equal: the proposal is part of an optimal plan.
     pub on_optimal_path: Option<bool>,
     /// How much more the cheapest plan containing the proposal costs.
     pub excess_cost: Option<u64>,
+    /// The subnet before the proposal.
     pub before: SubnetState,
+    /// The subnet after it.
     pub after: SubnetState,
 }
 
