@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const SYNTHETIC_PROVIDERS_PER_COUNTRY: u32 = 5;
 /// ...and each synthetic provider has this many nodes.
 pub const SYNTHETIC_NODES_PER_PROVIDER: u32 = 4;
-/// A provider needs this many usable nodes for the per-provider minimum (2025).
+/// A provider needs this many counted nodes (available and not blacklisted,
+/// whatever the switches say) for the per-provider minimum (2025).
 pub const PROVIDER_MINIMUM_THRESHOLD: usize = 4;
 
 /// The countries of the reference's "European Subnet" (its list, `UK` included).
@@ -40,7 +41,8 @@ pub enum Origin {
 }
 
 /// Identical nodes: same value of every attribute, same pre-cluster provider,
-/// same SEV capability and origin kind (synthetic or not).
+/// same SEV capability, origin kind (synthetic or not) and standing for the
+/// per-provider minimum (counted or not).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeClass {
     /// Value index per attribute (into [`Model::values`]).
@@ -49,6 +51,14 @@ pub struct NodeClass {
     pub original_provider: String,
     pub is_sev: bool,
     pub synthetic: bool,
+    /// Assignable, but DOWN, DEGRADED or blacklisted: possible only with the
+    /// health or the blacklist switch off. Such nodes neither count toward a
+    /// provider's per-provider minimum nor satisfy it (the reference decides
+    /// both from availability and the blacklist, whatever the switches say).
+    /// Never set with both switches on, and then left out of the serialised
+    /// model, so models of that configuration read as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncounted: bool,
     /// The node ids of the class, in canonical order; the count is the class's bound.
     pub members: Vec<String>,
 }
@@ -181,7 +191,11 @@ struct FlatNode {
     data_center_provider: String,
     country: String,
     is_sev: bool,
+    /// Assignable under the switches.
     usable: bool,
+    /// Available (not DOWN or DEGRADED), whatever the health switch says; the
+    /// blacklist is applied in [`Prepared::add`].
+    available: bool,
     synthetic: bool,
 }
 
@@ -204,8 +218,9 @@ pub struct Prepared<'a> {
 }
 
 /// A class named by its values: ordering these keys orders classes exactly as
-/// their value indices do, since values are interned in sorted order.
-type NamedClassKey = ([String; 4], String, bool, bool);
+/// their value indices do, since values are interned in sorted order. The
+/// fields after the values: original provider, SEV, synthetic, uncounted.
+type NamedClassKey = ([String; 4], String, bool, bool, bool);
 
 impl<'a> Prepared<'a> {
     pub fn new(inputs: &'a Inputs) -> Prepared<'a> {
@@ -235,6 +250,7 @@ impl<'a> Prepared<'a> {
                 // SEV capability goes by the provider's name as listed, before renames.
                 is_sev: sev_providers.contains(n.node_provider_name.as_str()),
                 usable: !settings.enforce_health || healthy,
+                available: healthy,
                 synthetic: false,
             });
         }
@@ -259,6 +275,7 @@ impl<'a> Prepared<'a> {
                         country: format!("C{c}"),
                         is_sev: true,
                         usable: true,
+                        available: true,
                         synthetic: true,
                     });
                 }
@@ -281,12 +298,15 @@ impl<'a> Prepared<'a> {
         if !n.usable {
             self.excluded.unhealthy += 1;
         }
-        if self.inputs.settings.enforce_blacklist && self.inputs.cordons.iter().any(|c| cordons(c, &n)) {
+        // Blacklisted whatever the switch says: the per-provider minimum reads it.
+        let blacklisted = self.inputs.cordons.iter().any(|c| cordons(c, &n));
+        if self.inputs.settings.enforce_blacklist && blacklisted {
             if n.usable {
                 self.excluded.cordoned += 1;
             }
             n.usable = false;
         }
+        let uncounted = !n.available || blacklisted;
         for (a, v) in Attribute::ALL.iter().zip(attribute_values(&n)) {
             if !self.values[a.index()].contains(v) {
                 self.values[a.index()].insert(v.to_string());
@@ -294,8 +314,13 @@ impl<'a> Prepared<'a> {
         }
         if n.usable {
             let FlatNode { id, provider, original_provider, data_center, data_center_provider, country, .. } = n;
-            let key =
-                ([provider, data_center, data_center_provider, country], original_provider, n.is_sev, n.synthetic);
+            let key = (
+                [provider, data_center, data_center_provider, country],
+                original_provider,
+                n.is_sev,
+                n.synthetic,
+                uncounted,
+            );
             self.groups.entry(key).or_default().push(id);
         }
     }
@@ -342,18 +367,22 @@ impl<'a> Prepared<'a> {
                 (None, Some(_)) => added.next().expect("peeked"),
             };
             members.sort();
-            let (names, original_provider, is_sev, synthetic) = key;
+            let (names, original_provider, is_sev, synthetic, uncounted) = key;
             let values = std::array::from_fn(|a| index_of(a, &names[a]));
-            classes.push(NodeClass { values, original_provider, is_sev, synthetic, members });
+            classes.push(NodeClass { values, original_provider, is_sev, synthetic, uncounted, members });
         }
 
         let subnets = build_subnets(inputs, &values);
 
+        // The reference's `add_per_node_provider_constraint`: a provider with
+        // at least 4 available, non-blacklisted nodes (whatever the health and
+        // blacklist switches say) gets at least one of THOSE nodes assigned.
+        // Its other nodes (assignable with a switch off) do not count.
         let mut provider_minimums = Vec::new();
         if settings.enforce_per_provider_minimum {
             let mut by_provider: BTreeMap<&str, (usize, Vec<u32>)> = BTreeMap::new();
             for (i, c) in classes.iter().enumerate() {
-                if c.synthetic {
+                if c.synthetic || c.uncounted {
                     continue;
                 }
                 let e = by_provider.entry(c.original_provider.as_str()).or_default();
@@ -383,6 +412,7 @@ fn planned_node(p: &PlannedNode, id: String) -> FlatNode {
         country: p.country.clone(),
         is_sev: p.is_sev,
         usable: true,
+        available: true,
         synthetic: false,
     }
 }

@@ -46,7 +46,8 @@ pub fn lines(inputs: &Inputs, model: &Model) -> Vec<String> {
     });
     out.push(match s.enforce_per_provider_minimum {
         true => format!(
-            "per-provider minimum: enforced ({} provider(s) with 4 or more usable nodes each get at least one node)",
+            "per-provider minimum: enforced ({} provider(s) with 4 or more available, non-blacklisted nodes each get \
+             at least one of those nodes, whatever the health and blacklist switches say)",
             model.provider_minimums.len()
         ),
         false => format!("per-provider minimum: {}", on(false)),

@@ -11,8 +11,9 @@
 //! of that id; otherwise it is unassigned (pipeline and synthetic nodes always
 //! are). With a subnet selection (`--subnet`), only the selected subnets may
 //! change: the others keep their members as they are, those members are not
-//! available to the selected subnets, and a provider with a usable node in a
-//! kept subnet already meets the per-provider minimum.
+//! available to the selected subnets, and a provider with a counted node
+//! (available and not blacklisted) in a kept subnet already meets the
+//! per-provider minimum.
 
 use crate::inputs::{Attribute, Inputs, RuleSet, Warning};
 use crate::model::{self, Model};
@@ -194,8 +195,11 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
             usable.insert(id.clone());
             match membership.get(id) {
                 Some(&s) if new_index[s as usize].is_none() => {
-                    // Stays in a subnet that does not change.
-                    satisfied_providers.insert(class.original_provider.clone());
+                    // Stays in a subnet that does not change; only a counted
+                    // node meets its provider's minimum.
+                    if !class.uncounted {
+                        satisfied_providers.insert(class.original_provider.clone());
+                    }
                 }
                 Some(&s) => {
                     members.push(id.clone());
