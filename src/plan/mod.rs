@@ -68,6 +68,11 @@ pub struct Plan {
     /// Subnet ids that were not to change (`--subnet` selects the others).
     pub kept_subnets: Vec<String>,
     pub warnings: Vec<Warning>,
+    /// When no plan exists because the target topology cannot be filled at
+    /// all: why, in the words `evaluate` gives (from the checked
+    /// infeasibility certificate of the ObjectiveValue model). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub infeasible_because: Vec<String>,
     pub work: Work,
 }
 
@@ -101,6 +106,11 @@ pub fn plan_of(pm: &PlanModel, solution: solve::PlanSolution, warnings: Vec<Warn
         changes,
         kept_subnets: pm.kept_subnets.clone(),
         warnings,
+        infeasible_because: if solution.status == Status::Infeasible {
+            solve::infeasibility_reasons(pm)
+        } else {
+            Vec::new()
+        },
         work: solution.work,
     }
 }

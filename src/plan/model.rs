@@ -72,12 +72,22 @@ impl PlanModel {
         by.into_iter().collect()
     }
 
-    /// The most members of `class` that subnet `s` may take.
+    /// The most members of `class` that subnet `s` may take. A class pinned
+    /// to `s` (a proposal adds its members there) may take all of them when
+    /// the subnet admits its nodes at all: its column is then fixed at the
+    /// count, and the subnet's size and limit rows say whether that can hold
+    /// (a proposal that breaks a limit by itself is proven impossible by that
+    /// row, not hidden in an empty column range).
     pub fn cap(&self, class: usize, s: usize) -> u32 {
         if self.barred[class] == Some(s as u32) || self.pinned[class].is_some_and(|p| p != s as u32) {
             return 0;
         }
-        self.model.subnets[s].class_cap(&self.model.classes[class])
+        let subnet = &self.model.subnets[s];
+        let cap = subnet.class_cap(&self.model.classes[class]);
+        if self.pinned[class] == Some(s as u32) && subnet.admits(&self.model.classes[class]) {
+            return cap.max(self.model.classes[class].count());
+        }
+        cap
     }
 
     /// The fewest members of `class` that subnet `s` must take.
