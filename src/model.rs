@@ -10,7 +10,7 @@
 
 use crate::inputs::{
     Attribute, CandidateRow, Cordon, CountryRestriction, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
-    SpecialLimit, SpecialLimitScope, SpecialLimits,
+    SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -502,11 +502,32 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
         dcp.insert("Digital Realty".into(), at_most(2));
         s
     };
+    let by_subnet_id = settings.special_limits_reading == SpecialLimitsReading::BySubnetId;
     let special = match (&inputs.special_limits, rules) {
         (Some(s), _) => s.clone(),
+        (None, RuleSet::Y2025) if by_subnet_id => {
+            // The newer reading's defaults: DFINITY exactly 1 as the `default`
+            // special limit, and the NNS limits for the first NNS subnet (the
+            // reference keys them by its subnet id; see `nns_defaults`).
+            let mut s: SpecialLimits = BTreeMap::new();
+            s.entry(SpecialLimitScope::Default)
+                .or_default()
+                .entry(Attribute::NodeProvider)
+                .or_default()
+                .insert("DFINITY".into(), SpecialLimit { count: 1, op: LimitOp::Exactly });
+            s
+        }
         (None, RuleSet::Y2025) => default_special(),
         (None, _) => BTreeMap::new(),
     };
+
+    // The newer reading without a file: the NNS defaults belong to the first
+    // NNS subnet (by position, so a topology without subnet ids gets them too;
+    // the reference looks its id up and stops without one).
+    let nns_defaults = (by_subnet_id && inputs.special_limits.is_none() && rules == RuleSet::Y2025)
+        .then(|| inputs.topology.iter().position(|t| t.subnet_type == "NNS"))
+        .flatten()
+        .map(|i| (i, default_special().remove(&SpecialLimitScope::SubnetType("NNS".to_string())).unwrap_or_default()));
 
     // Country restrictions apply to the first subnet of the type, as in the reference.
     let restrictions = inputs.country_restrictions.clone().unwrap_or_else(|| default_country_restrictions(rules));
@@ -525,23 +546,27 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
         .map(|(i, spec)| {
             // Merge scopes value by value: default < subnet type < subnet id.
             let mut merged: BTreeMap<(Attribute, u32), SpecialLimit> = BTreeMap::new();
-            let mut scopes = vec![SpecialLimitScope::Default, SpecialLimitScope::SubnetType(spec.subnet_type.clone())];
+            // The newer reading has no subnet-type scope (the files reader refuses such keys).
+            let mut scopes = vec![SpecialLimitScope::Default];
+            if !by_subnet_id {
+                scopes.push(SpecialLimitScope::SubnetType(spec.subnet_type.clone()));
+            }
             if let Some(id) = &spec.subnet_id {
                 scopes.push(SpecialLimitScope::SubnetId(id.clone()));
             }
-            for scope in scopes {
-                if let Some(by_attr) = special.get(&scope) {
-                    for (a, by_value) in by_attr {
-                        for (v, limit) in by_value {
-                            if let Some(idx) = lookup(*a, v) {
-                                merged.insert((*a, idx), *limit);
-                            }
+            let own_defaults = nns_defaults.as_ref().filter(|(n, _)| *n == i).map(|(_, block)| block);
+            for by_attr in scopes.iter().filter_map(|scope| special.get(scope)).chain(own_defaults) {
+                for (a, by_value) in by_attr {
+                    for (v, limit) in by_value {
+                        if let Some(idx) = lookup(*a, v) {
+                            merged.insert((*a, idx), *limit);
                         }
                     }
                 }
             }
             // 2025: DFINITY is in every subnet exactly once unless a special limit says otherwise.
-            if rules == RuleSet::Y2025 {
+            // (The newer reading has this rule in the default special limits only.)
+            if rules == RuleSet::Y2025 && !by_subnet_id {
                 if let Some(d) = dfinity {
                     merged
                         .entry((Attribute::NodeProvider, d))

@@ -188,3 +188,63 @@ fn per_provider_minimum_whatever_the_switches_2025_08() {
         solve_checked(&name, &model);
     }
 }
+
+/// The two readings of special limits (`special_limits_reading`): without a
+/// file they build the same model; `by_subnet_id` refuses a subnet-type key,
+/// naming it; and only the `2025` reading adds DFINITY's "exactly 1 per
+/// subnet" to a file that does not name DFINITY.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
+fn special_limits_readings() {
+    use ic_topology::inputs::{Attribute, LimitOp, SpecialLimitsReading};
+    let Some(d) = shared_data() else { return };
+    let load = |name: &str, json: serde_json::Value| files::load_config(&config(name, json));
+    let with_reading = |mut json: serde_json::Value, reading: &str| {
+        json["special_limits_reading"] = reading.into();
+        json
+    };
+    // Without a file: the same model under both readings (prod has subnet ids, app75 none).
+    for json in [oracles::production_2025(&d), oracles::y2025(&d, "scenarios/target_topology_app75.csv", None)] {
+        let a = load("reading-2025", with_reading(json.clone(), "2025")).unwrap().inputs;
+        let b = load("reading-id", with_reading(json, "by_subnet_id")).unwrap().inputs;
+        assert_eq!(b.settings.special_limits_reading, SpecialLimitsReading::BySubnetId);
+        let (ma, mb) = (ic_topology::model::build(&a, &[]), ic_topology::model::build(&b, &[]));
+        assert_eq!(ma.subnets, mb.subnets);
+    }
+    // A subnet-type key under by_subnet_id: a clear error naming the key and the setting.
+    let err = load("reading-type-key", with_reading(oracles::app75(&d), "by_subnet_id")).unwrap_err().to_string();
+    assert!(err.contains("`NNS` is not a subnet id") && err.contains("special_limits_reading"), "{err}");
+    // An unknown reading names the key and the value.
+    let err = load("reading-unknown", with_reading(oracles::production_2025(&d), "newest")).unwrap_err().to_string();
+    assert!(err.contains("special_limits_reading") && err.contains("newest"), "{err}");
+
+    // A file keyed by the NNS subnet's id that does not name DFINITY elsewhere.
+    let prod = load("reading-prod", oracles::production_2025(&d)).unwrap().inputs;
+    let nns = prod.topology.iter().position(|s| s.subnet_type == "NNS").unwrap();
+    let nns_id = prod.topology[nns].subnet_id.clone().unwrap();
+    let dir = std::env::temp_dir().join(format!("ic-topology-oracles-{}-readings", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("special_limits_nns_only.json");
+    let limits = serde_json::json!({ nns_id.clone(): { "node_provider": { "DFINITY": [3, "eq"] } } });
+    std::fs::write(&file, limits.to_string()).unwrap();
+    let mut json = oracles::production_2025(&d);
+    json["special_limits_file"] = file.display().to_string().into();
+    for reading in ["2025", "by_subnet_id"] {
+        let inputs = load("reading-nns-only", with_reading(json.clone(), reading)).unwrap().inputs;
+        let model = ic_topology::model::build(&inputs, &[]);
+        let dfinity = model.value_index(Attribute::NodeProvider, "DFINITY").unwrap();
+        let nns_limit = model.subnets[nns].limit(Attribute::NodeProvider, dfinity);
+        assert_eq!((nns_limit.count, nns_limit.op), (3, LimitOp::Exactly), "{reading}: the NNS's own limit");
+        for (s, subnet) in model.subnets.iter().enumerate().filter(|&(s, _)| s != nns) {
+            let limit = subnet.limit(Attribute::NodeProvider, dfinity);
+            let want = if reading == "2025" {
+                (1, LimitOp::Exactly)
+            } else {
+                // No DFINITY rule: the subnet's own provider limit, at most.
+                (subnet.limits[Attribute::NodeProvider.index()], LimitOp::AtMost)
+            };
+            assert_eq!((limit.count, limit.op), want, "{reading}: subnet {s}");
+        }
+        solve_checked(reading, &model);
+    }
+}

@@ -6,7 +6,7 @@ use crate::check::{Certificate, SubnetMultipliers};
 use crate::evaluate::{self, Evaluation};
 use crate::inputs::{
     self, Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
-    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
+    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading, SubnetSpec,
 };
 use crate::model::{self, Model};
 use crate::solve::Status;
@@ -47,6 +47,22 @@ pub fn rules_out(r: RuleSet) -> api::RuleSet {
     }
 }
 
+/// The engine's reading of special limits.
+pub fn reading_in(r: api::SpecialLimitsReading) -> SpecialLimitsReading {
+    match r {
+        api::SpecialLimitsReading::Y2025 => SpecialLimitsReading::Y2025,
+        api::SpecialLimitsReading::BySubnetId => SpecialLimitsReading::BySubnetId,
+    }
+}
+
+/// The API's reading of special limits.
+pub fn reading_out(r: SpecialLimitsReading) -> api::SpecialLimitsReading {
+    match r {
+        SpecialLimitsReading::Y2025 => api::SpecialLimitsReading::Y2025,
+        SpecialLimitsReading::BySubnetId => api::SpecialLimitsReading::BySubnetId,
+    }
+}
+
 pub fn status(s: Status) -> api::Status {
     match s {
         Status::Optimal => api::Status::Optimal,
@@ -63,6 +79,7 @@ pub fn settings_out(s: Settings) -> api::Settings {
         enforce_health: s.enforce_health,
         enforce_blacklist: s.enforce_blacklist,
         enforce_per_provider_minimum: s.enforce_per_provider_minimum,
+        special_limits_reading: Some(reading_out(s.special_limits_reading)),
     }
 }
 
@@ -420,6 +437,7 @@ fn settings_in(s: &api::Settings) -> Settings {
         enforce_health: s.enforce_health,
         enforce_blacklist: s.enforce_blacklist,
         enforce_per_provider_minimum: s.enforce_per_provider_minimum,
+        special_limits_reading: s.special_limits_reading.map(reading_in).unwrap_or_default(),
     }
 }
 
