@@ -118,6 +118,9 @@ pub struct MembershipPlan {
     pub topology_sha256: String,
     pub configuration_sha256: String,
     pub instructions: u64,
+    /// When no plan exists because the topology cannot be filled at all:
+    /// why, as `evaluate` says it (from a checked infeasibility certificate).
+    pub infeasible_because: Option<Vec<String>>,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -269,6 +272,7 @@ pub struct PlanContext {
 
 pub fn plan_out(plan: &EnginePlan, seq: &Sequence, subnets: Vec<String>, ctx: PlanContext) -> MembershipPlan {
     MembershipPlan {
+        infeasible_because: (!plan.infeasible_because.is_empty()).then(|| plan.infeasible_because.clone()),
         status: convert::status(plan.status),
         cost: plan.cost,
         counts: plan.counts.map(counts_out),

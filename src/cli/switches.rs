@@ -63,7 +63,9 @@ pub fn lines(inputs: &Inputs, model: &Model) -> Vec<String> {
             "read as in 2025 (special_limits_reading \"2025\": keys are subnet ids, subnet types and `default`; \
              DFINITY exactly 1 per subnet unless a special limit names it)"
         }
-        (false, _) => "read as in 2025 (special_limits_reading \"2025\": keys are subnet ids, subnet types and `default`)",
+        (false, _) => {
+            "read as in 2025 (special_limits_reading \"2025\": keys are subnet ids, subnet types and `default`)"
+        }
     };
     out.push(match (&inputs.special_limits, s.rules) {
         (Some(limits), _) => {

@@ -314,7 +314,11 @@ pub(super) fn model_infeasibility(pm: &PlanModel, work: &mut Work) -> Option<(Pl
         };
         let cert = PlanCertificate {
             size: scaled(&base.size)?,
-            values: base.values.iter().map(|&(s, a, v, m)| Some((s, a, v, m.checked_mul(scale)?))).collect::<Option<_>>()?,
+            values: base
+                .values
+                .iter()
+                .map(|&(s, a, v, m)| Some((s, a, v, m.checked_mul(scale)?)))
+                .collect::<Option<_>>()?,
             classes: scaled(&base.classes)?,
             provider_minimums: scaled(&base.provider_minimums)?,
             ..base.clone()

@@ -312,7 +312,10 @@ pub fn verify_proposal(
         .map(|c| {
             let country = pm.model.value(Attribute::Country, c.values[Attribute::Country.index()]);
             if subnet.sev_only && !c.is_sev {
-                format!("subnet {} takes only SEV-capable nodes, and the change adds one that is not", payload.subnet_id)
+                format!(
+                    "subnet {} takes only SEV-capable nodes, and the change adds one that is not",
+                    payload.subnet_id
+                )
             } else {
                 format!(
                     "subnet {} takes only nodes of its allowed countries, and the change adds one in {country}",
@@ -440,7 +443,8 @@ pub fn verify_proposal(
     let impossible = with_proposal.status == Status::Infeasible
         && crate::plan::check::check_plan_certificate(&fixed, &with_proposal.certificate)
             .is_ok_and(|b| b.ceil() > crate::plan::verify::max_cost(&fixed) as i128);
-    let breaks = if impossible { rules_broken(&fixed, &with_proposal.certificate, inputs, payload, s32) } else { vec![] };
+    let breaks =
+        if impossible { rules_broken(&fixed, &with_proposal.certificate, inputs, payload, s32) } else { vec![] };
     let (on_optimal_path, excess_cost) = match (optimal.status, with_proposal.status) {
         _ if impossible => (Some(false), None),
         (Status::Optimal, Status::Optimal) => {

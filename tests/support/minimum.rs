@@ -41,8 +41,7 @@ pub fn bound_providers(inputs: &Inputs) -> BTreeSet<String> {
 pub fn assert_minimum_rows(name: &str, inputs: &Inputs, model: &Model) {
     let rows: BTreeSet<String> = model.provider_minimums.iter().map(|p| p.provider.clone()).collect();
     assert_eq!(rows, bound_providers(inputs), "{name}: the providers bound by the per-provider minimum");
-    let blacklisted: BTreeSet<String> =
-        cordoned::cordoned_nodes(inputs).into_iter().map(|c| c.node_id).collect();
+    let blacklisted: BTreeSet<String> = cordoned::cordoned_nodes(inputs).into_iter().map(|c| c.node_id).collect();
     let unavailable: BTreeSet<&str> = inputs
         .nodes
         .iter()
