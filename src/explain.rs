@@ -105,11 +105,11 @@ pub fn infeasibility(model: &Model, cert: &Certificate) -> Option<Vec<String>> {
     match minimums.len() {
         0 => {}
         1 => lines.push(format!(
-            "provider {} must have at least one node assigned (per-provider minimum: it has 4 or more usable nodes)",
+            "provider {} must have at least one node assigned (per-provider minimum: it has 4 or more available, non-blacklisted nodes, and one of those must be assigned)",
             minimums[0]
         )),
         n => lines.push(format!(
-            "each of the {n} providers {} must have at least one node assigned (per-provider minimum: each has 4 or more usable nodes)",
+            "each of the {n} providers {} must have at least one node assigned (per-provider minimum: each has 4 or more available, non-blacklisted nodes, and one of those must be assigned)",
             some(&minimums)
         )),
     }

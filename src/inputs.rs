@@ -92,6 +92,7 @@ impl RuleSet {
                 enforce_health: false,
                 enforce_blacklist: false,
                 enforce_per_provider_minimum: false,
+                special_limits_reading: SpecialLimitsReading::Y2025,
             },
             RuleSet::Nov2024 => Settings {
                 rules: self,
@@ -100,6 +101,7 @@ impl RuleSet {
                 enforce_health: false,
                 enforce_blacklist: false,
                 enforce_per_provider_minimum: false,
+                special_limits_reading: SpecialLimitsReading::Y2025,
             },
             RuleSet::Y2025 => Settings {
                 rules: self,
@@ -108,6 +110,7 @@ impl RuleSet {
                 enforce_health: true,
                 enforce_blacklist: true,
                 enforce_per_provider_minimum: true,
+                special_limits_reading: SpecialLimitsReading::Y2025,
             },
         }
     }
@@ -127,8 +130,55 @@ pub struct Settings {
     /// `enforce_blacklist_constraint`: cordoned features are not assigned.
     pub enforce_blacklist: bool,
     /// `enforce_per_node_provider_assignation`: every provider with at least 4
-    /// usable nodes gets at least one of them assigned.
+    /// available, non-blacklisted nodes (whatever the health and blacklist
+    /// switches say) gets at least one of those nodes assigned.
     pub enforce_per_provider_minimum: bool,
+    /// `special_limits_reading`: how special limits are read (the default
+    /// reading is left out of the serialised settings, so digests of
+    /// configurations that do not choose stay as they were).
+    #[serde(default, skip_serializing_if = "SpecialLimitsReading::is_default")]
+    pub special_limits_reading: SpecialLimitsReading,
+}
+
+/// How special limits are read: the reference's main branch (23c9e1a) or its
+/// newer reading keyed by subnet id (docs/model-rules.md compares them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum SpecialLimitsReading {
+    /// Scopes `default`, subnet type and subnet id, each more specific one
+    /// winning value by value; under the 2025 rules DFINITY is in every
+    /// subnet exactly once unless a special limit names DFINITY there; with
+    /// no file, the 2025 NNS defaults.
+    #[default]
+    #[serde(rename = "2025")]
+    Y2025,
+    /// Keys are subnet ids and `default` only; a subnet's own limit on a value
+    /// wins over `default`'s. DFINITY's "exactly 1 per subnet" is no rule of
+    /// its own but part of the default special limits (used when no file is
+    /// given), so a file that does not name DFINITY does not force it.
+    #[serde(rename = "by_subnet_id")]
+    BySubnetId,
+}
+
+impl SpecialLimitsReading {
+    pub const ALL: [SpecialLimitsReading; 2] = [SpecialLimitsReading::Y2025, SpecialLimitsReading::BySubnetId];
+
+    /// The configuration's name of the reading.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpecialLimitsReading::Y2025 => "2025",
+            SpecialLimitsReading::BySubnetId => "by_subnet_id",
+        }
+    }
+
+    /// The reading of a configuration's name.
+    pub fn from_name(name: &str) -> Option<SpecialLimitsReading> {
+        SpecialLimitsReading::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// Whether this is the default reading (today's).
+    pub fn is_default(&self) -> bool {
+        *self == SpecialLimitsReading::Y2025
+    }
 }
 
 /// One node of the registry, in the dashboard's `nodes.csv` format.

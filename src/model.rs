@@ -10,7 +10,7 @@
 
 use crate::inputs::{
     Attribute, CandidateRow, Cordon, CountryRestriction, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
-    SpecialLimit, SpecialLimitScope, SpecialLimits,
+    SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const SYNTHETIC_PROVIDERS_PER_COUNTRY: u32 = 5;
 /// ...and each synthetic provider has this many nodes.
 pub const SYNTHETIC_NODES_PER_PROVIDER: u32 = 4;
-/// A provider needs this many usable nodes for the per-provider minimum (2025).
+/// A provider needs this many counted nodes (available and not blacklisted,
+/// whatever the switches say) for the per-provider minimum (2025).
 pub const PROVIDER_MINIMUM_THRESHOLD: usize = 4;
 
 /// The countries of the reference's "European Subnet" (its list, `UK` included).
@@ -44,7 +45,8 @@ pub enum Origin {
 }
 
 /// Identical nodes: same value of every attribute, same pre-cluster provider,
-/// same SEV capability and origin kind (synthetic or not).
+/// same SEV capability, origin kind (synthetic or not) and standing for the
+/// per-provider minimum (counted or not).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeClass {
     /// Value index per attribute (into [`Model::values`]).
@@ -55,6 +57,14 @@ pub struct NodeClass {
     pub is_sev: bool,
     /// Whether its nodes are synthetic (they count in the objective).
     pub synthetic: bool,
+    /// Assignable, but DOWN, DEGRADED or blacklisted: possible only with the
+    /// health or the blacklist switch off. Such nodes neither count toward a
+    /// provider's per-provider minimum nor satisfy it (the reference decides
+    /// both from availability and the blacklist, whatever the switches say).
+    /// Never set with both switches on, and then left out of the serialised
+    /// model, so models of that configuration read as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncounted: bool,
     /// The node ids of the class, in canonical order; the count is the class's bound.
     pub members: Vec<String>,
 }
@@ -205,7 +215,11 @@ struct FlatNode {
     data_center_provider: String,
     country: String,
     is_sev: bool,
+    /// Assignable under the switches.
     usable: bool,
+    /// Available (not DOWN or DEGRADED), whatever the health switch says; the
+    /// blacklist is applied in [`Prepared::add`].
+    available: bool,
     synthetic: bool,
 }
 
@@ -228,8 +242,9 @@ pub struct Prepared<'a> {
 }
 
 /// A class named by its values: ordering these keys orders classes exactly as
-/// their value indices do, since values are interned in sorted order.
-type NamedClassKey = ([String; 4], String, bool, bool);
+/// their value indices do, since values are interned in sorted order. The
+/// fields after the values: original provider, SEV, synthetic, uncounted.
+type NamedClassKey = ([String; 4], String, bool, bool, bool);
 
 impl<'a> Prepared<'a> {
     /// What every model of `inputs` shares, whatever the candidates.
@@ -260,6 +275,7 @@ impl<'a> Prepared<'a> {
                 // SEV capability goes by the provider's name as listed, before renames.
                 is_sev: sev_providers.contains(n.node_provider_name.as_str()),
                 usable: !settings.enforce_health || healthy,
+                available: healthy,
                 synthetic: false,
             });
         }
@@ -284,6 +300,7 @@ impl<'a> Prepared<'a> {
                         country: format!("C{c}"),
                         is_sev: true,
                         usable: true,
+                        available: true,
                         synthetic: true,
                     });
                 }
@@ -306,12 +323,15 @@ impl<'a> Prepared<'a> {
         if !n.usable {
             self.excluded.unhealthy += 1;
         }
-        if self.inputs.settings.enforce_blacklist && self.inputs.cordons.iter().any(|c| cordons(c, &n)) {
+        // Blacklisted whatever the switch says: the per-provider minimum reads it.
+        let blacklisted = self.inputs.cordons.iter().any(|c| cordons(c, &n));
+        if self.inputs.settings.enforce_blacklist && blacklisted {
             if n.usable {
                 self.excluded.cordoned += 1;
             }
             n.usable = false;
         }
+        let uncounted = !n.available || blacklisted;
         for (a, v) in Attribute::ALL.iter().zip(attribute_values(&n)) {
             if !self.values[a.index()].contains(v) {
                 self.values[a.index()].insert(v.to_string());
@@ -319,8 +339,13 @@ impl<'a> Prepared<'a> {
         }
         if n.usable {
             let FlatNode { id, provider, original_provider, data_center, data_center_provider, country, .. } = n;
-            let key =
-                ([provider, data_center, data_center_provider, country], original_provider, n.is_sev, n.synthetic);
+            let key = (
+                [provider, data_center, data_center_provider, country],
+                original_provider,
+                n.is_sev,
+                n.synthetic,
+                uncounted,
+            );
             self.groups.entry(key).or_default().push(id);
         }
     }
@@ -367,18 +392,22 @@ impl<'a> Prepared<'a> {
                 (None, Some(_)) => added.next().expect("peeked"),
             };
             members.sort();
-            let (names, original_provider, is_sev, synthetic) = key;
+            let (names, original_provider, is_sev, synthetic, uncounted) = key;
             let values = std::array::from_fn(|a| index_of(a, &names[a]));
-            classes.push(NodeClass { values, original_provider, is_sev, synthetic, members });
+            classes.push(NodeClass { values, original_provider, is_sev, synthetic, uncounted, members });
         }
 
         let subnets = build_subnets(inputs, &values);
 
+        // The reference's `add_per_node_provider_constraint`: a provider with
+        // at least 4 available, non-blacklisted nodes (whatever the health and
+        // blacklist switches say) gets at least one of THOSE nodes assigned.
+        // Its other nodes (assignable with a switch off) do not count.
         let mut provider_minimums = Vec::new();
         if settings.enforce_per_provider_minimum {
             let mut by_provider: BTreeMap<&str, (usize, Vec<u32>)> = BTreeMap::new();
             for (i, c) in classes.iter().enumerate() {
-                if c.synthetic {
+                if c.synthetic || c.uncounted {
                     continue;
                 }
                 let e = by_provider.entry(c.original_provider.as_str()).or_default();
@@ -408,6 +437,7 @@ fn planned_node(p: &PlannedNode, id: String) -> FlatNode {
         country: p.country.clone(),
         is_sev: p.is_sev,
         usable: true,
+        available: true,
         synthetic: false,
     }
 }
@@ -497,11 +527,32 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
         dcp.insert("Digital Realty".into(), at_most(2));
         s
     };
+    let by_subnet_id = settings.special_limits_reading == SpecialLimitsReading::BySubnetId;
     let special = match (&inputs.special_limits, rules) {
         (Some(s), _) => s.clone(),
+        (None, RuleSet::Y2025) if by_subnet_id => {
+            // The newer reading's defaults: DFINITY exactly 1 as the `default`
+            // special limit, and the NNS limits for the first NNS subnet (the
+            // reference keys them by its subnet id; see `nns_defaults`).
+            let mut s: SpecialLimits = BTreeMap::new();
+            s.entry(SpecialLimitScope::Default)
+                .or_default()
+                .entry(Attribute::NodeProvider)
+                .or_default()
+                .insert("DFINITY".into(), SpecialLimit { count: 1, op: LimitOp::Exactly });
+            s
+        }
         (None, RuleSet::Y2025) => default_special(),
         (None, _) => BTreeMap::new(),
     };
+
+    // The newer reading without a file: the NNS defaults belong to the first
+    // NNS subnet (by position, so a topology without subnet ids gets them too;
+    // the reference looks its id up and stops without one).
+    let nns_defaults = (by_subnet_id && inputs.special_limits.is_none() && rules == RuleSet::Y2025)
+        .then(|| inputs.topology.iter().position(|t| t.subnet_type == "NNS"))
+        .flatten()
+        .map(|i| (i, default_special().remove(&SpecialLimitScope::SubnetType("NNS".to_string())).unwrap_or_default()));
 
     // Country restrictions apply to the first subnet of the type, as in the reference.
     let restrictions = inputs.country_restrictions.clone().unwrap_or_else(|| default_country_restrictions(rules));
@@ -520,23 +571,27 @@ fn build_subnets(inputs: &Inputs, values: &[Vec<String>; 4]) -> Vec<Subnet> {
         .map(|(i, spec)| {
             // Merge scopes value by value: default < subnet type < subnet id.
             let mut merged: BTreeMap<(Attribute, u32), SpecialLimit> = BTreeMap::new();
-            let mut scopes = vec![SpecialLimitScope::Default, SpecialLimitScope::SubnetType(spec.subnet_type.clone())];
+            // The newer reading has no subnet-type scope (the files reader refuses such keys).
+            let mut scopes = vec![SpecialLimitScope::Default];
+            if !by_subnet_id {
+                scopes.push(SpecialLimitScope::SubnetType(spec.subnet_type.clone()));
+            }
             if let Some(id) = &spec.subnet_id {
                 scopes.push(SpecialLimitScope::SubnetId(id.clone()));
             }
-            for scope in scopes {
-                if let Some(by_attr) = special.get(&scope) {
-                    for (a, by_value) in by_attr {
-                        for (v, limit) in by_value {
-                            if let Some(idx) = lookup(*a, v) {
-                                merged.insert((*a, idx), *limit);
-                            }
+            let own_defaults = nns_defaults.as_ref().filter(|(n, _)| *n == i).map(|(_, block)| block);
+            for by_attr in scopes.iter().filter_map(|scope| special.get(scope)).chain(own_defaults) {
+                for (a, by_value) in by_attr {
+                    for (v, limit) in by_value {
+                        if let Some(idx) = lookup(*a, v) {
+                            merged.insert((*a, idx), *limit);
                         }
                     }
                 }
             }
             // 2025: DFINITY is in every subnet exactly once unless a special limit says otherwise.
-            if rules == RuleSet::Y2025 {
+            // (The newer reading has this rule in the default special limits only.)
+            if rules == RuleSet::Y2025 && !by_subnet_id {
                 if let Some(d) = dfinity {
                     merged
                         .entry((Attribute::NodeProvider, d))

@@ -547,24 +547,24 @@ impl Hint {
 
 /// What identifies a class across models of the same inputs with different
 /// candidates: class indices and value indices shift, these do not.
-type ClassKey = ([String; 4], String, bool, bool);
+type ClassKey = ([String; 4], String, bool, bool, bool);
 
 fn class_key(model: &Model, c: usize) -> ClassKey {
     let class = &model.classes[c];
     let values = std::array::from_fn(|a| model.values[a][class.values[a] as usize].clone());
-    (values, class.original_provider.clone(), class.is_sev, class.synthetic)
+    (values, class.original_provider.clone(), class.is_sev, class.synthetic, class.uncounted)
 }
 
 /// The class of `model` that `key` names. Classes are sorted by their values'
 /// indices, and values are interned in sorted order, so comparing names
 /// orders them the same way.
 fn find_class(model: &Model, key: &ClassKey) -> Option<u32> {
-    let wanted = (key.0.each_ref().map(String::as_str), key.1.as_str(), key.2, key.3);
+    let wanted = (key.0.each_ref().map(String::as_str), key.1.as_str(), key.2, key.3, key.4);
     model
         .classes
         .binary_search_by(|class| {
             let values: [&str; 4] = std::array::from_fn(|a| model.values[a][class.values[a] as usize].as_str());
-            (values, class.original_provider.as_str(), class.is_sev, class.synthetic).cmp(&wanted)
+            (values, class.original_provider.as_str(), class.is_sev, class.synthetic, class.uncounted).cmp(&wanted)
         })
         .ok()
         .map(|c| c as u32)

@@ -30,6 +30,7 @@ fn small_network() -> Model {
             enforce_health: false,
             enforce_blacklist: false,
             enforce_per_provider_minimum: false,
+            special_limits_reading: Default::default(),
         },
         nodes: vec![
             node(1, "A", "a1", "CH"),

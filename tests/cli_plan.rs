@@ -358,3 +358,110 @@ fn proposals_say_which_limit_a_removal_mends() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// S5's configuration (the October 2025 network, swap mode), written to a fresh folder.
+fn s5_config(name: &str, edit: impl Fn(&mut serde_json::Value)) -> Option<(PathBuf, ic_topology::inputs::Inputs)> {
+    let d = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR")))?;
+    let dir = std::env::temp_dir().join(format!("ic-topology-cli-plan-{}-{name}", std::process::id()));
+    let mut json = swap_oracles::s5(&d);
+    edit(&mut json);
+    let config = swap_oracles::write(&dir, &json);
+    let inputs = ic_topology::files::load_config(&config).expect("S5 loads").inputs;
+    Some((config, inputs))
+}
+
+/// A change that no plan can contain is a decided answer: two unassigned
+/// nodes of one provider added to the SNS subnet, whose provider limit is 1.
+/// The constrained solve is infeasible with a checked certificate, so the
+/// answer is "not on any plan", with the limit it breaks in words, exit 1
+/// (not "undecided", exit 4).
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
+fn verify_proposal_decides_a_change_no_plan_contains() {
+    let Some((config, inputs)) = s5_config("two-of-one", |_| {}) else {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return;
+    };
+    let sns = inputs.topology.iter().find(|s| s.subnet_type == "SNS").expect("an SNS subnet");
+    let sns_id = sns.subnet_id.clone().expect("the SNS subnet has an id");
+    assert_eq!(sns.limits[0], 1, "the SNS subnet's provider limit");
+    // Two unassigned, UP, non-blacklisted nodes of one provider that is in no cluster and not DFINITY.
+    let cordoned: std::collections::BTreeSet<String> =
+        ic_topology::cordoned::cordoned_nodes(&inputs).into_iter().map(|c| c.node_id).collect();
+    let clustered: std::collections::BTreeSet<&str> =
+        inputs.clusters.iter().flat_map(|c| c.members.iter().map(String::as_str)).collect();
+    let mut by_provider: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for n in &inputs.nodes {
+        let free = n.subnet_id.as_deref().is_none_or(|s| s.trim().is_empty());
+        if free
+            && n.status.trim() == "UP"
+            && n.node_type.as_deref() != Some("API_BOUNDARY")
+            && !cordoned.contains(&n.node_id)
+            && !clustered.contains(n.node_provider_name.as_str())
+            && !n.node_provider_name.starts_with("DFINITY")
+        {
+            by_provider.entry(n.node_provider_name.as_str()).or_default().push(n.node_id.as_str());
+        }
+    }
+    let (provider, nodes) = by_provider.iter().find(|(_, v)| v.len() >= 2).expect("a provider with two free nodes");
+    let c = config.display().to_string();
+    let args = ["verify-proposal", "--config", &c, "--subnet-id", &sns_id, "--add", nodes[0], "--add", nodes[1]];
+    let r = topology(&args);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Not on any plan"), "{}", r.stdout);
+    let says = format!("subnet {sns_id} may have at most 1 node(s) of node provider {provider} (the change adds 2)");
+    assert!(r.stdout.contains(&says), "expected `{says}` in:\n{}", r.stdout);
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let r = topology(&json_args);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let check: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(check["on_optimal_path"], false);
+    assert_eq!(check["with_proposal"]["status"], "infeasible");
+    assert!(check["breaks"].as_array().is_some_and(|b| b.iter().any(|l| l == &serde_json::Value::from(says.clone()))));
+}
+
+/// An infeasible growth plan (75 Application subnets, the default special
+/// limits: DFINITY exactly once per subnet) says why as `evaluate` does, from
+/// a checked infeasibility certificate, and `verify-plan` re-checks it.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
+fn an_infeasible_plan_says_why() {
+    let Some(d) = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
+        println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
+        return;
+    };
+    let Some((config, _)) = s5_config("app75", |j| {
+        j["topology_file"] = d.join("scenarios/target_topology_app75.csv").display().to_string().into();
+    }) else {
+        return;
+    };
+    let c = config.display().to_string();
+    let r = topology(&["plan", "--config", &c]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("why (checked infeasibility certificate"), "{}", r.stdout);
+    assert!(r.stdout.contains("DFINITY"), "{}", r.stdout);
+    let topology_file = d.join("scenarios/target_topology_app75.csv").display().to_string();
+    let (evaluation, _) = s5_config("app75-evaluate", |j| {
+        j["topology_file"] = topology_file.clone().into();
+        j["mode"] = "minimize_new_nodes".into();
+    })
+    .unwrap();
+    let ev = topology(&["evaluate", "--config", &evaluation.display().to_string()]);
+    let why = |out: &str| -> Vec<String> {
+        out.lines()
+            .skip_while(|l| !l.contains("why (checked"))
+            .skip(1)
+            .take_while(|l| l.trim_start().starts_with("- "))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    assert!(!why(&ev.stdout).is_empty(), "{}", ev.stdout);
+    assert_eq!(why(&r.stdout), why(&ev.stdout), "the plan says why as evaluate does");
+    let r = topology(&["plan", "--config", &c, "--json"]);
+    let dir = config.parent().unwrap();
+    std::fs::write(dir.join("plan.json"), &r.stdout).unwrap();
+    let ok = topology(&["verify-plan", &dir.join("plan.json").display().to_string(), "--config", &c]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.starts_with("verified: infeasible, proven"), "{}", ok.stdout);
+}

@@ -37,6 +37,7 @@ fn inputs(nodes: Vec<RegistryNode>, topology: Vec<SubnetSpec>, synthetic_countri
             enforce_health: false,
             enforce_blacklist: false,
             enforce_per_provider_minimum: minimum,
+            special_limits_reading: Default::default(),
         },
         nodes,
         pipeline: vec![],

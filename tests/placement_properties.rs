@@ -189,6 +189,7 @@ prop_compose! {
                 enforce_health: flags.1,
                 enforce_blacklist: false,
                 enforce_per_provider_minimum: flags.2,
+                special_limits_reading: Default::default(),
             },
             nodes,
             pipeline: vec![],

@@ -24,6 +24,9 @@ mod swap_oracles;
 
 use swap_oracles::{Expected, EXAMPLES};
 
+#[path = "support/minimum.rs"]
+mod minimum;
+
 fn shared_data() -> Option<PathBuf> {
     let data = swap_oracles::shared_data(Path::new(env!("CARGO_MANIFEST_DIR")));
     if data.is_none() {
@@ -343,4 +346,73 @@ fn node_of_a_subnet_the_topology_lacks_counts_unassigned() {
     let added: Vec<&str> =
         plan.changes.iter().filter(|c| c.kind == ChangeKind::NewlyAssigned).map(|c| c.node_id.as_str()).collect();
     assert!(added == ["node-12"] || added == ["node-13"], "{added:?}");
+}
+
+/// The per-provider minimum reads availability and the blacklist whatever the
+/// switches say. The August 2025 network with the blacklist of its date
+/// (every node of ANTHONY ISAAKIDIS cordoned), S5's other files, blacklist
+/// off: the reference (23c9e1a, PuLP + CBC, mode minimize_node_swaps) plans
+/// at cost 16 (8 dropped, 8 newly assigned); counting by the switches forced
+/// ANTHONY ISAAKIDIS in at cost 18. Every other combination plans optimally
+/// with the same providers bound.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference data, beside the checkout in CI)")]
+fn per_provider_minimum_whatever_the_switches_plan_2025_08() {
+    let Some(d) = shared_data() else { return };
+    let blacklist_file = minimum::write_blacklist_2025_08(&temp_dir("bl-2025-08"));
+    for (health, blacklist) in minimum::SWITCHES {
+        let name = format!("2025-08 plan health {health} blacklist {blacklist}");
+        let mut json = swap_oracles::s5(&d);
+        json["nodes_file"] = d.join("snapshot-2025-08/nodes.csv").display().to_string().into();
+        json["blacklist_file"] = blacklist_file.display().to_string().into();
+        json["enforce_health_constraint"] = health.into();
+        json["enforce_blacklist_constraint"] = blacklist.into();
+        let inputs = load("min-2025-08", &json);
+        let (pm, plan) = if (health, blacklist) == (true, false) {
+            let expected = Expected { cost: 16, synthetic: 0, dropped: 8, moved: 0, newly_assigned: 8 };
+            assert_plan(&name, &inputs, expected)
+        } else {
+            let (pm, plan) = plan::plan(&inputs, &[], Budget::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(plan.status, Status::Optimal, "{name}: status");
+            check::check_plan_allocation(&pm, plan.allocation.as_ref().unwrap())
+                .unwrap_or_else(|e| panic!("{name}: allocation: {e}"));
+            let bound = check::check_plan_certificate(&pm, &plan.certificate).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(bound.ceil() >= plan.cost.unwrap() as i128, "{name}: the certificate proves the cost");
+            (pm, plan)
+        };
+        let _ = plan;
+        minimum::assert_minimum_rows(&name, &inputs, &ic_topology::model::build(&inputs, &[]));
+        assert!(
+            !pm.model.provider_minimums.iter().any(|p| p.provider == "ANTHONY ISAAKIDIS"),
+            "{name}: every node of ANTHONY ISAAKIDIS is blacklisted"
+        );
+    }
+}
+
+/// The October 2025 network (S5's files) planned under each health/blacklist
+/// combination: the same providers are bound by the per-provider minimum
+/// whatever the switches say, and every plan is optimal and checked. Both on
+/// is S5 (cost 40).
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference data, beside the checkout in CI)")]
+fn per_provider_minimum_whatever_the_switches_plan_2025_10() {
+    let Some(d) = shared_data() else { return };
+    for (health, blacklist) in minimum::SWITCHES {
+        let name = format!("2025-10 plan health {health} blacklist {blacklist}");
+        let mut json = swap_oracles::s5(&d);
+        json["enforce_health_constraint"] = health.into();
+        json["enforce_blacklist_constraint"] = blacklist.into();
+        let inputs = load("min-2025-10", &json);
+        minimum::assert_minimum_rows(&name, &inputs, &ic_topology::model::build(&inputs, &[]));
+        if (health, blacklist) == (true, true) {
+            assert_plan(&name, &inputs, swap_oracles::S5);
+            continue;
+        }
+        let (pm, plan) = plan::plan(&inputs, &[], Budget::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(plan.status, Status::Optimal, "{name}: status");
+        check::check_plan_allocation(&pm, plan.allocation.as_ref().unwrap())
+            .unwrap_or_else(|e| panic!("{name}: allocation: {e}"));
+        let bound = check::check_plan_certificate(&pm, &plan.certificate).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(bound.ceil() >= plan.cost.unwrap() as i128, "{name}: the certificate proves the cost");
+    }
 }

@@ -419,6 +419,9 @@ pub fn membership_optimality(state: &State, subnet_id: &str, added: &[String], r
     ) {
         Err(e) => not_checked(e),
         Ok(check) => match (check.on_optimal_path, check.excess_cost) {
+            (Some(false), _) if !check.breaks.is_empty() => {
+                format!("not part of any membership plan: it breaks {}", check.breaks.join("; "))
+            }
             (Some(true), _) => format!(
                 "part of an optimal membership plan: the cheapest plan that includes it costs {}, the optimum (proven)",
                 check.with_proposal.upper_bound.unwrap_or(0)

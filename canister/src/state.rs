@@ -1146,6 +1146,9 @@ fn apply_configuration_update(
         Error::InvalidArgument { reason, .. } => invalid("synthetic_countries", reason),
         other => other,
     })?;
+    if let Some(r) = u.special_limits_reading {
+        s.special_limits_reading = convert::reading_in(r);
+    }
     c.settings = Some(s);
     if let Some(list) = u.sev_providers {
         for (i, p) in list.iter().enumerate() {
@@ -1172,6 +1175,21 @@ fn apply_configuration_update(
         let limits = limits.map(convert::special_limits_in).transpose()?;
         validate_special_limits(limits.as_ref(), topology, "special_limits")?;
         c.special_limits = limits;
+    }
+    // The newer reading has no subnet-type scopes: refuse them rather than ignore them.
+    if c.settings().special_limits_reading == ic_topology::inputs::SpecialLimitsReading::BySubnetId {
+        use ic_topology::inputs::SpecialLimitScope;
+        if let Some(SpecialLimitScope::SubnetType(t)) =
+            c.special_limits.iter().flat_map(|l| l.keys()).find(|k| matches!(k, SpecialLimitScope::SubnetType(_)))
+        {
+            return Err(invalid(
+                "special_limits_reading",
+                format!(
+                    "by_subnet_id reads special limits keyed by subnet id and default only; the special limits \
+                     have a subnet-type scope {t:?} (give them by subnet id, or keep the 2025 reading)"
+                ),
+            ));
+        }
     }
     if let Some(r) = u.country_restrictions {
         if let Some(list) = &r {

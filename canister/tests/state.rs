@@ -202,6 +202,40 @@ fn configuration_updates_are_partial_and_change_the_answer() {
     assert!(s.configuration().settings.enforce_health);
 }
 
+/// The reading of special limits is configured, echoed in the settings of
+/// every answer, and `by_subnet_id` refuses subnet-type scopes by name.
+#[test]
+fn special_limits_reading_is_configured_and_checked() {
+    let mut s = loaded();
+    let env = controller();
+    let before = s.evaluate_candidates(&env, request(vec![])).unwrap();
+    assert_eq!(before.settings.special_limits_reading, Some(api::SpecialLimitsReading::Y2025));
+    let by_type = api::ConfigurationUpdate {
+        special_limits_reading: Some(api::SpecialLimitsReading::BySubnetId),
+        special_limits: Some(Some(vec![api::SpecialLimit {
+            scope: api::SpecialLimitScope::SubnetType("NNS".into()),
+            attribute: api::Attribute::NodeProvider,
+            value: "DFINITY".into(),
+            count: 3,
+            op: api::LimitOp::Exactly,
+        }])),
+        ..Default::default()
+    };
+    let e = s.update_configuration(&env, by_type).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidArgument { field, reason } if field == "special_limits_reading" && reason.contains("NNS")),
+        "{e:?}"
+    );
+    let by_id = api::ConfigurationUpdate {
+        special_limits_reading: Some(api::SpecialLimitsReading::BySubnetId),
+        ..Default::default()
+    };
+    s.update_configuration(&env, by_id).unwrap();
+    let answer = s.evaluate_candidates(&env, request(vec![])).unwrap();
+    assert_eq!(answer.settings.special_limits_reading, Some(api::SpecialLimitsReading::BySubnetId));
+    assert_ne!(before.configuration_sha256, answer.configuration_sha256);
+}
+
 #[test]
 fn nodes_page_and_filter() {
     let s = loaded();

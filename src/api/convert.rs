@@ -6,7 +6,7 @@ use crate::check::{Certificate, SubnetMultipliers};
 use crate::evaluate::{self, Evaluation};
 use crate::inputs::{
     self, Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
-    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SubnetSpec,
+    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading, SubnetSpec,
 };
 use crate::model::{self, Model};
 use crate::solve::Status;
@@ -58,6 +58,7 @@ impl From<Settings> for api::Settings {
             enforce_health: s.enforce_health,
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
+            special_limits_reading: Some(reading_out(s.special_limits_reading)),
         }
     }
 }
@@ -71,6 +72,7 @@ impl From<&api::Settings> for Settings {
             enforce_health: s.enforce_health,
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
+            special_limits_reading: s.special_limits_reading.map(reading_in).unwrap_or_default(),
         }
     }
 }
@@ -216,6 +218,22 @@ pub fn attribute_in(a: api::Attribute) -> Attribute {
 /// A Candid rule set in the engine's terms.
 pub fn rules_in(r: api::RuleSet) -> RuleSet {
     r.into()
+}
+
+/// The engine's reading of special limits.
+pub fn reading_in(r: api::SpecialLimitsReading) -> SpecialLimitsReading {
+    match r {
+        api::SpecialLimitsReading::Y2025 => SpecialLimitsReading::Y2025,
+        api::SpecialLimitsReading::BySubnetId => SpecialLimitsReading::BySubnetId,
+    }
+}
+
+/// The API's reading of special limits.
+pub fn reading_out(r: SpecialLimitsReading) -> api::SpecialLimitsReading {
+    match r {
+        SpecialLimitsReading::Y2025 => api::SpecialLimitsReading::Y2025,
+        SpecialLimitsReading::BySubnetId => api::SpecialLimitsReading::BySubnetId,
+    }
 }
 
 /// A solve's status as Candid.

@@ -48,6 +48,19 @@ pub enum Attribute {
     Country,
 }
 
+/// How special limits are read (see the engine's `SpecialLimitsReading`).
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecialLimitsReading {
+    /// Scopes `default`, subnet type and subnet id; DFINITY exactly 1 per
+    /// subnet under the 2025 rules unless a special limit names it.
+    #[serde(rename = "reading_2025")]
+    Y2025,
+    /// Keys are subnet ids and `default` only; DFINITY's exactly 1 is a
+    /// default special limit only.
+    #[serde(rename = "by_subnet_id")]
+    BySubnetId,
+}
+
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleSet {
     #[serde(rename = "rules_2023_12")]
@@ -98,6 +111,8 @@ pub struct Settings {
     pub enforce_health: bool,
     pub enforce_blacklist: bool,
     pub enforce_per_provider_minimum: bool,
+    /// How special limits are read; absent: the 2025 reading.
+    pub special_limits_reading: Option<SpecialLimitsReading>,
 }
 
 /// Per-request overrides of the configured settings; echoed back in the answer.
@@ -378,6 +393,8 @@ pub struct ConfigurationUpdate {
     pub enforce_health: Option<bool>,
     pub enforce_blacklist: Option<bool>,
     pub enforce_per_provider_minimum: Option<bool>,
+    /// How special limits are read (`by_subnet_id` refuses subnet-type scopes).
+    pub special_limits_reading: Option<SpecialLimitsReading>,
     pub sev_providers: Option<Vec<String>>,
     pub cordons: Option<Vec<Cordon>>,
     pub clusters: Option<Vec<ProviderCluster>>,

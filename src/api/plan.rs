@@ -118,6 +118,9 @@ pub struct MembershipPlan {
     pub topology_sha256: String,
     pub configuration_sha256: String,
     pub instructions: u64,
+    /// When no plan exists because the topology cannot be filled at all:
+    /// why, as `evaluate` says it (from a checked infeasibility certificate).
+    pub infeasible_because: Option<Vec<String>>,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -140,8 +143,13 @@ pub struct SubnetState {
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MembershipChangeReport {
     pub subnet_type: String,
-    /// Both costs optimal and equal: the change is part of an optimal plan.
+    /// Both costs optimal and equal: the change is part of an optimal plan;
+    /// `false` too when no plan contains it (then `breaks` says why).
     pub on_optimal_path: Option<bool>,
+    /// When no plan contains the change: the rules it breaks, in words (from
+    /// a checked infeasibility certificate, or the subnet's SEV or country
+    /// rule). Empty otherwise.
+    pub breaks: Vec<String>,
     /// How much more the cheapest plan containing the change costs.
     pub excess_cost: Option<u64>,
     pub optimal_cost: Option<u64>,
@@ -264,6 +272,7 @@ pub struct PlanContext {
 
 pub fn plan_out(plan: &EnginePlan, seq: &Sequence, subnets: Vec<String>, ctx: PlanContext) -> MembershipPlan {
     MembershipPlan {
+        infeasible_because: (!plan.infeasible_because.is_empty()).then(|| plan.infeasible_because.clone()),
         status: plan.status.into(),
         cost: plan.cost,
         counts: plan.counts.map(counts_out),
@@ -326,6 +335,7 @@ pub fn change_report_out(check: &ProposalCheck, size: u32, ctx: PlanContext) -> 
     MembershipChangeReport {
         subnet_type: check.subnet_type.clone(),
         on_optimal_path: check.on_optimal_path,
+        breaks: check.breaks.clone(),
         excess_cost: check.excess_cost,
         optimal_cost: check.optimal.upper_bound.filter(|_| check.optimal.status == crate::solve::Status::Optimal),
         cost_with_change: check

@@ -112,6 +112,9 @@ pub struct PlanFile {
     pub settings: ic_topology::inputs::Settings,
     pub inputs: Digests,
     pub warnings: Vec<Warning>,
+    /// Why no plan exists, when the topology cannot be filled at all (as `evaluate` says it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub infeasible_because: Vec<String>,
     pub work: Work,
 }
 
@@ -186,6 +189,7 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
         settings: inputs.settings,
         inputs: Digests { source, files, configuration_sha256: digest::configuration_digest(&inputs) },
         warnings,
+        infeasible_because: plan.infeasible_because.clone(),
         work: plan.work,
     };
     if a.json {
@@ -215,7 +219,13 @@ fn print_plan(f: &PlanFile, plan: &Plan) {
             );
         }
         Status::Infeasible => {
-            println!("Infeasible: no membership meets the target topology, even with up to 100 synthetic nodes")
+            println!("Infeasible: no membership meets the target topology, even with up to 100 synthetic nodes");
+            if !f.infeasible_because.is_empty() {
+                println!("  why (checked infeasibility certificate: these constraints cannot hold together):");
+                for line in &f.infeasible_because {
+                    println!("    - {line}");
+                }
+            }
         }
         Status::BudgetExceeded => println!(
             "Budget exceeded: the cheapest plan costs between {} and {}",
@@ -367,6 +377,12 @@ pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError
         println!("Proposal: change the membership of {} ({})", payload.subnet_id, check.subnet_type);
         println!("  adds {}, removes {}", payload.node_ids_add.len(), payload.node_ids_remove.len());
         match (check.on_optimal_path, check.excess_cost) {
+            (Some(false), _) if !check.breaks.is_empty() => {
+                println!("Not on any plan: no plan that meets the rules contains this change, because it breaks:");
+                for rule in &check.breaks {
+                    println!("  - {rule}");
+                }
+            }
             (Some(true), _) => println!(
                 "On an optimal path: the cheapest plan that includes it costs {}, the optimum",
                 check.with_proposal.upper_bound.unwrap_or(0)

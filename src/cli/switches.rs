@@ -2,7 +2,7 @@
 //! setting, with what each one does to this network, and the defaults that
 //! were applied (the JSON has the same settings as data).
 
-use ic_topology::inputs::{Inputs, RuleSet};
+use ic_topology::inputs::{Inputs, RuleSet, SpecialLimitsReading};
 use ic_topology::model::{self, Model};
 
 fn on(b: bool) -> &'static str {
@@ -46,15 +46,37 @@ pub fn lines(inputs: &Inputs, model: &Model) -> Vec<String> {
     });
     out.push(match s.enforce_per_provider_minimum {
         true => format!(
-            "per-provider minimum: enforced ({} provider(s) with 4 or more usable nodes each get at least one node)",
+            "per-provider minimum: enforced ({} provider(s) with 4 or more available, non-blacklisted nodes each get \
+             at least one of those nodes, whatever the health and blacklist switches say)",
             model.provider_minimums.len()
         ),
         false => format!("per-provider minimum: {}", on(false)),
     });
+    let by_id = s.special_limits_reading == SpecialLimitsReading::BySubnetId;
+    let reading = match (by_id, s.rules) {
+        (true, RuleSet::Y2025) => {
+            "read by subnet id (special_limits_reading \"by_subnet_id\": keys are subnet ids and `default`; \
+             DFINITY exactly 1 per subnet only as a default special limit)"
+        }
+        (true, _) => "read by subnet id (special_limits_reading \"by_subnet_id\": keys are subnet ids and `default`)",
+        (false, RuleSet::Y2025) => {
+            "read as in 2025 (special_limits_reading \"2025\": keys are subnet ids, subnet types and `default`; \
+             DFINITY exactly 1 per subnet unless a special limit names it)"
+        }
+        (false, _) => {
+            "read as in 2025 (special_limits_reading \"2025\": keys are subnet ids, subnet types and `default`)"
+        }
+    };
     out.push(match (&inputs.special_limits, s.rules) {
-        (Some(limits), _) => format!("special limits: from the special_limits_file ({} scope(s))", limits.len()),
-        (None, RuleSet::Y2025) => "special limits: the 2025 reference's defaults (NNS)".into(),
-        (None, _) => "special limits: none".into(),
+        (Some(limits), _) => {
+            format!("special limits: from the special_limits_file ({} scope(s)), {reading}", limits.len())
+        }
+        (None, RuleSet::Y2025) if by_id => format!(
+            "special limits: the newer reference's defaults (NNS by its subnet id; `default`: DFINITY exactly 1), \
+             {reading}"
+        ),
+        (None, RuleSet::Y2025) => format!("special limits: the 2025 reference's defaults (NNS), {reading}"),
+        (None, _) => format!("special limits: none, {reading}"),
     });
     let restrictions =
         inputs.country_restrictions.clone().unwrap_or_else(|| model::default_country_restrictions(s.rules));

@@ -9,7 +9,9 @@ use super::json::{dedup_entries, Json, JsonDoc};
 use super::loaded::{InputFile, LoadedConfig, Mode};
 use super::{blacklist, clusters, nodes, pipeline, sev_providers, special_limits, topology};
 use crate::error::InputError;
-use crate::inputs::{Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SubnetSpec};
+use crate::inputs::{
+    Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SpecialLimitScope, SpecialLimitsReading, SubnetSpec,
+};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -24,7 +26,7 @@ pub const FILE_KEYS: [&str; 7] = [
     "sev_providers_file",
 ];
 
-const SETTING_KEYS: [&str; 7] = [
+const SETTING_KEYS: [&str; 8] = [
     "no_synthetic_countries",
     "enforce_sev_constraint",
     "enforce_health_constraint",
@@ -32,6 +34,7 @@ const SETTING_KEYS: [&str; 7] = [
     "enforce_per_node_provider_assignation",
     "rules",
     "mode",
+    "special_limits_reading",
 ];
 
 /// Far more synthetic countries than any published run used (12 at most); each
@@ -203,6 +206,21 @@ pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedCon
             let (source, text) = reader.read("special_limits_file", written)?;
             let doc = JsonDoc::parse(&text, &source)?;
             let limits = special_limits::read_special_limits(&doc, &mut diags)?;
+            if settings.special_limits_reading == SpecialLimitsReading::BySubnetId {
+                if let Some(SpecialLimitScope::SubnetType(key)) =
+                    limits.keys().find(|k| matches!(k, SpecialLimitScope::SubnetType(_)))
+                {
+                    let error = InputError::new(
+                        &source,
+                        format!(
+                            "`{key}` is not a subnet id: with special_limits_reading \"by_subnet_id\" the keys are \
+                             subnet ids and `default` only (subnet types are read with \"2025\")"
+                        ),
+                    )
+                    .field(format!("/{key}"));
+                    return Err(with_line(error, doc.line(&[key.as_str()])));
+                }
+            }
             let resolved = special_limits::resolve_scopes(limits, &topology)
                 .map_err(|key| with_line(special_limits::unknown_subnet(&source, &key), doc.line(&[&key])))?;
             Some(resolved)
@@ -348,6 +366,15 @@ fn read_settings(config: &Config<'_>) -> Result<(Settings, Mode), InputError> {
     settings.enforce_blacklist = config.boolean("enforce_blacklist_constraint", settings.enforce_blacklist)?;
     settings.enforce_per_provider_minimum =
         config.boolean("enforce_per_node_provider_assignation", settings.enforce_per_provider_minimum)?;
+    if let Some(name) = config.string("special_limits_reading")? {
+        settings.special_limits_reading = SpecialLimitsReading::from_name(name).ok_or_else(|| {
+            let names = SpecialLimitsReading::ALL.map(|r| format!("\"{}\"", r.name()));
+            config.error(
+                "special_limits_reading",
+                format!("unknown reading `{name}`; expected one of {}", names.join(", ")),
+            )
+        })?;
+    }
     Ok((settings, mode))
 }
 

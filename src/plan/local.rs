@@ -21,12 +21,14 @@
 //!
 //! `forced_infeasibility` proves at once that no plan exists when one row
 //! cannot hold with every column at the bound nearest to it (a proposal's
-//! added nodes break a limit of their subnet by themselves).
+//! added nodes break a limit of their subnet by themselves), and
+//! `model_infeasibility` when the ObjectiveValue model has no allocation at
+//! all (its LP relaxation's Farkas certificate, carried over).
 
 use super::check::{self as plan_check, PlanCertificate};
 use super::model::PlanModel;
 use super::solve::{self, best_certificate, hinted, program_cells, solve_program, Col, IntResult, Lp, RowKind};
-use crate::check::Allocation;
+use crate::check::{Allocation, Certificate};
 use crate::solve::Work;
 use microlp::ComparisonOp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -274,6 +276,58 @@ pub(super) fn forced_infeasibility(pm: &PlanModel, lp: &Lp) -> Option<PlanCertif
             }
             scale *= 2;
         }
+    }
+    None
+}
+
+/// A certificate that `pm` has no plan because its ObjectiveValue model
+/// (`pm.model`: every synthetic node allowed, nothing pinned) has none: when
+/// that model's LP relaxation is infeasible, its Farkas certificate's
+/// multipliers on the size, value, class and provider-minimum rows (rows the
+/// swap model's LP shares, with the same signs) are scaled until the bound
+/// passes the most any plan can cost. The checker checks the result like any
+/// other certificate. Also returned: the Farkas certificate itself, which
+/// [`crate::explain::infeasibility`] says in words. One LP of the model's
+/// subnet types, far smaller than the swap model's.
+pub(super) fn model_infeasibility(pm: &PlanModel, work: &mut Work) -> Option<(PlanCertificate, Certificate)> {
+    let farkas = crate::solve::infeasibility_certificate(&pm.model, work)?;
+    let most = super::verify::max_cost(pm) as i128;
+    let mut base = PlanCertificate { denominator: farkas.denominator, ..PlanCertificate::zero() };
+    for group in &farkas.subnets {
+        for &s in &group.subnets {
+            if group.size != 0 {
+                base.size.push((s, group.size));
+            }
+            base.values.extend(group.values.iter().map(|&(a, v, m)| (s, a, v, m)));
+        }
+    }
+    base.size.sort_unstable();
+    base.values.sort_unstable();
+    base.classes = farkas.classes.clone();
+    base.provider_minimums = farkas.provider_minimums.clone();
+    // The Farkas gap is at least 1/denominator, so this scale passes `most`
+    // unless the cost's own terms pull the bound down; a few doublings cover those.
+    let d = i128::from(farkas.denominator.max(1));
+    let mut scale = i64::try_from((most + 1).checked_mul(d)?).ok()?;
+    for _ in 0..8 {
+        let scaled = |rows: &[(u32, i64)]| -> Option<Vec<(u32, i64)>> {
+            rows.iter().map(|&(i, m)| Some((i, m.checked_mul(scale)?))).collect()
+        };
+        let cert = PlanCertificate {
+            size: scaled(&base.size)?,
+            values: base
+                .values
+                .iter()
+                .map(|&(s, a, v, m)| Some((s, a, v, m.checked_mul(scale)?)))
+                .collect::<Option<_>>()?,
+            classes: scaled(&base.classes)?,
+            provider_minimums: scaled(&base.provider_minimums)?,
+            ..base.clone()
+        };
+        if plan_check::check_plan_certificate(pm, &cert).is_ok_and(|b| b.ceil() > most) {
+            return Some((cert, farkas));
+        }
+        scale = scale.checked_mul(2)?;
     }
     None
 }

@@ -78,6 +78,11 @@ pub struct Plan {
     pub kept_subnets: Vec<String>,
     /// What reading the inputs and building the model found suspicious.
     pub warnings: Vec<Warning>,
+    /// When no plan exists because the target topology cannot be filled at
+    /// all: why, in the words `evaluate` gives (from the checked
+    /// infeasibility certificate of the ObjectiveValue model). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub infeasible_because: Vec<String>,
     /// What the solve cost.
     pub work: Work,
 }
@@ -112,6 +117,11 @@ pub fn plan_of(pm: &PlanModel, solution: solve::PlanSolution, warnings: Vec<Warn
         changes,
         kept_subnets: pm.kept_subnets.clone(),
         warnings,
+        infeasible_because: if solution.status == Status::Infeasible {
+            solve::infeasibility_reasons(pm)
+        } else {
+            Vec::new()
+        },
         work: solution.work,
     }
 }

@@ -11,8 +11,9 @@
 //! of that id; otherwise it is unassigned (pipeline and synthetic nodes always
 //! are). With a subnet selection (`--subnet`), only the selected subnets may
 //! change: the others keep their members as they are, those members are not
-//! available to the selected subnets, and a provider with a usable node in a
-//! kept subnet already meets the per-provider minimum.
+//! available to the selected subnets, and a provider with a counted node
+//! (available and not blacklisted) in a kept subnet already meets the
+//! per-provider minimum.
 
 use crate::inputs::{Attribute, Inputs, RuleSet, Warning};
 use crate::model::{self, Model};
@@ -75,12 +76,22 @@ impl PlanModel {
         by.into_iter().collect()
     }
 
-    /// The most members of `class` that subnet `s` may take.
+    /// The most members of `class` that subnet `s` may take. A class pinned
+    /// to `s` (a proposal adds its members there) may take all of them when
+    /// the subnet admits its nodes at all: its column is then fixed at the
+    /// count, and the subnet's size and limit rows say whether that can hold
+    /// (a proposal that breaks a limit by itself is proven impossible by that
+    /// row, not hidden in an empty column range).
     pub fn cap(&self, class: usize, s: usize) -> u32 {
         if self.barred[class] == Some(s as u32) || self.pinned[class].is_some_and(|p| p != s as u32) {
             return 0;
         }
-        self.model.subnets[s].class_cap(&self.model.classes[class])
+        let subnet = &self.model.subnets[s];
+        let cap = subnet.class_cap(&self.model.classes[class]);
+        if self.pinned[class] == Some(s as u32) && subnet.admits(&self.model.classes[class]) {
+            return cap.max(self.model.classes[class].count());
+        }
+        cap
     }
 
     /// The fewest members of `class` that subnet `s` must take.
@@ -198,8 +209,11 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
             usable.insert(id.clone());
             match membership.get(id) {
                 Some(&s) if new_index[s as usize].is_none() => {
-                    // Stays in a subnet that does not change.
-                    satisfied_providers.insert(class.original_provider.clone());
+                    // Stays in a subnet that does not change; only a counted
+                    // node meets its provider's minimum.
+                    if !class.uncounted {
+                        satisfied_providers.insert(class.original_provider.clone());
+                    }
                 }
                 Some(&s) => {
                     members.push(id.clone());

@@ -560,6 +560,21 @@ pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
 
 /// Solve the membership model exactly under `budget`.
 pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
+    // No allocation of the model at all: proven by one small LP, before any
+    // branch and bound (which would have to exhaust the search to say so).
+    let mut first = Work::default();
+    if let Some((certificate, _)) = super::local::model_infeasibility(pm, &mut first) {
+        let lower = plan_check::check_plan_certificate(pm, &certificate).map_or(0, |b| b.ceil().max(0) as u64);
+        return PlanSolution {
+            status: Status::Infeasible,
+            lower_bound: lower,
+            upper_bound: None,
+            allocation: None,
+            certificate,
+            certificate_is_tight: true,
+            work: first,
+        };
+    }
     let spent = match super::parts::solve_by_parts(pm, budget) {
         Ok(solution) => return solution,
         Err(spent) => spent,
@@ -567,10 +582,21 @@ pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
     // The whole model, with what the parts left of the budget.
     let left = Budget { branch_nodes: budget.branch_nodes.saturating_sub(spent.branch_nodes) };
     let mut solution = solve_from(pm, left, None, None, Search::Full);
-    solution.work.lp_solves += spent.lp_solves;
-    solution.work.branch_nodes += spent.branch_nodes;
-    solution.work.lp_iterations += spent.lp_iterations;
+    solution.work.lp_solves += spent.lp_solves + first.lp_solves;
+    solution.work.branch_nodes += spent.branch_nodes + first.branch_nodes;
+    solution.work.lp_iterations += spent.lp_iterations + first.lp_iterations;
     solution
+}
+
+/// Why `pm` has no plan, in the words `evaluate` uses for an infeasible
+/// ObjectiveValue model: when the model itself has no allocation, the rows of
+/// its checked infeasibility certificate; empty otherwise (say, a proposal
+/// pinned in makes the difference, or the model is feasible).
+pub fn infeasibility_reasons(pm: &PlanModel) -> Vec<String> {
+    let mut work = Work::default();
+    super::local::model_infeasibility(pm, &mut work)
+        .and_then(|(_, farkas)| crate::explain::infeasibility(&pm.model, &farkas))
+        .unwrap_or_default()
 }
 
 /// The multipliers of `hint` on the LP's rows (rows it does not name are zero).

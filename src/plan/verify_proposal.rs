@@ -56,7 +56,15 @@ pub struct ProposalCheck {
     /// The optimum with the proposal's changes fixed.
     pub with_proposal: PlanSolution,
     /// Both optimal and equal: the proposal is part of an optimal plan.
+    /// `Some(false)` too when no plan contains the proposal at all (see `breaks`).
     pub on_optimal_path: Option<bool>,
+    /// When no plan contains the proposal: the rules it breaks, in words,
+    /// read from the constrained solve's infeasibility certificate (checked:
+    /// it proves every plan with the proposal would cost more than any plan
+    /// can), or from the subnet's SEV or country rule the added nodes fail.
+    /// Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<String>,
     /// How much more the cheapest plan containing the proposal costs.
     pub excess_cost: Option<u64>,
     /// The subnet before the proposal.
@@ -297,10 +305,64 @@ pub fn verify_proposal(
             return Err(format!("node_ids_add: node {id} may not be assigned ({why})"));
         }
     }
+    // A node the subnet does not admit at all (SEV, country): no plan
+    // contains the proposal, by that rule alone.
+    let subnet = &pm.model.subnets[s];
+    let inadmissible: Vec<String> = pm
+        .model
+        .classes
+        .iter()
+        .filter(|c| c.members.iter().any(|m| added_ids(payload).contains(m.as_str())) && !subnet.admits(c))
+        .map(|c| {
+            let country = pm.model.value(Attribute::Country, c.values[Attribute::Country.index()]);
+            if subnet.sev_only && !c.is_sev {
+                format!(
+                    "subnet {} takes only SEV-capable nodes, and the change adds one that is not",
+                    payload.subnet_id
+                )
+            } else {
+                format!(
+                    "subnet {} takes only nodes of its allowed countries, and the change adds one in {country}",
+                    payload.subnet_id
+                )
+            }
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let optimal = match known {
         Some(k) => k.clone(),
         None => solve::solve(&pm, budget),
     };
+    if !inadmissible.is_empty() {
+        let members_now: BTreeSet<String> =
+            membership.iter().filter(|(_, &m)| m == s32).map(|(id, _)| id.clone()).collect();
+        let mut members_after = members_now.clone();
+        for id in &payload.node_ids_remove {
+            members_after.remove(id);
+        }
+        members_after.extend(payload.node_ids_add.iter().cloned());
+        let none = solve::PlanSolution {
+            status: Status::Infeasible,
+            lower_bound: 0,
+            upper_bound: None,
+            allocation: None,
+            certificate: crate::plan::check::PlanCertificate::zero(),
+            certificate_is_tight: false,
+            work: crate::solve::Work::default(),
+        };
+        return Ok(ProposalCheck {
+            payload: payload.clone(),
+            subnet_type: subnet.subnet_type.clone(),
+            before: subnet_state(inputs, subnet, &pm, &members_now),
+            after: subnet_state(inputs, subnet, &pm, &members_after),
+            optimal,
+            with_proposal: none,
+            on_optimal_path: Some(false),
+            excess_cost: None,
+            breaks: inadmissible,
+        });
+    }
     let mut fixed = pm.clone();
     let removed: BTreeSet<&str> = payload.node_ids_remove.iter().map(String::as_str).collect();
     let added: BTreeSet<&str> = payload.node_ids_add.iter().map(String::as_str).collect();
@@ -380,7 +442,15 @@ pub fn verify_proposal(
             solution
         }
     };
+    // An infeasible constrained solve is a decided answer when its
+    // certificate checks and proves more than any plan can cost.
+    let impossible = with_proposal.status == Status::Infeasible
+        && crate::plan::check::check_plan_certificate(&fixed, &with_proposal.certificate)
+            .is_ok_and(|b| b.ceil() > crate::plan::verify::max_cost(&fixed) as i128);
+    let breaks =
+        if impossible { rules_broken(&fixed, &with_proposal.certificate, inputs, payload, s32) } else { vec![] };
     let (on_optimal_path, excess_cost) = match (optimal.status, with_proposal.status) {
+        _ if impossible => (Some(false), None),
         (Status::Optimal, Status::Optimal) => {
             let a = optimal.upper_bound.unwrap_or(0);
             let b = with_proposal.upper_bound.unwrap_or(0);
@@ -405,5 +475,74 @@ pub fn verify_proposal(
         with_proposal,
         on_optimal_path,
         excess_cost,
+        breaks,
     })
+}
+
+fn added_ids(payload: &Payload) -> BTreeSet<&str> {
+    payload.node_ids_add.iter().map(String::as_str).collect()
+}
+
+/// The rules an infeasibility certificate names (its rows with a nonzero
+/// multiplier that are rules of the topology, not the plan's bookkeeping),
+/// in words, with what the proposal adds where it adds to them.
+fn rules_broken(
+    pm: &PlanModel,
+    cert: &crate::plan::check::PlanCertificate,
+    inputs: &Inputs,
+    payload: &Payload,
+    s: u32,
+) -> Vec<String> {
+    let name = |t: u32| -> String {
+        let sub = &pm.model.subnets[t as usize];
+        sub.subnet_id.clone().unwrap_or_else(|| format!("{} subnet {t}", sub.subnet_type))
+    };
+    // What the proposal's added nodes are, per attribute and value.
+    let mut added: BTreeMap<(Attribute, String), u32> = BTreeMap::new();
+    for id in &payload.node_ids_add {
+        if let Some(n) = inputs.nodes.iter().find(|n| &n.node_id == id) {
+            for (a, v) in Attribute::ALL.iter().zip(crate::model::registry_node_values(inputs, n)) {
+                *added.entry((*a, v)).or_default() += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for &(t, _) in &cert.size {
+        let adds = if t == s { format!(" (the change adds {})", payload.node_ids_add.len()) } else { String::new() };
+        out.push(format!("subnet {} has exactly {} nodes{adds}", name(t), pm.model.subnets[t as usize].size));
+    }
+    for &(t, a, v, _) in &cert.values {
+        let value = pm.model.value(a, v);
+        let limit = pm.model.subnets[t as usize].limit(a, v);
+        let word = if limit.op == LimitOp::Exactly { "exactly" } else { "at most" };
+        let adds = match added.get(&(a, value.to_string())) {
+            Some(k) if t == s => format!(" (the change adds {k})"),
+            _ => String::new(),
+        };
+        out.push(format!(
+            "subnet {} may have {word} {} node(s) of {} {value}{adds}",
+            name(t),
+            limit.count,
+            a.name().replace('_', " ")
+        ));
+    }
+    for &(c, _) in &cert.classes {
+        let class = &pm.model.classes[c as usize];
+        out.push(format!(
+            "there are only {} usable node(s) of {} in data center {}",
+            class.count(),
+            crate::plan::model::class_provider(&pm.model, c as usize),
+            pm.model.value(Attribute::DataCenter, class.values[Attribute::DataCenter.index()])
+        ));
+    }
+    for &(p, _) in &cert.provider_minimums {
+        out.push(format!(
+            "provider {} must have at least one of its available, non-blacklisted nodes assigned (per-provider minimum)",
+            pm.model.provider_minimums[p as usize].provider
+        ));
+    }
+    if cert.synthetic != 0 {
+        out.push(format!("a plan may use at most {} synthetic nodes", pm.max_synthetic));
+    }
+    out
 }

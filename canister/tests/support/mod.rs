@@ -158,6 +158,7 @@ pub fn configuration_update_of(inputs: &ic_topology::inputs::Inputs) -> api::Con
         enforce_health: Some(s.enforce_health),
         enforce_blacklist: Some(s.enforce_blacklist),
         enforce_per_provider_minimum: Some(s.enforce_per_provider_minimum),
+        special_limits_reading: Some(ic_topology::api::convert::reading_out(s.special_limits_reading)),
         sev_providers: Some(inputs.sev_providers.clone()),
         cordons: Some(
             inputs
