@@ -193,22 +193,44 @@ fn paths_at(code: &str, start: usize) -> Vec<Vec<String>> {
     }
 }
 
-/// Every module path `file` (module `me`) names, resolved from `crate::`, `super::` and `self::`.
-fn imports(me: &[String], is_mod_file: bool, code: &str) -> Vec<Vec<String>> {
+/// The inline modules (`mod name { ... }`) of `code`: each one's name and the byte range of its block.
+fn inline_modules(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
-    for (prefix, base) in [
-        ("crate::", Some(vec![])),
-        (
-            "super::",
-            if is_mod_file {
-                me.split_last().map(|(_, p)| p.to_vec())
-            } else {
-                Some(me[..me.len().saturating_sub(1)].to_vec())
-            },
-        ),
-        ("self::", if is_mod_file { Some(me.to_vec()) } else { Some(me[..me.len().saturating_sub(1)].to_vec()) }),
-    ] {
-        let Some(base) = base else { continue };
+    let mut from = 0;
+    while let Some(i) = code[from..].find("mod ") {
+        let at = from + i;
+        from = at + 4;
+        if at > 0 && is_ident(code[..at].chars().last().unwrap()) {
+            continue;
+        }
+        let name: String = code[from..].chars().take_while(|&c| is_ident(c)).collect();
+        let after = code[from + name.len()..].trim_start();
+        if name.is_empty() || !after.starts_with('{') {
+            continue;
+        }
+        let open = code.len() - after.len();
+        let mut depth = 0;
+        for (j, c) in code[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                out.push((name.clone(), open..open + j));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Every module path `file` (module `me`) names, resolved from `crate::`,
+/// `super::` and `self::` (relative ones from the inline module they are in).
+fn imports(me: &[String], code: &str) -> Vec<Vec<String>> {
+    let inline = inline_modules(code);
+    let mut out = Vec::new();
+    for prefix in ["crate::", "super::", "self::"] {
         let mut from = 0;
         while let Some(i) = code[from..].find(prefix) {
             let at = from + i;
@@ -217,6 +239,14 @@ fn imports(me: &[String], is_mod_file: bool, code: &str) -> Vec<Vec<String>> {
             if at > 0 && (is_ident(code[..at].chars().last().unwrap()) || code[..at].ends_with("::")) {
                 continue;
             }
+            // The module this occurrence is in: the file's, then its inline modules.
+            let mut here = me.to_vec();
+            here.extend(inline.iter().filter(|(_, r)| r.contains(&at)).map(|(n, _)| n.clone()));
+            let base = match prefix {
+                "crate::" => vec![],
+                "self::" => here.clone(),
+                _ => here[..here.len().saturating_sub(1)].to_vec(),
+            };
             for path in paths_at(code, from) {
                 let mut path = path;
                 let mut base = base.clone();
@@ -244,10 +274,9 @@ fn graph() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     let mut graph = BTreeMap::new();
     for (module, path) in &known {
         let text = std::fs::read_to_string(path).unwrap();
-        let is_mod_file = module.is_empty() || path.file_name().is_some_and(|f| f == "mod.rs");
         let code = code_only(&text);
         let mut edges = BTreeSet::new();
-        for import in imports(module, is_mod_file, &code) {
+        for import in imports(module, &code) {
             let target = resolve(&import, &known);
             if target != *module {
                 edges.insert(target);
@@ -346,10 +375,10 @@ fn the_module_graph_has_no_cycle() {
 #[test]
 fn paths_are_read_as_rust_reads_them() {
     let code = code_only(
-        "use crate::{a::{b, c::D}, e};\n// crate::commented\nlet x = crate::f::g(\"crate::in_a_string\");\nuse super::h;",
+        "use crate::{a::{b, c::D}, e};\n// crate::commented\nlet x = crate::f::g(\"crate::in_a_string\");\nuse super::h;\nmod tests { use super::*; }",
     );
-    let got = imports(&["m".into(), "n".into()], false, &code);
-    let want: Vec<Vec<String>> = [&["a", "b"][..], &["a", "c", "D"], &["e"], &["f", "g"], &["m", "h"]]
+    let got = imports(&["m".into(), "n".into()], &code);
+    let want: Vec<Vec<String>> = [&["a", "b"][..], &["a", "c", "D"], &["e"], &["f", "g"], &["m", "h"], &["m", "n"]]
         .iter()
         .map(|p| p.iter().map(|s| s.to_string()).collect())
         .collect();

@@ -16,7 +16,8 @@
 //! between any two calls loses and repeats nothing: the next poll resumes.
 
 use super::verdict::{self, Decision};
-use crate::state::{Env, State};
+use crate::host::PollGuard;
+use crate::state::{Env, Poller, State};
 use ic_topology::proposals::governance::{ListProposalInfoRequest, ListProposalInfoResponse, ProposalId, ProposalInfo};
 use std::fmt;
 
@@ -84,15 +85,8 @@ pub trait Governance {
     async fn get_proposal_info(&self, id: u64) -> Result<Option<ProposalInfo>, WatchError>;
 }
 
-/// The canister around the poll.
-pub trait Host {
-    type Env: Env;
-    fn env(&self) -> &Self::Env;
-    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T;
-    fn now_nanos(&self) -> u64;
-    /// Instructions used so far in the current message.
-    fn instructions(&self) -> u64;
-}
+/// The canister around the poll (the same as the registry sync's).
+pub use crate::host::Host;
 
 /// What a completed poll did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -107,29 +101,16 @@ pub struct PollReport {
     pub max_message_instructions: u64,
 }
 
-struct Guard<'a, H: Host>(&'a H);
-
-impl<H: Host> Drop for Guard<'_, H> {
-    fn drop(&mut self) {
-        self.0.with_state(|s| s.governance_mut().running = false);
-    }
-}
-
 /// Run one poll and record its outcome in the watcher's status.
 pub async fn poll<G: Governance, H: Host>(governance: &G, host: &H) -> Result<PollReport, WatchError> {
     let registry_default = host.with_state(|s| s.registry_is_the_nns_registry());
-    let (enabled, running) = host.with_state(|s| {
-        let w = s.governance();
-        (w.state().enabled(registry_default), w.running)
-    });
+    let enabled = host.with_state(|s| s.governance().state().enabled(registry_default));
     if !enabled {
         return Err(WatchError::Disabled);
     }
-    if running {
+    let Some(_guard) = PollGuard::take(host, Poller::Governance) else {
         return Err(WatchError::AlreadyRunning);
-    }
-    host.with_state(|s| s.governance_mut().running = true);
-    let _guard = Guard(host);
+    };
     let now = host.now_nanos();
     host.with_state(|s| s.governance_mut().update_state(|w| w.last_poll_nanos = Some(now)));
     let result = run(governance, host).await;

@@ -3,8 +3,8 @@
 //! Sorting is done by the canister (one certified page per column), so the
 //! pages work without JavaScript, with a keyboard and on a phone.
 
-use super::{Page, ANSWER};
 use crate::state::{Env, State, MAX_CANDIDATE_NODES};
+use crate::stores::dashboard::{Page, ANSWER};
 use ic_topology::api;
 use ic_topology::charts::{self, xml};
 use ic_topology::inputs::Attribute;
@@ -34,7 +34,7 @@ fn layout(title: &str, body: &str) -> Vec<u8> {
         write!(nav, "<a href=\"/attribute/{}\">Charts: {}</a>", a.name(), charts::attribute_title(a)).expect("String");
     }
     nav.push_str("<a href=\"/plan\">Membership plan</a><a href=\"/proposals\">Proposals</a><a href=\"/evaluate\">Evaluate candidates</a><a href=\"/verify\">Verify</a>");
-    nav.push_str(super::placements::NAV);
+    nav.push_str("<a href=\"/placements\">Where to add nodes</a>");
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{t} - IC target topology</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><nav aria-label=\"main\">{nav}</nav></header>\

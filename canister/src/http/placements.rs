@@ -6,14 +6,12 @@
 //! inputs is being computed, how far that has got.
 
 use super::pages::html;
-use super::Page;
 use crate::state::State;
+use crate::stores::dashboard::Page;
 use ic_topology::api;
 use ic_topology::charts::{placement as chart, xml};
 use std::fmt::Write;
 
-/// The page's link in the dashboard's navigation.
-pub const NAV: &str = "<a href=\"/placements\">Where to add nodes</a>";
 pub const PAGE: &str = "/placements";
 pub const CHART: &str = "/charts/placement_map.svg";
 

@@ -19,8 +19,9 @@
 
 use super::derive;
 use super::proto::{self, ChangesSinceResponse, Content};
-use super::store::Kind;
-use crate::state::State;
+use crate::host::PollGuard;
+use crate::state::Poller;
+use crate::stores::registry::Kind;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -76,13 +77,8 @@ pub trait Registry {
     async fn get_chunk(&self, sha256: &[u8]) -> Result<Vec<u8>, SyncError>;
 }
 
-/// The canister around the loop: its state, its clock and its instruction counter.
-pub trait Host {
-    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T;
-    fn now_nanos(&self) -> u64;
-    /// Instructions used so far in the current message.
-    fn instructions(&self) -> u64;
-}
+/// The canister around the sync (the same as the governance watcher's).
+pub use crate::host::Host;
 
 /// What a completed sync did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -99,22 +95,11 @@ pub struct SyncReport {
     pub max_message_instructions: u64,
 }
 
-/// Releases the guard however the sync ends (an error, or the future dropped
-/// when a callback traps).
-struct Guard<'a, H: Host>(&'a H);
-
-impl<H: Host> Drop for Guard<'_, H> {
-    fn drop(&mut self) {
-        self.0.with_state(|s| s.set_sync_running(false));
-    }
-}
-
 /// Run one sync and record its outcome in the sync status.
 pub async fn sync<R: Registry, H: Host>(registry: &R, host: &H) -> Result<SyncReport, SyncError> {
-    if !host.with_state(|s| s.try_start_sync()) {
+    let Some(_guard) = PollGuard::take(host, Poller::Registry) else {
         return Err(SyncError::AlreadyRunning);
-    }
-    let _guard = Guard(host);
+    };
     let result = run(registry, host).await;
     let now = host.now_nanos();
     host.with_state(|s| s.record_sync_outcome(&result, now));

@@ -7,7 +7,7 @@
 //! registry at the cursor, whatever happens between messages (an upgrade
 //! included).
 
-use crate::memory::{self, Memory, Stored};
+use crate::stores::memory::{self, Memory, Stored};
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use serde::{Deserialize, Serialize};
 

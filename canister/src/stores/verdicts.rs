@@ -1,18 +1,19 @@
 //! The verdicts and the watcher's state in stable memory, and the certified
 //! tree of the verdicts (`proposals/<id>` -> SHA-256 of the verdict's Candid
-//! bytes), one subtree of the canister's certified root (`crate::certified`).
+//! bytes), one subtree of the canister's certified root (`crate::stores::certified`).
 //!
 //! The tree is updated in place as verdicts are written and evicted, and
 //! rebuilt from the stored verdicts in `init` and `post_upgrade`, which set
 //! the certified data from it: the certified data always describes the tree
 //! the witnesses are cut from.
 
-use crate::api::{self, ProposalKind, ProposalStatus};
-use crate::memory::{self, Memory, Stored};
+use crate::stores::certified::{CertifiedMap, Part};
+use crate::stores::memory::{self, Memory, Stored};
 use candid::Principal;
-use ic_certified_map::{labeled, labeled_hash, AsHashTree, Hash, RbTree};
+use ic_certified_map::Hash;
 use ic_stable_structures::storable::Bound;
 use ic_stable_structures::{StableBTreeMap, StableCell, Storable};
+use ic_topology::api::{self, ProposalKind, ProposalStatus};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -175,20 +176,18 @@ fn sha256(bytes: &[u8]) -> Hash {
 pub struct Watcher {
     verdicts: StableBTreeMap<u64, Entry, Memory>,
     state: StableCell<Stored<WatcherState>, Memory>,
-    tree: RbTree<String, Hash>,
+    tree: CertifiedMap,
     /// Each verdict's hash by proposal id (the tree's leaves, for the dashboard's pages).
     hashes: BTreeMap<u64, Hash>,
     /// Counts the changes to the verdicts since the store was opened (heap only).
     generation: u64,
-    /// The poll guard (heap only: no poll survives an upgrade).
-    pub running: bool,
 }
 
 impl Watcher {
     pub fn open() -> Watcher {
         let verdicts: StableBTreeMap<u64, Entry, Memory> =
             StableBTreeMap::init(memory::memory(memory::PROPOSAL_VERDICTS));
-        let mut tree = RbTree::new();
+        let mut tree = CertifiedMap::of(LABEL, []);
         let mut hashes = BTreeMap::new();
         for e in verdicts.iter() {
             let hash = sha256(&e.value().candid);
@@ -201,7 +200,6 @@ impl Watcher {
             tree,
             hashes,
             generation: 0,
-            running: false,
         }
     }
 
@@ -269,7 +267,7 @@ impl Watcher {
                     .or_else(|| self.verdicts.first_key_value().map(|(k, _)| k))
                     .expect("a full map has a first entry");
                 self.verdicts.remove(&victim);
-                self.tree.delete(victim.to_string().as_bytes());
+                self.tree.remove(&victim.to_string());
                 self.hashes.remove(&victim);
                 evicted.push(victim);
             }
@@ -283,18 +281,13 @@ impl Watcher {
     }
 
     /// The hash of this subtree (labelled).
-    pub fn part(&self) -> crate::certified::Part<'static> {
-        crate::certified::Part { label: LABEL, hash: labeled_hash(LABEL, &self.tree.root_hash()) }
+    pub fn part(&self) -> Part<'static> {
+        self.tree.part()
     }
 
     /// The witness of `proposals/<id>` in the certified tree made of `parts`
     /// (CBOR, self-describing tag first).
-    pub fn witness_among(&self, parts: &[crate::certified::Part], id: u64) -> Vec<u8> {
-        let key = id.to_string();
-        let tree = crate::certified::witness(parts, LABEL, labeled(LABEL, self.tree.witness(key.as_bytes())));
-        let mut serializer = serde_cbor::Serializer::new(Vec::new());
-        serializer.self_describe().expect("writing to a Vec cannot fail");
-        serde::Serialize::serialize(&tree, &mut serializer).expect("writing to a Vec cannot fail");
-        serializer.into_inner()
+    pub fn witness_among(&self, parts: &[Part], id: u64) -> Vec<u8> {
+        self.tree.witness_among(parts, &id.to_string())
     }
 }

@@ -1,6 +1,6 @@
 //! The placement refresh in stable memory, and the certified tree of its
 //! served results (`placements/<key>` -> SHA-256 of the result's Candid
-//! bytes), one subtree of the canister's certified root (`crate::certified`).
+//! bytes), one subtree of the canister's certified root (`crate::stores::certified`).
 //!
 //! Three kinds of record: the refresh (what it computes from, its phase and
 //! counters), the work of the refresh under way (map entries and node values
@@ -12,8 +12,9 @@
 //! from the results whenever they change and when the store opens, so its
 //! root is a function of the results alone.
 
-use crate::memory::{self, Memory, Stored};
-use ic_certified_map::{labeled, labeled_hash, AsHashTree, Hash, RbTree};
+use crate::stores::certified::{CertifiedMap, Part};
+use crate::stores::memory::{self, Memory, Stored};
+use ic_certified_map::Hash;
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -69,7 +70,7 @@ pub struct Store {
     value_work: StableBTreeMap<u32, Vec<u8>, Memory>,
     /// Key -> the served result's Candid bytes.
     results: StableBTreeMap<String, Vec<u8>, Memory>,
-    tree: RbTree<String, Hash>,
+    tree: CertifiedMap,
 }
 
 fn sha256(bytes: &[u8]) -> Hash {
@@ -83,18 +84,15 @@ impl Store {
             map_work: StableBTreeMap::init(memory::memory(memory::PLACEMENT_MAP_WORK)),
             value_work: StableBTreeMap::init(memory::memory(memory::PLACEMENT_VALUE_WORK)),
             results: StableBTreeMap::init(memory::memory(memory::PLACEMENT_RESULTS)),
-            tree: RbTree::new(),
+            tree: CertifiedMap::of(LABEL, []),
         };
         s.rebuild_tree();
         s
     }
 
     fn rebuild_tree(&mut self) {
-        let mut tree = RbTree::new();
-        for e in self.results.iter() {
-            tree.insert(e.key().clone(), sha256(e.value().as_slice()));
-        }
-        self.tree = tree;
+        self.tree =
+            CertifiedMap::of(LABEL, self.results.iter().map(|e| (e.key().clone(), sha256(e.value().as_slice()))));
     }
 
     pub fn refresh(&self) -> Refresh {
@@ -169,18 +167,14 @@ impl Store {
     }
 
     /// The hash of this subtree (labelled).
-    pub fn part(&self) -> crate::certified::Part<'static> {
-        crate::certified::Part { label: LABEL, hash: labeled_hash(LABEL, &self.tree.root_hash()) }
+    pub fn part(&self) -> Part<'static> {
+        self.tree.part()
     }
 
     /// The witness of `placements/<key>` (or of its absence) in the certified
     /// tree made of `parts` (CBOR, self-describing tag first).
-    pub fn witness_among(&self, parts: &[crate::certified::Part], key: &str) -> Vec<u8> {
-        let tree = crate::certified::witness(parts, LABEL, labeled(LABEL, self.tree.witness(key.as_bytes())));
-        let mut serializer = serde_cbor::Serializer::new(Vec::new());
-        serializer.self_describe().expect("writing to a Vec cannot fail");
-        serde::Serialize::serialize(&tree, &mut serializer).expect("writing to a Vec cannot fail");
-        serializer.into_inner()
+    pub fn witness_among(&self, parts: &[Part], key: &str) -> Vec<u8> {
+        self.tree.witness_among(parts, key)
     }
 }
 

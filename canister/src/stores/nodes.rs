@@ -12,7 +12,7 @@
 //! no UTF-8 byte), so an upgrade reads the old nodes as they are and the next
 //! snapshot change writes them compactly.
 
-use crate::memory::Stored;
+use crate::stores::memory::{self, Stored};
 use ic_stable_structures::storable::Bound;
 use ic_stable_structures::Storable;
 use ic_topology::inputs::RegistryNode;
@@ -234,7 +234,7 @@ impl Storable for NodeList {
             panic!(
                 "the stored snapshot's nodes ({} bytes) do not decode: {e} (layout schema {} expected)",
                 bytes.len(),
-                crate::memory::LAYOUT_SCHEMA
+                crate::stores::memory::LAYOUT_SCHEMA
             )
         })
     }
@@ -258,12 +258,39 @@ impl Storable for StoredNode {
             panic!(
                 "a stored registry node ({} bytes) does not decode: {e} (layout schema {} expected)",
                 bytes.len(),
-                crate::memory::LAYOUT_SCHEMA
+                crate::stores::memory::LAYOUT_SCHEMA
             )
         }))
     }
 
     const BOUND: Bound = Bound::Unbounded;
+}
+
+/// The snapshot's nodes; those of a schema-2 layout (a JSON map) are moved
+/// into the node list, once, and their map emptied.
+pub fn open_nodes() -> ic_stable_structures::StableCell<NodeList, crate::stores::memory::Memory> {
+    let mut list = node_list();
+    let mut old = node_map(memory::NODES);
+    if !old.is_empty() {
+        let nodes: Vec<RegistryNode> = old.iter().map(|e| e.value().0).collect();
+        if list.get().0.is_empty() {
+            list.set(NodeList::sorted(nodes));
+        }
+        old.clear_new();
+    }
+    list
+}
+
+/// The upload's nodes ([`memory::STAGED_NODES`]), or the nodes of schema 2 ([`memory::NODES`]), by node id.
+pub fn node_map(
+    id: ic_stable_structures::memory_manager::MemoryId,
+) -> ic_stable_structures::StableBTreeMap<String, StoredNode, memory::Memory> {
+    ic_stable_structures::StableBTreeMap::init(memory::memory(id))
+}
+
+/// The snapshot's nodes ([`memory::SNAPSHOT_NODES`]).
+pub fn node_list() -> ic_stable_structures::StableCell<NodeList, memory::Memory> {
+    ic_stable_structures::StableCell::init(memory::memory(memory::SNAPSHOT_NODES), NodeList::default())
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ pub const PLACEMENT_RESULTS: MemoryId = MemoryId::new(33);
 /// The layout's schema version (see [`LAYOUT_SCHEMA`]).
 pub const LAYOUT: MemoryId = MemoryId::new(35);
 /// The registry snapshot's nodes, sorted by id, as one compact value
-/// ([`crate::stored_node::NodeList`]; schema 3).
+/// (`NodeList` of `crate::stores::nodes`; schema 3).
 pub const SNAPSHOT_NODES: MemoryId = MemoryId::new(36);
 
 /// The schema of the whole stable layout: raised whenever a structure's
@@ -159,14 +159,4 @@ pub fn cell<T: Serialize + DeserializeOwned>(id: MemoryId, default: T) -> Stable
 
 pub fn map<V: Serialize + DeserializeOwned>(id: MemoryId) -> StableBTreeMap<String, Stored<V>, Memory> {
     StableBTreeMap::init(memory(id))
-}
-
-/// The upload's nodes ([`STAGED_NODES`]), or the nodes of schema 2 ([`NODES`]), by node id.
-pub fn node_map(id: MemoryId) -> StableBTreeMap<String, crate::stored_node::StoredNode, Memory> {
-    StableBTreeMap::init(memory(id))
-}
-
-/// The snapshot's nodes ([`SNAPSHOT_NODES`]).
-pub fn node_list() -> StableCell<crate::stored_node::NodeList, Memory> {
-    StableCell::init(memory(SNAPSHOT_NODES), crate::stored_node::NodeList::default())
 }
