@@ -18,6 +18,7 @@ pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
     Error::InvalidArgument { field: field.into(), reason: reason.into() }
 }
 
+/// The refusal of a text the engine's text checks refuse.
 pub fn text_invalid(e: ic_topology::text::TextError) -> Error {
     invalid(e.field.clone(), e.reason())
 }
@@ -63,6 +64,7 @@ pub fn validate_candidates(rows: &[api::CandidateRow]) -> Result<Vec<CandidateRo
     Ok(out)
 }
 
+/// `s` with a request's overrides, within their caps.
 pub fn apply_overrides(s: Settings, o: &api::SettingsOverride) -> Result<Settings> {
     if o.synthetic_countries.is_some_and(|n| n > MAX_SYNTHETIC_COUNTRIES) {
         return Err(invalid("overrides.synthetic_countries", format!("at most {MAX_SYNTHETIC_COUNTRIES}")));
@@ -70,6 +72,7 @@ pub fn apply_overrides(s: Settings, o: &api::SettingsOverride) -> Result<Setting
     Ok(convert::settings_overridden(s, o))
 }
 
+/// A topology's subnets, checked (ids, sizes, limits).
 pub fn validate_topology(subnets: &[api::SubnetSpec]) -> Result<Vec<SubnetSpec>> {
     if subnets.is_empty() || subnets.len() > MAX_SUBNETS {
         return Err(invalid("subnets", format!("between 1 and {MAX_SUBNETS} subnets")));
@@ -103,6 +106,7 @@ pub fn validate_topology(subnets: &[api::SubnetSpec]) -> Result<Vec<SubnetSpec>>
     Ok(out)
 }
 
+/// Every special limit names a subnet (or a type) of `topology`.
 pub fn validate_special_limits(limits: Option<&SpecialLimits>, topology: &[SubnetSpec], field: &str) -> Result<()> {
     use ic_topology::inputs::SpecialLimitScope;
     for scope in limits.into_iter().flat_map(|l| l.keys()) {
@@ -118,6 +122,7 @@ pub fn validate_special_limits(limits: Option<&SpecialLimits>, topology: &[Subne
     Ok(())
 }
 
+/// `c` with update `u` applied, every field checked (the special limits against `topology`).
 pub fn apply_configuration_update(
     mut c: StoredConfiguration,
     u: api::ConfigurationUpdate,
@@ -229,6 +234,7 @@ pub fn apply_configuration_update(
     Ok(c)
 }
 
+/// Uploaded node `i`, checked.
 pub fn validate_node(i: usize, n: api::Node) -> Result<RegistryNode> {
     let f = |name: &str| format!("nodes[{i}].{name}");
     for (name, value) in [
@@ -259,6 +265,7 @@ fn over(field: &str, len: usize, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// The count caps of a configuration update's lists (the pipeline and node health have theirs in `crate::limits` too).
 pub fn check_configuration_lists(u: &api::ConfigurationUpdate) -> Result<()> {
     if let Some(l) = &u.sev_providers {
         over("sev_providers", l.len(), MAX_SEV_PROVIDERS)?;

@@ -7,6 +7,7 @@ pub use ic_topology::api::convert::*;
 use ic_topology::api::{self, Error, Result};
 use ic_topology::verify::Claim;
 
+/// The stored configuration as `get_configuration` answers it.
 pub fn configuration_out(c: &crate::stores::configuration::StoredConfiguration, sha256: String) -> api::Configuration {
     api::Configuration {
         settings: settings_out(c.settings()),

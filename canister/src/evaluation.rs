@@ -67,6 +67,7 @@ impl State {
         Ok(Run { settings: inputs.settings, model, evaluation: ev, candidates, configuration_sha256 })
     }
 
+    /// `evaluate_candidates`: the candidates evaluated with the query's budget.
     pub fn evaluate_candidates(&self, env: &impl Env, req: api::EvaluateRequest) -> Result<api::Evaluation> {
         let run = self.run(&req)?;
         Ok(self.evaluation_out(env, run, req))

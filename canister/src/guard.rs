@@ -32,7 +32,9 @@ pub enum Callers {
 /// One method's argument policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {
+    /// The method.
     pub method: &'static str,
+    /// Who may call it.
     pub callers: Callers,
     /// Bytes of Candid the argument may have.
     pub max_arg_bytes: usize,
@@ -213,6 +215,7 @@ pub fn decode_bytes<T: for<'a> ArgumentDecoder<'a>>(policy: &Policy, bytes: &[u8
         .map_err(|e| format!("the argument of {} does not decode within its quota: {e}", policy.method))
 }
 
+/// The Candid decoder's quotas of `policy`.
 pub fn config(policy: &Policy) -> DecoderConfig {
     let mut config = DecoderConfig::new();
     config.set_decoding_quota(policy.decoding_quota.max(1_000));

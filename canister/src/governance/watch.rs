@@ -53,17 +53,33 @@ pub fn page_request(before: Option<u64>) -> ListProposalInfoRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// Why a poll stopped.
 pub enum WatchError {
     /// Another poll is running.
     AlreadyRunning,
     /// The watcher is switched off.
     Disabled,
     /// A call to governance failed or was rejected.
-    Call { method: String, code: u32, message: String },
+    Call {
+        /// Governance's method.
+        method: String,
+        /// The reject code.
+        code: u32,
+        /// The reject message.
+        message: String,
+    },
     /// A reply that does not decode.
-    Malformed { what: String, reason: String },
+    Malformed {
+        /// What did not decode.
+        what: String,
+        /// Why.
+        reason: String,
+    },
     /// Nothing to evaluate on yet; the queue is kept.
-    NotReady { reason: String },
+    NotReady {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for WatchError {
@@ -81,7 +97,9 @@ impl fmt::Display for WatchError {
 /// The governance canister's read methods.
 #[allow(async_fn_in_trait)]
 pub trait Governance {
+    /// One page of `list_proposals`.
     async fn list_proposals(&self, req: ListProposalInfoRequest) -> Result<ListProposalInfoResponse, WatchError>;
+    /// `get_proposal_info` of one proposal.
     async fn get_proposal_info(&self, id: u64) -> Result<Option<ProposalInfo>, WatchError>;
 }
 
@@ -91,11 +109,17 @@ pub use crate::host::Host;
 /// What a completed poll did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PollReport {
+    /// Listing pages read.
     pub pages: u32,
+    /// Proposals listed.
     pub listed: u64,
+    /// Proposals fetched with `get_proposal_info`.
     pub fetched: u32,
+    /// Verdicts written.
     pub written: u32,
+    /// Decided proposals whose verdict got its final status.
     pub status_updates: u32,
+    /// Fetched proposals of no watched kind.
     pub ignored: u32,
     /// The most instructions any message of this poll used.
     pub max_message_instructions: u64,

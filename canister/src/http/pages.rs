@@ -53,6 +53,7 @@ pub fn message(status: u16, title: &str, text: &str) -> Page {
     html(status, title, &format!("<p id=\"message\">{}</p>", xml(text)))
 }
 
+/// The 404 page.
 pub fn not_found() -> Page {
     message(404, "Not found", "There is no page at this address. The pages are listed at the top.")
 }
@@ -350,14 +351,19 @@ pub fn certified_pages(state: &State) -> Vec<(String, Page)> {
 
 /// The list of verdicts; each verdict's page is under [`PROPOSAL_PREFIX`].
 pub const PROPOSALS: &str = "/proposals";
+/// The path of one proposal's page, before its id.
 pub const PROPOSAL_PREFIX: &str = "/proposals/";
+/// The membership plan's page ...
 pub const PLAN: &str = "/plan";
+/// ... and its chart.
 pub const PLAN_CHART: &str = "/charts/subnet_change_summary.svg";
 /// The list shows at most this many open proposals and this many decided ones
 /// (with titles and verdict lines cut to [`LISTED_TEXT`] characters, each row
 /// stays under about 0.8 KB, so the page stays under 200 KB).
 pub const LISTED_OPEN: usize = 100;
+/// Decided proposals listed on the proposals page ...
 pub const LISTED_DECIDED: usize = 50;
+/// ... and characters of a proposal's text shown there.
 pub const LISTED_TEXT: usize = 160;
 
 /// `text` cut to [`LISTED_TEXT`] characters (the verdict's page has it whole).
@@ -368,6 +374,7 @@ fn cut(text: &str) -> String {
     }
 }
 
+/// The path of proposal `id`'s page.
 pub fn proposal_path(id: u64) -> String {
     format!("{PROPOSAL_PREFIX}{id}")
 }

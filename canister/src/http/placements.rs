@@ -12,7 +12,9 @@ use ic_topology::api;
 use ic_topology::charts::{placement as chart, xml};
 use std::fmt::Write;
 
+/// The placement page's path ...
 pub const PAGE: &str = "/placements";
+/// ... and its chart's.
 pub const CHART: &str = "/charts/placement_map.svg";
 
 fn opt(v: Option<u32>) -> String {

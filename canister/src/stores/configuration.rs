@@ -13,16 +13,24 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The configuration the controllers set (values the registry lacks).
 pub struct StoredConfiguration {
+    /// The rule set's settings; `None`: the 2025 rules' defaults.
     pub settings: Option<Settings>,
+    /// Providers whose nodes count as SEV.
     pub sev_providers: Vec<String>,
+    /// Cordoned providers, data centers, countries.
     pub cordons: Vec<Cordon>,
+    /// Providers counted together.
     pub clusters: Vec<ProviderCluster>,
     #[serde(with = "ic_topology::inputs::special_limits_as_list")]
+    /// Limits beyond the topology's.
     pub special_limits: Option<SpecialLimits>,
+    /// Subnet types restricted to some countries.
     pub country_restrictions: Option<Vec<CountryRestriction>>,
     /// Provider principal (text) -> name: names are not on chain.
     pub provider_names: BTreeMap<String, String>,
+    /// Nodes planned but not yet in the registry.
     pub pipeline: Vec<PlannedNode>,
     /// `None`: [`DEFAULT_REGISTRY_CANISTER_ID`].
     #[serde(default)]
@@ -36,15 +44,18 @@ pub struct StoredConfiguration {
 }
 
 impl StoredConfiguration {
+    /// The settings in force.
     pub fn settings(&self) -> Settings {
         self.settings.unwrap_or_else(|| ic_topology::inputs::RuleSet::Y2025.default_settings())
     }
 
+    /// The registry canister synced from.
     pub fn registry_canister_id(&self) -> Principal {
         let text = self.registry_canister_id.as_deref().unwrap_or(DEFAULT_REGISTRY_CANISTER_ID);
         Principal::from_text(text).expect("stored canister ids are validated")
     }
 
+    /// The sync interval.
     pub fn sync_interval_seconds(&self) -> u64 {
         self.sync_interval_seconds.unwrap_or(DEFAULT_SYNC_INTERVAL_SECONDS)
     }
@@ -69,8 +80,11 @@ impl StoredConfiguration {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The adopted target topology.
 pub struct StoredTopology {
+    /// Its subnets.
     pub subnets: Vec<SubnetSpec>,
+    /// The proposal that adopted it.
     pub proposal: u64,
 }
 
@@ -84,21 +98,28 @@ impl Default for StoredTopology {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Where the snapshot came from.
 pub enum Source {
     #[default]
+    /// A chunked upload by the controllers.
     Upload,
+    /// The registry sync.
     Registry,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What is known of the snapshot besides its nodes.
 pub struct SnapshotMeta {
+    /// Its registry version.
     pub registry_version: u64,
+    /// Its time (ns since the epoch).
     pub timestamp_nanos: u64,
     /// Layouts before the registry sync had only uploads.
     #[serde(default)]
     pub source: Source,
 }
 
+/// The source as the API names it.
 pub fn source_out(s: Source) -> api::SnapshotSource {
     match s {
         Source::Upload => api::SnapshotSource::Upload,
@@ -107,6 +128,8 @@ pub fn source_out(s: Source) -> api::SnapshotSource {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// An upload in progress.
 pub struct StagedSnapshot {
+    /// What `begin_snapshot_upload` announced: the metadata and the node count.
     pub announced: Option<(SnapshotMeta, u64)>,
 }

@@ -19,13 +19,19 @@ pub const ANSWER: &str = "/answer";
 
 /// A rendered page: its status, content type and body.
 pub struct Page {
+    /// The HTTP status.
     pub status: u16,
+    /// The content type.
     pub content_type: &'static str,
+    /// The body.
     pub body: Vec<u8>,
 }
 
+/// A certified response and its entries in the tree.
 pub struct Certified {
+    /// The response.
     pub response: HttpResponse<'static>,
+    /// Its certification at its path.
     pub entry: HttpCertificationTreeEntry<'static>,
     /// The 405 answer certified at the same path (a request with another method).
     pub not_allowed: HttpCertificationTreeEntry<'static>,
@@ -39,19 +45,27 @@ pub struct Certified {
 pub struct Followed {
     /// The verdict store's generation last rendered, and each verdict's hash.
     pub proposals_generation: Option<u64>,
+    /// Each rendered verdict's hash.
     pub proposal_hashes: BTreeMap<u64, [u8; 32]>,
     /// The kept plan's state last rendered (`crate::plan::kept_tag`).
     pub plan_tag: Option<String>,
 }
 
+/// The dashboard's certified responses and their certification tree.
 pub struct Site {
+    /// The certification tree (the `http_expr` subtree).
     pub tree: HttpCertificationTree,
+    /// The certified pages, by path.
     pub pages: BTreeMap<String, Certified>,
+    /// The 404 answer, certified at the wildcard.
     pub not_found: Certified,
+    /// The entry that lets the form's answers skip certification.
     pub skip: HttpCertificationTreeEntry<'static>,
     /// The 405 response (the same bytes at every path).
     pub not_allowed: HttpResponse<'static>,
+    /// The 405 response's certification.
     pub not_allowed_certification: HttpCertification,
+    /// What the followed pages were rendered from.
     pub followed: Followed,
     /// The state's page generation (`State::page_generation`) the pages of
     /// the snapshot were rendered from (`None`: not rendered yet).
@@ -112,6 +126,7 @@ impl Site {
         self.pages.insert(path, c);
     }
 
+    /// Drop the page at `path`.
     pub fn remove(&mut self, path: &str) {
         if let Some(old) = self.pages.remove(path) {
             self.tree.delete(&old.entry);

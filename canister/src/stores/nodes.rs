@@ -24,6 +24,7 @@ const MARKER: u8 = 0xFF;
 const FORMAT: u8 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One node of the upload (compact bytes; JSON ones of older layouts still decode).
 pub struct StoredNode(pub RegistryNode);
 
 fn put_len(out: &mut Vec<u8>, mut n: usize) {
@@ -186,11 +187,13 @@ impl NodeList {
         self.0.partition_point(|n| n.node_id.as_str() <= id)
     }
 
+    /// Whether node `id` is in the list.
     pub fn contains(&self, id: &str) -> bool {
         self.0.binary_search_by(|n| n.node_id.as_str().cmp(id)).is_ok()
     }
 }
 
+/// The compact bytes of a node list.
 pub fn encode_list(nodes: &[RegistryNode]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 + nodes.len() * 300);
     out.push(MARKER);
@@ -202,6 +205,7 @@ pub fn encode_list(nodes: &[RegistryNode]) -> Vec<u8> {
     out
 }
 
+/// A node list from its compact bytes, or what is wrong with them.
 pub fn decode_list(bytes: &[u8]) -> Result<NodeList, String> {
     if bytes.is_empty() {
         return Ok(NodeList::default());

@@ -31,18 +31,25 @@ pub const VALUE_PREFIX: &str = "node_value/";
 /// What a refresh computes from (the snapshot and the configuration).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputsKey {
+    /// The snapshot's registry version.
     pub registry_version: u64,
+    /// The topology digest.
     pub topology_sha256: String,
+    /// The configuration digest (it covers every node).
     pub configuration_sha256: String,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a refresh is.
 pub enum Phase {
     /// Nothing computed yet (a fresh install).
     #[default]
     Idle,
+    /// Solving the map's rows.
     Map,
+    /// Solving the node values' groups.
     Values,
+    /// Both published.
     Done,
 }
 
@@ -51,17 +58,27 @@ pub enum Phase {
 pub struct Refresh {
     /// The controllers' switch (`configure_placements`); `None`: the default.
     pub enabled: Option<bool>,
+    /// What it computes from.
     pub key: Option<InputsKey>,
+    /// Where it is.
     pub phase: Phase,
+    /// Map rows solved ...
     pub map_done: u32,
+    /// ... of these.
     pub map_total: u32,
+    /// Groups valued ...
     pub values_done: u32,
+    /// ... of these.
     pub values_total: u32,
+    /// Timer messages it took so far ...
     pub messages: u32,
+    /// ... their instructions in all ...
     pub instructions: u64,
+    /// ... and the most of one.
     pub largest_message_instructions: u64,
 }
 
+/// The placement refresh's records and its certified results.
 pub struct Store {
     refresh: StableCell<Stored<Refresh>, Memory>,
     /// Row index -> the engine's map entry (JSON).
@@ -78,6 +95,7 @@ fn sha256(bytes: &[u8]) -> Hash {
 }
 
 impl Store {
+    /// Open the stable structures and build the certified tree of the results.
     pub fn open() -> Store {
         let mut s = Store {
             refresh: memory::cell(memory::PLACEMENT_REFRESH, Refresh::default()),
@@ -95,10 +113,12 @@ impl Store {
             CertifiedMap::of(LABEL, self.results.iter().map(|e| (e.key().clone(), sha256(e.value().as_slice()))));
     }
 
+    /// The refresh under way, or the last one.
     pub fn refresh(&self) -> Refresh {
         self.refresh.get().value.clone()
     }
 
+    /// Record the refresh.
     pub fn set_refresh(&mut self, r: Refresh) {
         self.refresh.set(Stored::new(r));
     }
@@ -113,20 +133,24 @@ impl Store {
         r
     }
 
+    /// Keep row `i`'s map entry.
     pub fn put_map_entry(&mut self, i: u32, entry: &ic_topology::placement::MapEntry) {
         self.map_work.insert(i, serde_json::to_vec(entry).expect("map entries serialise"));
     }
 
+    /// Row `i`'s map entry.
     pub fn map_entry(&self, i: u32) -> ic_topology::placement::MapEntry {
         let bytes = self.map_work.get(&i).expect("a solved row is stored");
         // Only this canister writes these bytes; failing to read them back is a bug.
         serde_json::from_slice(&bytes).expect("stored map entries deserialise")
     }
 
+    /// Keep group `i`'s value with its proof (Candid).
     pub fn put_value(&mut self, i: u32, proof_candid: Vec<u8>) {
         self.value_work.insert(i, proof_candid);
     }
 
+    /// Group `i`'s value with its proof (Candid).
     pub fn value(&self, i: u32) -> Vec<u8> {
         self.value_work.get(&i).expect("a solved group is stored")
     }
@@ -158,10 +182,12 @@ impl Store {
         self.rebuild_tree();
     }
 
+    /// The served result under `key` (Candid).
     pub fn result(&self, key: &str) -> Option<Vec<u8>> {
         self.results.get(&key.to_string())
     }
 
+    /// Whether no result is served yet.
     pub fn is_empty(&self) -> bool {
         self.results.is_empty()
     }

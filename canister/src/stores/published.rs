@@ -62,7 +62,9 @@ pub const LABEL: &[u8] = b"published";
 /// One published evaluation: its sequence number (older is smaller) and its Candid bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// Its sequence number (older is smaller).
     pub sequence: u64,
+    /// The evaluation's (or plan's) Candid bytes.
     pub candid: Vec<u8>,
 }
 
@@ -93,12 +95,15 @@ impl Storable for Entry {
 /// What the eviction policy and the certified tree need of an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meta {
+    /// Its sequence number (older is smaller).
     pub sequence: u64,
     /// Time of publication (ns since the epoch; 0 for entries published before the index existed).
     pub published_at: u64,
+    /// Whether a controller published it.
     pub by_controller: bool,
     /// The publisher's principal bytes (empty for entries older than the index).
     pub publisher: Vec<u8>,
+    /// The SHA-256 of its Candid bytes (the certified leaf).
     pub sha256: Hash,
 }
 
@@ -141,8 +146,11 @@ struct Sequence {
 /// Who asks to publish, and when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Publisher {
+    /// The caller's principal bytes.
     pub principal: Vec<u8>,
+    /// Whether the caller is a controller.
     pub is_controller: bool,
+    /// The time of the message.
     pub now_nanos: u64,
 }
 
@@ -168,6 +176,7 @@ impl std::fmt::Display for StoreFull {
     }
 }
 
+/// The published entries, their index and their certified tree.
 pub struct Published {
     entries: StableBTreeMap<String, Entry, Memory>,
     index: StableBTreeMap<String, Meta, Memory>,
@@ -219,18 +228,22 @@ impl Published {
         self.tree.root_hash()
     }
 
+    /// Entries held.
     pub fn len(&self) -> u64 {
         self.entries.len()
     }
 
+    /// Whether none is held.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// The entry under `key`.
     pub fn get(&self, key: &str) -> Option<Entry> {
         self.entries.get(&key.to_string())
     }
 
+    /// What the policy knows of the entry under `key`.
     pub fn meta(&self, key: &str) -> Option<Meta> {
         self.index.get(&key.to_string())
     }
