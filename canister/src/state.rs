@@ -63,9 +63,12 @@ pub trait Env {
     }
 }
 
+/// What every answer that needs a snapshot says before one is loaded.
+pub const NO_SNAPSHOT: &str = "no registry snapshot is loaded yet";
+
 /// The refusal of every read that needs a snapshot before one is loaded.
 pub fn no_snapshot() -> Error {
-    Error::NotReady { reason: "no registry snapshot is loaded yet".into() }
+    Error::NotReady { reason: NO_SNAPSHOT.into() }
 }
 
 /// What queries read, derived from the stored state.

@@ -64,7 +64,7 @@ pub fn decide(state: &State, env: &impl Env, info: &ProposalInfo, stored: Option
         }
     }
     let Some(derived) = state.derived_state() else {
-        return Decision::NotReady("no registry snapshot is loaded yet".into());
+        return Decision::NotReady(crate::state::NO_SNAPSHOT.into());
     };
     let proposal = info.proposal.as_ref().expect("a watched proposal has its proposal");
     let baseline = derived.baseline.objective;

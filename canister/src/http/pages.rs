@@ -140,7 +140,7 @@ fn sort_rows(rows: &mut [&Row], column: &str) {
 
 fn objective_text(state: &State) -> (String, String) {
     match state.derived_state() {
-        None => ("not computed".into(), "no registry snapshot is loaded yet".into()),
+        None => ("not computed".into(), crate::state::NO_SNAPSHOT.into()),
         Some(d) => {
             let s = &d.baseline;
             match s.objective {
@@ -570,7 +570,7 @@ pub fn plan(state: &State) -> (Page, Option<Page>) {
         Err(api::Error::NotReady { reason }) => return none(reason),
         Err(e) => return none(format!("{e:?}")),
     };
-    let Some(d) = state.derived_state() else { return none("no registry snapshot is loaded yet".into()) };
+    let Some(d) = state.derived_state() else { return none(crate::state::NO_SNAPSHOT.into()) };
     let (pm, warnings) = match ic_topology::plan::model::build(&d.inputs, &[]) {
         Ok(x) => x,
         Err(e) => return none(e),

@@ -61,7 +61,7 @@ fn progress_text(p: &api::PlacementProgress) -> String {
 fn page(state: &State) -> Page {
     let progress = crate::placement::served_progress(state);
     let Some((map, current)) = crate::placement::served_map(state) else {
-        let status = progress.as_ref().map_or("no registry snapshot is loaded yet".into(), progress_text);
+        let status = progress.as_ref().map_or(crate::state::NO_SNAPSHOT.into(), progress_text);
         let body = format!(
             "<p id=\"placement-status\">The placement map is not computed yet ({}). It is computed in timer messages after every change of the snapshot or the configuration.</p>",
             xml(&status)
