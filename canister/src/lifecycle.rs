@@ -2,7 +2,7 @@
 //! one write path, `init` and `post_upgrade` (one path for both), and every
 //! timer.
 //!
-//! Every change goes through [`write`]: the feature changes the state, then
+//! Every change goes through [`write()`]: the feature changes the state, then
 //! the dashboard's pages are brought up to date with it (`crate::http`
 //! renders, the state keeps them) and the root over every certified subtree
 //! is certified, so no update can leave a certified page or answer behind.
@@ -242,7 +242,7 @@ fn placement_step_soon() {
     });
 }
 
-/// The pollers' view of this canister: every change through [`write`].
+/// The pollers' view of this canister: every change through [`write()`].
 struct IcHost;
 
 impl Host for IcHost {

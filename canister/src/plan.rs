@@ -31,7 +31,7 @@ fn validate_subnets(subnets: &[String]) -> Result<()> {
     }
     for (i, id) in subnets.iter().enumerate() {
         if id.is_empty() || id.len() > 100 {
-            return Err(invalid(&format!("subnets[{i}]"), "a subnet id of 1 to 100 characters"));
+            return Err(invalid(format!("subnets[{i}]"), "a subnet id of 1 to 100 characters"));
         }
     }
     Ok(())

@@ -39,7 +39,7 @@ pub struct Certified {
 
 /// Pages that follow stores other than the snapshot: the proposal verdicts
 /// (`/proposals`, `/proposals/<id>`) and the kept membership plan (`/plan`).
-/// They are re-rendered by [`refresh`] when their store changed, in the
+/// They are re-rendered by `crate::http::refresh` when their store changed, in the
 /// update that changed it, before the certified data is set.
 #[derive(Default)]
 pub struct Followed {
