@@ -4,10 +4,11 @@
 
 pub use ic_topology::api::convert::*;
 
-use crate::api::{self, Error, Result};
+use ic_topology::api::{self, Error, Result};
 use ic_topology::verify::Claim;
 
-pub fn configuration_out(c: &crate::state::StoredConfiguration, sha256: String) -> api::Configuration {
+/// The stored configuration as `get_configuration` answers it.
+pub fn configuration_out(c: &crate::stores::configuration::StoredConfiguration, sha256: String) -> api::Configuration {
     api::Configuration {
         settings: settings_out(c.settings()),
         sev_providers: c.sev_providers.clone(),
@@ -58,17 +59,17 @@ pub fn configuration_out(c: &crate::state::StoredConfiguration, sha256: String) 
 pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
     let invalid = |field: &str, reason: String| Error::InvalidArgument { field: field.into(), reason };
     let nodes: usize = e.allocation.iter().flatten().map(|s| s.nodes.len()).sum();
-    if nodes > crate::state::MAX_VERIFY_NODES {
-        return Err(invalid("allocation", format!("at most {} nodes", crate::state::MAX_VERIFY_NODES)));
+    if nodes > crate::limits::MAX_VERIFY_NODES {
+        return Err(invalid("allocation", format!("at most {} nodes", crate::limits::MAX_VERIFY_NODES)));
     }
-    if e.curve.len() > crate::state::MAX_CANDIDATE_NODES as usize + 1 {
-        return Err(invalid("curve", format!("at most {} points", crate::state::MAX_CANDIDATE_NODES + 1)));
+    if e.curve.len() > crate::limits::MAX_CANDIDATE_NODES as usize + 1 {
+        return Err(invalid("curve", format!("at most {} points", crate::limits::MAX_CANDIDATE_NODES + 1)));
     }
     let rows = e.certificate.classes.len()
         + e.certificate.provider_minimums.len()
         + e.certificate.subnets.iter().map(|g| g.subnets.len() + g.values.len()).sum::<usize>();
-    if rows > crate::state::MAX_VERIFY_NODES {
-        return Err(invalid("certificate", format!("at most {} multipliers", crate::state::MAX_VERIFY_NODES)));
+    if rows > crate::limits::MAX_VERIFY_NODES {
+        return Err(invalid("certificate", format!("at most {} multipliers", crate::limits::MAX_VERIFY_NODES)));
     }
     ic_topology::api::convert::claim_in(e)
 }

@@ -6,7 +6,7 @@
 //! reproduces off chain); one over it is refused with the most candidate
 //! nodes this snapshot takes.
 
-use crate::api::{Error, Result};
+use ic_topology::api::{Error, Result};
 use ic_topology::cost;
 use ic_topology::export;
 use ic_topology::inputs::{CandidateRow, Settings};
@@ -22,7 +22,7 @@ pub(crate) fn full_solves(
     export::canister_full_solves(base, settings, candidates, cached).ok_or_else(|| {
         let size = cost::Size::of(base, candidates.len(), &settings);
         let nodes: u32 = candidates.iter().fold(0, |n, c| n.saturating_add(c.no_nodes));
-        let most = cost::max_candidate_nodes(size, cached, cost::QUERY_CAP, crate::state::MAX_CANDIDATE_NODES);
+        let most = cost::max_candidate_nodes(size, cached, cost::QUERY_CAP, crate::limits::MAX_CANDIDATE_NODES);
         let why = if cached { "" } else { " with these overrides (their baseline is solved again)" };
         Error::InvalidArgument {
             field: "candidates".into(),
@@ -42,5 +42,5 @@ pub(crate) fn full_solves(
 /// overrides takes on this snapshot (at most `MAX_CANDIDATE_NODES`).
 pub(crate) fn most_candidate_nodes(base: &Model, settings: Settings, rows: usize) -> u32 {
     let size = cost::Size::of(base, rows, &settings);
-    cost::max_candidate_nodes(size, true, cost::QUERY_CAP, crate::state::MAX_CANDIDATE_NODES)
+    cost::max_candidate_nodes(size, true, cost::QUERY_CAP, crate::limits::MAX_CANDIDATE_NODES)
 }

@@ -10,25 +10,20 @@
 //! `plan-<sha256 of what the plan is computed from>`, so the same witness and
 //! `topology verify-certificate` check them.
 
-use crate::publish;
-use crate::state::{Env, State};
+use crate::checks::invalid;
+use crate::publish::Publisher;
+use crate::state::{no_snapshot, Env, State};
+use crate::stores::plan::Kept;
 use ic_topology::api::{self, Error, Result};
 use ic_topology::export::CANISTER_BUDGET;
 use ic_topology::plan::solve::Search;
 use ic_topology::plan::{self, sequence, summary, verify_proposal};
 use serde::Serialize;
 
-/// At most this many subnet ids in a request (the topology has fewer subnets).
-pub const MAX_SUBNETS_PER_REQUEST: usize = 200;
-/// At most this many nodes a change may add or remove.
-pub const MAX_CHANGE_NODES: usize = 100;
+pub use crate::limits::{MAX_CHANGE_NODES, MAX_SUBNETS_PER_REQUEST};
 
 /// The prefix of plan publication keys.
-pub const KEY_PREFIX: &str = "plan-";
-
-fn invalid(field: &str, reason: impl Into<String>) -> Error {
-    Error::InvalidArgument { field: field.into(), reason: reason.into() }
-}
+pub use crate::stores::published::PLAN_KEY_PREFIX as KEY_PREFIX;
 
 fn validate_subnets(subnets: &[String]) -> Result<()> {
     if subnets.len() > MAX_SUBNETS_PER_REQUEST {
@@ -36,7 +31,7 @@ fn validate_subnets(subnets: &[String]) -> Result<()> {
     }
     for (i, id) in subnets.iter().enumerate() {
         if id.is_empty() || id.len() > 100 {
-            return Err(invalid(&format!("subnets[{i}]"), "a subnet id of 1 to 100 characters"));
+            return Err(invalid(format!("subnets[{i}]"), "a subnet id of 1 to 100 characters"));
         }
     }
     Ok(())
@@ -80,35 +75,6 @@ pub const MAX_LP_SIZE: u64 = 80_000_000;
 /// node anew and takes more than 40 billion instructions).
 pub const MIN_FILLED_PERCENT: u64 = 50;
 
-/// The plan of every subnet, kept for queries (heap only: an upgrade
-/// recomputes it). It is solved in a timer message of its own after every
-/// change of the snapshot or the configuration (see `lib.rs`), never in a
-/// caller's message: a plan may need more instructions than a query allows,
-/// and a model too large for one message must not hold up the commit or the
-/// sync that changed it.
-#[derive(Clone, Debug)]
-pub enum Kept {
-    /// Nothing solved yet for the current inputs.
-    Stale,
-    /// A solve was started for `key` (a message of its own); still so after
-    /// that message, it did not fit in one message.
-    Solving {
-        key: String,
-    },
-    Ready {
-        key: String,
-        solution: Box<plan::solve::PlanSolution>,
-    },
-    Refused {
-        key: String,
-        reason: String,
-    },
-}
-
-thread_local! {
-    static KEPT: std::cell::RefCell<Kept> = const { std::cell::RefCell::new(Kept::Stale) };
-}
-
 /// What the kept plan is computed from: the registry version and the configuration digest.
 fn current_key(state: &State) -> Option<String> {
     let derived = state.derived().ok()?;
@@ -116,10 +82,10 @@ fn current_key(state: &State) -> Option<String> {
 }
 
 /// The first refresh message: note the solve about to start. Returns whether one is needed.
-pub fn begin_refresh(state: &State) -> bool {
+pub fn begin_refresh(state: &mut State) -> bool {
     let Some(key) = current_key(state) else { return false };
-    KEPT.with(|k| {
-        let mut kept = k.borrow_mut();
+    {
+        let kept = &mut state.kept_plan;
         let fresh = match &*kept {
             Kept::Ready { key: k, .. } | Kept::Refused { key: k, .. } | Kept::Solving { key: k } => *k == key,
             Kept::Stale => false,
@@ -128,13 +94,13 @@ pub fn begin_refresh(state: &State) -> bool {
             *kept = Kept::Solving { key };
         }
         !fresh
-    })
+    }
 }
 
 /// The second refresh message: solve the plan of every subnet (or refuse a model too large).
-pub fn finish_refresh(state: &State) {
+pub fn finish_refresh(state: &mut State) {
     let Some(key) = current_key(state) else { return };
-    if !matches!(KEPT.with(|k| k.borrow().clone()), Kept::Solving { key: ref k } if *k == key) {
+    if !matches!(&state.kept_plan, Kept::Solving { key: k } if *k == key) {
         return;
     }
     let derived = state.derived().expect("a key needs the derived state");
@@ -167,26 +133,25 @@ pub fn finish_refresh(state: &State) {
         Ok(solution) => Kept::Ready { key, solution },
         Err(reason) => Kept::Refused { key, reason },
     };
-    KEPT.with(|k| *k.borrow_mut() = kept);
+    state.kept_plan = kept;
 }
 
 /// What the kept plan is now, for the dashboard to notice a change: its
 /// state and key, and the key of the current inputs.
 pub fn kept_tag(state: &State) -> String {
     let current = current_key(state).unwrap_or_default();
-    KEPT.with(|k| match &*k.borrow() {
+    match state.kept_plan() {
         Kept::Stale => format!("stale/{current}"),
         Kept::Solving { key } => format!("solving:{key}/{current}"),
         Kept::Ready { key, .. } => format!("ready:{key}/{current}"),
         Kept::Refused { key, .. } => format!("refused:{key}/{current}"),
-    })
+    }
 }
 
 /// The kept plan of the current inputs, or why there is none.
 pub fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
-    let key =
-        current_key(state).ok_or_else(|| Error::NotReady { reason: "no registry snapshot is loaded yet".into() })?;
-    KEPT.with(|k| match &*k.borrow() {
+    let key = current_key(state).ok_or_else(no_snapshot)?;
+    match state.kept_plan() {
         Kept::Ready { key: k, solution } if *k == key => Ok((**solution).clone()),
         Kept::Refused { key: k, reason } if *k == key => Err(Error::NotReady { reason: reason.clone() }),
         Kept::Solving { key: k } if *k == key => Err(Error::NotReady {
@@ -196,7 +161,7 @@ pub fn kept(state: &State) -> Result<plan::solve::PlanSolution> {
                 .into(),
         }),
         _ => Err(Error::NotReady { reason: "the plan of this snapshot is not solved yet; ask again shortly".into() }),
-    })
+    }
 }
 
 /// Checking a change that is not part of the kept plan, a query solves
@@ -329,7 +294,7 @@ pub fn publish_plan(state: &mut State, env: &impl Env, req: api::PlanRequest) ->
             published: state.published.len(),
         });
     }
-    let publisher = crate::publish::Publisher::of(env);
+    let publisher = Publisher::of(env);
     state.published.admits(&publisher)?;
     let plan = plan_in(state, env, req, false)?;
     let candid = candid::encode_one(&plan).expect("a plan encodes");
@@ -342,6 +307,23 @@ fn decode(candid: &[u8]) -> api::MembershipPlan {
     candid::decode_one(candid).expect("a stored plan decodes")
 }
 
+/// `proposal_summary`: of a node-operator proposal (candidates) or of
+/// membership proposals (a plan), not both.
+pub fn proposal_summary(
+    state: &State,
+    env: &impl Env,
+    req: api::ProposalSummaryRequest,
+) -> Result<api::ProposalSummary> {
+    match req.plan {
+        Some(plan) if req.candidates.is_empty() => plan_summary(state, env, plan),
+        Some(_) => Err(invalid(
+            "plan",
+            "give candidates (a node-operator proposal) or a plan (membership proposals), not both",
+        )),
+        None => state.proposal_summary(env, req),
+    }
+}
+
 /// `get_published_plan`: the plan, its Candid bytes, the certificate and the witness.
 pub fn get_published_plan(state: &State, env: &impl Env, key: String) -> Result<api::CertifiedPlan> {
     let entry = match state.published.get(&key) {
@@ -350,7 +332,7 @@ pub fn get_published_plan(state: &State, env: &impl Env, key: String) -> Result<
             return Err(Error::NotFound {
                 reason: format!(
                     "no plan is published under {key} (never published, or evicted: at most {} are kept)",
-                    publish::MAX_PUBLISHED
+                    crate::publish::MAX_PUBLISHED
                 ),
             })
         }

@@ -66,18 +66,7 @@ struct Local {
     state: RefCell<State>,
 }
 
-impl sync::Host for Local {
-    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
-        f(&mut self.state.borrow_mut())
-    }
-    fn now_nanos(&self) -> u64 {
-        1_800_000_000_000_000_000
-    }
-    fn instructions(&self) -> u64 {
-        0
-    }
-}
-
+/// The one host of both pollers (the registry sync and the watcher).
 impl watch::Host for Local {
     type Env = Controller;
     fn env(&self) -> &Controller {

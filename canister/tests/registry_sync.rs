@@ -155,6 +155,10 @@ struct Local {
 }
 
 impl Host for Local {
+    type Env = Controller;
+    fn env(&self) -> &Controller {
+        &Controller
+    }
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.state.borrow_mut())
     }

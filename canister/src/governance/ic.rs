@@ -6,7 +6,9 @@ use candid::Principal;
 use ic_cdk::call::{Call, CallFailed};
 use ic_topology::proposals::governance::{ListProposalInfoRequest, ListProposalInfoResponse, ProposalInfo};
 
+/// The governance canister, called through ic-cdk.
 pub struct IcGovernance {
+    /// The governance canister.
     pub canister_id: Principal,
 }
 

@@ -14,16 +14,17 @@
 //! sets the governance canister, the interval and the switch.
 
 pub mod ic;
-pub mod store;
 pub mod verdict;
 pub mod watch;
 
-use crate::api::{self, Error, Result};
-use crate::state::{Env, State};
-use candid::Principal;
+/// The verdicts and the watcher's state (kept with the other stores).
+pub use crate::stores::verdicts as store;
 
-pub const DEFAULT_LIST_LIMIT: u32 = 20;
-pub const MAX_LIST_LIMIT: u32 = 100;
+use crate::state::{Env, Poller, State};
+use candid::Principal;
+use ic_topology::api::{self, Error, Result};
+
+pub use crate::limits::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 /// The first poll runs this long after install, after every upgrade and
 /// after the settings change (the registry sync's first run comes before).
 pub const FIRST_POLL_SECONDS: u64 = 30;
@@ -76,10 +77,7 @@ pub fn list_proposal_verdicts(
 
 /// Set the watcher's settings (controllers only); fields left `null` keep their value.
 pub fn configure(state: &mut State, env: &impl Env, settings: api::GovernanceWatcherSettings) -> Result<()> {
-    let caller = env.caller();
-    if !env.is_controller(&caller) {
-        return Err(Error::Unauthorized { caller, method: "configure_governance_watcher".into() });
-    }
+    state.authorize(env, "configure_governance_watcher")?;
     if let Some(i) = settings.poll_interval_seconds {
         if !(store::MIN_POLL_INTERVAL_SECONDS..=store::MAX_POLL_INTERVAL_SECONDS).contains(&i) {
             return Err(Error::InvalidArgument {
@@ -120,7 +118,7 @@ pub fn status(state: &State) -> api::GovernanceWatcherStatus {
         governance_canister_id: s.governance_canister_id(),
         poll_interval_seconds: s.poll_interval_seconds(),
         enabled: s.enabled(state.registry_is_the_nns_registry()),
-        in_progress: w.running,
+        in_progress: state.is_running(Poller::Governance),
         last_poll_nanos: s.last_poll_nanos,
         last_success_nanos: s.last_success_nanos,
         last_error: s.last_error.clone(),

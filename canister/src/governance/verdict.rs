@@ -10,10 +10,10 @@
 //! and the verdict records the allowance.
 
 use super::store::{self, Entry};
-use crate::api::{self, ProposalKind, ProposalStatus, ProposalVerdict, VerdictOutcome};
 use crate::registry::proto;
 use crate::state::{Env, State, MAX_CANDIDATE_NODES};
 use candid::Principal;
+use ic_topology::api::{self, ProposalKind, ProposalStatus, ProposalVerdict, VerdictOutcome};
 use ic_topology::proposals::governance::{Action, ProposalInfo};
 use ic_topology::proposals::payloads::{self, Payload};
 use ic_topology::proposals::{self as engine, claims};
@@ -64,7 +64,7 @@ pub fn decide(state: &State, env: &impl Env, info: &ProposalInfo, stored: Option
         }
     }
     let Some(derived) = state.derived_state() else {
-        return Decision::NotReady("no registry snapshot is loaded yet".into());
+        return Decision::NotReady(crate::state::NO_SNAPSHOT.into());
     };
     let proposal = info.proposal.as_ref().expect("a watched proposal has its proposal");
     let baseline = derived.baseline.objective;

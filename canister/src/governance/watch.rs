@@ -16,7 +16,8 @@
 //! between any two calls loses and repeats nothing: the next poll resumes.
 
 use super::verdict::{self, Decision};
-use crate::state::{Env, State};
+use crate::host::PollGuard;
+use crate::state::{Env, Poller, State};
 use ic_topology::proposals::governance::{ListProposalInfoRequest, ListProposalInfoResponse, ProposalId, ProposalInfo};
 use std::fmt;
 
@@ -52,17 +53,33 @@ pub fn page_request(before: Option<u64>) -> ListProposalInfoRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// Why a poll stopped.
 pub enum WatchError {
     /// Another poll is running.
     AlreadyRunning,
     /// The watcher is switched off.
     Disabled,
     /// A call to governance failed or was rejected.
-    Call { method: String, code: u32, message: String },
+    Call {
+        /// Governance's method.
+        method: String,
+        /// The reject code.
+        code: u32,
+        /// The reject message.
+        message: String,
+    },
     /// A reply that does not decode.
-    Malformed { what: String, reason: String },
+    Malformed {
+        /// What did not decode.
+        what: String,
+        /// Why.
+        reason: String,
+    },
     /// Nothing to evaluate on yet; the queue is kept.
-    NotReady { reason: String },
+    NotReady {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for WatchError {
@@ -80,56 +97,44 @@ impl fmt::Display for WatchError {
 /// The governance canister's read methods.
 #[allow(async_fn_in_trait)]
 pub trait Governance {
+    /// One page of `list_proposals`.
     async fn list_proposals(&self, req: ListProposalInfoRequest) -> Result<ListProposalInfoResponse, WatchError>;
+    /// `get_proposal_info` of one proposal.
     async fn get_proposal_info(&self, id: u64) -> Result<Option<ProposalInfo>, WatchError>;
 }
 
-/// The canister around the poll.
-pub trait Host {
-    type Env: Env;
-    fn env(&self) -> &Self::Env;
-    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T;
-    fn now_nanos(&self) -> u64;
-    /// Instructions used so far in the current message.
-    fn instructions(&self) -> u64;
-}
+/// The canister around the poll (the same as the registry sync's).
+pub use crate::host::Host;
 
 /// What a completed poll did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PollReport {
+    /// Listing pages read.
     pub pages: u32,
+    /// Proposals listed.
     pub listed: u64,
+    /// Proposals fetched with `get_proposal_info`.
     pub fetched: u32,
+    /// Verdicts written.
     pub written: u32,
+    /// Decided proposals whose verdict got its final status.
     pub status_updates: u32,
+    /// Fetched proposals of no watched kind.
     pub ignored: u32,
     /// The most instructions any message of this poll used.
     pub max_message_instructions: u64,
 }
 
-struct Guard<'a, H: Host>(&'a H);
-
-impl<H: Host> Drop for Guard<'_, H> {
-    fn drop(&mut self) {
-        self.0.with_state(|s| s.governance_mut().running = false);
-    }
-}
-
 /// Run one poll and record its outcome in the watcher's status.
 pub async fn poll<G: Governance, H: Host>(governance: &G, host: &H) -> Result<PollReport, WatchError> {
     let registry_default = host.with_state(|s| s.registry_is_the_nns_registry());
-    let (enabled, running) = host.with_state(|s| {
-        let w = s.governance();
-        (w.state().enabled(registry_default), w.running)
-    });
+    let enabled = host.with_state(|s| s.governance().state().enabled(registry_default));
     if !enabled {
         return Err(WatchError::Disabled);
     }
-    if running {
+    let Some(_guard) = PollGuard::take(host, Poller::Governance) else {
         return Err(WatchError::AlreadyRunning);
-    }
-    host.with_state(|s| s.governance_mut().running = true);
-    let _guard = Guard(host);
+    };
     let now = host.now_nanos();
     host.with_state(|s| s.governance_mut().update_state(|w| w.last_poll_nanos = Some(now)));
     let result = run(governance, host).await;

@@ -3,8 +3,8 @@
 //! Sorting is done by the canister (one certified page per column), so the
 //! pages work without JavaScript, with a keyboard and on a phone.
 
-use super::{Page, ANSWER};
 use crate::state::{Env, State, MAX_CANDIDATE_NODES};
+use crate::stores::dashboard::{Page, ANSWER};
 use ic_topology::api;
 use ic_topology::charts::{self, xml};
 use ic_topology::inputs::Attribute;
@@ -34,7 +34,7 @@ fn layout(title: &str, body: &str) -> Vec<u8> {
         write!(nav, "<a href=\"/attribute/{}\">Charts: {}</a>", a.name(), charts::attribute_title(a)).expect("String");
     }
     nav.push_str("<a href=\"/plan\">Membership plan</a><a href=\"/proposals\">Proposals</a><a href=\"/evaluate\">Evaluate candidates</a><a href=\"/verify\">Verify</a>");
-    nav.push_str(super::placements::NAV);
+    nav.push_str("<a href=\"/placements\">Where to add nodes</a>");
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{t} - IC target topology</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><nav aria-label=\"main\">{nav}</nav></header>\
@@ -53,6 +53,7 @@ pub fn message(status: u16, title: &str, text: &str) -> Page {
     html(status, title, &format!("<p id=\"message\">{}</p>", xml(text)))
 }
 
+/// The 404 page.
 pub fn not_found() -> Page {
     message(404, "Not found", "There is no page at this address. The pages are listed at the top.")
 }
@@ -139,7 +140,7 @@ fn sort_rows(rows: &mut [&Row], column: &str) {
 
 fn objective_text(state: &State) -> (String, String) {
     match state.derived_state() {
-        None => ("not computed".into(), "no registry snapshot is loaded yet".into()),
+        None => ("not computed".into(), crate::state::NO_SNAPSHOT.into()),
         Some(d) => {
             let s = &d.baseline;
             match s.objective {
@@ -350,14 +351,19 @@ pub fn certified_pages(state: &State) -> Vec<(String, Page)> {
 
 /// The list of verdicts; each verdict's page is under [`PROPOSAL_PREFIX`].
 pub const PROPOSALS: &str = "/proposals";
+/// The path of one proposal's page, before its id.
 pub const PROPOSAL_PREFIX: &str = "/proposals/";
+/// The membership plan's page ...
 pub const PLAN: &str = "/plan";
+/// ... and its chart.
 pub const PLAN_CHART: &str = "/charts/subnet_change_summary.svg";
 /// The list shows at most this many open proposals and this many decided ones
 /// (with titles and verdict lines cut to [`LISTED_TEXT`] characters, each row
 /// stays under about 0.8 KB, so the page stays under 200 KB).
 pub const LISTED_OPEN: usize = 100;
+/// Decided proposals listed on the proposals page ...
 pub const LISTED_DECIDED: usize = 50;
+/// ... and characters of a proposal's text shown there.
 pub const LISTED_TEXT: usize = 160;
 
 /// `text` cut to [`LISTED_TEXT`] characters (the verdict's page has it whole).
@@ -368,6 +374,7 @@ fn cut(text: &str) -> String {
     }
 }
 
+/// The path of proposal `id`'s page.
 pub fn proposal_path(id: u64) -> String {
     format!("{PROPOSAL_PREFIX}{id}")
 }
@@ -563,7 +570,7 @@ pub fn plan(state: &State) -> (Page, Option<Page>) {
         Err(api::Error::NotReady { reason }) => return none(reason),
         Err(e) => return none(format!("{e:?}")),
     };
-    let Some(d) = state.derived_state() else { return none("no registry snapshot is loaded yet".into()) };
+    let Some(d) = state.derived_state() else { return none(crate::state::NO_SNAPSHOT.into()) };
     let (pm, warnings) = match ic_topology::plan::model::build(&d.inputs, &[]) {
         Ok(x) => x,
         Err(e) => return none(e),

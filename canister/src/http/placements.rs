@@ -6,15 +6,15 @@
 //! inputs is being computed, how far that has got.
 
 use super::pages::html;
-use super::Page;
 use crate::state::State;
+use crate::stores::dashboard::Page;
 use ic_topology::api;
 use ic_topology::charts::{placement as chart, xml};
 use std::fmt::Write;
 
-/// The page's link in the dashboard's navigation.
-pub const NAV: &str = "<a href=\"/placements\">Where to add nodes</a>";
+/// The placement page's path ...
 pub const PAGE: &str = "/placements";
+/// ... and its chart's.
 pub const CHART: &str = "/charts/placement_map.svg";
 
 fn opt(v: Option<u32>) -> String {
@@ -61,7 +61,7 @@ fn progress_text(p: &api::PlacementProgress) -> String {
 fn page(state: &State) -> Page {
     let progress = crate::placement::served_progress(state);
     let Some((map, current)) = crate::placement::served_map(state) else {
-        let status = progress.as_ref().map_or("no registry snapshot is loaded yet".into(), progress_text);
+        let status = progress.as_ref().map_or(crate::state::NO_SNAPSHOT.into(), progress_text);
         let body = format!(
             "<p id=\"placement-status\">The placement map is not computed yet ({}). It is computed in timer messages after every change of the snapshot or the configuration.</p>",
             xml(&status)

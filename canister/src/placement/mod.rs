@@ -22,13 +22,13 @@
 //! largest measured is a quarter of the limit, see `canister/INSTRUCTIONS.md`)
 //! the next change or sync at least ten minutes later starts a new chain.
 
-pub mod store;
+/// The refresh's records and its certified results (kept with the other stores).
+pub use crate::stores::placements as store;
 
-use crate::api::{self, Error, Result};
 use crate::state::{Derived, Env, State};
+use ic_topology::api::{self, Error, Result};
 use ic_topology::placement::{self as engine, value, Target};
 use ic_topology::solve::{Budget, Neighbour};
-use std::cell::RefCell;
 use store::{InputsKey, Phase, Refresh, Store, MAP_KEY, VALUES_KEY, VALUE_PREFIX};
 
 /// The budget of every solve: the CLI's default (`Budget::default()`).
@@ -40,17 +40,7 @@ pub const STEP_INSTRUCTIONS: u64 = 4_000_000_000;
 /// ... or once it has done this many (so that a host without an instruction
 /// counter, and a small network, still spreads the work).
 pub const MAX_ITEMS_PER_STEP: u32 = 4;
-/// At most this long a group name in a request.
-pub const MAX_NAME_BYTES: usize = 256;
-
-thread_local! {
-    /// Opened on first use (after every upgrade, from stable memory).
-    static STORE: RefCell<Store> = RefCell::new(Store::open());
-}
-
-fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
-    STORE.with(|s| f(&mut s.borrow_mut()))
-}
+pub use crate::limits::MAX_NAME_BYTES;
 
 fn key_of(state: &State, derived: &Derived) -> InputsKey {
     InputsKey {
@@ -60,10 +50,10 @@ fn key_of(state: &State, derived: &Derived) -> InputsKey {
     }
 }
 
-fn inputs_out(state: &State, key: &InputsKey) -> api::PlacementInputs {
+fn inputs_out(source: api::SnapshotSource, key: &InputsKey) -> api::PlacementInputs {
     api::PlacementInputs {
         registry_version: key.registry_version,
-        snapshot_source: state.snapshot_source(),
+        snapshot_source: source,
         topology_sha256: key.topology_sha256.clone(),
         configuration_sha256: key.configuration_sha256.clone(),
     }
@@ -100,14 +90,12 @@ fn enabled(state: &State, r: &Refresh) -> bool {
 }
 
 /// `configure_placements` (controllers only).
-pub fn configure(state: &State, env: &impl Env, settings: api::PlacementSettings) -> Result<()> {
+pub fn configure(state: &mut State, env: &impl Env, settings: api::PlacementSettings) -> Result<()> {
     state.authorize(env, "configure_placements")?;
     if let Some(e) = settings.enabled {
-        with_store(|st| {
-            let mut r = st.refresh();
-            r.enabled = Some(e);
-            st.set_refresh(r);
-        });
+        let mut r = state.placements.refresh();
+        r.enabled = Some(e);
+        state.placements.set_refresh(r);
     }
     Ok(())
 }
@@ -115,41 +103,41 @@ pub fn configure(state: &State, env: &impl Env, settings: api::PlacementSettings
 /// One timer message of the refresh: start one when the inputs changed,
 /// then solve rows or groups within the step's bounds, and publish a result
 /// when its last item is solved. Returns whether another message is needed.
-pub fn step(state: &State, env: &impl Env) -> bool {
+pub fn step(state: &mut State, env: &impl Env) -> bool {
     let Ok(derived) = state.derived() else { return false };
-    if !enabled(state, &with_store(|st| st.refresh())) {
+    if !enabled(state, &state.placements.refresh()) {
         return false;
     }
     let key = key_of(state, derived);
-    let (more, published) = with_store(|st| {
-        let mut r = st.refresh();
-        if !same_key(r.key.as_ref(), &key) {
-            let values_total = value::groups(&derived.inputs, &derived.model).len() as u32;
-            r = st.start(key.clone(), rows(derived).len() as u32, values_total);
-        }
-        let published = match r.phase {
-            Phase::Idle | Phase::Done => return (false, false),
-            Phase::Map => map_step(state, derived, env, st, &mut r, &key),
-            Phase::Values => values_step(state, derived, env, st, &mut r, &key),
-        };
-        let used = env.instructions();
-        r.messages += 1;
-        r.instructions += used;
-        r.largest_message_instructions = r.largest_message_instructions.max(used);
-        let more = r.phase != Phase::Done;
-        st.set_refresh(r);
-        (more, published)
-    });
+    let source = state.snapshot_source();
+    // The store changes while the derived inputs are read: two fields of the state.
+    let (Some(derived), st) = state.derived_and_placements() else { return false };
+    let mut r = st.refresh();
+    if !same_key(r.key.as_ref(), &key) {
+        let values_total = value::groups(&derived.inputs, &derived.model).len() as u32;
+        r = st.start(key.clone(), rows(derived).len() as u32, values_total);
+    }
+    let published = match r.phase {
+        Phase::Idle | Phase::Done => return false,
+        Phase::Map => map_step(source, derived, env, st, &mut r, &key),
+        Phase::Values => values_step(source, derived, env, st, &mut r, &key),
+    };
+    let used = env.instructions();
+    r.messages += 1;
+    r.instructions += used;
+    r.largest_message_instructions = r.largest_message_instructions.max(used);
+    let more = r.phase != Phase::Done;
+    st.set_refresh(r);
     if published {
         // The dashboard's placement page shows the new result.
-        crate::http::rebuild(state);
+        state.pages_changed();
     }
     more
 }
 
 /// Solve map rows; publish the map after its last row. Returns whether it published.
 fn map_step(
-    state: &State,
+    source: api::SnapshotSource,
     derived: &Derived,
     env: &impl Env,
     st: &mut Store,
@@ -180,7 +168,7 @@ fn map_step(
     }
     let entries = (0..r.map_done).map(|i| st.map_entry(i)).collect();
     let map = engine::assemble(Target::NewProvider, base, entries);
-    let out = api::map_out(&map, inputs_out(state, key));
+    let out = api::map_out(&map, inputs_out(source, key));
     st.publish(MAP_KEY, candid::encode_one(&out).expect("a map encodes"));
     r.phase = Phase::Values;
     true
@@ -188,7 +176,7 @@ fn map_step(
 
 /// Solve groups; publish the values after the last group. Returns whether it published.
 fn values_step(
-    state: &State,
+    source: api::SnapshotSource,
     derived: &Derived,
     env: &impl Env,
     st: &mut Store,
@@ -208,7 +196,7 @@ fn values_step(
         let v = value::node_value(model, base, group.clone(), classes, BUDGET);
         let report = (group.kind == value::GroupKind::NodeProvider)
             .then(|| value::provider_report(inputs, model, base, &v, BUDGET));
-        let proof = api::proof_out(model, classes, &v, report.as_ref(), inputs_out(state, key));
+        let proof = api::proof_out(model, classes, &v, report.as_ref(), inputs_out(source, key));
         st.put_value(i as u32, candid::encode_one(&proof).expect("a node value encodes"));
         r.values_done += 1;
         items += 1;
@@ -227,7 +215,7 @@ fn values_step(
         values.push(proof.value);
     }
     let summary = api::NodeValues {
-        inputs: inputs_out(state, key),
+        inputs: inputs_out(source, key),
         baseline_status: ic_topology::api::convert::status(base.status),
         baseline_objective: base.objective,
         values,
@@ -254,7 +242,7 @@ fn progress(state: &State, derived: &Derived, st: &Store) -> api::PlacementProgr
         },
     };
     api::PlacementProgress {
-        inputs: inputs_out(state, r.key.as_ref().unwrap_or(&key)),
+        inputs: inputs_out(state.snapshot_source(), r.key.as_ref().unwrap_or(&key)),
         enabled: on,
         phase: match r.phase {
             Phase::Done => api::RefreshPhase::UpToDate,
@@ -277,7 +265,8 @@ pub fn get_placement_map(state: &State, env: &impl Env) -> Result<api::Certified
     let derived = state.derived()?;
     let parts = state.certified_parts();
     let key = key_of(state, derived);
-    with_store(|st| {
+    let st = &state.placements;
+    {
         let bytes = st.result(MAP_KEY);
         let map: Option<api::PlacementMap> =
             bytes.as_ref().map(|b| candid::decode_one(b).expect("a stored map decodes"));
@@ -291,7 +280,7 @@ pub fn get_placement_map(state: &State, env: &impl Env) -> Result<api::Certified
             witness: st.witness_among(&parts, MAP_KEY),
             canister_id: env.canister_id(),
         })
-    })
+    }
 }
 
 /// `get_node_value`: every group's figures, or one group's value with its proof.
@@ -307,7 +296,8 @@ pub fn get_node_value(state: &State, env: &impl Env, req: api::NodeValueRequest)
     let derived = state.derived()?;
     let parts = state.certified_parts();
     let current_key = key_of(state, derived);
-    with_store(|st| {
+    let st = &state.placements;
+    {
         let key = req.group.as_ref().map_or(VALUES_KEY.to_string(), proof_key);
         let summary: Option<api::NodeValues> =
             st.result(VALUES_KEY).map(|b| candid::decode_one(&b).expect("stored node values decode"));
@@ -345,13 +335,7 @@ pub fn get_node_value(state: &State, env: &impl Env, req: api::NodeValueRequest)
             certificate: env.data_certificate().map(serde_bytes::ByteBuf::from),
             canister_id: env.canister_id(),
         })
-    })
-}
-
-/// This subtree's part of the certified root, once there is a result
-/// (until then the root is unchanged by it).
-pub fn part() -> Option<crate::certified::Part<'static>> {
-    with_store(|st| (!st.is_empty()).then(|| st.part()))
+    }
 }
 
 /// The last complete map, for the dashboard: the map, and whether it is of the current inputs.
@@ -359,7 +343,7 @@ pub fn served_map(state: &State) -> Option<(api::PlacementMap, bool)> {
     let derived = state.derived().ok()?;
     let key = key_of(state, derived);
     let map: api::PlacementMap =
-        with_store(|st| st.result(MAP_KEY)).map(|b| candid::decode_one(&b).expect("a stored map decodes"))?;
+        state.placements.result(MAP_KEY).map(|b| candid::decode_one(&b).expect("a stored map decodes"))?;
     let current = same(&map.inputs, &key);
     Some((map, current))
 }
@@ -367,7 +351,7 @@ pub fn served_map(state: &State) -> Option<(api::PlacementMap, bool)> {
 /// The progress, for the dashboard.
 pub fn served_progress(state: &State) -> Option<api::PlacementProgress> {
     let derived = state.derived().ok()?;
-    Some(with_store(|st| progress(state, derived, st)))
+    Some(progress(state, derived, &state.placements))
 }
 
 #[cfg(test)]

@@ -18,19 +18,25 @@ use ic_topology::inputs::RegistryNode;
 use prost::Message;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The node type of a replica node ...
 pub const REPLICA: &str = "REPLICA";
+/// ... of an API boundary node ...
 pub const API_BOUNDARY: &str = "API_BOUNDARY";
+/// ... and the subnet type of a node in no subnet.
 pub const UNASSIGNED: &str = "UNASSIGNED";
 
 /// The snapshot's nodes (in node-id order) and its counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Derivation {
+    /// The snapshot's nodes, by node id.
     pub nodes: Vec<RegistryNode>,
+    /// What the records held.
     pub counts: Counts,
     /// Node ids left out, with the reason (at most [`MAX_SKIPPED_LISTED`]).
     pub skipped: Vec<(String, String)>,
 }
 
+/// At most this many skipped nodes are listed.
 pub const MAX_SKIPPED_LISTED: usize = 20;
 
 fn principal_text(bytes: &[u8]) -> Option<String> {

@@ -13,6 +13,7 @@ use serde::Deserialize;
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct LatestVersionResponse {
     #[prost(uint64, tag = "1")]
+    /// The version (field 1).
     pub version: u64,
 }
 
@@ -20,6 +21,7 @@ pub struct LatestVersionResponse {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ChangesSinceRequest {
     #[prost(uint64, tag = "1")]
+    /// Ask for the changes after this version (field 1).
     pub version: u64,
 }
 
@@ -27,10 +29,13 @@ pub struct ChangesSinceRequest {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct RegistryError {
     #[prost(int32, tag = "1")]
+    /// The registry's error code.
     pub code: i32,
     #[prost(string, tag = "2")]
+    /// What went wrong.
     pub reason: String,
     #[prost(bytes = "vec", tag = "3")]
+    /// The key concerned, if any.
     pub key: Vec<u8>,
 }
 
@@ -40,10 +45,13 @@ pub struct RegistryError {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ChangesSinceResponse {
     #[prost(message, optional, tag = "1")]
+    /// The registry's error, if the call failed.
     pub error: Option<RegistryError>,
     #[prost(uint64, tag = "2")]
+    /// The registry's latest version.
     pub version: u64,
     #[prost(message, repeated, tag = "3")]
+    /// The changes, key by key.
     pub deltas: Vec<Delta>,
 }
 
@@ -51,8 +59,10 @@ pub struct ChangesSinceResponse {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Delta {
     #[prost(bytes = "vec", tag = "1")]
+    /// The record's key.
     pub key: Vec<u8>,
     #[prost(message, repeated, tag = "2")]
+    /// Its changes, at their versions.
     pub values: Vec<Value>,
 }
 
@@ -60,16 +70,21 @@ pub struct Delta {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Value {
     #[prost(uint64, tag = "2")]
+    /// The version of this change.
     pub version: u64,
     #[prost(uint64, tag = "5")]
+    /// When the version was made (ns since the epoch).
     pub timestamp_nanoseconds: u64,
     #[prost(oneof = "Content", tags = "1, 3, 4")]
+    /// The new value, a deletion, or chunk keys.
     pub content: Option<Content>,
 }
 
 #[derive(Clone, PartialEq, prost::Oneof)]
+/// The content of one change.
 pub enum Content {
     #[prost(bytes, tag = "1")]
+    /// The value itself (the record's protobuf).
     Value(Vec<u8>),
     /// `true` marks a deletion (`false` reads as an empty value, as in the registry).
     #[prost(bool, tag = "3")]
@@ -84,8 +99,10 @@ pub enum Content {
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
+/// A value in chunks, fetched with `get_chunk`.
 pub struct LargeValueChunkKeys {
     #[prost(bytes = "vec", repeated, tag = "1")]
+    /// The SHA-256 of each chunk, in order.
     pub chunk_content_sha256s: Vec<Vec<u8>>,
 }
 
@@ -93,6 +110,7 @@ pub struct LargeValueChunkKeys {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct NodeRecord {
     #[prost(bytes = "vec", tag = "15")]
+    /// The node's operator (principal bytes).
     pub node_operator_id: Vec<u8>,
     /// The SEV-SNP chip id; present on SEV-capable machines.
     #[prost(bytes = "vec", optional, tag = "16")]
@@ -103,14 +121,17 @@ pub struct NodeRecord {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct NodeOperatorRecord {
     #[prost(bytes = "vec", tag = "1")]
+    /// The operator (principal bytes).
     pub node_operator_principal_id: Vec<u8>,
     /// The nodes the operator may still add (kept for the governance
     /// watcher: an operator update's added allowance is new minus this).
     #[prost(uint64, tag = "2")]
     pub node_allowance: u64,
     #[prost(bytes = "vec", tag = "3")]
+    /// The operator's node provider (principal bytes).
     pub node_provider_principal_id: Vec<u8>,
     #[prost(string, tag = "4")]
+    /// The operator's data center.
     pub dc_id: String,
 }
 
@@ -118,6 +139,7 @@ pub struct NodeOperatorRecord {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct DataCenterRecord {
     #[prost(string, tag = "1")]
+    /// The data center's id.
     pub id: String,
     /// "Continent,CC,City": the country is the second field.
     #[prost(string, tag = "2")]
@@ -131,6 +153,7 @@ pub struct DataCenterRecord {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct SubnetRecord {
     #[prost(bytes = "vec", repeated, tag = "3")]
+    /// The subnet's nodes (principal bytes).
     pub membership: Vec<Vec<u8>>,
 }
 
@@ -138,6 +161,7 @@ pub struct SubnetRecord {
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct SubnetListRecord {
     #[prost(bytes = "vec", repeated, tag = "2")]
+    /// Every subnet (principal bytes).
     pub subnets: Vec<Vec<u8>>,
 }
 
@@ -149,18 +173,22 @@ pub struct ApiBoundaryNodeRecord {}
 /// Argument of the registry's Candid method `get_chunk`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct GetChunkRequest {
+    /// The chunk's SHA-256.
     pub content_sha256: Option<Vec<u8>>,
 }
 
 /// `get_chunk`'s `Chunk`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Chunk {
+    /// The chunk's bytes.
     pub content: Option<Vec<u8>>,
 }
 
 /// `get_chunk`'s reply: `variant { Ok : Chunk; Err : text }`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum GetChunkResponse {
+    /// The chunk.
     Ok(Chunk),
+    /// Why there is none.
     Err(String),
 }

@@ -19,8 +19,9 @@
 
 use super::derive;
 use super::proto::{self, ChangesSinceResponse, Content};
-use super::store::Kind;
-use crate::state::State;
+use crate::host::PollGuard;
+use crate::state::Poller;
+use crate::stores::registry::Kind;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -30,20 +31,53 @@ pub enum SyncError {
     /// Another sync is running (the guard).
     AlreadyRunning,
     /// A call to the registry failed or was rejected.
-    Call { method: String, code: u32, message: String },
+    Call {
+        /// The registry's method.
+        method: String,
+        /// The reject code.
+        code: u32,
+        /// The reject message.
+        message: String,
+    },
     /// The registry answered with its own error.
-    Registry { code: i32, reason: String },
+    Registry {
+        /// The registry's error code.
+        code: i32,
+        /// Its reason.
+        reason: String,
+    },
     /// A reply or a record that does not decode.
-    Malformed { what: String, reason: String },
+    Malformed {
+        /// What did not decode.
+        what: String,
+        /// Why.
+        reason: String,
+    },
     /// The registry reported a version below what is already stored.
-    VersionWentBackwards { cursor: u64, reported: u64 },
+    VersionWentBackwards {
+        /// The stored cursor.
+        cursor: u64,
+        /// The version reported.
+        reported: u64,
+    },
     /// A reply that moves nothing forward although the registry is ahead.
-    NoProgress { cursor: u64, latest: u64 },
+    NoProgress {
+        /// The stored cursor.
+        cursor: u64,
+        /// The registry's latest version.
+        latest: u64,
+    },
     /// A chunk whose SHA-256 is not the key it was fetched by.
-    ChunkMismatch { key: String },
+    ChunkMismatch {
+        /// The chunk's key (hex).
+        key: String,
+    },
     /// The records at the latest version give no node at all: the previous
     /// snapshot is kept rather than replaced by an empty one.
-    EmptySnapshot { version: u64 },
+    EmptySnapshot {
+        /// The version of the records.
+        version: u64,
+    },
 }
 
 impl fmt::Display for SyncError {
@@ -70,27 +104,29 @@ impl fmt::Display for SyncError {
 /// The registry canister's read methods.
 #[allow(async_fn_in_trait)]
 pub trait Registry {
+    /// The registry's latest version.
     async fn get_latest_version(&self) -> Result<u64, SyncError>;
+    /// The changes after `version`, as far as one reply goes.
     async fn get_changes_since(&self, version: u64) -> Result<ChangesSinceResponse, SyncError>;
     /// The content of the chunk whose SHA-256 is `sha256`.
     async fn get_chunk(&self, sha256: &[u8]) -> Result<Vec<u8>, SyncError>;
 }
 
-/// The canister around the loop: its state, its clock and its instruction counter.
-pub trait Host {
-    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T;
-    fn now_nanos(&self) -> u64;
-    /// Instructions used so far in the current message.
-    fn instructions(&self) -> u64;
-}
+/// The canister around the sync (the same as the governance watcher's).
+pub use crate::host::Host;
 
 /// What a completed sync did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
+    /// The cursor before the sync.
     pub from_version: u64,
+    /// The cursor after it.
     pub to_version: u64,
+    /// `get_changes_since` calls made.
     pub batches: u32,
+    /// Records written or deleted.
     pub records_changed: u64,
+    /// Chunks of large values fetched.
     pub chunks_fetched: u32,
     /// Whether the solver's snapshot was derived again.
     pub snapshot_replaced: bool,
@@ -99,22 +135,11 @@ pub struct SyncReport {
     pub max_message_instructions: u64,
 }
 
-/// Releases the guard however the sync ends (an error, or the future dropped
-/// when a callback traps).
-struct Guard<'a, H: Host>(&'a H);
-
-impl<H: Host> Drop for Guard<'_, H> {
-    fn drop(&mut self) {
-        self.0.with_state(|s| s.set_sync_running(false));
-    }
-}
-
 /// Run one sync and record its outcome in the sync status.
 pub async fn sync<R: Registry, H: Host>(registry: &R, host: &H) -> Result<SyncReport, SyncError> {
-    if !host.with_state(|s| s.try_start_sync()) {
+    let Some(_guard) = PollGuard::take(host, Poller::Registry) else {
         return Err(SyncError::AlreadyRunning);
-    }
-    let _guard = Guard(host);
+    };
     let result = run(registry, host).await;
     let now = host.now_nanos();
     host.with_state(|s| s.record_sync_outcome(&result, now));

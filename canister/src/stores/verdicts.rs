@@ -1,18 +1,19 @@
 //! The verdicts and the watcher's state in stable memory, and the certified
 //! tree of the verdicts (`proposals/<id>` -> SHA-256 of the verdict's Candid
-//! bytes), one subtree of the canister's certified root (`crate::certified`).
+//! bytes), one subtree of the canister's certified root (`crate::stores::certified`).
 //!
 //! The tree is updated in place as verdicts are written and evicted, and
 //! rebuilt from the stored verdicts in `init` and `post_upgrade`, which set
 //! the certified data from it: the certified data always describes the tree
 //! the witnesses are cut from.
 
-use crate::api::{self, ProposalKind, ProposalStatus};
-use crate::memory::{self, Memory, Stored};
+use crate::stores::certified::{CertifiedMap, Part};
+use crate::stores::memory::{self, Memory, Stored};
 use candid::Principal;
-use ic_certified_map::{labeled, labeled_hash, AsHashTree, Hash, RbTree};
+use ic_certified_map::Hash;
 use ic_stable_structures::storable::Bound;
 use ic_stable_structures::{StableBTreeMap, StableCell, Storable};
+use ic_topology::api::{self, ProposalKind, ProposalStatus};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -24,10 +25,14 @@ pub const LABEL: &[u8] = b"proposals";
 pub const MAX_VERDICTS: u64 = 1_000;
 /// The NNS governance canister.
 pub const DEFAULT_GOVERNANCE_CANISTER_ID: &str = "rrkah-fqaaa-aaaaa-aaaaq-cai";
+/// The poll interval when none is configured ...
 pub const DEFAULT_POLL_INTERVAL_SECONDS: u64 = 600;
+/// ... the shortest one may configure ...
 pub const MIN_POLL_INTERVAL_SECONDS: u64 = 60;
+/// ... and the longest.
 pub const MAX_POLL_INTERVAL_SECONDS: u64 = 7 * 24 * 3_600;
 
+/// The stored code of a proposal kind.
 pub fn kind_code(k: ProposalKind) -> u8 {
     match k {
         ProposalKind::AddNodeOperator => 0,
@@ -75,13 +80,18 @@ fn status_code(s: ProposalStatus) -> u8 {
 /// One stored verdict: what listing filters on, and the Candid bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// The proposal's status.
     pub status: ProposalStatus,
+    /// The proposal's kind.
     pub kind: ProposalKind,
+    /// The registry version the verdict was computed on.
     pub registry_version: u64,
+    /// The verdict's Candid bytes.
     pub candid: Vec<u8>,
 }
 
 impl Entry {
+    /// The entry of `verdict`.
     pub fn of(verdict: &api::ProposalVerdict) -> Entry {
         Entry {
             status: verdict.status,
@@ -91,6 +101,7 @@ impl Entry {
         }
     }
 
+    /// The verdict.
     pub fn verdict(&self) -> api::ProposalVerdict {
         candid::decode_one(&self.candid).expect("stored verdicts decode")
     }
@@ -137,27 +148,40 @@ pub struct Listing {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The watcher's settings, listing cursor, queue and status.
 pub struct WatcherState {
+    /// `None`: the NNS governance canister.
     pub governance_canister_id: Option<String>,
+    /// `None`: [`DEFAULT_POLL_INTERVAL_SECONDS`].
     pub poll_interval_seconds: Option<u64>,
+    /// The controllers' switch; `None`: on for the NNS registry.
     pub enabled: Option<bool>,
+    /// The listing in progress.
     pub listing: Option<Listing>,
     /// Proposals to fetch with `get_proposal_info` and decide on.
     pub pending: BTreeSet<u64>,
+    /// Watched proposals seen.
     pub proposals_seen: u64,
+    /// When the last poll started.
     pub last_poll_nanos: Option<u64>,
+    /// When the last poll succeeded.
     pub last_success_nanos: Option<u64>,
+    /// The last failure ...
     pub last_error: Option<String>,
+    /// ... and when.
     pub last_error_nanos: Option<u64>,
+    /// Instructions of the most expensive message of the last poll.
     pub max_message_instructions: u64,
 }
 
 impl WatcherState {
+    /// The governance canister.
     pub fn governance_canister_id(&self) -> Principal {
         let text = self.governance_canister_id.as_deref().unwrap_or(DEFAULT_GOVERNANCE_CANISTER_ID);
         Principal::from_text(text).expect("stored canister ids are valid")
     }
 
+    /// The poll interval.
     pub fn poll_interval_seconds(&self) -> u64 {
         self.poll_interval_seconds.unwrap_or(DEFAULT_POLL_INTERVAL_SECONDS)
     }
@@ -172,23 +196,23 @@ fn sha256(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
 }
 
+/// The verdicts, their certified tree, and the watcher's state.
 pub struct Watcher {
     verdicts: StableBTreeMap<u64, Entry, Memory>,
     state: StableCell<Stored<WatcherState>, Memory>,
-    tree: RbTree<String, Hash>,
+    tree: CertifiedMap,
     /// Each verdict's hash by proposal id (the tree's leaves, for the dashboard's pages).
     hashes: BTreeMap<u64, Hash>,
     /// Counts the changes to the verdicts since the store was opened (heap only).
     generation: u64,
-    /// The poll guard (heap only: no poll survives an upgrade).
-    pub running: bool,
 }
 
 impl Watcher {
+    /// Open the stable structures and build the certified tree of the verdicts.
     pub fn open() -> Watcher {
         let verdicts: StableBTreeMap<u64, Entry, Memory> =
             StableBTreeMap::init(memory::memory(memory::PROPOSAL_VERDICTS));
-        let mut tree = RbTree::new();
+        let mut tree = CertifiedMap::of(LABEL, []);
         let mut hashes = BTreeMap::new();
         for e in verdicts.iter() {
             let hash = sha256(&e.value().candid);
@@ -201,14 +225,15 @@ impl Watcher {
             tree,
             hashes,
             generation: 0,
-            running: false,
         }
     }
 
+    /// The watcher's state.
     pub fn state(&self) -> &WatcherState {
         &self.state.get().value
     }
 
+    /// Change the watcher's state.
     pub fn update_state(&mut self, f: impl FnOnce(&mut WatcherState)) {
         let mut s = self.state.get().value.clone();
         f(&mut s);
@@ -225,14 +250,17 @@ impl Watcher {
         &self.hashes
     }
 
+    /// Verdicts kept.
     pub fn len(&self) -> u64 {
         self.verdicts.len()
     }
 
+    /// Whether no verdict is kept.
     pub fn is_empty(&self) -> bool {
         self.verdicts.is_empty()
     }
 
+    /// The verdict on proposal `id`.
     pub fn get(&self, id: u64) -> Option<Entry> {
         self.verdicts.get(&id)
     }
@@ -269,7 +297,7 @@ impl Watcher {
                     .or_else(|| self.verdicts.first_key_value().map(|(k, _)| k))
                     .expect("a full map has a first entry");
                 self.verdicts.remove(&victim);
-                self.tree.delete(victim.to_string().as_bytes());
+                self.tree.remove(&victim.to_string());
                 self.hashes.remove(&victim);
                 evicted.push(victim);
             }
@@ -283,18 +311,13 @@ impl Watcher {
     }
 
     /// The hash of this subtree (labelled).
-    pub fn part(&self) -> crate::certified::Part<'static> {
-        crate::certified::Part { label: LABEL, hash: labeled_hash(LABEL, &self.tree.root_hash()) }
+    pub fn part(&self) -> Part<'static> {
+        self.tree.part()
     }
 
     /// The witness of `proposals/<id>` in the certified tree made of `parts`
     /// (CBOR, self-describing tag first).
-    pub fn witness_among(&self, parts: &[crate::certified::Part], id: u64) -> Vec<u8> {
-        let key = id.to_string();
-        let tree = crate::certified::witness(parts, LABEL, labeled(LABEL, self.tree.witness(key.as_bytes())));
-        let mut serializer = serde_cbor::Serializer::new(Vec::new());
-        serializer.self_describe().expect("writing to a Vec cannot fail");
-        serde::Serialize::serialize(&tree, &mut serializer).expect("writing to a Vec cannot fail");
-        serializer.into_inner()
+    pub fn witness_among(&self, parts: &[Part], id: u64) -> Vec<u8> {
+        self.tree.witness_among(parts, &id.to_string())
     }
 }

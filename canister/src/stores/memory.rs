@@ -12,6 +12,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::borrow::Cow;
 use std::cell::RefCell;
 
+/// The memory of one structure.
 pub type Memory = VirtualMemory<DefaultMemoryImpl>;
 
 /// The configuration (settings, SEV providers, cordons, clusters, special
@@ -58,7 +59,7 @@ pub const PLACEMENT_RESULTS: MemoryId = MemoryId::new(33);
 /// The layout's schema version (see [`LAYOUT_SCHEMA`]).
 pub const LAYOUT: MemoryId = MemoryId::new(35);
 /// The registry snapshot's nodes, sorted by id, as one compact value
-/// ([`crate::stored_node::NodeList`]; schema 3).
+/// (`NodeList` of `crate::stores::nodes`; schema 3).
 pub const SNAPSHOT_NODES: MemoryId = MemoryId::new(36);
 
 /// The schema of the whole stable layout: raised whenever a structure's
@@ -108,13 +109,17 @@ pub fn record_layout() {
 /// read earlier ones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stored<T> {
+    /// The format version.
     pub version: u32,
+    /// The value.
     pub value: T,
 }
 
 impl<T> Stored<T> {
+    /// The format version written.
     pub const CURRENT: u32 = 1;
 
+    /// `value` in the current format.
     pub fn new(value: T) -> Self {
         Stored { version: Self::CURRENT, value }
     }
@@ -149,24 +154,17 @@ thread_local! {
         RefCell::new(MemoryManager::init(DefaultMemoryImpl::default()));
 }
 
+/// The memory of structure `id`.
 pub fn memory(id: MemoryId) -> Memory {
     MANAGER.with(|m| m.borrow().get(id))
 }
 
+/// A stored value in a cell of its own (`default` on a fresh memory).
 pub fn cell<T: Serialize + DeserializeOwned>(id: MemoryId, default: T) -> StableCell<Stored<T>, Memory> {
     StableCell::init(memory(id), Stored::new(default))
 }
 
+/// A map of stored values by text key.
 pub fn map<V: Serialize + DeserializeOwned>(id: MemoryId) -> StableBTreeMap<String, Stored<V>, Memory> {
     StableBTreeMap::init(memory(id))
-}
-
-/// The upload's nodes ([`STAGED_NODES`]), or the nodes of schema 2 ([`NODES`]), by node id.
-pub fn node_map(id: MemoryId) -> StableBTreeMap<String, crate::stored_node::StoredNode, Memory> {
-    StableBTreeMap::init(memory(id))
-}
-
-/// The snapshot's nodes ([`SNAPSHOT_NODES`]).
-pub fn node_list() -> StableCell<crate::stored_node::NodeList, Memory> {
-    StableCell::init(memory(SNAPSHOT_NODES), crate::stored_node::NodeList::default())
 }

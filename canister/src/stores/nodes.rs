@@ -12,7 +12,7 @@
 //! no UTF-8 byte), so an upgrade reads the old nodes as they are and the next
 //! snapshot change writes them compactly.
 
-use crate::memory::Stored;
+use crate::stores::memory::{self, Stored};
 use ic_stable_structures::storable::Bound;
 use ic_stable_structures::Storable;
 use ic_topology::inputs::RegistryNode;
@@ -24,6 +24,7 @@ const MARKER: u8 = 0xFF;
 const FORMAT: u8 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One node of the upload (compact bytes; JSON ones of older layouts still decode).
 pub struct StoredNode(pub RegistryNode);
 
 fn put_len(out: &mut Vec<u8>, mut n: usize) {
@@ -186,11 +187,13 @@ impl NodeList {
         self.0.partition_point(|n| n.node_id.as_str() <= id)
     }
 
+    /// Whether node `id` is in the list.
     pub fn contains(&self, id: &str) -> bool {
         self.0.binary_search_by(|n| n.node_id.as_str().cmp(id)).is_ok()
     }
 }
 
+/// The compact bytes of a node list.
 pub fn encode_list(nodes: &[RegistryNode]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 + nodes.len() * 300);
     out.push(MARKER);
@@ -202,6 +205,7 @@ pub fn encode_list(nodes: &[RegistryNode]) -> Vec<u8> {
     out
 }
 
+/// A node list from its compact bytes, or what is wrong with them.
 pub fn decode_list(bytes: &[u8]) -> Result<NodeList, String> {
     if bytes.is_empty() {
         return Ok(NodeList::default());
@@ -234,7 +238,7 @@ impl Storable for NodeList {
             panic!(
                 "the stored snapshot's nodes ({} bytes) do not decode: {e} (layout schema {} expected)",
                 bytes.len(),
-                crate::memory::LAYOUT_SCHEMA
+                crate::stores::memory::LAYOUT_SCHEMA
             )
         })
     }
@@ -258,12 +262,39 @@ impl Storable for StoredNode {
             panic!(
                 "a stored registry node ({} bytes) does not decode: {e} (layout schema {} expected)",
                 bytes.len(),
-                crate::memory::LAYOUT_SCHEMA
+                crate::stores::memory::LAYOUT_SCHEMA
             )
         }))
     }
 
     const BOUND: Bound = Bound::Unbounded;
+}
+
+/// The snapshot's nodes; those of a schema-2 layout (a JSON map) are moved
+/// into the node list, once, and their map emptied.
+pub fn open_nodes() -> ic_stable_structures::StableCell<NodeList, crate::stores::memory::Memory> {
+    let mut list = node_list();
+    let mut old = node_map(memory::NODES);
+    if !old.is_empty() {
+        let nodes: Vec<RegistryNode> = old.iter().map(|e| e.value().0).collect();
+        if list.get().0.is_empty() {
+            list.set(NodeList::sorted(nodes));
+        }
+        old.clear_new();
+    }
+    list
+}
+
+/// The upload's nodes ([`memory::STAGED_NODES`]), or the nodes of schema 2 ([`memory::NODES`]), by node id.
+pub fn node_map(
+    id: ic_stable_structures::memory_manager::MemoryId,
+) -> ic_stable_structures::StableBTreeMap<String, StoredNode, memory::Memory> {
+    ic_stable_structures::StableBTreeMap::init(memory::memory(id))
+}
+
+/// The snapshot's nodes ([`memory::SNAPSHOT_NODES`]).
+pub fn node_list() -> ic_stable_structures::StableCell<NodeList, memory::Memory> {
+    ic_stable_structures::StableCell::init(memory::memory(memory::SNAPSHOT_NODES), NodeList::default())
 }
 
 #[cfg(test)]

@@ -1,28 +1,35 @@
 //! The registry records the canister keeps, in stable memory: the latest value
 //! of every key the snapshot is derived from (nodes, node operators, data
 //! centers, subnets, the subnet list, API boundary node markers), in the
-//! compact protobuf form of [`super::proto`], plus the version cursor they
+//! compact protobuf form of `crate::registry::proto`, plus the version cursor they
 //! reflect and the sync's status. A batch of changes and the cursor it reaches
 //! are written in one message, so the stored records always read as the
 //! registry at the cursor, whatever happens between messages (an upgrade
 //! included).
 
-use crate::memory::{self, Memory, Stored};
+use crate::stores::memory::{self, Memory, Stored};
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use serde::{Deserialize, Serialize};
 
 /// The record kinds that are kept, by key prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
+    /// Node records.
     Node,
+    /// Node operator records.
     NodeOperator,
+    /// Data center records.
     DataCenter,
+    /// Subnet records.
     Subnet,
+    /// The subnet list.
     SubnetList,
+    /// API boundary node markers.
     ApiBoundaryNode,
 }
 
 impl Kind {
+    /// Every kind.
     pub const ALL: [Kind; 6] =
         [Kind::Node, Kind::NodeOperator, Kind::DataCenter, Kind::Subnet, Kind::SubnetList, Kind::ApiBoundaryNode];
 
@@ -55,11 +62,17 @@ impl Kind {
 /// not walk the records.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
+    /// Nodes of the snapshot.
     pub nodes: u64,
+    /// Node operator records.
     pub node_operators: u64,
+    /// Data center records.
     pub data_centers: u64,
+    /// Subnets.
     pub subnets: u64,
+    /// API boundary nodes.
     pub api_boundary_nodes: u64,
+    /// Nodes with a SEV chip id.
     pub nodes_with_chip_id: u64,
     /// Node records left out of the snapshot (no operator or data-center record).
     pub nodes_skipped: u64,
@@ -70,14 +83,21 @@ pub struct Counts {
 /// the latest version.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncState {
+    /// The registry version the stored records reflect.
     pub cursor: u64,
     /// Timestamp (ns) of the newest change applied.
     pub cursor_timestamp_nanos: u64,
+    /// The latest version the registry reported.
     pub latest_version_seen: u64,
+    /// When the last sync succeeded.
     pub last_success_nanos: Option<u64>,
+    /// The last failure ...
     pub last_error: Option<String>,
+    /// ... and when.
     pub last_error_nanos: Option<u64>,
+    /// Failures since the last success (the retry backs off with them).
     pub consecutive_failures: u32,
+    /// Counts of the last derived snapshot.
     pub counts: Counts,
     /// Instructions of the most expensive message of the last completed sync.
     pub max_message_instructions: u64,
@@ -89,6 +109,7 @@ pub struct SyncState {
 /// Instructions of the steps that put a snapshot derived from the records in place.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallCost {
+    /// Records read.
     pub records: u64,
     /// Reading and decoding the records and joining them into nodes.
     pub derive: u64,
@@ -98,12 +119,14 @@ pub struct InstallCost {
     pub rederive: u64,
 }
 
+/// The registry records and the sync's state.
 pub struct RecordStore {
     records: StableBTreeMap<String, Vec<u8>, Memory>,
     state: StableCell<Stored<SyncState>, Memory>,
 }
 
 impl RecordStore {
+    /// Open the stable structures.
     pub fn open() -> RecordStore {
         RecordStore {
             records: StableBTreeMap::init(memory::memory(memory::REGISTRY_RECORDS)),
@@ -111,20 +134,24 @@ impl RecordStore {
         }
     }
 
+    /// The sync's state.
     pub fn state(&self) -> &SyncState {
         &self.state.get().value
     }
 
+    /// Change the sync's state.
     pub fn update_state(&mut self, f: impl FnOnce(&mut SyncState)) {
         let mut s = self.state.get().value.clone();
         f(&mut s);
         self.state.set(Stored::new(s));
     }
 
+    /// Records kept.
     pub fn len(&self) -> u64 {
         self.records.len()
     }
 
+    /// Whether no record is kept.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }

@@ -9,7 +9,9 @@ use candid::Principal;
 use ic_cdk::call::{Call, CallFailed};
 use prost::Message;
 
+/// The registry canister, called through ic-cdk.
 pub struct IcRegistry {
+    /// The registry canister.
     pub canister_id: Principal,
 }
 

@@ -1,6 +1,6 @@
 //! The placement refresh in stable memory, and the certified tree of its
 //! served results (`placements/<key>` -> SHA-256 of the result's Candid
-//! bytes), one subtree of the canister's certified root (`crate::certified`).
+//! bytes), one subtree of the canister's certified root (`crate::stores::certified`).
 //!
 //! Three kinds of record: the refresh (what it computes from, its phase and
 //! counters), the work of the refresh under way (map entries and node values
@@ -12,8 +12,9 @@
 //! from the results whenever they change and when the store opens, so its
 //! root is a function of the results alone.
 
-use crate::memory::{self, Memory, Stored};
-use ic_certified_map::{labeled, labeled_hash, AsHashTree, Hash, RbTree};
+use crate::stores::certified::{CertifiedMap, Part};
+use crate::stores::memory::{self, Memory, Stored};
+use ic_certified_map::Hash;
 use ic_stable_structures::{StableBTreeMap, StableCell};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -30,18 +31,25 @@ pub const VALUE_PREFIX: &str = "node_value/";
 /// What a refresh computes from (the snapshot and the configuration).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputsKey {
+    /// The snapshot's registry version.
     pub registry_version: u64,
+    /// The topology digest.
     pub topology_sha256: String,
+    /// The configuration digest (it covers every node).
     pub configuration_sha256: String,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a refresh is.
 pub enum Phase {
     /// Nothing computed yet (a fresh install).
     #[default]
     Idle,
+    /// Solving the map's rows.
     Map,
+    /// Solving the node values' groups.
     Values,
+    /// Both published.
     Done,
 }
 
@@ -50,17 +58,27 @@ pub enum Phase {
 pub struct Refresh {
     /// The controllers' switch (`configure_placements`); `None`: the default.
     pub enabled: Option<bool>,
+    /// What it computes from.
     pub key: Option<InputsKey>,
+    /// Where it is.
     pub phase: Phase,
+    /// Map rows solved ...
     pub map_done: u32,
+    /// ... of these.
     pub map_total: u32,
+    /// Groups valued ...
     pub values_done: u32,
+    /// ... of these.
     pub values_total: u32,
+    /// Timer messages it took so far ...
     pub messages: u32,
+    /// ... their instructions in all ...
     pub instructions: u64,
+    /// ... and the most of one.
     pub largest_message_instructions: u64,
 }
 
+/// The placement refresh's records and its certified results.
 pub struct Store {
     refresh: StableCell<Stored<Refresh>, Memory>,
     /// Row index -> the engine's map entry (JSON).
@@ -69,7 +87,7 @@ pub struct Store {
     value_work: StableBTreeMap<u32, Vec<u8>, Memory>,
     /// Key -> the served result's Candid bytes.
     results: StableBTreeMap<String, Vec<u8>, Memory>,
-    tree: RbTree<String, Hash>,
+    tree: CertifiedMap,
 }
 
 fn sha256(bytes: &[u8]) -> Hash {
@@ -77,30 +95,30 @@ fn sha256(bytes: &[u8]) -> Hash {
 }
 
 impl Store {
+    /// Open the stable structures and build the certified tree of the results.
     pub fn open() -> Store {
         let mut s = Store {
             refresh: memory::cell(memory::PLACEMENT_REFRESH, Refresh::default()),
             map_work: StableBTreeMap::init(memory::memory(memory::PLACEMENT_MAP_WORK)),
             value_work: StableBTreeMap::init(memory::memory(memory::PLACEMENT_VALUE_WORK)),
             results: StableBTreeMap::init(memory::memory(memory::PLACEMENT_RESULTS)),
-            tree: RbTree::new(),
+            tree: CertifiedMap::of(LABEL, []),
         };
         s.rebuild_tree();
         s
     }
 
     fn rebuild_tree(&mut self) {
-        let mut tree = RbTree::new();
-        for e in self.results.iter() {
-            tree.insert(e.key().clone(), sha256(e.value().as_slice()));
-        }
-        self.tree = tree;
+        self.tree =
+            CertifiedMap::of(LABEL, self.results.iter().map(|e| (e.key().clone(), sha256(e.value().as_slice()))));
     }
 
+    /// The refresh under way, or the last one.
     pub fn refresh(&self) -> Refresh {
         self.refresh.get().value.clone()
     }
 
+    /// Record the refresh.
     pub fn set_refresh(&mut self, r: Refresh) {
         self.refresh.set(Stored::new(r));
     }
@@ -115,20 +133,24 @@ impl Store {
         r
     }
 
+    /// Keep row `i`'s map entry.
     pub fn put_map_entry(&mut self, i: u32, entry: &ic_topology::placement::MapEntry) {
         self.map_work.insert(i, serde_json::to_vec(entry).expect("map entries serialise"));
     }
 
+    /// Row `i`'s map entry.
     pub fn map_entry(&self, i: u32) -> ic_topology::placement::MapEntry {
         let bytes = self.map_work.get(&i).expect("a solved row is stored");
         // Only this canister writes these bytes; failing to read them back is a bug.
         serde_json::from_slice(&bytes).expect("stored map entries deserialise")
     }
 
+    /// Keep group `i`'s value with its proof (Candid).
     pub fn put_value(&mut self, i: u32, proof_candid: Vec<u8>) {
         self.value_work.insert(i, proof_candid);
     }
 
+    /// Group `i`'s value with its proof (Candid).
     pub fn value(&self, i: u32) -> Vec<u8> {
         self.value_work.get(&i).expect("a solved group is stored")
     }
@@ -160,27 +182,25 @@ impl Store {
         self.rebuild_tree();
     }
 
+    /// The served result under `key` (Candid).
     pub fn result(&self, key: &str) -> Option<Vec<u8>> {
         self.results.get(&key.to_string())
     }
 
+    /// Whether no result is served yet.
     pub fn is_empty(&self) -> bool {
         self.results.is_empty()
     }
 
     /// The hash of this subtree (labelled).
-    pub fn part(&self) -> crate::certified::Part<'static> {
-        crate::certified::Part { label: LABEL, hash: labeled_hash(LABEL, &self.tree.root_hash()) }
+    pub fn part(&self) -> Part<'static> {
+        self.tree.part()
     }
 
     /// The witness of `placements/<key>` (or of its absence) in the certified
     /// tree made of `parts` (CBOR, self-describing tag first).
-    pub fn witness_among(&self, parts: &[crate::certified::Part], key: &str) -> Vec<u8> {
-        let tree = crate::certified::witness(parts, LABEL, labeled(LABEL, self.tree.witness(key.as_bytes())));
-        let mut serializer = serde_cbor::Serializer::new(Vec::new());
-        serializer.self_describe().expect("writing to a Vec cannot fail");
-        serde::Serialize::serialize(&tree, &mut serializer).expect("writing to a Vec cannot fail");
-        serializer.into_inner()
+    pub fn witness_among(&self, parts: &[Part], key: &str) -> Vec<u8> {
+        self.tree.witness_among(parts, key)
     }
 }
 

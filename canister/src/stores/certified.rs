@@ -8,14 +8,71 @@
 //! fixed: the subtrees in ascending label order, folded into forks from the
 //! left (`fork(fork(a, b), c)`); a single subtree is the root itself, which
 //! keeps the root of a canister with only published evaluations unchanged.
+//!
+//! Each certified store (published answers, verdicts, placements) keeps its
+//! subtree in a [`CertifiedMap`]: `label/<key> -> SHA-256 of the value`.
 
-use ic_certified_map::{fork, fork_hash, Hash, HashTree};
+use ic_certified_map::{fork, fork_hash, labeled, labeled_hash, AsHashTree, Hash, HashTree, RbTree};
+
+/// One labelled subtree of the certified root: `label/<key>` to the SHA-256
+/// of the value stored under `key` (`ic-certified-map`'s Merkle tree). A
+/// red-black tree's shape, and so its root hash, depends on the order of
+/// insertions and deletions: each store keeps its own order (built afresh in
+/// key order, or changed in place), so the root is what the store makes it.
+pub struct CertifiedMap {
+    label: &'static [u8],
+    tree: RbTree<String, Hash>,
+}
+
+impl CertifiedMap {
+    /// The tree of `entries`, inserted in the order given.
+    pub fn of(label: &'static [u8], entries: impl IntoIterator<Item = (String, Hash)>) -> CertifiedMap {
+        let mut tree = RbTree::new();
+        for (key, hash) in entries {
+            tree.insert(key, hash);
+        }
+        CertifiedMap { label, tree }
+    }
+
+    /// Certify `hash` under `key` (in place).
+    pub fn insert(&mut self, key: String, hash: Hash) {
+        self.tree.insert(key, hash);
+    }
+
+    /// Drop `key` (in place).
+    pub fn remove(&mut self, key: &str) {
+        self.tree.delete(key.as_bytes());
+    }
+
+    /// The hash of this subtree, labelled.
+    pub fn root_hash(&self) -> Hash {
+        labeled_hash(self.label, &self.tree.root_hash())
+    }
+
+    /// This subtree as one part of the canister's certified root.
+    pub fn part(&self) -> Part<'static> {
+        Part { label: self.label, hash: self.root_hash() }
+    }
+
+    /// The witness of `label/<key>` (or of its absence) in the certified tree
+    /// made of `parts` (this subtree among them), as CBOR with the
+    /// self-describing tag first.
+    pub fn witness_among(&self, parts: &[Part], key: &str) -> Vec<u8> {
+        let tree = witness(parts, self.label, labeled(self.label, self.tree.witness(key.as_bytes())));
+        let mut serializer = serde_cbor::Serializer::new(Vec::new());
+        serializer.self_describe().expect("writing to a Vec cannot fail");
+        serde::Serialize::serialize(&tree, &mut serializer).expect("writing to a Vec cannot fail");
+        serializer.into_inner()
+    }
+}
 
 /// One labelled subtree: its label (for ordering) and the hash of the
 /// labelled subtree (`labeled_hash(label, content root)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Part<'a> {
+    /// The subtree's label.
     pub label: &'a [u8],
+    /// The hash of the labelled subtree.
     pub hash: Hash,
 }
 
@@ -76,7 +133,6 @@ pub fn http_witness(parts: &[Part], label: &[u8], witness: ic_certification::Has
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ic_certified_map::{labeled, labeled_hash, AsHashTree, RbTree};
 
     #[test]
     fn witnesses_reconstruct_the_root_whatever_the_order() {
@@ -103,5 +159,27 @@ mod tests {
         assert_eq!(w.digest(), root_hash(&parts));
         // One subtree alone is the root.
         assert_eq!(root_hash(&parts[..1]), parts[0].hash);
+    }
+
+    #[test]
+    fn a_certified_map_witnesses_its_keys_under_the_root() {
+        let map = CertifiedMap::of(b"published", [("a".to_string(), [1; 32]), ("b".to_string(), [2; 32])]);
+        let other = Part { label: b"another", hash: [9; 32] };
+        let parts = [map.part(), other];
+        let root = root_hash(&parts);
+        for key in ["a", "b", "absent"] {
+            let cbor = map.witness_among(&parts, key);
+            assert_eq!(&cbor[..3], &[0xd9, 0xd9, 0xf7], "the self-describing CBOR tag comes first");
+            let tree: ic_certification::HashTree = serde_cbor::from_slice(&cbor).unwrap();
+            assert_eq!(tree.digest(), root, "the witness of {key} reconstructs the root");
+        }
+        // The same entries give the same root, in place or built afresh.
+        let mut grown = CertifiedMap::of(b"published", [("a".to_string(), [1; 32])]);
+        grown.insert("b".into(), [2; 32]);
+        assert_eq!(grown.root_hash(), map.root_hash());
+        grown.remove("b");
+        assert_eq!(grown.root_hash(), CertifiedMap::of(b"published", [("a".to_string(), [1; 32])]).root_hash());
+        assert_ne!(grown.root_hash(), map.root_hash());
+        assert_eq!(map.part().label, b"published");
     }
 }
