@@ -46,7 +46,6 @@
 //! queries across canisters, wasm32 modules only, no storage or idle charges.
 //! The IC (dfx, PocketIC) is the real runtime.
 
-
 mod meter;
 mod system_api;
 
@@ -54,7 +53,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::ops::Range;
 
-use wasmi::{Config, Engine, Error, Func, Global, Instance, Linker, Memory, Module, Nullable, Ref, Store, Table, TrapCode, Val, ValType};
+use wasmi::{
+    Config, Engine, Error, Func, Global, Instance, Linker, Memory, Module, Nullable, Ref, Store, Table, TrapCode, Val,
+    ValType,
+};
 
 pub use meter::{COMPILE_COST_PER_INSTRUCTION, STABLE_DIRTY_PAGE_COST};
 use system_api::build_linker;
@@ -1295,7 +1297,8 @@ impl Host {
 
     fn deliver_request(&mut self, id: u64) {
         let call = &self.calls[&id];
-        let (callee, method, arg, deadline) = (call.callee.clone(), call.method.clone(), call.arg.clone(), call.deadline);
+        let (callee, method, arg, deadline) =
+            (call.callee.clone(), call.method.clone(), call.arg.clone(), call.deadline);
         let fault = self.faults.get_mut(&(callee.clone(), method.clone())).and_then(VecDeque::pop_front);
         match fault {
             Some(Fault::Reject(code, message)) => {
@@ -1352,8 +1355,12 @@ impl Host {
             Ok(reply) => reply.len(),
             Err(reject) => reject.message.len(),
         } as u128;
+        // The call's fee and request bytes are spent; the reservation for the
+        // response's execution (charged when the callback runs) and transmission
+        // (charged for the bytes that came back) is returned.
+        let spent = fees::XNET_CALL + fees::XNET_BYTE * (call.method.len() + call.arg.len()) as u128;
         let response_fee = fees::XNET_BYTE * response_bytes;
-        let refund = call.prepaid.saturating_sub(response_fee).saturating_sub(fees::execution(0))
+        let refund = call.prepaid.saturating_sub(spent).saturating_sub(response_fee)
             + if result.is_err() { call.cycles } else { 0 };
         self.state_mut().cycle_balance += refund;
         self.contexts.get_mut(&ctx).expect("the caller's context waits for this response").outstanding -= 1;

@@ -63,13 +63,17 @@ pub fn operator_cost(op: &Operator<'_>, memory64: bool) -> u64 {
         MemoryGrow { .. } | TableGrow { .. } | DataDrop { .. } | ElemDrop { .. } => 300,
         MemorySize { .. } => 20,
         TableSize { .. } => 100,
-        MemoryFill { .. } | MemoryCopy { .. } | MemoryInit { .. } | TableFill { .. } | TableCopy { .. }
+        MemoryFill { .. }
+        | MemoryCopy { .. }
+        | MemoryInit { .. }
+        | TableFill { .. }
+        | TableCopy { .. }
         | TableInit { .. } => 100,
         RefIsNull => 5,
         RefFunc { .. } => 130,
         // Floating point.
-        F32Add | F32Sub | F32Mul | F32Ceil | F32Floor | F32Trunc | F32Nearest | F64Add | F64Sub | F64Mul
-        | F64Ceil | F64Floor | F64Trunc | F64Nearest | F32Copysign => 2,
+        F32Add | F32Sub | F32Mul | F32Ceil | F32Floor | F32Trunc | F32Nearest | F64Add | F64Sub | F64Mul | F64Ceil
+        | F64Floor | F64Trunc | F64Nearest | F32Copysign => 2,
         F32Div => 3,
         F64Div | F32Sqrt => 5,
         F64Sqrt => 8,
@@ -79,14 +83,32 @@ pub fn operator_cost(op: &Operator<'_>, memory64: bool) -> u64 {
         F32ConvertI32S | F64ConvertI64S | F32ConvertI64S | F64ConvertI32S => 3,
         F64ConvertI32U | F32ConvertI64U | F32ConvertI32U | F64ConvertI64U => 16,
         I32TruncF32S | I32TruncF32U | I32TruncF64S | I32TruncF64U | I64TruncF32S | I64TruncF32U | I64TruncF64S
-        | I64TruncF64U | I32TruncSatF32S | I32TruncSatF32U | I32TruncSatF64S | I32TruncSatF64U
-        | I64TruncSatF32S | I64TruncSatF32U | I64TruncSatF64S | I64TruncSatF64U => 20,
+        | I64TruncF64U | I32TruncSatF32S | I32TruncSatF32U | I32TruncSatF64S | I32TruncSatF64U | I64TruncSatF32S
+        | I64TruncSatF32U | I64TruncSatF64S | I64TruncSatF64U => 20,
         // Loads and stores cost 2 with 64-bit memory.
-        I32Load { .. } | I64Load { .. } | F32Load { .. } | F64Load { .. } | I32Load8S { .. } | I32Load8U { .. }
-        | I32Load16S { .. } | I32Load16U { .. } | I64Load8S { .. } | I64Load8U { .. } | I64Load16S { .. }
-        | I64Load16U { .. } | I64Load32S { .. } | I64Load32U { .. } | I32Store { .. } | I64Store { .. }
-        | F32Store { .. } | F64Store { .. } | I32Store8 { .. } | I32Store16 { .. } | I64Store8 { .. }
-        | I64Store16 { .. } | I64Store32 { .. } => {
+        I32Load { .. }
+        | I64Load { .. }
+        | F32Load { .. }
+        | F64Load { .. }
+        | I32Load8S { .. }
+        | I32Load8U { .. }
+        | I32Load16S { .. }
+        | I32Load16U { .. }
+        | I64Load8S { .. }
+        | I64Load8U { .. }
+        | I64Load16S { .. }
+        | I64Load16U { .. }
+        | I64Load32S { .. }
+        | I64Load32U { .. }
+        | I32Store { .. }
+        | I64Store { .. }
+        | F32Store { .. }
+        | F64Store { .. }
+        | I32Store8 { .. }
+        | I32Store16 { .. }
+        | I64Store8 { .. }
+        | I64Store16 { .. }
+        | I64Store32 { .. } => {
             if memory64 {
                 2
             } else {
@@ -94,14 +116,55 @@ pub fn operator_cost(op: &Operator<'_>, memory64: bool) -> u64 {
             }
         }
         // SIMD: the operators whose cost is not 1 (the canister is built without SIMD).
-        I8x16Shuffle { .. } | I8x16Popcnt | I8x16Shl | I8x16ShrS | I32x4ExtAddPairwiseI16x8U | I64x2ShrS
+        I8x16Shuffle { .. }
+        | I8x16Popcnt
+        | I8x16Shl
+        | I8x16ShrS
+        | I32x4ExtAddPairwiseI16x8U
+        | I64x2ShrS
         | I32x4TruncSatF64x2UZero => 3,
-        I8x16LtU | I8x16GtU | I16x8LtU | I16x8GtU | I32x4LtU | I32x4GtU | I8x16ShrU | I16x8ExtAddPairwiseI8x16U
-        | I16x8Shl | I16x8ShrS | I16x8ShrU | I16x8ExtMulHighI8x16S | I16x8ExtMulHighI8x16U | I32x4Shl | I32x4ShrS
-        | I32x4ShrU | I32x4Mul | I32x4ExtMulLowI16x8S | I32x4ExtMulHighI16x8S | I32x4ExtMulLowI16x8U
-        | I32x4ExtMulHighI16x8U | I64x2Shl | I64x2ShrU | F32x4Ceil | F32x4Floor | F32x4Trunc | F32x4Nearest
-        | F32x4Abs | F32x4Neg | F32x4Add | F32x4Sub | F32x4Mul | F64x2Ceil | F64x2Floor | F64x2Trunc
-        | F64x2Nearest | F64x2Abs | F64x2Neg | F64x2Add | F64x2Sub | F64x2Mul | I32x4TruncSatF32x4S
+        I8x16LtU
+        | I8x16GtU
+        | I16x8LtU
+        | I16x8GtU
+        | I32x4LtU
+        | I32x4GtU
+        | I8x16ShrU
+        | I16x8ExtAddPairwiseI8x16U
+        | I16x8Shl
+        | I16x8ShrS
+        | I16x8ShrU
+        | I16x8ExtMulHighI8x16S
+        | I16x8ExtMulHighI8x16U
+        | I32x4Shl
+        | I32x4ShrS
+        | I32x4ShrU
+        | I32x4Mul
+        | I32x4ExtMulLowI16x8S
+        | I32x4ExtMulHighI16x8S
+        | I32x4ExtMulLowI16x8U
+        | I32x4ExtMulHighI16x8U
+        | I64x2Shl
+        | I64x2ShrU
+        | F32x4Ceil
+        | F32x4Floor
+        | F32x4Trunc
+        | F32x4Nearest
+        | F32x4Abs
+        | F32x4Neg
+        | F32x4Add
+        | F32x4Sub
+        | F32x4Mul
+        | F64x2Ceil
+        | F64x2Floor
+        | F64x2Trunc
+        | F64x2Nearest
+        | F64x2Abs
+        | F64x2Neg
+        | F64x2Add
+        | F64x2Sub
+        | F64x2Mul
+        | I32x4TruncSatF32x4S
         | I32x4TruncSatF64x2SZero => 2,
         I64x2Mul | F32x4Min | F32x4Max | F64x2Min | I32x4TruncSatF32x4U | F32x4ConvertI32x4U => 4,
         F64x2Max | F32x4Sqrt => 5,
@@ -133,14 +196,29 @@ pub(crate) fn points(ops: &[Operator<'_>], memory64: bool) -> Vec<Point> {
     for (i, op) in ops.iter().enumerate() {
         current.cost += operator_cost(op, memory64);
         use Operator::*;
-        if matches!(op, MemoryFill { .. } | MemoryCopy { .. } | MemoryInit { .. } | TableFill { .. } | TableCopy { .. } | TableInit { .. })
-        {
+        if matches!(
+            op,
+            MemoryFill { .. }
+                | MemoryCopy { .. }
+                | MemoryInit { .. }
+                | TableFill { .. }
+                | TableCopy { .. }
+                | TableInit { .. }
+        ) {
             points.push(Point { position: i, cost: 0, check: false, dynamic: true });
         }
         let next_reentrant = match op {
             Loop { .. } => Some(true),
-            If { .. } | Else | Br { .. } | BrIf { .. } | BrTable { .. } | End | Return | Unreachable
-            | ReturnCall { .. } | ReturnCallIndirect { .. } => Some(false),
+            If { .. }
+            | Else
+            | Br { .. }
+            | BrIf { .. }
+            | BrTable { .. }
+            | End
+            | Return
+            | Unreachable
+            | ReturnCall { .. }
+            | ReturnCallIndirect { .. } => Some(false),
             _ => None,
         };
         if let Some(check) = next_reentrant {

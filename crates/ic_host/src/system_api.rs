@@ -144,7 +144,6 @@ pub(crate) fn build_linker(engine: &Engine) -> (Linker<State>, HashSet<&'static 
     (d.linker, d.names)
 }
 
-
 /// Checks that the current context may call `api`, then charges `base + bytes`
 /// instructions to the message's counter; traps when the counter runs out.
 pub(crate) fn charge(c: &mut C<'_>, api: &str, base: u64, bytes: u64) -> Result<(), Error> {
@@ -293,7 +292,6 @@ fn env_value(state: &State, name: &str) -> Option<String> {
     state.env_vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
 }
 
-
 /// Message argument, caller, method name, reject information.
 fn link_message(d: &mut Def) {
     d.define("msg_arg_data_size", |mut c: C<'_>| -> Result<u32, Error> {
@@ -353,11 +351,7 @@ fn link_message(d: &mut Def) {
     });
     d.define("msg_reject_msg_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
         copy_out(&mut c, "msg_reject_msg_copy", dst, off, size, |s, api| {
-            Ok(msg_ref(s, api)?
-                .reject
-                .as_ref()
-                .map(|r| r.1.clone().into_bytes())
-                .unwrap_or_default())
+            Ok(msg_ref(s, api)?.reject.as_ref().map(|r| r.1.clone().into_bytes()).unwrap_or_default())
         })
     });
     d.define("msg_deadline", |mut c: C<'_>| -> Result<u64, Error> {
@@ -508,37 +502,40 @@ fn link_canister(d: &mut Def) {
 
 /// Inter-canister calls: recorded here, sent when the message completes without trapping.
 fn link_calls(d: &mut Def) {
-    d.define("call_new", |mut c: C<'_>,
-                      callee_src: u32,
-                      callee_size: u32,
-                      name_src: u32,
-                      name_size: u32,
-                      reply_fun: u32,
-                      reply_env: u32,
-                      reject_fun: u32,
-                      reject_env: u32|
-     -> Result<(), Error> {
-        charge(&mut c, "call_new", 1500, u64::from(callee_size) + u64::from(name_size))?;
-        let callee = heap_read(&c, "call_new", u64::from(callee_src), u64::from(callee_size))?;
-        let method = read_text(&c, "call_new", name_src, name_size)?;
-        let msg = msg_mut(c.data_mut(), "call_new")?;
-        // A call still in preparation is discarded, as on the IC.
-        msg.call_in_prep = Some(OutCall {
-            context: 0,
-            callee,
-            method,
-            arg: Vec::new(),
-            reply: (reply_fun, u64::from(reply_env)),
-            reject: (reject_fun, u64::from(reject_env)),
-            cleanup: None,
-            cycles: 0,
-            timeout_seconds: None,
-            prepaid: 0,
-            deadline: 0,
-            lose_response: false,
-        });
-        Ok(())
-    });
+    d.define(
+        "call_new",
+        |mut c: C<'_>,
+         callee_src: u32,
+         callee_size: u32,
+         name_src: u32,
+         name_size: u32,
+         reply_fun: u32,
+         reply_env: u32,
+         reject_fun: u32,
+         reject_env: u32|
+         -> Result<(), Error> {
+            charge(&mut c, "call_new", 1500, u64::from(callee_size) + u64::from(name_size))?;
+            let callee = heap_read(&c, "call_new", u64::from(callee_src), u64::from(callee_size))?;
+            let method = read_text(&c, "call_new", name_src, name_size)?;
+            let msg = msg_mut(c.data_mut(), "call_new")?;
+            // A call still in preparation is discarded, as on the IC.
+            msg.call_in_prep = Some(OutCall {
+                context: 0,
+                callee,
+                method,
+                arg: Vec::new(),
+                reply: (reply_fun, u64::from(reply_env)),
+                reject: (reject_fun, u64::from(reject_env)),
+                cleanup: None,
+                cycles: 0,
+                timeout_seconds: None,
+                prepaid: 0,
+                deadline: 0,
+                lose_response: false,
+            });
+            Ok(())
+        },
+    );
     d.define("call_on_cleanup", |mut c: C<'_>, fun: u32, env: u32| -> Result<(), Error> {
         charge(&mut c, "call_on_cleanup", 500, 0)?;
         let call = call_in_prep(c.data_mut(), "call_on_cleanup")?;
@@ -607,30 +604,42 @@ fn link_calls(d: &mut Def) {
         charge(&mut c, "cost_create_canister", 500, 0)?;
         write_u128(&mut c, "cost_create_canister", dst, 500_000_000_000)
     });
-    d.define("cost_http_request", |mut c: C<'_>, request_size: u64, max_res_bytes: u64, dst: u32| -> Result<(), Error> {
-        charge(&mut c, "cost_http_request", 500, 0)?;
-        let cost = 49_140_000 + 5_200 * u128::from(request_size) + 10_400 * u128::from(max_res_bytes);
-        write_u128(&mut c, "cost_http_request", dst, cost)
-    });
+    d.define(
+        "cost_http_request",
+        |mut c: C<'_>, request_size: u64, max_res_bytes: u64, dst: u32| -> Result<(), Error> {
+            charge(&mut c, "cost_http_request", 500, 0)?;
+            let cost = 49_140_000 + 5_200 * u128::from(request_size) + 10_400 * u128::from(max_res_bytes);
+            write_u128(&mut c, "cost_http_request", dst, cost)
+        },
+    );
     d.define("cost_http_request_v2", |mut c: C<'_>, _src: u32, _size: u32, dst: u32| -> Result<(), Error> {
         charge(&mut c, "cost_http_request_v2", 500, 0)?;
         write_u128(&mut c, "cost_http_request_v2", dst, 49_140_000)
     });
-    d.define("cost_sign_with_ecdsa", |mut c: C<'_>, _src: u32, _size: u32, _curve: u32, dst: u32| -> Result<u32, Error> {
-        charge(&mut c, "cost_sign_with_ecdsa", 500, 0)?;
-        write_u128(&mut c, "cost_sign_with_ecdsa", dst, 26_153_846_153)?;
-        Ok(0)
-    });
-    d.define("cost_sign_with_schnorr", |mut c: C<'_>, _src: u32, _size: u32, _alg: u32, dst: u32| -> Result<u32, Error> {
-        charge(&mut c, "cost_sign_with_schnorr", 500, 0)?;
-        write_u128(&mut c, "cost_sign_with_schnorr", dst, 26_153_846_153)?;
-        Ok(0)
-    });
-    d.define("cost_vetkd_derive_key", |mut c: C<'_>, _src: u32, _size: u32, _curve: u32, dst: u32| -> Result<u32, Error> {
-        charge(&mut c, "cost_vetkd_derive_key", 500, 0)?;
-        write_u128(&mut c, "cost_vetkd_derive_key", dst, 26_153_846_153)?;
-        Ok(0)
-    });
+    d.define(
+        "cost_sign_with_ecdsa",
+        |mut c: C<'_>, _src: u32, _size: u32, _curve: u32, dst: u32| -> Result<u32, Error> {
+            charge(&mut c, "cost_sign_with_ecdsa", 500, 0)?;
+            write_u128(&mut c, "cost_sign_with_ecdsa", dst, 26_153_846_153)?;
+            Ok(0)
+        },
+    );
+    d.define(
+        "cost_sign_with_schnorr",
+        |mut c: C<'_>, _src: u32, _size: u32, _alg: u32, dst: u32| -> Result<u32, Error> {
+            charge(&mut c, "cost_sign_with_schnorr", 500, 0)?;
+            write_u128(&mut c, "cost_sign_with_schnorr", dst, 26_153_846_153)?;
+            Ok(0)
+        },
+    );
+    d.define(
+        "cost_vetkd_derive_key",
+        |mut c: C<'_>, _src: u32, _size: u32, _curve: u32, dst: u32| -> Result<u32, Error> {
+            charge(&mut c, "cost_vetkd_derive_key", 500, 0)?;
+            write_u128(&mut c, "cost_vetkd_derive_key", dst, 26_153_846_153)?;
+            Ok(0)
+        },
+    );
 }
 
 /// Stable memory, 64-bit and the older 32-bit API.
@@ -752,21 +761,18 @@ fn link_env(d: &mut Def) {
             .map(|v| v.len() as u32)
             .ok_or_else(|| contract("env_var_value_size", format!("no environment variable {name}")))
     });
-    d.define("env_var_value_copy", |mut c: C<'_>,
-                                src: u32,
-                                size: u32,
-                                dst: u32,
-                                off: u32,
-                                len: u32|
-     -> Result<(), Error> {
-        charge(&mut c, "env_var_value_copy", 500, u64::from(size) + u64::from(len))?;
-        let name = read_text(&c, "env_var_value_copy", src, size)?;
-        let value = env_value(c.data(), &name)
-            .ok_or_else(|| contract("env_var_value_copy", format!("no environment variable {name}")))?;
-        let part = range(value.len(), u64::from(off), u64::from(len))
-            .ok_or_else(|| contract("env_var_value_copy", "offset + size exceeds the value"))?;
-        heap_write(&mut c, "env_var_value_copy", u64::from(dst), &value.as_bytes()[part])
-    });
+    d.define(
+        "env_var_value_copy",
+        |mut c: C<'_>, src: u32, size: u32, dst: u32, off: u32, len: u32| -> Result<(), Error> {
+            charge(&mut c, "env_var_value_copy", 500, u64::from(size) + u64::from(len))?;
+            let name = read_text(&c, "env_var_value_copy", src, size)?;
+            let value = env_value(c.data(), &name)
+                .ok_or_else(|| contract("env_var_value_copy", format!("no environment variable {name}")))?;
+            let part = range(value.len(), u64::from(off), u64::from(len))
+                .ok_or_else(|| contract("env_var_value_copy", "offset + size exceeds the value"))?;
+            heap_write(&mut c, "env_var_value_copy", u64::from(dst), &value.as_bytes()[part])
+        },
+    );
 }
 
 /// Debugging and trapping.
@@ -787,4 +793,34 @@ fn link_debug(d: &mut Def) {
         let text = String::from_utf8_lossy(&heap_read(&c, "trap", u64::from(src), u64::from(size))?).into_owned();
         Err(trap(format!("Canister called `ic0.trap` with message: '{text}'")))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_has_its_contexts_and_every_listed_function_is_provided() {
+        let (_, names) = build_linker(&Engine::default());
+        for name in &names {
+            assert!(PERMISSIONS.iter().any(|(n, _)| n == name), "ic0.{name} has no entry in PERMISSIONS");
+        }
+        for (name, _) in PERMISSIONS {
+            assert!(names.contains(name), "PERMISSIONS lists ic0.{name}, which the host does not provide");
+        }
+    }
+
+    #[test]
+    fn the_table_reads_as_the_specification_writes_it() {
+        assert!(allowed("certified_data_set", Kind::Update));
+        assert!(!allowed("certified_data_set", Kind::Cleanup));
+        assert!(allowed("msg_caller_size", Kind::Cleanup), "`*` includes cleanup");
+        assert!(!allowed("msg_caller_size", Kind::Start), "`*` excludes the start function");
+        assert!(allowed("debug_print", Kind::Start), "`s` is listed");
+        assert!(!allowed("msg_arg_data_size", Kind::PreUpgrade));
+        assert!(allowed("msg_arg_data_size", Kind::PostUpgrade));
+        assert!(!allowed("call_new", Kind::Query) && !allowed("call_new", Kind::Cleanup));
+        assert!(allowed("call_new", Kind::Timer));
+        assert!(!allowed("no_such_function", Kind::Update));
+    }
 }

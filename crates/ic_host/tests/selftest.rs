@@ -7,8 +7,6 @@
 //!
 //! `cargo test --release -p ic-host --test selftest`
 
-
-
 use candid::{Decode, Encode};
 use ic_host::{reject_code, Host, Limits, Reject, INSTALL_LIMIT, QUERY_LIMIT, UPDATE_LIMIT};
 use std::cell::RefCell;
