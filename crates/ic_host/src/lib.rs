@@ -1111,8 +1111,7 @@ impl Host {
     }
 
     fn stop_if_idle(&mut self) {
-        if self.state().status == Status::Stopping && self.contexts.values().all(|c| matches!(c.origin, Origin::System))
-        {
+        if self.state().status == Status::Stopping && self.contexts.is_empty() {
             self.state_mut().status = Status::Stopped;
         }
     }

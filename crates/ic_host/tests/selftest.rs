@@ -501,11 +501,12 @@ fn the_topology_canister_installs_and_answers_a_query() {
         format!("get_configuration replied {} bytes", reply.len())
     };
     println!(
-        "{} ({} bytes, {} entry points): installed in {install} instructions; {answer} in {} instructions; \
-         heap {} bytes, stable memory {} bytes",
+        "{} ({} bytes, {} entry points): compiled in {} and installed in {install} instructions; {answer} in {} \
+         instructions; heap {} bytes, stable memory {} bytes",
         path.display(),
         module.len(),
         entry_points.len(),
+        host.last_compile_instructions(),
         host.last_instructions(),
         host.heap_bytes(),
         host.stable_bytes()
