@@ -1247,7 +1247,10 @@ impl Host {
         let context = self.contexts.get_mut(&ctx).expect("the context is open");
         context.instructions += ex.instructions;
         if let Some(t) = &ex.trap {
-            context.trap = Some(t.clone());
+            // The caller learns of the callback's trap, not of its cleanup's.
+            if kind != Kind::Cleanup || context.trap.is_none() {
+                context.trap = Some(t.clone());
+            }
             return (ex.trap, ex.instructions);
         }
         context.outstanding += ex.msg.outgoing.len();
