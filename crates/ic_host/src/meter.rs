@@ -108,13 +108,7 @@ pub fn operator_cost(op: &Operator<'_>, memory64: bool) -> u64 {
         | I32Store16 { .. }
         | I64Store8 { .. }
         | I64Store16 { .. }
-        | I64Store32 { .. } => {
-            if memory64 {
-                2
-            } else {
-                1
-            }
-        }
+        | I64Store32 { .. } => 1 + u64::from(memory64),
         // SIMD: the operators whose cost is not 1 (the canister is built without SIMD).
         I8x16Shuffle { .. }
         | I8x16Popcnt
@@ -499,8 +493,8 @@ mod tests {
 
     #[test]
     fn blocks_end_at_branches_and_carry_their_cost() {
-        // i32.const 1 (1), br_if 0 (2) | i32.const 2, drop (2) | end of block (0) | end (0)
-        assert_eq!(ops("(block (br_if 0 (i32.const 1)) (drop (i32.const 2)))"), [1 + 0 + 1 + 2, 2]);
+        // start 1, block 0, i32.const 1 (1), br_if 0 (2) | i32.const 2, drop (2) | end of block (0) | end (0)
+        assert_eq!(ops("(block (br_if 0 (i32.const 1)) (drop (i32.const 2)))"), [4, 2]);
         // The loop body is its own re-entrant block.
         assert_eq!(ops("(loop (br_if 0 (i32.const 0)))"), [1, 3]);
     }
