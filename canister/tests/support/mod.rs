@@ -6,8 +6,7 @@
 // Each test binary uses its own part of this module.
 #![allow(dead_code)]
 
-#[path = "../../../tests/ic_host/mod.rs"]
-pub mod ic_host;
+pub use ::ic_host;
 
 use candid::{decode_one, encode_args, encode_one, CandidType};
 use ic_host::Host;

@@ -4,68 +4,71 @@
 //! a replica (none can be installed on the build machines).
 //!
 //! It keeps what the IC keeps between messages (the instance's heap and globals,
-//! stable memory, the global timer, certified data) and gives messages the IC
-//! semantics that tests rely on: a trap rolls back every change the message made,
-//! stable memory included; a query's changes are always discarded; an upgrade runs
-//! `canister_pre_upgrade` on the old instance and `canister_post_upgrade` on a fresh
-//! instance over the same stable memory, and rolls everything back if either traps;
-//! inter-canister calls are answered after the calling message, in FIFO order, by
-//! the canister itself (self-calls, which ic-cdk-timers uses to run timer tasks) or
-//! by a fake callee registered with [`Host::on_call`]; every message is metered
-//! with the IC's instruction weights and stopped at the IC's per-message limits.
+//! stable memory, the global timer, certified data, the cycle balance, call
+//! contexts that wait for responses) and gives messages the IC semantics that
+//! tests rely on: a trap rolls back every change the message made, stable memory
+//! included; a query's changes are always discarded; an upgrade runs
+//! `canister_pre_upgrade` on the old instance and `canister_post_upgrade` on a
+//! fresh instance over the same stable memory, and rolls everything back if
+//! either traps; inter-canister calls are answered after the calling message, in
+//! FIFO order, by the canister itself (self-calls, which ic-cdk-timers uses to run
+//! timer tasks) or by a fake callee registered with [`Host::on_call`].
 //!
-//! A test tool, not the IC: no consensus, no cycles accounting, no deterministic
-//! time slicing, no composite queries across canisters, wasm32 modules only. The
-//! IC (dfx, PocketIC) is the real runtime.
+//! What the IC does that tests must see:
+//! - **Metering** as the replica instruments a module (the `meter` module):
+//!   per executed basic block, with the replica's cost table, per-byte costs of
+//!   bulk memory operators, the system API's fixed overheads plus one
+//!   instruction per byte copied, 1,000 instructions per 4 KiB page of stable
+//!   memory a message writes for the first time; installing and upgrading also
+//!   charge compilation (6,000 per instruction of the instrumented module).
+//! - **Limits**: 5 B instructions for a query however it is called (also as an
+//!   update or from another canister), 40 B for updates, callbacks and timers,
+//!   300 B for install and upgrade (compilation included).
+//! - **Permissions**: every `ic0` function checks the context it is called in
+//!   against the specification's table (`system_api::PERMISSIONS`).
+//! - **Upgrades do not wait**: calls outstanding at an upgrade get their
+//!   responses afterwards, in the new module (whose function table decides what
+//!   runs, or traps). [`Host::stop`] and [`Host::start`] stop the canister first
+//!   as `dfx canister stop` does: a stopping canister takes no new calls and
+//!   becomes stopped when its last call context closes.
+//! - **Cycles**: a balance that runs down: each update-type message costs
+//!   5 M cycles plus one per instruction; each call costs its fee and reserves
+//!   the response's execution and transmission up front (about 42 B cycles),
+//!   refunded in part when the response arrives; a call the liquid balance
+//!   cannot pay for is not made (`call_perform` answers `SYS_TRANSIENT`).
+//! - **Faults**: [`Host::inject_fault`] makes the next call to a callee and
+//!   method fail with any reject code, or time out (`SYS_UNKNOWN` for a
+//!   best-effort call); a best-effort call whose deadline passes before its
+//!   response is delivered gets `SYS_UNKNOWN` too.
 //!
-//! # Instruction counting
-//!
-//! wasmi meters execution with fuel. The engine is configured so that one unit of
-//! fuel is one IC instruction:
-//! - each wasm operator costs the IC's weight for it (dfinity/ic
-//!   `rs/embedders/src/wasm_utils/instrumentation.rs`, `instruction_to_cost`): 1 for
-//!   basic integer, local, load/store and constant operators, 0 for `block`, `loop`,
-//!   `else`, `end`, 2 for branches and globals, 5 for `call`, 10 for `call_indirect`
-//!   and integer division, more for some float operators and bulk operations;
-//!   wasmi, like the IC's instrumentation, charges a block's operators when the
-//!   block is entered;
-//! - `memory.copy`, `memory.fill` and `memory.init` also cost one instruction per
-//!   byte, as on the IC;
-//! - each `ic0` call costs the IC's fixed overhead for it (`system_api_complexity.rs`,
-//!   the current metering: mostly 500, `call_perform` 5,000, `is_controller` 1,000)
-//!   plus one instruction per byte it copies.
-//!
-//! Caveats: wasmi adds one unit at the start of every function body, loop
-//! iteration and `then`/`else` block; the host absorbs it for calls and `if` (their
-//! weights are set one lower) but not for loops, so each loop iteration counts one
-//! instruction more than on the IC. Weights above 255 (`memory.grow`, `table.grow`,
-//! `data.drop`, `elem.drop`: 300 on the IC) are capped at 255 by wasmi's cost table.
-//! wasmi charges a byte-copy fee for `memory.grow` that the IC does not; the host
-//! refunds it at the next `ic0` call and at the end of the message (a single huge
-//! `memory.grow` can still hit the limit early). The IC's charges for touched and
-//! dirtied memory pages are not modelled, and neither is deterministic time slicing
-//! (a 40-billion-instruction update simply runs, slowly, in one go). Expect counts
-//! close to the IC's (within some percent for compute-bound code), not equal.
+//! A test tool, not the IC: no consensus, no deterministic time slicing (a
+//! 40-billion-instruction update simply runs, slowly, in one go), no composite
+//! queries across canisters, wasm32 modules only, no storage or idle charges.
+//! The IC (dfx, PocketIC) is the real runtime.
 
-#![allow(dead_code)]
+mod meter;
+mod system_api;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::ops::Range;
 
-use wasmi::errors::{ErrorKind, FuelError, MemoryError, TableError};
 use wasmi::{
-    Caller, Config, CustomFuelCosts, Engine, Error, Func, Global, Instance, Linker, Memory, Module, Nullable,
-    OperatorCost, Ref, Store, Table, TrapCode, Val, ValType,
+    Config, Engine, Error, Func, Global, Instance, Linker, Memory, Module, Nullable, Ref, Store, Table, TrapCode, Val,
+    ValType,
 };
+
+pub use meter::{COMPILE_COST_PER_INSTRUCTION, STABLE_DIRTY_PAGE_COST};
+use system_api::build_linker;
 
 /// Instruction limit of a query (per message).
 pub const QUERY_LIMIT: u64 = 5_000_000_000;
 /// Instruction limit of an update, a callback, a timer (per message; the IC reaches
 /// it with deterministic time slicing, which this host does not model).
+/// A query method gets [`QUERY_LIMIT`] however it is called.
 pub const UPDATE_LIMIT: u64 = 40_000_000_000;
-/// Instruction limit of `canister_init`, and of `canister_pre_upgrade` and
-/// `canister_post_upgrade` together.
+/// Instruction limit of an install (compilation and `canister_init`) and of an
+/// upgrade (compilation, `canister_pre_upgrade` and `canister_post_upgrade`).
 pub const INSTALL_LIMIT: u64 = 300_000_000_000;
 /// Instruction limit of `canister_inspect_message`.
 pub const INSPECT_LIMIT: u64 = 200_000_000;
@@ -80,11 +83,79 @@ pub const PAGE: usize = 65536;
 
 /// The IC's reject codes.
 pub mod reject_code {
+    /// Fatal system error (retrying will not help).
     pub const SYS_FATAL: u32 = 1;
+    /// Transient system error (e.g. a full queue, too few cycles): retry later.
     pub const SYS_TRANSIENT: u32 = 2;
+    /// The destination canister or method does not exist.
     pub const DESTINATION_INVALID: u32 = 3;
+    /// The callee rejected the call (`ic0.msg_reject`).
     pub const CANISTER_REJECT: u32 = 4;
+    /// The callee trapped or did not reply.
     pub const CANISTER_ERROR: u32 = 5;
+    /// The outcome is unknown: a best-effort call timed out.
+    pub const SYS_UNKNOWN: u32 = 6;
+}
+
+/// The IC's fees on an application subnet of 13 nodes (dfinity/ic `rs/config`
+/// `CyclesAccountManagerConfig::application_subnet`), in cycles.
+pub mod fees {
+    /// Fee for every update-type message executed.
+    pub const UPDATE_MESSAGE: u128 = 5_000_000;
+    /// Fee for every 10 instructions of an update-type message.
+    pub const TEN_INSTRUCTIONS: u128 = 10;
+    /// Fee for every inter-canister call.
+    pub const XNET_CALL: u128 = 260_000;
+    /// Fee for every byte of a call's request or response.
+    pub const XNET_BYTE: u128 = 1_000;
+    /// The largest response, which a call reserves the transmission of.
+    pub const MAX_RESPONSE_BYTES: u128 = 2 * 1024 * 1024;
+
+    /// What an update-type message of `instructions` costs.
+    pub fn execution(instructions: u64) -> u128 {
+        UPDATE_MESSAGE + u128::from(instructions) * TEN_INSTRUCTIONS / 10
+    }
+
+    /// What `ic0.cost_call` answers and `ic0.call_perform` takes: the call's fee
+    /// and request bytes plus the prepayment for executing the response (at the
+    /// update limit) and transmitting it (at the largest size).
+    pub fn call(method_name_size: u64, payload_size: u64) -> u128 {
+        let request = u128::from(method_name_size.saturating_add(payload_size));
+        XNET_CALL + XNET_BYTE * request + execution(super::UPDATE_LIMIT) + XNET_BYTE * MAX_RESPONSE_BYTES
+    }
+}
+
+/// A canister's status, as `ic0.canister_status` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Takes calls.
+    Running,
+    /// Stopping: takes no new calls, waits for its open call contexts.
+    Stopping,
+    /// Stopped: no call context is open.
+    Stopped,
+}
+
+impl Status {
+    fn code(self) -> u32 {
+        match self {
+            Status::Running => 1,
+            Status::Stopping => 2,
+            Status::Stopped => 3,
+        }
+    }
+}
+
+/// A fault that [`Host::inject_fault`] makes the next matching call suffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The call is rejected with this code and message without reaching the
+    /// callee (e.g. `SYS_TRANSIENT` for a full queue, `CANISTER_ERROR` for a
+    /// callee that trapped).
+    Reject(u32, String),
+    /// A best-effort call times out: the callee (when it is this canister)
+    /// still runs, but its response is lost and the caller gets `SYS_UNKNOWN`.
+    Timeout,
 }
 
 /// A call's failure as the caller sees it: a trap, an exceeded limit, a missing
@@ -172,6 +243,7 @@ enum Kind {
     Update,
     Query,
     ReplicatedQuery,
+    CompositeQuery,
     Inspect,
     ReplyCallback,
     RejectCallback,
@@ -189,6 +261,7 @@ impl Kind {
             Kind::Update => "update",
             Kind::Query => "non replicated query",
             Kind::ReplicatedQuery => "replicated query",
+            Kind::CompositeQuery => "composite query",
             Kind::Inspect => "inspect message",
             Kind::ReplyCallback => "reply callback",
             Kind::RejectCallback => "reject callback",
@@ -196,56 +269,29 @@ impl Kind {
             Kind::Timer => "system task",
         }
     }
-    fn has_arg(self) -> bool {
-        matches!(
-            self,
-            Kind::Init
-                | Kind::PostUpgrade
-                | Kind::Update
-                | Kind::Query
-                | Kind::ReplicatedQuery
-                | Kind::Inspect
-                | Kind::ReplyCallback
-        )
+    /// The context's name in the specification's table of `ic0` imports.
+    fn code(self) -> &'static str {
+        match self {
+            Kind::Start => "s",
+            Kind::Init | Kind::PostUpgrade => "I",
+            Kind::PreUpgrade => "G",
+            Kind::Update => "U",
+            Kind::Query => "NRQ",
+            Kind::ReplicatedQuery => "RQ",
+            Kind::CompositeQuery => "CQ",
+            Kind::Inspect => "F",
+            Kind::ReplyCallback => "Ry",
+            Kind::RejectCallback => "Rt",
+            Kind::Cleanup => "C",
+            Kind::Timer => "T",
+        }
     }
-    fn can_respond(self) -> bool {
-        matches!(self, Kind::Update | Kind::Query | Kind::ReplicatedQuery | Kind::ReplyCallback | Kind::RejectCallback)
-    }
-    fn can_call(self) -> bool {
-        matches!(self, Kind::Update | Kind::ReplyCallback | Kind::RejectCallback | Kind::Timer)
-    }
-    fn is_callback(self) -> bool {
-        matches!(self, Kind::ReplyCallback | Kind::RejectCallback)
-    }
-    fn is_reject_callback(self) -> bool {
-        self == Kind::RejectCallback
-    }
-    fn is_inspect(self) -> bool {
-        self == Kind::Inspect
-    }
-    fn can_set_certified_data(self) -> bool {
-        matches!(
-            self,
-            Kind::Init
-                | Kind::PreUpgrade
-                | Kind::PostUpgrade
-                | Kind::Update
-                | Kind::ReplyCallback
-                | Kind::RejectCallback
-                | Kind::Timer
-        )
-    }
-    fn can_set_timer(self) -> bool {
-        self.can_set_certified_data() || self == Kind::Cleanup
-    }
-    fn is_query(self) -> bool {
-        self == Kind::Query
-    }
-    fn any(self) -> bool {
-        true
+    /// Whether the IC charges cycles for executing it (queries are free).
+    fn charged(self) -> bool {
+        !matches!(self, Kind::Query | Kind::CompositeQuery | Kind::Inspect | Kind::Start)
     }
     fn max_reply(self) -> usize {
-        if self == Kind::Query {
+        if matches!(self, Kind::Query | Kind::CompositeQuery) {
             MAX_QUERY_REPLY
         } else {
             MAX_UPDATE_REPLY
@@ -265,6 +311,12 @@ struct OutCall {
     cleanup: Option<(u32, u64)>,
     cycles: u128,
     timeout_seconds: Option<u32>,
+    /// Cycles taken at `call_perform` for the response (refunded in part).
+    prepaid: u128,
+    /// Best-effort calls: the time after which the caller stops waiting (ns).
+    deadline: u64,
+    /// An injected timeout: the response is lost, the caller gets `SYS_UNKNOWN`.
+    lose_response: bool,
 }
 
 /// What one running message sees and produces.
@@ -282,6 +334,8 @@ struct Msg {
     outgoing: Vec<OutCall>,
     limit: u64,
     context_instructions: u64,
+    /// `ic0.msg_deadline`: the deadline of the best-effort call being answered.
+    deadline: u64,
 }
 
 impl Msg {
@@ -300,6 +354,7 @@ impl Msg {
             outgoing: Vec::new(),
             limit,
             context_instructions: 0,
+            deadline: 0,
         }
     }
 }
@@ -347,8 +402,14 @@ struct State {
     debug_log: Vec<String>,
     echo_debug: bool,
     msg: Option<Msg>,
-    /// Heap size up to which wasmi's `memory.grow` byte fee has been refunded.
-    heap_mark: u64,
+    /// The metered module's instruction counter.
+    counter: Option<Global>,
+    /// Stable memory pages (4 KiB) the current message has written.
+    dirty_pages: HashSet<usize>,
+    status: Status,
+    /// Cycles the canister must keep (its freezing threshold's reserve): what
+    /// exceeds it is the liquid balance.
+    freezing_reserve: u128,
 }
 
 impl Default for State {
@@ -374,12 +435,18 @@ impl Default for State {
             debug_log: Vec::new(),
             echo_debug: std::env::var_os("IC_HOST_DEBUG").is_some(),
             msg: None,
-            heap_mark: 0,
+            counter: None,
+            dirty_pages: HashSet::new(),
+            status: Status::Running,
+            freezing_reserve: 0,
         }
     }
 }
 
 impl State {
+    fn liquid_balance(&self) -> u128 {
+        self.cycle_balance.saturating_sub(self.freezing_reserve)
+    }
     fn rollback_stable(&mut self) {
         if let Some(journal) = self.journal.take() {
             self.stable.truncate(journal.len);
@@ -416,22 +483,14 @@ fn limit_message(limit: u64) -> String {
     format!("Canister exceeded the limit of {limit} instructions for single message execution.")
 }
 
-/// A wasmi error as the IC would report the trap, and whether it was the
-/// instruction limit.
-fn to_reject(error: &Error, limit: u64) -> (Reject, bool) {
-    if let Some(HostTrap(reject)) = error.downcast_ref::<HostTrap>() {
-        let out_of_instructions = reject.message == limit_message(limit);
-        return (reject.clone(), out_of_instructions);
+/// A wasmi error as the IC would report the trap. `out_of_instructions`: the
+/// counter ran out (the metering's `unreachable`, or a host charge).
+fn to_reject(error: &Error, limit: u64, out_of_instructions: bool) -> Reject {
+    if out_of_instructions {
+        return Reject::new(reject_code::CANISTER_ERROR, limit_message(limit));
     }
-    let out_of_fuel = error.as_trap_code() == Some(TrapCode::OutOfFuel)
-        || matches!(
-            error.kind(),
-            ErrorKind::Fuel(FuelError::OutOfFuel { .. })
-                | ErrorKind::Memory(MemoryError::OutOfFuel { .. })
-                | ErrorKind::Table(TableError::OutOfFuel { .. })
-        );
-    if out_of_fuel {
-        return (Reject::new(reject_code::CANISTER_ERROR, limit_message(limit)), true);
+    if let Some(HostTrap(reject)) = error.downcast_ref::<HostTrap>() {
+        return reject.clone();
     }
     let what = match error.as_trap_code() {
         Some(TrapCode::UnreachableCodeReached) => "unreachable".to_string(),
@@ -445,7 +504,7 @@ fn to_reject(error: &Error, limit: u64) -> (Reject, bool) {
         Some(TrapCode::BadSignature) => "indirect call type mismatch".to_string(),
         _ => error.to_string(),
     };
-    (Reject::new(reject_code::CANISTER_ERROR, format!("Canister trapped: {what}")), false)
+    Reject::new(reject_code::CANISTER_ERROR, format!("Canister trapped: {what}"))
 }
 
 fn range(len: usize, start: u64, size: u64) -> Option<Range<usize>> {
@@ -457,767 +516,10 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-// ---------------------------------------------------------------------------
-// Helpers for the ic0 functions.
-
-type C<'a> = Caller<'a, State>;
-
-/// Charges `base + bytes` instructions for an `ic0` call, after refunding
-/// wasmi's byte fee for any `memory.grow` since the last refund.
-fn charge(c: &mut C<'_>, base: u64, bytes: u64) -> Result<(), Error> {
-    let heap = match c.data().memory {
-        Some(memory) => memory.data_size(&*c) as u64,
-        None => 0,
-    };
-    let state = c.data_mut();
-    let refund = heap.saturating_sub(state.heap_mark);
-    state.heap_mark = state.heap_mark.max(heap);
-    // One more for the `call` that reached this function (see `ic_operator_costs`).
-    let cost = base.saturating_add(bytes).saturating_add(1);
-    let fuel = c.get_fuel()?.saturating_add(refund);
-    if fuel < cost {
-        c.set_fuel(0)?;
-        let limit = c.data().msg.as_ref().map_or(0, |m| m.limit);
-        return Err(trap(limit_message(limit)));
-    }
-    c.set_fuel(fuel - cost)?;
-    Ok(())
-}
-
-fn msg_ref<'s>(state: &'s State, api: &str, allowed: fn(Kind) -> bool) -> Result<&'s Msg, Error> {
-    let msg = state.msg.as_ref().ok_or_else(|| contract(api, "called outside a message"))?;
-    if !allowed(msg.kind) {
-        return Err(trap(format!(
-            "Canister violated contract: \"ic0_{api}\" cannot be executed in {} mode",
-            msg.kind.mode()
-        )));
-    }
-    Ok(msg)
-}
-
-fn msg_mut<'s>(state: &'s mut State, api: &str, allowed: fn(Kind) -> bool) -> Result<&'s mut Msg, Error> {
-    msg_ref(state, api, allowed)?;
-    Ok(state.msg.as_mut().expect("checked above"))
-}
-
-fn heap_read(c: &C<'_>, api: &str, src: u64, size: u64) -> Result<Vec<u8>, Error> {
-    let memory = c.data().memory.ok_or_else(|| contract(api, "the module has no memory"))?;
-    let data = memory.data(c);
-    match range(data.len(), src, size) {
-        Some(r) => Ok(data[r].to_vec()),
-        None => Err(contract(api, format!("heap out of bounds: {size} bytes at {src}, heap size {}", data.len()))),
-    }
-}
-
-fn heap_write(c: &mut C<'_>, api: &str, dst: u64, bytes: &[u8]) -> Result<(), Error> {
-    let memory = c.data().memory.ok_or_else(|| contract(api, "the module has no memory"))?;
-    let data = memory.data_mut(c);
-    match range(data.len(), dst, bytes.len() as u64) {
-        Some(r) => {
-            data[r].copy_from_slice(bytes);
-            Ok(())
-        }
-        None => {
-            Err(contract(api, format!("heap out of bounds: {} bytes at {dst}, heap size {}", bytes.len(), data.len())))
-        }
-    }
-}
-
-/// The `*_copy(dst, offset, size)` pattern: copies `source[offset..offset + size]`
-/// into the heap at `dst`.
-fn copy_out(
-    c: &mut C<'_>,
-    api: &str,
-    dst: u32,
-    offset: u32,
-    size: u32,
-    source: fn(&State, &str) -> Result<Vec<u8>, Error>,
-) -> Result<(), Error> {
-    charge(c, 500, u64::from(size))?;
-    let all = source(c.data(), api)?;
-    let part = range(all.len(), u64::from(offset), u64::from(size))
-        .ok_or_else(|| contract(api, format!("offset {offset} + size {size} exceeds the data length {}", all.len())))?;
-    heap_write(c, api, u64::from(dst), &all[part])
-}
-
-fn write_u128(c: &mut C<'_>, api: &str, dst: u32, value: u128) -> Result<(), Error> {
-    heap_write(c, api, u64::from(dst), &value.to_le_bytes())
-}
-
-fn read_text(c: &C<'_>, api: &str, src: u32, size: u32) -> Result<String, Error> {
-    let bytes = heap_read(c, api, u64::from(src), u64::from(size))?;
-    String::from_utf8(bytes).map_err(|_| contract(api, "the text is not UTF-8"))
-}
-
-fn stable_write(c: &mut C<'_>, api: &str, offset: u64, src: u64, size: u64) -> Result<(), Error> {
-    charge(c, 20, size)?;
-    let memory = c.data().memory.ok_or_else(|| contract(api, "the module has no memory"))?;
-    let (heap, state) = memory.data_and_store_mut(c);
-    let from = range(heap.len(), src, size).ok_or_else(|| contract(api, "heap out of bounds"))?;
-    let to = range(state.stable.len(), offset, size).ok_or_else(|| trap("Stable memory out of bounds"))?;
-    if let Some(journal) = state.journal.as_mut() {
-        journal.save(&state.stable, to.start, to.len());
-    }
-    state.stable[to].copy_from_slice(&heap[from]);
-    Ok(())
-}
-
-fn stable_read(c: &mut C<'_>, api: &str, dst: u64, offset: u64, size: u64) -> Result<(), Error> {
-    charge(c, 20, size)?;
-    let memory = c.data().memory.ok_or_else(|| contract(api, "the module has no memory"))?;
-    let (heap, state) = memory.data_and_store_mut(c);
-    let to = range(heap.len(), dst, size).ok_or_else(|| contract(api, "heap out of bounds"))?;
-    let from = range(state.stable.len(), offset, size).ok_or_else(|| trap("Stable memory out of bounds"))?;
-    heap[to].copy_from_slice(&state.stable[from]);
-    Ok(())
-}
-
-/// Grows stable memory; returns the old size in pages, or `None` past the cap.
-fn stable_grow(state: &mut State, new_pages: u64, max_pages: u64) -> Option<u64> {
-    let old = (state.stable.len() / PAGE) as u64;
-    let new = old.checked_add(new_pages)?;
-    if new > max_pages.min(state.max_stable_pages) {
-        return None;
-    }
-    state.stable.resize(new as usize * PAGE, 0);
-    Some(old)
-}
-
-fn call_in_prep<'s>(state: &'s mut State, api: &str) -> Result<&'s mut OutCall, Error> {
-    msg_mut(state, api, Kind::can_call)?
-        .call_in_prep
-        .as_mut()
-        .ok_or_else(|| contract(api, "no call is in preparation (ic0.call_new first)"))
-}
-
-fn u128_of(high: u64, low: u64) -> u128 {
-    (u128::from(high) << 64) | u128::from(low)
-}
-
-fn env_value(state: &State, name: &str) -> Option<String> {
-    state.env_vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
-}
-
-/// The `ic0` functions, all of ic0 1.2 (the crate ic-cdk 0.20 binds) plus the
-/// older 32-bit stable memory and 64-bit cycles functions, with wasm32 types
-/// (`usize` is `i32`).
-fn build_linker(engine: &Engine) -> (Linker<State>, HashSet<&'static str>) {
-    let mut linker = Linker::<State>::new(engine);
-    let mut names = HashSet::new();
-    macro_rules! def {
-        ($name:literal, $f:expr) => {{
-            linker.func_wrap("ic0", $name, $f).expect("each ic0 function is defined once");
-            names.insert($name);
-        }};
-    }
-
-    // Message argument, caller, method name, reject information.
-    def!("msg_arg_data_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(msg_ref(c.data(), "msg_arg_data_size", Kind::has_arg)?.arg.len() as u32)
-    });
-    def!("msg_arg_data_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "msg_arg_data_copy", dst, off, size, |s, api| Ok(msg_ref(s, api, Kind::has_arg)?.arg.clone()))
-    });
-    def!("msg_caller_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(msg_ref(c.data(), "msg_caller_size", Kind::any)?.caller.len() as u32)
-    });
-    def!("msg_caller_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "msg_caller_copy", dst, off, size, |s, api| Ok(msg_ref(s, api, Kind::any)?.caller.clone()))
-    });
-    def!("msg_caller_info_data_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(0)
-    });
-    def!("msg_caller_info_data_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "msg_caller_info_data_copy", dst, off, size, |_, _| Ok(Vec::new()))
-    });
-    def!("msg_caller_info_signer_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(0)
-    });
-    def!("msg_caller_info_signer_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "msg_caller_info_signer_copy", dst, off, size, |_, _| Ok(Vec::new()))
-    });
-    def!("msg_method_name_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(msg_ref(c.data(), "msg_method_name_size", Kind::is_inspect)?.method.len() as u32)
-    });
-    def!("msg_method_name_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "msg_method_name_copy", dst, off, size, |s, api| {
-            Ok(msg_ref(s, api, Kind::is_inspect)?.method.clone().into_bytes())
-        })
-    });
-    def!("accept_message", |mut c: C<'_>| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let msg = msg_mut(c.data_mut(), "accept_message", Kind::is_inspect)?;
-        if msg.accepted {
-            return Err(contract("accept_message", "the message was already accepted"));
-        }
-        msg.accepted = true;
-        Ok(())
-    });
-    def!("msg_reject_code", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(msg_ref(c.data(), "msg_reject_code", Kind::is_callback)?.reject.as_ref().map_or(0, |r| r.0))
-    });
-    def!("msg_reject_msg_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        let msg = msg_ref(c.data(), "msg_reject_msg_size", Kind::is_reject_callback)?;
-        Ok(msg.reject.as_ref().map_or(0, |r| r.1.len() as u32))
-    });
-    def!("msg_reject_msg_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "msg_reject_msg_copy", dst, off, size, |s, api| {
-            Ok(msg_ref(s, api, Kind::is_reject_callback)?
-                .reject
-                .as_ref()
-                .map(|r| r.1.clone().into_bytes())
-                .unwrap_or_default())
-        })
-    });
-    def!("msg_deadline", |mut c: C<'_>| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(0)
-    });
-
-    // Replying.
-    def!("msg_reply_data_append", |mut c: C<'_>, src: u32, size: u32| -> Result<(), Error> {
-        let api = "msg_reply_data_append";
-        charge(&mut c, 500, u64::from(size))?;
-        let bytes = heap_read(&c, api, u64::from(src), u64::from(size))?;
-        let msg = msg_mut(c.data_mut(), api, Kind::can_respond)?;
-        if !msg.may_respond || msg.response.is_some() {
-            return Err(contract(api, "the call has already been replied to or rejected"));
-        }
-        msg.reply_buf.extend_from_slice(&bytes);
-        let max = msg.kind.max_reply();
-        if msg.reply_buf.len() > max {
-            let len = msg.reply_buf.len();
-            return Err(contract(api, format!("application payload size ({len}) cannot be larger than {max}")));
-        }
-        Ok(())
-    });
-    def!("msg_reply", |mut c: C<'_>| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let msg = msg_mut(c.data_mut(), "msg_reply", Kind::can_respond)?;
-        if !msg.may_respond || msg.response.is_some() {
-            return Err(contract("msg_reply", "the call has already been replied to or rejected"));
-        }
-        msg.response = Some(Ok(std::mem::take(&mut msg.reply_buf)));
-        Ok(())
-    });
-    def!("msg_reject", |mut c: C<'_>, src: u32, size: u32| -> Result<(), Error> {
-        charge(&mut c, 500, u64::from(size))?;
-        let text = String::from_utf8_lossy(&heap_read(&c, "msg_reject", u64::from(src), u64::from(size))?).into_owned();
-        let msg = msg_mut(c.data_mut(), "msg_reject", Kind::can_respond)?;
-        if !msg.may_respond || msg.response.is_some() {
-            return Err(contract("msg_reject", "the call has already been replied to or rejected"));
-        }
-        msg.response = Some(Err(Reject::new(reject_code::CANISTER_REJECT, text)));
-        Ok(())
-    });
-
-    // Cycles: the host keeps a balance but no accounting; messages carry none.
-    def!("msg_cycles_available128", |mut c: C<'_>, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "msg_cycles_available128", dst, 0)
-    });
-    def!("msg_cycles_refunded128", |mut c: C<'_>, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "msg_cycles_refunded128", dst, 0)
-    });
-    def!("msg_cycles_accept128", |mut c: C<'_>, _high: u64, _low: u64, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "msg_cycles_accept128", dst, 0)
-    });
-    def!("cycles_burn128", |mut c: C<'_>, high: u64, low: u64, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let state = c.data_mut();
-        let burned = u128_of(high, low).min(state.cycle_balance);
-        state.cycle_balance -= burned;
-        write_u128(&mut c, "cycles_burn128", dst, burned)
-    });
-    def!("canister_cycle_balance128", |mut c: C<'_>, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let balance = c.data().cycle_balance;
-        write_u128(&mut c, "canister_cycle_balance128", dst, balance)
-    });
-    def!("canister_liquid_cycle_balance128", |mut c: C<'_>, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let balance = c.data().cycle_balance;
-        write_u128(&mut c, "canister_liquid_cycle_balance128", dst, balance)
-    });
-    def!("canister_cycle_balance", |mut c: C<'_>| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        u64::try_from(c.data().cycle_balance)
-            .map_err(|_| contract("canister_cycle_balance", "the balance exceeds 64 bits"))
-    });
-    def!("msg_cycles_available", |mut c: C<'_>| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(0)
-    });
-    def!("msg_cycles_refunded", |mut c: C<'_>| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(0)
-    });
-    def!("msg_cycles_accept", |mut c: C<'_>, _max: u64| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(0)
-    });
-
-    // The canister and its subnet.
-    def!("canister_self_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(c.data().canister_id.len() as u32)
-    });
-    def!("canister_self_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "canister_self_copy", dst, off, size, |s, _| Ok(s.canister_id.clone()))
-    });
-    def!("canister_status", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(1) // running
-    });
-    def!("canister_version", |mut c: C<'_>| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(c.data().canister_version)
-    });
-    def!("subnet_self_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(c.data().subnet_id.len() as u32)
-    });
-    def!("subnet_self_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "subnet_self_copy", dst, off, size, |s, _| Ok(s.subnet_id.clone()))
-    });
-    def!("subnet_self_node_count", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(13)
-    });
-    def!("is_controller", |mut c: C<'_>, src: u32, size: u32| -> Result<u32, Error> {
-        charge(&mut c, 1000, 0)?;
-        if size > 29 {
-            return Err(contract("is_controller", format!("{size} bytes are not a principal")));
-        }
-        let principal = heap_read(&c, "is_controller", u64::from(src), u64::from(size))?;
-        Ok(u32::from(c.data().controllers.contains(&principal)))
-    });
-    def!("in_replicated_execution", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        let kind = msg_ref(c.data(), "in_replicated_execution", Kind::any)?.kind;
-        Ok(u32::from(!matches!(kind, Kind::Query | Kind::Inspect)))
-    });
-    def!("root_key_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(c.data().root_key.len() as u32)
-    });
-    def!("root_key_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "root_key_copy", dst, off, size, |s, _| Ok(s.root_key.clone()))
-    });
-
-    // Inter-canister calls: recorded here, sent when the message completes without trapping.
-    def!("call_new", |mut c: C<'_>,
-                      callee_src: u32,
-                      callee_size: u32,
-                      name_src: u32,
-                      name_size: u32,
-                      reply_fun: u32,
-                      reply_env: u32,
-                      reject_fun: u32,
-                      reject_env: u32|
-     -> Result<(), Error> {
-        charge(&mut c, 1500, u64::from(callee_size) + u64::from(name_size))?;
-        let callee = heap_read(&c, "call_new", u64::from(callee_src), u64::from(callee_size))?;
-        let method = read_text(&c, "call_new", name_src, name_size)?;
-        let msg = msg_mut(c.data_mut(), "call_new", Kind::can_call)?;
-        // A call still in preparation is discarded, as on the IC.
-        msg.call_in_prep = Some(OutCall {
-            context: 0,
-            callee,
-            method,
-            arg: Vec::new(),
-            reply: (reply_fun, u64::from(reply_env)),
-            reject: (reject_fun, u64::from(reject_env)),
-            cleanup: None,
-            cycles: 0,
-            timeout_seconds: None,
-        });
-        Ok(())
-    });
-    def!("call_on_cleanup", |mut c: C<'_>, fun: u32, env: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let call = call_in_prep(c.data_mut(), "call_on_cleanup")?;
-        if call.cleanup.is_some() {
-            return Err(contract("call_on_cleanup", "the cleanup callback is already set"));
-        }
-        call.cleanup = Some((fun, u64::from(env)));
-        Ok(())
-    });
-    def!("call_data_append", |mut c: C<'_>, src: u32, size: u32| -> Result<(), Error> {
-        charge(&mut c, 500, u64::from(size))?;
-        let bytes = heap_read(&c, "call_data_append", u64::from(src), u64::from(size))?;
-        let call = call_in_prep(c.data_mut(), "call_data_append")?;
-        call.arg.extend_from_slice(&bytes);
-        if call.arg.len() > MAX_ARG {
-            let len = call.arg.len();
-            return Err(contract("call_data_append", format!("the call's payload ({len} bytes) exceeds {MAX_ARG}")));
-        }
-        Ok(())
-    });
-    def!("call_cycles_add128", |mut c: C<'_>, high: u64, low: u64| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let call = call_in_prep(c.data_mut(), "call_cycles_add128")?;
-        call.cycles = call.cycles.saturating_add(u128_of(high, low));
-        Ok(())
-    });
-    def!("call_cycles_add", |mut c: C<'_>, amount: u64| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let call = call_in_prep(c.data_mut(), "call_cycles_add")?;
-        call.cycles = call.cycles.saturating_add(u128::from(amount));
-        Ok(())
-    });
-    def!("call_with_best_effort_response", |mut c: C<'_>, timeout_seconds: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let call = call_in_prep(c.data_mut(), "call_with_best_effort_response")?;
-        if call.timeout_seconds.is_some() {
-            return Err(contract("call_with_best_effort_response", "the timeout is already set"));
-        }
-        call.timeout_seconds = Some(timeout_seconds);
-        Ok(())
-    });
-    def!("call_perform", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 5000, 0)?;
-        let msg = msg_mut(c.data_mut(), "call_perform", Kind::can_call)?;
-        let call = msg.call_in_prep.take().ok_or_else(|| contract("call_perform", "no call is in preparation"))?;
-        msg.outgoing.push(call);
-        Ok(0)
-    });
-    def!("cost_call", |mut c: C<'_>, method_name_size: u64, payload_size: u64, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        // An application subnet's fees: 260K cycles per call, 1K per byte.
-        let cost = 260_000 + 1_000 * u128::from(method_name_size.saturating_add(payload_size));
-        write_u128(&mut c, "cost_call", dst, cost)
-    });
-    def!("cost_create_canister", |mut c: C<'_>, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "cost_create_canister", dst, 500_000_000_000)
-    });
-    def!("cost_http_request", |mut c: C<'_>, request_size: u64, max_res_bytes: u64, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        let cost = 49_140_000 + 5_200 * u128::from(request_size) + 10_400 * u128::from(max_res_bytes);
-        write_u128(&mut c, "cost_http_request", dst, cost)
-    });
-    def!("cost_http_request_v2", |mut c: C<'_>, _src: u32, _size: u32, dst: u32| -> Result<(), Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "cost_http_request_v2", dst, 49_140_000)
-    });
-    def!("cost_sign_with_ecdsa", |mut c: C<'_>, _src: u32, _size: u32, _curve: u32, dst: u32| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "cost_sign_with_ecdsa", dst, 26_153_846_153)?;
-        Ok(0)
-    });
-    def!("cost_sign_with_schnorr", |mut c: C<'_>, _src: u32, _size: u32, _alg: u32, dst: u32| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "cost_sign_with_schnorr", dst, 26_153_846_153)?;
-        Ok(0)
-    });
-    def!("cost_vetkd_derive_key", |mut c: C<'_>, _src: u32, _size: u32, _curve: u32, dst: u32| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        write_u128(&mut c, "cost_vetkd_derive_key", dst, 26_153_846_153)?;
-        Ok(0)
-    });
-
-    // Stable memory, 64-bit and the older 32-bit API.
-    def!("stable64_size", |mut c: C<'_>| -> Result<u64, Error> {
-        charge(&mut c, 20, 0)?;
-        Ok((c.data().stable.len() / PAGE) as u64)
-    });
-    def!("stable64_grow", |mut c: C<'_>, new_pages: u64| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(stable_grow(c.data_mut(), new_pages, u64::MAX).unwrap_or(u64::MAX))
-    });
-    def!("stable64_write", |mut c: C<'_>, offset: u64, src: u64, size: u64| -> Result<(), Error> {
-        stable_write(&mut c, "stable64_write", offset, src, size)
-    });
-    def!("stable64_read", |mut c: C<'_>, dst: u64, offset: u64, size: u64| -> Result<(), Error> {
-        stable_read(&mut c, "stable64_read", dst, offset, size)
-    });
-    def!("stable_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 20, 0)?;
-        u32::try_from(c.data().stable.len() / PAGE).map_err(|_| contract("stable_size", "stable memory exceeds 4 GiB"))
-    });
-    def!("stable_grow", |mut c: C<'_>, new_pages: u32| -> Result<i32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(stable_grow(c.data_mut(), u64::from(new_pages), 65536).map_or(-1, |old| old as i32))
-    });
-    def!("stable_write", |mut c: C<'_>, offset: u32, src: u32, size: u32| -> Result<(), Error> {
-        stable_write(&mut c, "stable_write", u64::from(offset), u64::from(src), u64::from(size))
-    });
-    def!("stable_read", |mut c: C<'_>, dst: u32, offset: u32, size: u32| -> Result<(), Error> {
-        stable_read(&mut c, "stable_read", u64::from(dst), u64::from(offset), u64::from(size))
-    });
-
-    // Certified data.
-    def!("certified_data_set", |mut c: C<'_>, src: u32, size: u32| -> Result<(), Error> {
-        charge(&mut c, 500, u64::from(size))?;
-        msg_ref(c.data(), "certified_data_set", Kind::can_set_certified_data)?;
-        if size > 32 {
-            return Err(contract("certified_data_set", format!("{size} bytes exceed the 32 bytes of certified data")));
-        }
-        let data = heap_read(&c, "certified_data_set", u64::from(src), u64::from(size))?;
-        c.data_mut().certified_data = data;
-        Ok(())
-    });
-    def!("data_certificate_present", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        let state = c.data();
-        let query = state.msg.as_ref().is_some_and(|m| m.kind == Kind::Query);
-        Ok(u32::from(query && state.data_certificate.is_some()))
-    });
-    def!("data_certificate_size", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        msg_ref(c.data(), "data_certificate_size", Kind::is_query)?;
-        let size = c.data().data_certificate.as_ref().map(Vec::len);
-        size.map(|s| s as u32).ok_or_else(|| contract("data_certificate_size", "no data certificate is present"))
-    });
-    def!("data_certificate_copy", |mut c: C<'_>, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        copy_out(&mut c, "data_certificate_copy", dst, off, size, |s, api| {
-            msg_ref(s, api, Kind::is_query)?;
-            s.data_certificate.clone().ok_or_else(|| contract(api, "no data certificate is present"))
-        })
-    });
-
-    // Time, timer, performance counter.
-    def!("time", |mut c: C<'_>| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(c.data().time)
-    });
-    def!("global_timer_set", |mut c: C<'_>, timestamp: u64| -> Result<u64, Error> {
-        charge(&mut c, 500, 0)?;
-        msg_ref(c.data(), "global_timer_set", Kind::can_set_timer)?;
-        Ok(std::mem::replace(&mut c.data_mut().global_timer, timestamp))
-    });
-    def!("performance_counter", |mut c: C<'_>, counter_type: u32| -> Result<u64, Error> {
-        charge(&mut c, 200, 0)?;
-        let fuel = c.get_fuel()?;
-        let msg = msg_ref(c.data(), "performance_counter", Kind::any)?;
-        let current = msg.limit.saturating_sub(fuel);
-        match counter_type {
-            0 => Ok(current),
-            1 => Ok(msg.context_instructions + current),
-            other => Err(contract("performance_counter", format!("unknown counter type {other}"))),
-        }
-    });
-
-    // Environment variables.
-    def!("env_var_count", |mut c: C<'_>| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        Ok(c.data().env_vars.len() as u32)
-    });
-    def!("env_var_name_size", |mut c: C<'_>, index: u32| -> Result<u32, Error> {
-        charge(&mut c, 500, 0)?;
-        let name = c.data().env_vars.get(index as usize).map(|(n, _)| n.len() as u32);
-        name.ok_or_else(|| contract("env_var_name_size", format!("no environment variable {index}")))
-    });
-    def!("env_var_name_copy", |mut c: C<'_>, index: u32, dst: u32, off: u32, size: u32| -> Result<(), Error> {
-        charge(&mut c, 500, u64::from(size))?;
-        let name = c.data().env_vars.get(index as usize).map(|(n, _)| n.clone().into_bytes());
-        let name = name.ok_or_else(|| contract("env_var_name_copy", format!("no environment variable {index}")))?;
-        let part = range(name.len(), u64::from(off), u64::from(size))
-            .ok_or_else(|| contract("env_var_name_copy", "offset + size exceeds the name"))?;
-        heap_write(&mut c, "env_var_name_copy", u64::from(dst), &name[part])
-    });
-    def!("env_var_name_exists", |mut c: C<'_>, src: u32, size: u32| -> Result<u32, Error> {
-        charge(&mut c, 500, u64::from(size))?;
-        let name = read_text(&c, "env_var_name_exists", src, size)?;
-        Ok(u32::from(env_value(c.data(), &name).is_some()))
-    });
-    def!("env_var_value_size", |mut c: C<'_>, src: u32, size: u32| -> Result<u32, Error> {
-        charge(&mut c, 500, u64::from(size))?;
-        let name = read_text(&c, "env_var_value_size", src, size)?;
-        let value = env_value(c.data(), &name);
-        value
-            .map(|v| v.len() as u32)
-            .ok_or_else(|| contract("env_var_value_size", format!("no environment variable {name}")))
-    });
-    def!("env_var_value_copy", |mut c: C<'_>,
-                                src: u32,
-                                size: u32,
-                                dst: u32,
-                                off: u32,
-                                len: u32|
-     -> Result<(), Error> {
-        charge(&mut c, 500, u64::from(size) + u64::from(len))?;
-        let name = read_text(&c, "env_var_value_copy", src, size)?;
-        let value = env_value(c.data(), &name)
-            .ok_or_else(|| contract("env_var_value_copy", format!("no environment variable {name}")))?;
-        let part = range(value.len(), u64::from(off), u64::from(len))
-            .ok_or_else(|| contract("env_var_value_copy", "offset + size exceeds the value"))?;
-        heap_write(&mut c, "env_var_value_copy", u64::from(dst), &value.as_bytes()[part])
-    });
-
-    // Debugging and trapping.
-    def!("debug_print", |mut c: C<'_>, src: u32, size: u32| -> Result<(), Error> {
-        charge(&mut c, 100, u64::from(size))?;
-        let line =
-            String::from_utf8_lossy(&heap_read(&c, "debug_print", u64::from(src), u64::from(size))?).into_owned();
-        let state = c.data_mut();
-        if state.echo_debug {
-            eprintln!("[canister] {line}");
-        }
-        state.debug_log.push(line);
-        Ok(())
-    });
-    def!("trap", |mut c: C<'_>, src: u32, size: u32| -> Result<(), Error> {
-        charge(&mut c, 500, u64::from(size))?;
-        let text = String::from_utf8_lossy(&heap_read(&c, "trap", u64::from(src), u64::from(size))?).into_owned();
-        Err(trap(format!("Canister called `ic0.trap` with message: '{text}'")))
-    });
-
-    (linker, names)
-}
-
-/// The IC's instruction weights for wasm operators (see the module docs).
-fn ic_operator_costs() -> OperatorCost {
-    // wasmi's default: 1 per operator, 0 for nop, drop, block, loop, unreachable,
-    // return, else, end. The IC charges 0 only for block, loop, else and end.
-    let mut c = OperatorCost {
-        nop: 1,
-        drop: 1,
-        unreachable: 1,
-        return_: 1,
-        // wasmi charges one unit at the start of every function body, loop iteration and
-        // `then`/`else` block on top of the operators' costs. `call`, `call_indirect` and
-        // `if` are one lower than on the IC to absorb it (calls to `ic0` functions, which
-        // have no body, get their unit back in `charge`); a loop iteration costs one more.
-        if_: 1,
-        br: 2,
-        br_if: 2,
-        br_table: 2,
-        call: 4,
-        call_indirect: 9,
-        return_call: 2,
-        return_call_indirect: 59,
-        global_get: 2,
-        global_set: 2,
-        table_get: 5,
-        table_set: 5,
-        memory_size: 20,
-        table_size: 100,
-        memory_grow: 255, // 300 on the IC; wasmi's table holds u8
-        table_grow: 255,
-        data_drop: 255,
-        elem_drop: 255,
-        memory_copy: 100,
-        memory_fill: 100,
-        memory_init: 100,
-        table_copy: 100,
-        table_fill: 100,
-        table_init: 100,
-        ref_is_null: 5,
-        ref_func: 130,
-        ..OperatorCost::default()
-    };
-    for div in [
-        &mut c.i32_div_s,
-        &mut c.i32_div_u,
-        &mut c.i32_rem_s,
-        &mut c.i32_rem_u,
-        &mut c.i64_div_s,
-        &mut c.i64_div_u,
-        &mut c.i64_rem_s,
-        &mut c.i64_rem_u,
-    ] {
-        *div = 10;
-    }
-    for simple_float in [
-        &mut c.f32_add,
-        &mut c.f32_sub,
-        &mut c.f32_mul,
-        &mut c.f32_ceil,
-        &mut c.f32_floor,
-        &mut c.f32_trunc,
-        &mut c.f32_nearest,
-        &mut c.f64_add,
-        &mut c.f64_sub,
-        &mut c.f64_mul,
-        &mut c.f64_ceil,
-        &mut c.f64_floor,
-        &mut c.f64_trunc,
-        &mut c.f64_nearest,
-        &mut c.f32_copysign,
-    ] {
-        *simple_float = 2;
-    }
-    c.f32_div = 3;
-    c.f64_div = 5;
-    c.f32_sqrt = 5;
-    c.f64_sqrt = 8;
-    c.f64_copysign = 3;
-    for min_max in [&mut c.f32_min, &mut c.f32_max, &mut c.f64_min, &mut c.f64_max] {
-        *min_max = 18;
-    }
-    for compare in [
-        &mut c.f32_eq,
-        &mut c.f32_ne,
-        &mut c.f32_lt,
-        &mut c.f32_gt,
-        &mut c.f32_le,
-        &mut c.f32_ge,
-        &mut c.f64_eq,
-        &mut c.f64_ne,
-        &mut c.f64_lt,
-        &mut c.f64_gt,
-        &mut c.f64_le,
-        &mut c.f64_ge,
-        &mut c.f32_convert_i32_s,
-        &mut c.f64_convert_i64_s,
-        &mut c.f32_convert_i64_s,
-        &mut c.f64_convert_i32_s,
-    ] {
-        *compare = 3;
-    }
-    for unsigned_convert in
-        [&mut c.f64_convert_i32_u, &mut c.f32_convert_i64_u, &mut c.f32_convert_i32_u, &mut c.f64_convert_i64_u]
-    {
-        *unsigned_convert = 16;
-    }
-    for truncate in [
-        &mut c.i32_trunc_f32_s,
-        &mut c.i32_trunc_f32_u,
-        &mut c.i32_trunc_f64_s,
-        &mut c.i32_trunc_f64_u,
-        &mut c.i64_trunc_f32_s,
-        &mut c.i64_trunc_f32_u,
-        &mut c.i64_trunc_f64_s,
-        &mut c.i64_trunc_f64_u,
-        &mut c.i32_trunc_sat_f32_s,
-        &mut c.i32_trunc_sat_f32_u,
-        &mut c.i32_trunc_sat_f64_s,
-        &mut c.i32_trunc_sat_f64_u,
-        &mut c.i64_trunc_sat_f32_s,
-        &mut c.i64_trunc_sat_f32_u,
-        &mut c.i64_trunc_sat_f64_s,
-        &mut c.i64_trunc_sat_f64_u,
-    ] {
-        *truncate = 20;
-    }
-    c
-}
-
 fn new_engine() -> Engine {
+    // No fuel: the metered module counts its own instructions.
     let mut config = Config::default();
-    config
-        .consume_fuel(true)
-        .operator_cost(ic_operator_costs())
-        // One instruction per byte that memory.copy/fill/init move, as on the IC;
-        // lazy translation of functions costs nothing (it is not canister work).
-        .fuel_cost(CustomFuelCosts {
-            bytes_copied_per_fuel: 1,
-            fuel_per_bytes_translated: 0,
-            fuel_per_bytes_validated: 0,
-        })
-        .set_max_recursion_depth(100_000)
-        .set_max_stack_height(64 << 20);
+    config.set_max_recursion_depth(100_000).set_max_stack_height(64 << 20);
     Engine::new(&config)
 }
 
@@ -1225,10 +527,13 @@ fn new_engine() -> Engine {
 struct Compiled {
     module: Module,
     globals: Vec<String>,
+    /// The replica's compilation charge for the module.
+    compile_instructions: u64,
 }
 
 fn compile(engine: &Engine, provided: &HashSet<&'static str>, wasm: &[u8]) -> Result<Compiled, String> {
-    let prepared = prepare::prepare(wasm)?;
+    let metered = meter::instrument(wasm)?;
+    let prepared = prepare::prepare(&metered.bytes)?;
     let module = Module::new(engine, &prepared.bytes).map_err(|e| format!("invalid wasm module: {e}"))?;
     let missing: Vec<String> = module
         .imports()
@@ -1238,7 +543,7 @@ fn compile(engine: &Engine, provided: &HashSet<&'static str>, wasm: &[u8]) -> Re
     if !missing.is_empty() {
         return Err(format!("the module imports what this IC test host does not provide: {}", missing.join(", ")));
     }
-    Ok(Compiled { module, globals: prepared.globals })
+    Ok(Compiled { module, globals: prepared.globals, compile_instructions: metered.compile_instructions })
 }
 
 /// A wasm instance and the handles the host uses.
@@ -1257,9 +562,7 @@ fn instantiate(
     state: State,
 ) -> Result<Live, (String, Box<State>)> {
     let mut store = Store::new(engine, state);
-    // No canister code runs here (a start function is exported, not started), but
-    // initialising data segments may use fuel.
-    store.set_fuel(u64::MAX / 4).expect("fuel metering is enabled");
+    // No canister code runs here: a start function is exported, not started.
     let instance = match linker.instantiate_and_start(&mut store, &compiled.module) {
         Ok(instance) => instance,
         Err(e) => return Err((format!("instantiating the module failed: {e}"), Box::new(store.into_data()))),
@@ -1272,6 +575,7 @@ fn instantiate(
         .map(|name| instance.get_global(&store, name).expect("the prepared module exports its mutable globals"))
         .collect();
     store.data_mut().memory = memory;
+    store.data_mut().counter = instance.get_global(&store, meter::COUNTER_EXPORT);
     Ok(Live { store, instance, memory, table, globals })
 }
 
@@ -1311,6 +615,8 @@ struct CallContext {
     outstanding: usize,
     trap: Option<Reject>,
     instructions: u64,
+    /// The deadline of the best-effort call that opened it (0: none).
+    deadline: u64,
 }
 
 enum Event {
@@ -1336,7 +642,9 @@ pub struct Host {
     next_id: u64,
     last_instructions: u64,
     last_inspect_instructions: u64,
+    last_compile_instructions: u64,
     log: Vec<MessageStat>,
+    faults: HashMap<(Vec<u8>, String), VecDeque<Fault>>,
 }
 
 impl Host {
@@ -1364,7 +672,9 @@ impl Host {
             next_id: 1,
             last_instructions: 0,
             last_inspect_instructions: 0,
+            last_compile_instructions: 0,
             log: Vec::new(),
+            faults: HashMap::new(),
         })
     }
 
@@ -1420,8 +730,42 @@ impl Host {
     pub fn cycle_balance(&self) -> u128 {
         self.state().cycle_balance
     }
+    /// Sets the canister's cycle balance (100 T by default).
     pub fn set_cycle_balance(&mut self, cycles: u128) {
         self.state_mut().cycle_balance = cycles;
+    }
+    /// Sets the cycles the canister must keep (the reserve its freezing
+    /// threshold sets): only what exceeds it is liquid, for calls, for
+    /// `cycles_burn128` and in `ic0.canister_liquid_cycle_balance128`. A
+    /// message that the liquid balance cannot pay for at its limit is refused.
+    pub fn set_freezing_reserve(&mut self, cycles: u128) {
+        self.state_mut().freezing_reserve = cycles;
+    }
+    /// The canister's status.
+    pub fn status(&self) -> Status {
+        self.state().status
+    }
+    /// Stops the canister as `dfx canister stop` does: it takes no new ingress
+    /// messages, calls or timers, and becomes [`Status::Stopped`] once every open
+    /// call context has closed (deliver the pending calls to get there).
+    pub fn stop(&mut self) {
+        if self.state().status == Status::Running {
+            self.state_mut().status = Status::Stopping;
+        }
+        self.stop_if_idle();
+    }
+    /// Starts a stopped or stopping canister again.
+    pub fn start(&mut self) {
+        self.state_mut().status = Status::Running;
+    }
+    /// Makes the next call to `callee`'s `method` suffer `fault` (faults for the
+    /// same callee and method are used in the order they were injected).
+    pub fn inject_fault(&mut self, callee: &[u8], method: &str, fault: Fault) {
+        self.faults.entry((callee.to_vec(), method.to_string())).or_default().push_back(fault);
+    }
+    /// Instructions the last install or upgrade spent compiling the module.
+    pub fn last_compile_instructions(&self) -> u64 {
+        self.last_compile_instructions
     }
     pub fn canister_version(&self) -> u64 {
         self.state().canister_version
@@ -1487,7 +831,10 @@ impl Host {
     /// state between instances).
     fn reattach_memory(&mut self) {
         let memory = self.live.memory;
-        self.state_mut().memory = memory;
+        let counter = self.live.instance.get_global(&self.live.store, meter::COUNTER_EXPORT);
+        let state = self.state_mut();
+        state.memory = memory;
+        state.counter = counter;
     }
     fn has_export(&self, name: &str) -> bool {
         self.live.instance.get_func(&self.live.store, name).is_some()
@@ -1506,12 +853,18 @@ impl Host {
             return Err("a module is already installed; use upgrade".to_string());
         }
         self.log.clear();
+        let compile = self.compiled.compile_instructions;
+        let Some(budget) = self.limits.install.checked_sub(compile) else {
+            return Err(format!("compiling the module takes {compile} instructions, over the install limit"));
+        };
+        self.last_compile_instructions = compile;
         let before = self.capture();
         let stable_before = self.state().stable.clone();
-        match self.run_hooks(Kind::Init, "canister_init", arg, self.limits.install) {
+        match self.run_hooks(Kind::Init, "canister_init", arg, budget) {
             Ok(used) => {
                 self.installed = true;
                 self.state_mut().canister_version += 1;
+                self.charge_cycles(Kind::Init, compile + used);
                 self.last_instructions = used;
                 Ok(())
             }
@@ -1524,19 +877,23 @@ impl Host {
 
     /// Upgrades to `wasm`: `canister_pre_upgrade` on the current instance, then a fresh
     /// instance of the new module over the same stable memory, its start function and
-    /// `canister_post_upgrade` with `arg`, within one install budget. Outstanding calls
-    /// are answered first (the IC upgrades a stopped canister). If anything fails, the
-    /// old module, heap and stable memory stay.
+    /// `canister_post_upgrade` with `arg`, within one install budget (compilation
+    /// included). As on the IC, outstanding calls are not waited for: their responses
+    /// arrive later, in the new module (stop the canister first to avoid that). If
+    /// anything fails, the old module, heap and stable memory stay.
     pub fn upgrade(&mut self, wasm: &[u8], arg: &[u8]) -> Result<(), String> {
         if !self.installed {
             return Err("no module is installed; use install".to_string());
         }
-        self.run_pending_calls();
         self.log.clear();
         let compiled = compile(&self.engine, &self.provided, wasm)?;
+        let compile_cost = compiled.compile_instructions;
+        let Some(budget) = self.limits.install.checked_sub(compile_cost) else {
+            return Err(format!("compiling the module takes {compile_cost} instructions, over the install limit"));
+        };
+        self.last_compile_instructions = compile_cost;
         let before = self.capture();
         let stable_before = self.state().stable.clone();
-        let budget = self.limits.install;
         let mut used = 0;
         if self.has_export("canister_pre_upgrade") {
             let msg = Msg::new(Kind::PreUpgrade, Vec::new(), self.caller.clone(), "canister_pre_upgrade", budget);
@@ -1563,6 +920,7 @@ impl Host {
         match self.run_hooks(Kind::PostUpgrade, "canister_post_upgrade", arg, budget - used) {
             Ok(n) => {
                 self.state_mut().canister_version += 1;
+                self.charge_cycles(Kind::PostUpgrade, compile_cost + used + n);
                 self.last_instructions = used + n;
                 Ok(())
             }
@@ -1583,14 +941,15 @@ impl Host {
     pub fn query(&mut self, method: &str, arg: &[u8]) -> Result<Vec<u8>, Reject> {
         self.log.clear();
         self.require_installed()?;
-        let export = ["canister_query ", "canister_composite_query "]
+        self.require_running()?;
+        let (export, kind) = [("canister_query ", Kind::Query), ("canister_composite_query ", Kind::CompositeQuery)]
             .iter()
-            .map(|prefix| format!("{prefix}{method}"))
-            .find(|e| self.has_export(e))
+            .map(|(prefix, kind)| (format!("{prefix}{method}"), *kind))
+            .find(|(e, _)| self.has_export(e))
             .ok_or_else(|| {
                 Reject::new(reject_code::DESTINATION_INVALID, format!("Canister has no query method '{method}'"))
             })?;
-        let msg = Msg::new(Kind::Query, arg.to_vec(), self.caller.clone(), method, self.limits.query);
+        let msg = Msg::new(kind, arg.to_vec(), self.caller.clone(), method, self.limits.query);
         let ex = self.execute(&Entry::Export(export), msg, true);
         self.last_instructions = ex.instructions;
         self.log_message(&format!("query {method}"), &ex);
@@ -1686,7 +1045,11 @@ impl Host {
     /// runs each task in a self-call). Ok(false) if nothing was due.
     pub fn fire_timer(&mut self) -> Result<bool, Reject> {
         let timer = self.state().global_timer;
-        if !self.installed || timer == 0 || self.state().time < timer {
+        if !self.installed || timer == 0 || self.state().time < timer || self.state().status != Status::Running {
+            return Ok(false);
+        }
+        if self.state().liquid_balance() < fees::execution(self.limits.update) {
+            // The IC does not run a system task that the canister cannot pay for.
             return Ok(false);
         }
         self.state_mut().global_timer = 0;
@@ -1714,6 +1077,42 @@ impl Host {
             Ok(())
         } else {
             Err(Reject::new(reject_code::DESTINATION_INVALID, "the canister is empty: call install first"))
+        }
+    }
+
+    fn require_running(&self) -> Result<(), Reject> {
+        match self.state().status {
+            Status::Running => Ok(()),
+            Status::Stopping => Err(Reject::new(reject_code::CANISTER_ERROR, "Canister is stopping")),
+            Status::Stopped => Err(Reject::new(reject_code::CANISTER_ERROR, "Canister is stopped")),
+        }
+    }
+
+    /// Refuses an update-type message that the liquid balance cannot pay for at
+    /// its limit, as the IC does.
+    fn require_cycles(&self, limit: u64) -> Result<(), Reject> {
+        let needed = fees::execution(limit);
+        let liquid = self.state().liquid_balance();
+        if liquid < needed {
+            return Err(Reject::new(
+                reject_code::SYS_TRANSIENT,
+                format!("Canister is out of cycles: {liquid} liquid cycles, {needed} needed to execute the message"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Takes what an executed message costs from the balance.
+    fn charge_cycles(&mut self, kind: Kind, instructions: u64) {
+        if kind.charged() {
+            let state = self.state_mut();
+            state.cycle_balance = state.cycle_balance.saturating_sub(fees::execution(instructions));
+        }
+    }
+
+    fn stop_if_idle(&mut self) {
+        if self.state().status == Status::Stopping && self.contexts.is_empty() {
+            self.state_mut().status = Status::Stopped;
         }
     }
 
@@ -1747,6 +1146,7 @@ impl Host {
 
     fn start_call(&mut self, id: u64, method: &str, arg: &[u8], ingress: bool) -> Result<(), Reject> {
         self.require_installed()?;
+        self.require_running()?;
         self.last_inspect_instructions = 0;
         // A message that inspection drops runs no method: it used nothing.
         self.last_instructions = 0;
@@ -1775,12 +1175,26 @@ impl Host {
             }
         }
         let (export, kind) = self.update_export(method).ok_or_else(|| no_update_method(method))?;
+        self.require_cycles(self.limit_of(kind))?;
         let ctx = self.open_context(Origin::Ingress(id), self.caller.clone(), method);
         let (_, used) =
             self.run_in_context(ctx, &Entry::Export(export), kind, arg.to_vec(), None, &format!("update {method}"));
         self.last_instructions = used;
         self.close_if_done(ctx);
         Ok(())
+    }
+
+    /// A message's instruction limit: a query method's is the query limit
+    /// however it is called.
+    fn limit_of(&self, kind: Kind) -> u64 {
+        match kind {
+            Kind::Query | Kind::ReplicatedQuery | Kind::CompositeQuery => self.limits.query,
+            Kind::Inspect => self.limits.inspect,
+            Kind::Init | Kind::PreUpgrade | Kind::PostUpgrade | Kind::Start => self.limits.install,
+            Kind::Update | Kind::ReplyCallback | Kind::RejectCallback | Kind::Cleanup | Kind::Timer => {
+                self.limits.update
+            }
+        }
     }
 
     fn update_export(&self, method: &str) -> Option<(String, Kind)> {
@@ -1802,6 +1216,7 @@ impl Host {
             outstanding: 0,
             trap: None,
             instructions: 0,
+            deadline: 0,
         };
         self.contexts.insert(id, context);
         id
@@ -1818,26 +1233,36 @@ impl Host {
         reject: Option<(u32, String)>,
         label: &str,
     ) -> (Option<Reject>, u64) {
+        let limit = self.limit_of(kind);
         let context = &self.contexts[&ctx];
-        let mut msg = Msg::new(kind, arg, context.caller.clone(), &context.method, self.limits.update);
+        let mut msg = Msg::new(kind, arg, context.caller.clone(), &context.method, limit);
         msg.reject = reject;
         msg.may_respond = !context.responded;
         msg.context_instructions = context.instructions;
+        msg.deadline = context.deadline;
         let discard = kind == Kind::ReplicatedQuery;
         let ex = self.execute(entry, msg, discard);
+        self.charge_cycles(kind, ex.instructions);
         self.log_message(label, &ex);
         let context = self.contexts.get_mut(&ctx).expect("the context is open");
         context.instructions += ex.instructions;
         if let Some(t) = &ex.trap {
-            context.trap = Some(t.clone());
+            // The caller learns of the callback's trap, not of its cleanup's.
+            if kind != Kind::Cleanup || context.trap.is_none() {
+                context.trap = Some(t.clone());
+            }
             return (ex.trap, ex.instructions);
         }
         context.outstanding += ex.msg.outgoing.len();
         if let Some(response) = ex.msg.response {
             self.respond(ctx, response);
         }
+        let now = self.state().time;
         for mut call in ex.msg.outgoing {
             call.context = ctx;
+            if let Some(seconds) = call.timeout_seconds {
+                call.deadline = now.saturating_add(u64::from(seconds) * 1_000_000_000);
+            }
             let id = self.next_id();
             self.calls.insert(id, call);
             self.queue.push_back(Event::Request(id));
@@ -1869,17 +1294,40 @@ impl Host {
             self.respond(ctx, Err(reject));
         }
         self.contexts.remove(&ctx);
+        self.stop_if_idle();
     }
 
     fn deliver_request(&mut self, id: u64) {
         let call = &self.calls[&id];
-        let (callee, method, arg) = (call.callee.clone(), call.method.clone(), call.arg.clone());
+        let (callee, method, arg, deadline) =
+            (call.callee.clone(), call.method.clone(), call.arg.clone(), call.deadline);
+        let fault = self.faults.get_mut(&(callee.clone(), method.clone())).and_then(VecDeque::pop_front);
+        match fault {
+            Some(Fault::Reject(code, message)) => {
+                self.queue.push_back(Event::Response(id, Err(Reject { code, message })));
+                return;
+            }
+            Some(Fault::Timeout) => {
+                assert!(
+                    deadline != 0,
+                    "an injected timeout for a call to {method} that waits for its response (no best-effort timeout)"
+                );
+                self.calls.get_mut(&id).expect("the call is recorded").lose_response = true;
+            }
+            None => {}
+        }
         if callee == self.canister_id() {
             let Some((export, kind)) = self.update_export(&method) else {
                 self.queue.push_back(Event::Response(id, Err(no_update_method(&method))));
                 return;
             };
+            let refused = self.require_running().and_then(|()| self.require_cycles(self.limit_of(kind)));
+            if let Err(reject) = refused {
+                self.queue.push_back(Event::Response(id, Err(reject)));
+                return;
+            }
             let ctx = self.open_context(Origin::Call(id), callee, &method);
+            self.contexts.get_mut(&ctx).expect("just opened").deadline = deadline;
             self.run_in_context(ctx, &Entry::Export(export), kind, arg, None, &format!("update {method} (self-call)"));
             self.close_if_done(ctx);
             return;
@@ -1897,7 +1345,28 @@ impl Host {
     fn deliver_response(&mut self, id: u64, result: Result<Vec<u8>, Reject>) {
         let call = self.calls.remove(&id).expect("a response answers a recorded call");
         let ctx = call.context;
+        let expired = call.deadline != 0 && self.state().time > call.deadline;
+        let result = if call.lose_response || expired {
+            Err(Reject::new(reject_code::SYS_UNKNOWN, "Deadline expired: the call timed out"))
+        } else {
+            result
+        };
+        // The unused part of the prepayment for the response comes back, and the
+        // cycles attached to a rejected call.
+        let response_bytes = match &result {
+            Ok(reply) => reply.len(),
+            Err(reject) => reject.message.len(),
+        } as u128;
+        // The call's fee and request bytes are spent; the reservation for the
+        // response's execution (charged when the callback runs) and transmission
+        // (charged for the bytes that came back) is returned.
+        let spent = fees::XNET_CALL + fees::XNET_BYTE * (call.method.len() + call.arg.len()) as u128;
+        let response_fee = fees::XNET_BYTE * response_bytes;
+        let refund = call.prepaid.saturating_sub(spent).saturating_sub(response_fee)
+            + if result.is_err() { call.cycles } else { 0 };
+        self.state_mut().cycle_balance += refund;
         self.contexts.get_mut(&ctx).expect("the caller's context waits for this response").outstanding -= 1;
+        let reject_code = result.as_ref().err().map_or(0, |r| r.code);
         let (trap, _) = match result {
             Ok(reply) => {
                 let entry = Entry::Callback { fun: call.reply.0, env: call.reply.1 };
@@ -1919,7 +1388,8 @@ impl Host {
         };
         if let (Some(_), Some((fun, env))) = (trap, call.cleanup) {
             let label = format!("cleanup callback of {}", call.method);
-            self.run_in_context(ctx, &Entry::Callback { fun, env }, Kind::Cleanup, Vec::new(), None, &label);
+            let code = Some((reject_code, String::new()));
+            self.run_in_context(ctx, &Entry::Callback { fun, env }, Kind::Cleanup, Vec::new(), code, &label);
         }
         self.close_if_done(ctx);
     }
@@ -1934,31 +1404,26 @@ impl Host {
     fn execute(&mut self, entry: &Entry, msg: Msg, discard: bool) -> Executed {
         let limit = msg.limit;
         let snapshot = self.capture();
-        let heap_start = self.heap_bytes() as u64;
+        let counter = self.live.store.data().counter.expect("the metered module exports its counter");
         {
             let state = self.state_mut();
             state.journal = Some(Journal { len: state.stable.len(), pages: HashMap::new() });
+            state.dirty_pages.clear();
             state.msg = Some(msg);
-            state.heap_mark = heap_start;
         }
-        self.live.store.set_fuel(limit).expect("fuel metering is enabled");
+        let start = i64::try_from(limit).unwrap_or(i64::MAX);
+        counter.set(&mut self.live.store, Val::I64(start)).expect("the counter is mutable");
         let result = self.invoke(entry);
-        let left = self.live.store.get_fuel().unwrap_or(0);
-        let heap_end = self.heap_bytes() as u64;
-        let state = self.state_mut();
-        let msg = state.msg.take().expect("the message is still in the store");
-        // wasmi's memory.grow byte fee not yet refunded.
-        let unrefunded = heap_end.saturating_sub(state.heap_mark);
-        let mut instructions = limit.saturating_sub(left).saturating_sub(unrefunded);
+        let left = counter.get(&self.live.store).i64().expect("the counter is an i64");
+        let msg = self.state_mut().msg.take().expect("the message is still in the store");
+        // The counter may end below zero in a block that has no check (the
+        // replica's instrumentation checks only at function and loop starts).
+        let out_of_instructions = left < 0;
+        let instructions = if out_of_instructions { limit } else { limit - left as u64 };
         let trap = match result {
+            Ok(()) if out_of_instructions => Some(Reject::new(reject_code::CANISTER_ERROR, limit_message(limit))),
             Ok(()) => None,
-            Err(error) => {
-                let (reject, out_of_instructions) = to_reject(&error, limit);
-                if out_of_instructions {
-                    instructions = limit;
-                }
-                Some(reject)
-            }
+            Err(error) => Some(to_reject(&error, limit, out_of_instructions)),
         };
         if trap.is_some() || discard {
             self.state_mut().rollback_stable();
@@ -2033,7 +1498,6 @@ impl Host {
                 .unwrap_or_else(|(e, _)| panic!("re-instantiating the module to roll back a message failed: {e}"));
             if let Some(memory) = self.live.memory {
                 let pages = (snapshot.heap.len() - memory.data_size(&self.live.store)) / PAGE;
-                self.live.store.set_fuel(u64::MAX / 4).expect("fuel metering is enabled");
                 memory.grow(&mut self.live.store, pages as u64).expect("the heap had this size before");
             }
         }
