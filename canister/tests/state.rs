@@ -283,7 +283,7 @@ fn an_upload_with_the_wrong_count_is_not_committed() {
     assert_eq!(s.snapshot_info(), info);
 }
 
-/// Issue 11, finding 5: look-alike text counted as new values (a Cyrillic
+/// Security review, finding 5: look-alike text counted as new values (a Cyrillic
 /// `СН`, `C\u{200b}H` or `CH\0` turned a reduction of 0 into one_for_one).
 /// Each is refused now, naming the field and what it resembles.
 #[test]
@@ -328,7 +328,7 @@ fn look_alike_text_is_refused() {
     assert_eq!(a.publication_key, b.publication_key);
 }
 
-/// Issue 11, finding 7: pipeline node ids were not validated, and the
+/// Security review, finding 7: pipeline node ids were not validated, and the
 /// canister's own evaluations then failed its own verify_evaluation.
 #[test]
 fn pipeline_node_ids_are_validated() {
@@ -370,7 +370,7 @@ fn pipeline_node_ids_are_validated() {
     assert!(report.verified, "{report:?}");
 }
 
-/// Issue 11, finding 6: every configuration list has a count cap.
+/// Security review, finding 6: every configuration list has a count cap.
 #[test]
 fn configuration_lists_have_caps() {
     let mut s = loaded();

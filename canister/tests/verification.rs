@@ -154,7 +154,7 @@ fn a_callers_extra_entry_evicts_its_own_oldest_and_keeps_the_root_exact() {
     assert_eq!(p.root_hash(), root);
 }
 
-/// Issue 11: a stranger evicted all 64 published evaluations in 64 calls.
+/// Found in the security review: a stranger evicted all 64 published evaluations in 64 calls.
 /// Now a flood, from one principal or from many, cannot evict another
 /// caller's entry while it is younger than the retention period.
 #[test]

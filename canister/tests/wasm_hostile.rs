@@ -1,4 +1,4 @@
-//! Hostile calls through the real module (issue 11): each is refused, and
+//! Hostile calls through the real module (the security review's findings): each is refused, and
 //! refused cheaply. The arguments are those of the issue's findings (about
 //! 2 MiB of empty records for updates, about 1 MB for queries); every refusal
 //! must cost less than [`BOUND`] instructions, in `canister_inspect_message`
@@ -225,7 +225,7 @@ fn hostile_calls_are_refused_cheaply() {
         }
         check(&mut report, &format!("{method}, {what} ({} bytes), query", arg.len()), h.last_instructions());
     }
-    report.write("Hostile calls (issue 11): the cost of each refusal");
+    report.write("Hostile calls: the cost of each refusal");
 }
 
 /// Strangers cannot reach admin methods through inspection, and the quotas
@@ -261,7 +261,7 @@ fn the_quotas_admit_valid_arguments() {
     println!("1,425 default nodes: {} bytes, decoding cost {cost}", nodes_bytes.len());
 }
 
-/// Issue 11, finding 8: upgrade arguments were silently ignored. Absent
+/// Security review, finding 8: upgrade arguments were silently ignored. Absent
 /// keeps everything; a configuration is applied as update_configuration
 /// applies it; anything else fails the upgrade, which keeps the old state.
 #[test]
