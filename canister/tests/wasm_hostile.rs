@@ -1,5 +1,5 @@
 //! Hostile calls through the real module (the security review's findings): each is refused, and
-//! refused cheaply. The arguments are those of the findings (about
+//! refused cheaply. The arguments are those of the review's findings (about
 //! 2 MiB of empty records for updates, about 1 MB for queries); every refusal
 //! must cost less than [`BOUND`] instructions, in `canister_inspect_message`
 //! for ingress updates and in the method itself for calls that inspection

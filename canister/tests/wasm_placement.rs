@@ -10,7 +10,7 @@
 //! queries are measured (INSTRUCTIONS_REPORT=path appends them).
 //!
 //! `PLACEMENT_CASE=5` runs the same on #5 (2025, 83 subnets), the mainnet
-//! scale of the benchmark; it takes much longer in the interpreter.
+//! scale of the placement benchmark; it takes much longer in the interpreter.
 
 #[path = "../../tests/support/oracles.rs"]
 mod oracles;
