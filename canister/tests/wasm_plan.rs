@@ -249,6 +249,41 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
             let r: api::Result<api::MembershipChangeReport> =
                 query(&mut h, "verify_membership_change", &encode_one(unknown).unwrap());
             assert!(matches!(r, Err(api::Error::InvalidArgument { .. })), "{r:?}");
+
+            // A change no plan can contain (two free nodes of one provider into a subnet whose
+            // provider limit is 1) is decided on chain as natively: not on any plan, with the
+            // limit it breaks in words.
+            let cordoned: std::collections::BTreeSet<String> =
+                ic_topology::cordoned::cordoned_nodes(&exported).into_iter().map(|c| c.node_id).collect();
+            let clustered: std::collections::BTreeSet<&str> =
+                exported.clusters.iter().flat_map(|c| c.members.iter().map(String::as_str)).collect();
+            let mut by_provider: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+            for n in &exported.nodes {
+                if n.subnet_id.as_deref().is_none_or(|s| s.trim().is_empty())
+                    && n.status.trim() == "UP"
+                    && n.node_type.as_deref() != Some("API_BOUNDARY")
+                    && !cordoned.contains(&n.node_id)
+                    && !clustered.contains(n.node_provider_name.as_str())
+                    && !n.node_provider_name.starts_with("DFINITY")
+                {
+                    by_provider.entry(n.node_provider_name.as_str()).or_default().push(n.node_id.as_str());
+                }
+            }
+            let limited = exported.topology.iter().find(|t| t.limits[0] == 1 && t.subnet_id.is_some());
+            if let (Some(t), Some((_, two))) = (limited, by_provider.iter().find(|(_, v)| v.len() >= 2)) {
+                let impossible = api::MembershipChange {
+                    subnet_id: t.subnet_id.clone().unwrap(),
+                    node_ids_add: vec![two[0].to_string(), two[1].to_string()],
+                    node_ids_remove: vec![],
+                };
+                let (r, want) = judge(&mut h, &exported, &impossible);
+                report.add(&format!("{name}: verify_membership_change (a change no plan contains)"), h.last_instructions());
+                assert_eq!(want.on_optimal_path, Some(false), "{name}: the native verifier decides it");
+                assert_eq!(r.on_optimal_path, Some(false), "{name}: {r:?}");
+                assert!(!r.breaks.is_empty() && r.breaks == want.breaks, "{name}: {r:?} vs {:?}", want.breaks);
+            } else {
+                panic!("{name}: no subnet with a provider limit of 1, or no provider with two free nodes");
+            }
         }
 
         // The plan form of proposal_summary.
