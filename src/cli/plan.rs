@@ -70,8 +70,9 @@ pub struct VerifyProposalArgs {
     /// The canister export (instead of --config).
     #[arg(long, conflicts_with = "config")]
     pub inputs: Option<PathBuf>,
-    /// The payload as Candid text: `(record { subnet_id = principal "..."; node_ids_add = vec { ... }; node_ids_remove = vec { ... } })`,
-    /// or a file holding it.
+    /// The payload as the NNS dashboard shows it (JSON: `{"subnet_id": "...", "node_ids_add": [...], "node_ids_remove": [...]}`),
+    /// as Candid text (`(record { subnet_id = principal "..."; node_ids_add = vec { ... }; node_ids_remove = vec { ... } })`),
+    /// or a file holding either.
     #[arg(long, conflicts_with = "subnet_id")]
     pub payload: Option<String>,
     /// The subnet (instead of --payload).
@@ -346,8 +347,14 @@ pub fn verify_plan_file(inputs: &Inputs, files: &[InputFile], f: &PlanFile) -> R
     Ok(verified)
 }
 
+/// The payload as the NNS dashboard shows it (JSON, starting with `{`) or as
+/// Candid text (`(record { ... })`).
 fn parse_payload(text: &str) -> Result<Payload, String> {
-    plan::verify::parse_payload_candid(text)
+    if text.trim_start().starts_with('{') {
+        Payload::from_json(text)
+    } else {
+        plan::verify::parse_payload_candid(text)
+    }
 }
 
 pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError> {
