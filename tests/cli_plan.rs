@@ -419,6 +419,21 @@ fn verify_proposal_decides_a_change_no_plan_contains() {
     assert_eq!(check["on_optimal_path"], false);
     assert_eq!(check["with_proposal"]["status"], "infeasible");
     assert!(check["breaks"].as_array().is_some_and(|b| b.iter().any(|l| l == &serde_json::Value::from(says.clone()))));
+
+    // The same payload as the NNS dashboard shows it (JSON) and as Candid text: the same answer.
+    let by_flags = topology(&args[..args.len()]);
+    let json = format!(r#"{{"subnet_id": "{sns_id}", "node_ids_add": ["{}", "{}"], "node_ids_remove": []}}"#, nodes[0], nodes[1]);
+    let candid = format!(
+        r#"(record {{ subnet_id = principal "{sns_id}"; node_ids_add = vec {{ principal "{}"; principal "{}" }}; node_ids_remove = vec {{}} }})"#,
+        nodes[0], nodes[1]
+    );
+    for payload in [json, candid] {
+        let r = topology(&["verify-proposal", "--config", &c, "--payload", &payload]);
+        assert_eq!((r.code, &r.stdout), (by_flags.code, &by_flags.stdout), "{payload}: {}", r.stderr);
+    }
+    let r = topology(&["verify-proposal", "--config", &c, "--payload", r#"{"subnet_id": "x", "node_ids_add": "n"}"#]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("`node_ids_add`"), "{}", r.stderr);
 }
 
 /// An infeasible growth plan (75 Application subnets, the default special
