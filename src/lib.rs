@@ -39,6 +39,7 @@ pub mod files;
 #[cfg(feature = "generate")]
 pub use ic_topology_generate as generate;
 pub mod inputs;
+mod lp;
 pub mod model;
 pub mod placement;
 pub mod plan;
