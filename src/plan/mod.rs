@@ -5,7 +5,8 @@
 //! the rule set, at the reference's cost: dropped + 3 x moved + newly
 //! assigned + 100 x synthetic (a synthetic node is newly assigned too, so it
 //! costs 101), with at most 100 synthetic nodes. [`model`] adds the
-//! membership to the ObjectiveValue's model, [`solve`] finds the plan and its
+//! membership to the ObjectiveValue's model, [`parts::solve`] finds the plan (by parts where it can, else
+//! the whole model's search in [`solve`]) and its
 //! lower-bound certificate, [`check`] re-checks both independently,
 //! [`sequence`] orders the changes into `ChangeSubnetMembership` proposals
 //! that can be executed one after the other, and [`verify_proposal`] says
@@ -86,7 +87,7 @@ pub struct Plan {
 /// (empty: any). Returns the plan model too, for outputs and checks.
 pub fn plan(inputs: &Inputs, subnets: &[String], budget: Budget) -> Result<(PlanModel, Plan), String> {
     let (pm, warnings) = model::build(inputs, subnets)?;
-    let solution = solve::solve(&pm, budget);
+    let solution = parts::solve(&pm, budget);
     Ok((pm.clone(), plan_of(&pm, solution, warnings)))
 }
 

@@ -11,7 +11,10 @@
 //! settled subnet's own rows get the best multipliers for those prices (a
 //! small LP per subnet). The certificate is then checked on the whole model
 //! like any other; when it does not reach the plan's cost (a settled subnet
-//! should give up a node after all), the caller solves the whole model.
+//! should give up a node after all), [`solve`] solves the whole model.
+//!
+//! [`solve`] is the planner's entry: it sits here, above both the parts and
+//! the whole model's search in [`super::solve`], which knows nothing of parts.
 
 use super::check::PlanCertificate;
 use super::model::PlanModel;
@@ -202,6 +205,23 @@ fn settle_locals(lp: &Lp, settled: &[bool], values: &mut [f64]) -> bool {
         }
     }
     true
+}
+
+/// Solve the membership model exactly under `budget`: by parts when the
+/// parts prove their plan optimal, else the whole model with what the parts
+/// left of the budget.
+pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
+    let spent = match solve_by_parts(pm, budget) {
+        Ok(solution) => return solution,
+        Err(spent) => spent,
+    };
+    // The whole model, with what the parts left of the budget.
+    let left = Budget { branch_nodes: budget.branch_nodes.saturating_sub(spent.branch_nodes) };
+    let mut solution = solve::solve_from(pm, left, None, None, Search::Full);
+    solution.work.lp_solves += spent.lp_solves;
+    solution.work.branch_nodes += spent.branch_nodes;
+    solution.work.lp_iterations += spent.lp_iterations;
+    solution
 }
 
 /// Solve `pm` by parts, if it has settled subnets and others. `Err` with the

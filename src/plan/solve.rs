@@ -521,21 +521,6 @@ pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
     plan_check::check_changes(pm, allocation, &changes).ok().map(|c| c.cost())
 }
 
-/// Solve the membership model exactly under `budget`.
-pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
-    let spent = match super::parts::solve_by_parts(pm, budget) {
-        Ok(solution) => return solution,
-        Err(spent) => spent,
-    };
-    // The whole model, with what the parts left of the budget.
-    let left = Budget { branch_nodes: budget.branch_nodes.saturating_sub(spent.branch_nodes) };
-    let mut solution = solve_from(pm, left, None, None, Search::Full);
-    solution.work.lp_solves += spent.lp_solves;
-    solution.work.branch_nodes += spent.branch_nodes;
-    solution.work.lp_iterations += spent.lp_iterations;
-    solution
-}
-
 /// The multipliers of `hint` on the LP's rows (rows it does not name are zero).
 pub(super) fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<(PlanCertificate, Bound, Multipliers)> {
     let size: BTreeMap<u32, i64> = hint.size.iter().copied().collect();
@@ -593,7 +578,7 @@ pub(super) fn program_cells(lp: &Lp, fixed: &[Option<i64>]) -> u64 {
     free * rows
 }
 
-/// As [`solve`], starting from the certificate and an allocation of a
+/// As [`super::parts::solve`], starting from the certificate and an allocation of a
 /// closely related model (the same network with a proposal's changes fixed):
 /// the certificate's multipliers, where they still bound this model, replace
 /// the dual LP, the costliest step; an allocation that meets that bound is

@@ -10,6 +10,7 @@
 
 use super::local;
 use super::model::{self, PlanModel};
+use super::parts;
 use super::solve::{self, PlanSolution, Search};
 use crate::evaluate::nakamoto;
 use crate::inputs::{Attribute, Inputs, LimitOp};
@@ -299,7 +300,7 @@ pub fn verify_proposal(
     }
     let optimal = match known {
         Some(k) => k.clone(),
-        None => solve::solve(&pm, budget),
+        None => parts::solve(&pm, budget),
     };
     let mut fixed = pm.clone();
     let removed: BTreeSet<&str> = payload.node_ids_remove.iter().map(String::as_str).collect();
