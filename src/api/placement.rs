@@ -277,7 +277,7 @@ pub struct CertifiedPlacementMap {
 /// mainnet canister) and off for uploaded snapshots (bootstrap, tests).
 #[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlacementSettings {
-    /// Whether the refresh runs (`null`: the default for the snapshot's source).
+    /// Whether the refresh runs (`null` keeps the setting).
     pub enabled: Option<bool>,
 }
 
