@@ -249,3 +249,86 @@ pub(crate) fn farkas_ray<R: LpRow>(rows: &[R], hi: &[i64]) -> Option<(Vec<f64>, 
     let y = parts.iter().map(|&(p, m)| value(p) - value(m)).collect();
     Some((y, solution))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row as the tests write it.
+    struct R(Vec<(usize, f64)>, ComparisonOp, f64);
+
+    impl LpRow for R {
+        fn terms(&self) -> impl Iterator<Item = (usize, f64)> {
+            self.0.iter().copied()
+        }
+        fn op(&self) -> ComparisonOp {
+            self.1
+        }
+        fn rhs(&self) -> f64 {
+            self.2
+        }
+    }
+
+    /// Minimise x + y with x + 2y >= 3 over integers in [0, 5]: x = 1, y = 1.
+    fn small() -> Program {
+        let mut p = Program::minimize();
+        let x = p.integer(1.0, 0, 5);
+        let y = p.integer(1.0, 0, 5);
+        p.row([(x, 1.0), (y, 2.0)], ComparisonOp::Ge, 3.0);
+        p
+    }
+
+    #[test]
+    fn an_integer_program_is_solved_and_its_work_counted() {
+        let mut work = Work::default();
+        let IntResult::Solved(values) = small().solve_integer(100, &mut work) else { panic!("solved") };
+        assert_eq!(values.iter().sum::<i64>(), 2);
+        assert!(values[0] + 2 * values[1] >= 3);
+        assert_eq!(work.lp_solves, 1);
+        assert!(work.branch_nodes >= 1);
+    }
+
+    #[test]
+    fn no_budget_solves_nothing() {
+        let mut work = Work::default();
+        assert!(matches!(small().solve_integer(0, &mut work), IntResult::OutOfBudget));
+        assert_eq!(work, Work::default());
+    }
+
+    #[test]
+    fn an_infeasible_program_says_so() {
+        let mut p = Program::minimize();
+        let x = p.integer(1.0, 0, 1);
+        p.row([(x, 1.0)], ComparisonOp::Ge, 2.0);
+        assert!(matches!(p.solve_integer(100, &mut Work::default()), IntResult::Infeasible));
+        assert_eq!(p.first_solution(10), None);
+    }
+
+    #[test]
+    fn the_dual_proves_the_lp_bound() {
+        // min x + y, x + 2y >= 3, x, y in [0, 5]: the LP optimum is 1.5 (y = 1.5),
+        // and the row's multiplier is 1/2.
+        let rows = [R(vec![(0, 1.0), (1, 2.0)], ComparisonOp::Ge, 3.0)];
+        let (u, solution) = solve_dual(&rows, &[0], true, (&[0, 0], &[5, 5]), &[1.0, 1.0], 64.0).expect("solved");
+        assert!((solution.objective - 1.5).abs() < 1e-9, "{}", solution.objective);
+        assert!((u[0] - 0.5).abs() < 1e-9, "{u:?}");
+    }
+
+    #[test]
+    fn a_farkas_ray_names_the_rows_that_cannot_hold_together() {
+        // x <= 1 and x >= 2 over x in [0, 5]; the third row is satisfiable and left out.
+        let rows = [
+            R(vec![(0, 1.0)], ComparisonOp::Le, 1.0),
+            R(vec![(0, 1.0)], ComparisonOp::Ge, 2.0),
+            R(vec![(1, 1.0)], ComparisonOp::Le, 4.0),
+        ];
+        let (y, _) = farkas_ray(&rows, &[5, 5]).expect("a ray");
+        assert!(y[0] < 0.0 && y[1] > 0.0, "{y:?}");
+        assert_eq!(y[2], 0.0);
+        // y^T b - sum max(0, (A^T y)_j) hi_j >= 1.
+        let column = y[0] + y[1];
+        assert!(y[0] * 1.0 + y[1] * 2.0 - column.max(0.0) * 5.0 >= 1.0 - 1e-9);
+        // A feasible LP has no ray.
+        assert!(farkas_ray(&rows[2..], &[5, 5]).is_none());
+    }
+}
