@@ -11,9 +11,9 @@
 //! settled subnet's own rows get the best multipliers for those prices (a
 //! small LP per subnet). The certificate is then checked on the whole model
 //! like any other; when it does not reach the plan's cost (a settled subnet
-//! should give up a node after all), [`solve`] solves the whole model.
+//! should give up a node after all), [`solve()`] solves the whole model.
 //!
-//! [`solve`] is the planner's entry: it sits here, above both the parts and
+//! [`solve()`] is the planner's entry: it sits here, above both the parts and
 //! the whole model's search in [`super::solve`], which knows nothing of parts.
 
 use super::check::PlanCertificate;
