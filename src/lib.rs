@@ -13,12 +13,11 @@
 
 #![deny(missing_docs)]
 
-// Every public item is documented, but in `api` (the Candid types, whose
-// comments are in candid/topology.did) and the IC's own types in `proposals`:
-// each `allow` goes when its module is documented.
+// Every public item is documented. The one exception is in `proposals`: the
+// IC's own governance and registry types, generated or copied from the IC's
+// .did files, carry an `allow` each there (their documentation is the IC's).
 
 #[cfg(feature = "candid")]
-#[allow(missing_docs)]
 pub mod api;
 pub mod canister_profile;
 #[cfg(feature = "certification")]
@@ -39,6 +38,7 @@ pub mod files;
 #[cfg(feature = "generate")]
 pub use ic_topology_generate as generate;
 pub mod inputs;
+mod lp;
 pub mod model;
 pub mod placement;
 pub mod plan;

@@ -26,23 +26,12 @@
 
 use crate::check::{self, Allocation, Certificate, SubnetMultipliers};
 use crate::inputs::{Attribute, LimitOp};
+use crate::lp::{self, IntResult, LpRow, Program};
+pub use crate::lp::{Budget, Work};
 use crate::model::{Model, Subnet};
-use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, Variable};
+use microlp::ComparisonOp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The deterministic work budget of one solve.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Budget {
-    /// Branch-and-bound nodes over all integer programs of the solve.
-    pub branch_nodes: u64,
-}
-
-impl Default for Budget {
-    fn default() -> Self {
-        Budget { branch_nodes: 20_000 }
-    }
-}
 
 /// The outcome of a solve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -54,21 +43,6 @@ pub enum Status {
     Infeasible,
     /// The work budget ran out; the bounds are what was proven.
     BudgetExceeded,
-}
-
-/// Work done by a solve (deterministic, for reports and budgets).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Work {
-    /// LP relaxations solved.
-    pub lp_solves: u64,
-    /// Branch-and-bound nodes explored (what the budget counts).
-    pub branch_nodes: u64,
-    /// Simplex iterations, over all LPs.
-    pub lp_iterations: u64,
-    /// Subnets whose split needed an integer program rather than the greedy pick.
-    pub split_programs: u64,
-    /// Whether the plain class-by-subnet model had to be solved.
-    pub full_model: bool,
 }
 
 /// The answer of a solve.
@@ -245,41 +219,18 @@ pub(crate) const DENOMINATORS: [u64; 8] = [1, 2, 6, 12, 60, 840, 27_720, 720_720
 fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work, costs: Option<&[i64]>) -> (Certificate, check::Bound) {
     // Multipliers scale with the costs: the box grows with the largest.
     let dual_box = DUAL_BOX * tm.cost.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let mut dual = Problem::new(OptimizationDirection::Maximize);
-    let row_vars: Vec<Variable> = tm
-        .rows
-        .iter()
-        .map(|r| {
-            let bounds = match r.op {
-                ComparisonOp::Le => (-dual_box, 0.0),
-                ComparisonOp::Ge => (0.0, dual_box),
-                _ => (-dual_box, dual_box),
-            };
-            dual.add_var(r.rhs as f64, bounds)
-        })
-        .collect();
-    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); tm.vars.len()];
-    for (i, r) in tm.rows.iter().enumerate() {
-        for &j in &r.terms {
-            columns[j].push((row_vars[i], 1.0));
-        }
-    }
-    for (j, mut col) in columns.into_iter().enumerate() {
-        let w = dual.add_var(-(tm.lp_ub[j] as f64), (0.0, f64::INFINITY));
-        col.push((w, -1.0));
-        dual.add_constraint(col.as_slice(), ComparisonOp::Le, tm.cost[j] as f64);
-    }
     work.lp_solves += 1;
     let zero = Certificate::zero(model);
     let zero_bound = check::Bound { numerator: 0, denominator: 1 };
-    let solution = match dual.solve().map(|o| o.into_solution()) {
-        Ok(Ok(s)) => s,
-        // The zero certificate is always valid; a failed LP only weakens the bound.
-        _ => return (zero, zero_bound),
+    let which: Vec<usize> = (0..tm.rows.len()).collect();
+    let lo = vec![0; tm.vars.len()];
+    let cost: Vec<f64> = tm.cost.iter().map(|&c| c as f64).collect();
+    // The zero certificate is always valid; a failed LP only weakens the bound.
+    let Some((values, solution)) = lp::solve_dual(&tm.rows, &which, true, (&lo, &tm.lp_ub), &cost, dual_box) else {
+        return (zero, zero_bound);
     };
-    work.lp_iterations += solution.stats().lp_iterations;
-    let lp_value = solution.objective();
-    let values: Vec<f64> = row_vars.iter().map(|&v| solution.var_value(v)).collect();
+    work.lp_iterations += solution.iterations;
+    let lp_value = solution.objective;
 
     let mut best = (zero, zero_bound);
     let target = (lp_value - 1e-6).ceil() as i128;
@@ -310,40 +261,9 @@ fn lower_bound(model: &Model, tm: &TypeModel, work: &mut Work, costs: Option<&[i
 pub fn infeasibility_certificate(model: &Model, work: &mut Work) -> Option<Certificate> {
     let mut tm = build_type_model(model);
     tm.cost.iter_mut().for_each(|c| *c = 0);
-    let mut lp = Problem::new(OptimizationDirection::Minimize);
-    // Per row: (positive part, negative part) of its multiplier.
-    let parts: Vec<(Option<Variable>, Option<Variable>)> = tm
-        .rows
-        .iter()
-        .map(|r| {
-            let plus = (!matches!(r.op, ComparisonOp::Le)).then(|| lp.add_var(1.0, (0.0, f64::INFINITY)));
-            let minus = (!matches!(r.op, ComparisonOp::Ge)).then(|| lp.add_var(1.0, (0.0, f64::INFINITY)));
-            (plus, minus)
-        })
-        .collect();
-    let mut columns: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); tm.vars.len()];
-    let mut violation: Vec<(Variable, f64)> = Vec::new();
-    for (r, &(plus, minus)) in tm.rows.iter().zip(&parts) {
-        for &j in &r.terms {
-            plus.into_iter().for_each(|v| columns[j].push((v, 1.0)));
-            minus.into_iter().for_each(|v| columns[j].push((v, -1.0)));
-        }
-        plus.into_iter().for_each(|v| violation.push((v, r.rhs as f64)));
-        minus.into_iter().for_each(|v| violation.push((v, -(r.rhs as f64))));
-    }
-    for (j, mut col) in columns.into_iter().enumerate() {
-        // w_j >= (A^T y)_j: the most the variable's bound can make up.
-        let w = lp.add_var(0.0, (0.0, f64::INFINITY));
-        col.push((w, -1.0));
-        lp.add_constraint(col.as_slice(), ComparisonOp::Le, 0.0);
-        violation.push((w, -(tm.lp_ub[j] as f64)));
-    }
-    lp.add_constraint(violation.as_slice(), ComparisonOp::Ge, 1.0);
     work.lp_solves += 1;
-    let solution = lp.solve().ok()?.into_solution().ok()?;
-    work.lp_iterations += solution.stats().lp_iterations;
-    let value = |v: Option<Variable>| v.map_or(0.0, |v| solution.var_value(v));
-    let mut y: Vec<f64> = parts.iter().map(|&(p, m)| value(p) - value(m)).collect();
+    let (mut y, solution) = lp::farkas_ray(&tm.rows, &tm.lp_ub)?;
+    work.lp_iterations += solution.iterations;
     let largest = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     if largest <= 1e-9 {
         return None;
@@ -797,50 +717,33 @@ impl<'a> SwapState<'a> {
     }
 }
 
-enum IntResult {
-    Solved(Vec<i64>),
-    Infeasible,
-    OutOfBudget,
-}
-
 /// Solve the type model as an integer program: fewest synthetic nodes.
 fn solve_type_model(tm: &TypeModel, budget_left: u64, work: &mut Work) -> IntResult {
     if tm.rows.iter().any(|r| r.terms.is_empty() && r.rhs > 0 && !matches!(r.op, ComparisonOp::Le)) {
         return IntResult::Infeasible;
     }
-    let mut p = Problem::new(OptimizationDirection::Minimize);
-    let vars: Vec<Variable> =
-        (0..tm.vars.len()).map(|j| p.add_integer_var(tm.cost[j] as f64, (0, tm.int_ub[j] as i32))).collect();
+    let mut p = Program::minimize();
+    for j in 0..tm.vars.len() {
+        p.integer(tm.cost[j] as f64, 0, tm.int_ub[j] as i32);
+    }
     for r in tm.rows.iter().filter(|r| r.in_program) {
         if r.terms.is_empty() {
             continue;
         }
-        let expr: Vec<(Variable, f64)> = r.terms.iter().map(|&j| (vars[j], 1.0)).collect();
-        p.add_constraint(expr.as_slice(), r.op, r.rhs as f64);
+        p.row(r.terms(), r.op, r.rhs as f64);
     }
-    run_integer_program(&p, &vars, budget_left, work)
+    p.solve_integer(budget_left, work)
 }
 
-fn run_integer_program(p: &Problem, vars: &[Variable], budget_left: u64, work: &mut Work) -> IntResult {
-    if budget_left == 0 {
-        return IntResult::OutOfBudget;
+impl LpRow for Row {
+    fn terms(&self) -> impl Iterator<Item = (usize, f64)> {
+        self.terms.iter().map(|&j| (j, 1.0))
     }
-    let mut options = SolveOptions::default();
-    options.node_limit = Some(budget_left);
-    work.lp_solves += 1;
-    match p.solve_with(options) {
-        Ok(outcome) => {
-            let stats = outcome.stats();
-            work.branch_nodes += stats.nodes_solved;
-            work.lp_iterations += stats.lp_iterations;
-            let optimal = outcome.is_optimal();
-            match outcome.into_solution() {
-                Ok(s) if optimal => IntResult::Solved(vars.iter().map(|&v| s.var_value(v).round() as i64).collect()),
-                _ => IntResult::OutOfBudget,
-            }
-        }
-        Err(microlp::Error::Infeasible) => IntResult::Infeasible,
-        Err(_) => IntResult::OutOfBudget,
+    fn op(&self) -> ComparisonOp {
+        self.op
+    }
+    fn rhs(&self) -> f64 {
+        self.rhs as f64
     }
 }
 
@@ -965,32 +868,29 @@ fn greedy_pick(
 
 /// Pick one subnet's nodes with a small integer program.
 fn program_pick(rem: &[i64], caps: &[i64], groups: &[(Vec<usize>, i64, bool)], size: i64, r: i64) -> Option<Vec<i64>> {
-    let mut p = Problem::new(OptimizationDirection::Minimize);
-    let vars: Vec<Variable> = (0..rem.len())
+    let mut p = Program::minimize();
+    let vars: Vec<usize> = (0..rem.len())
         .map(|i| {
             let lo = (rem[i] - (r - 1) * caps[i]).max(0);
             let hi = rem[i].min(caps[i]);
-            p.add_integer_var(0.0, (lo.min(hi) as i32, hi as i32))
+            p.integer(0.0, lo.min(hi) as i32, hi as i32)
         })
         .collect();
     if (0..rem.len()).any(|i| rem[i] - (r - 1) * caps[i] > rem[i].min(caps[i])) {
         return None;
     }
-    let all: Vec<(Variable, f64)> = vars.iter().map(|&v| (v, 1.0)).collect();
-    p.add_constraint(all.as_slice(), ComparisonOp::Eq, size as f64);
+    let all: Vec<(usize, f64)> = vars.iter().map(|&v| (v, 1.0)).collect();
+    p.row(all.iter().copied(), ComparisonOp::Eq, size as f64);
     for (members, limit, exact) in groups {
         let total: i64 = members.iter().map(|&i| rem[i]).sum();
         let (lo, hi) = group_bounds(total, *limit, *exact, r);
-        let expr: Vec<(Variable, f64)> = members.iter().map(|&i| (vars[i], 1.0)).collect();
+        let expr: Vec<(usize, f64)> = members.iter().map(|&i| (vars[i], 1.0)).collect();
         if lo > 0 {
-            p.add_constraint(expr.as_slice(), ComparisonOp::Ge, lo as f64);
+            p.row(expr.iter().copied(), ComparisonOp::Ge, lo as f64);
         }
-        p.add_constraint(expr.as_slice(), ComparisonOp::Le, hi as f64);
+        p.row(expr.iter().copied(), ComparisonOp::Le, hi as f64);
     }
-    let mut options = SolveOptions::default();
-    options.node_limit = Some(200);
-    let s = p.solve_with(options).ok()?.into_solution().ok()?;
-    Some(vars.iter().map(|&v| s.var_value(v).round() as i64).collect())
+    p.first_solution(200)
 }
 
 /// What a type may use when its subnets are filled by one integer program:
@@ -1017,38 +917,38 @@ fn program_split(
         .filter(|(&c, &n)| n > 0 && subnet.class_cap(&model.classes[c as usize]) > 0)
         .map(|(&c, &n)| (c, n))
         .collect();
-    let mut p = Problem::new(OptimizationDirection::Minimize);
-    let vars: Vec<Vec<Variable>> = (0..m)
+    let mut p = Program::minimize();
+    let vars: Vec<Vec<usize>> = (0..m)
         .map(|_| {
             classes
                 .iter()
                 .map(|&(c, n)| {
                     let class = &model.classes[c as usize];
                     let cap = (subnet.class_cap(class) as i64).min(n);
-                    p.add_integer_var(class.synthetic as u8 as f64, (0, cap as i32))
+                    p.integer(class.synthetic as u8 as f64, 0, cap as i32)
                 })
                 .collect()
         })
         .collect();
-    let column = |i: usize| -> Vec<(Variable, f64)> { (0..m).map(|s| (vars[s][i], 1.0)).collect() };
+    let column = |i: usize| -> Vec<(usize, f64)> { (0..m).map(|s| (vars[s][i], 1.0)).collect() };
     for (i, &(_, n)) in classes.iter().enumerate() {
-        p.add_constraint(column(i).as_slice(), ComparisonOp::Le, n as f64);
+        p.row(column(i), ComparisonOp::Le, n as f64);
     }
-    let synthetic: Vec<(Variable, f64)> = classes
+    let synthetic: Vec<(usize, f64)> = classes
         .iter()
         .enumerate()
         .filter(|(_, (c, _))| model.classes[*c as usize].synthetic)
         .flat_map(|(i, _)| column(i))
         .collect();
-    p.add_constraint(synthetic.as_slice(), ComparisonOp::Le, room.synthetic as f64);
+    p.row(synthetic.iter().copied(), ComparisonOp::Le, room.synthetic as f64);
     for group in &room.minimums {
-        let expr: Vec<(Variable, f64)> = classes
+        let expr: Vec<(usize, f64)> = classes
             .iter()
             .enumerate()
             .filter(|(_, (c, _))| group.binary_search(c).is_ok())
             .flat_map(|(i, _)| column(i))
             .collect();
-        p.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
+        p.row(expr.iter().copied(), ComparisonOp::Ge, 1.0);
     }
     let mut groups: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
     for (i, &(c, _)) in classes.iter().enumerate() {
@@ -1057,17 +957,16 @@ fn program_split(
         }
     }
     for subnet_vars in &vars {
-        let all: Vec<(Variable, f64)> = subnet_vars.iter().map(|&v| (v, 1.0)).collect();
-        p.add_constraint(all.as_slice(), ComparisonOp::Eq, subnet.size as f64);
+        let all: Vec<(usize, f64)> = subnet_vars.iter().map(|&v| (v, 1.0)).collect();
+        p.row(all.iter().copied(), ComparisonOp::Eq, subnet.size as f64);
         for (&(a, v), members) in &groups {
             let limit = subnet.limit(a, v);
             let op = if limit.op == LimitOp::Exactly { ComparisonOp::Eq } else { ComparisonOp::Le };
-            let expr: Vec<(Variable, f64)> = members.iter().map(|&i| (subnet_vars[i], 1.0)).collect();
-            p.add_constraint(expr.as_slice(), op, limit.count as f64);
+            let expr: Vec<(usize, f64)> = members.iter().map(|&i| (subnet_vars[i], 1.0)).collect();
+            p.row(expr.iter().copied(), op, limit.count as f64);
         }
     }
-    let flat: Vec<Variable> = vars.iter().flatten().copied().collect();
-    let IntResult::Solved(values) = run_integer_program(&p, &flat, budget_left, work) else {
+    let IntResult::Solved(values) = p.solve_integer(budget_left, work) else {
         return None;
     };
     let k = classes.len();
@@ -1092,12 +991,11 @@ fn program_split(
 /// or, with `costs` (one per class), the weighted cost.
 fn solve_full_model(model: &Model, costs: Option<&[i64]>, budget_left: u64, work: &mut Work) -> IntResult {
     work.full_model = true;
-    let mut p = Problem::new(OptimizationDirection::Minimize);
-    let mut vars = Vec::new();
+    let mut p = Program::minimize();
     let mut index = Vec::new();
-    let mut by_class: Vec<Vec<Variable>> = vec![Vec::new(); model.classes.len()];
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); model.classes.len()];
     for (s, subnet) in model.subnets.iter().enumerate() {
-        let mut by_value: BTreeMap<(Attribute, u32), Vec<Variable>> = BTreeMap::new();
+        let mut by_value: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
         let mut all = Vec::new();
         for (c, class) in model.classes.iter().enumerate() {
             let cap = subnet.class_cap(class);
@@ -1105,8 +1003,7 @@ fn solve_full_model(model: &Model, costs: Option<&[i64]>, budget_left: u64, work
                 continue;
             }
             let cost = costs.map_or(class.synthetic as u8 as f64, |costs| costs[c] as f64);
-            let v = p.add_integer_var(cost, (0, cap as i32));
-            vars.push(v);
+            let v = p.integer(cost, 0, cap as i32);
             index.push((s, c));
             all.push((v, 1.0));
             by_class[c].push(v);
@@ -1114,7 +1011,7 @@ fn solve_full_model(model: &Model, costs: Option<&[i64]>, budget_left: u64, work
                 by_value.entry((a, class.values[a.index()])).or_default().push(v);
             }
         }
-        p.add_constraint(all.as_slice(), ComparisonOp::Eq, subnet.size as f64);
+        p.row(all.iter().copied(), ComparisonOp::Eq, subnet.size as f64);
         for &(a, v, limit) in &subnet.special {
             if limit.op == LimitOp::Exactly && limit.count > 0 && !by_value.contains_key(&(a, v)) {
                 return IntResult::Infeasible;
@@ -1122,21 +1019,21 @@ fn solve_full_model(model: &Model, costs: Option<&[i64]>, budget_left: u64, work
         }
         for ((a, v), terms) in by_value {
             let limit = subnet.limit(a, v);
-            let expr: Vec<(Variable, f64)> = terms.iter().map(|&v| (v, 1.0)).collect();
+            let expr: Vec<(usize, f64)> = terms.iter().map(|&v| (v, 1.0)).collect();
             let op = if limit.op == LimitOp::Exactly { ComparisonOp::Eq } else { ComparisonOp::Le };
-            p.add_constraint(expr.as_slice(), op, limit.count as f64);
+            p.row(expr.iter().copied(), op, limit.count as f64);
         }
     }
     for (c, vs) in by_class.iter().enumerate() {
-        let expr: Vec<(Variable, f64)> = vs.iter().map(|&v| (v, 1.0)).collect();
-        p.add_constraint(expr.as_slice(), ComparisonOp::Le, model.classes[c].count() as f64);
+        let expr: Vec<(usize, f64)> = vs.iter().map(|&v| (v, 1.0)).collect();
+        p.row(expr.iter().copied(), ComparisonOp::Le, model.classes[c].count() as f64);
     }
     for pm in &model.provider_minimums {
-        let expr: Vec<(Variable, f64)> =
+        let expr: Vec<(usize, f64)> =
             pm.classes.iter().flat_map(|&c| by_class[c as usize].iter().map(|&v| (v, 1.0))).collect();
-        p.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
+        p.row(expr.iter().copied(), ComparisonOp::Ge, 1.0);
     }
-    match run_integer_program(&p, &vars, budget_left, work) {
+    match p.solve_integer(budget_left, work) {
         IntResult::Solved(values) => {
             // Re-encode as (subnet, class) totals in the variables' order.
             let mut flat = vec![0i64; model.subnets.len() * model.classes.len()];

@@ -138,7 +138,7 @@ fn alternative(pm: &PlanModel, plan: &Plan) -> Option<String> {
             assert!(pm.barred[c as usize].is_none());
             let mut other = pm.clone();
             other.barred[c as usize] = Some(s as u32);
-            let solution = plan::solve::solve(&other, Budget::default());
+            let solution = plan::parts::solve(&other, Budget::default());
             match solution.status {
                 Status::Optimal => {
                     let alt = solution.upper_bound.unwrap();

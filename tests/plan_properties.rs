@@ -258,7 +258,7 @@ proptest! {
         let added: Vec<String> = free.iter().zip(&add).filter(|(_, &a)| a).map(|(id, _)| id.clone()).collect();
         prop_assume!(!removed.is_empty() || !added.is_empty());
         let payload = plan::verify_proposal::Payload { subnet_id: sid, node_ids_add: added.clone(), node_ids_remove: removed.clone() };
-        let known = plan::solve::solve(&pm, Budget::default());
+        let known = plan::parts::solve(&pm, Budget::default());
         let want = brute_force_with(&inputs, s, &removed, &added);
         for search in [plan::solve::Search::Within(40), plan::solve::Search::Full] {
             let check = plan::verify_proposal::verify_proposal(&inputs, &payload, Budget::default(), Some(&known), search).unwrap();

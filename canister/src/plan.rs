@@ -127,7 +127,7 @@ pub fn finish_refresh(state: &mut State) {
                  ObjectiveValue"
             ));
         }
-        Ok(Box::new(plan::solve::solve(&pm, CANISTER_BUDGET)))
+        Ok(Box::new(plan::parts::solve(&pm, CANISTER_BUDGET)))
     })();
     let kept = match outcome {
         Ok(solution) => Kept::Ready { key, solution },
@@ -218,7 +218,7 @@ fn run(state: &State, req: &api::PlanRequest, in_query: bool) -> Result<PlanRun>
                     ),
                 ));
             }
-            plan::solve::solve(&pm, CANISTER_BUDGET)
+            plan::parts::solve(&pm, CANISTER_BUDGET)
         }
     };
     let plan = plan::plan_of(&pm, solution, warnings);

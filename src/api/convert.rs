@@ -390,6 +390,7 @@ pub fn allocation_out(model: &Model, allocation: &crate::check::Allocation) -> V
         .collect()
 }
 
+/// The Candid evaluation of an engine evaluation.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluation(
     model: &Model,
@@ -523,6 +524,7 @@ pub fn settings_overridden(mut s: Settings, o: &api::SettingsOverride) -> Settin
     s
 }
 
+/// The engine claim of a Candid evaluation, for verification.
 pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
     let invalid = |field: &str, reason: String| Error::InvalidArgument { field: field.into(), reason };
     let bound_numerator = match e.certificate.bound_numerator.as_str() {

@@ -18,8 +18,11 @@ use candid::{CandidType, Deserialize, Principal};
 /// What a result was computed from.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlacementInputs {
+    /// The registry version.
     pub registry_version: u64,
+    /// Where the snapshot came from.
     pub snapshot_source: SnapshotSource,
+    /// The SHA-256 of the topology's canonical bytes.
     pub topology_sha256: String,
     /// The SHA-256 of `export_snapshot`'s bytes.
     pub configuration_sha256: String,
@@ -45,7 +48,10 @@ pub enum CountryOrigin {
 /// One (country, SEV) curve of the map.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlacementCurve {
+    /// Whether the new nodes run SEV.
     pub is_sev: bool,
+    /// Optimal when every point up to the first that breaks one-for-one is
+    /// proven; otherwise the status of the first point that is not.
     pub status: Status,
     /// The largest N such that each of the first N nodes lowers the ObjectiveValue by one.
     pub optimal_deployment_size: Option<u32>,
@@ -53,7 +59,9 @@ pub struct PlacementCurve {
     pub objective_after: Option<u32>,
     /// The ObjectiveValue with 0, 1, ... nodes, every point solved (`null`: unproven).
     pub curve: Vec<Option<u32>>,
+    /// Curve points the curve solved.
     pub points_solved: u32,
+    /// Of those, the points that needed the LP and the integer program.
     pub full_solves: u32,
 }
 
@@ -61,11 +69,15 @@ pub struct PlacementCurve {
 /// new data-center provider there.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlacementEntry {
+    /// The country.
     pub country: String,
+    /// Why the country is in the map.
     pub origin: CountryOrigin,
     /// `evaluate_candidates` with this row (N nodes) reproduces the SEV curve.
     pub candidate: CandidateRow,
+    /// The curve of the new provider's SEV nodes.
     pub sev: PlacementCurve,
+    /// The curve of its non-SEV nodes.
     pub non_sev: PlacementCurve,
     /// Whether SEV capability changes the size or the value after (`null`: unknown).
     pub sev_changes_it: Option<bool>,
@@ -76,14 +88,21 @@ pub struct PlacementEntry {
 /// The placement map: ranked by SEV deployment size (largest first), then country.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlacementMap {
+    /// The inputs the map is of.
     pub inputs: PlacementInputs,
+    /// The status without new nodes.
     pub baseline_status: Status,
+    /// The ObjectiveValue without candidates.
     pub baseline_objective: Option<u32>,
+    /// One entry per country.
     pub entries: Vec<PlacementEntry>,
+    /// Curve points solved.
     pub points_solved: u32,
+    /// Full solves.
     pub full_solves: u32,
 }
 
+/// The attribute that groups nodes.
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GroupKind {
     /// A node provider, by its name before clustering.
@@ -92,27 +111,36 @@ pub enum GroupKind {
     /// A cluster of providers (the configuration's clusters).
     #[serde(rename = "cluster")]
     Cluster,
+    /// By data center.
     #[serde(rename = "data_center")]
     DataCenter,
+    /// By data center provider.
     #[serde(rename = "data_center_provider")]
     DataCenterProvider,
+    /// By country.
     #[serde(rename = "country")]
     Country,
 }
 
+/// A group of nodes.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NodeGroup {
+    /// The attribute that groups the nodes.
     pub kind: GroupKind,
+    /// The value shared.
     pub name: String,
 }
 
 /// How many of a group's usable nodes the optimal allocations need at least.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct NodeValue {
+    /// The group.
     pub group: NodeGroup,
+    /// Its usable nodes.
     pub usable_nodes: u32,
     /// `optimal` when `needed` is proven.
     pub status: Status,
+    /// How many of them an optimal allocation needs.
     pub needed: Option<u32>,
     /// What the certificate proves: every optimal allocation uses at least this many.
     pub lower_bound: u32,
@@ -125,25 +153,34 @@ pub struct NodeValue {
 /// A node provider's report.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ProviderReport {
+    /// The provider.
     pub provider: String,
     /// Its nodes in the snapshot and the pipeline (usable or not).
     pub nodes: u32,
+    /// The provider's usable nodes.
     pub usable_nodes: u32,
+    /// How many of them an optimal allocation needs.
     pub needed: Option<u32>,
     /// Its registry nodes in a subnet now.
     pub in_subnets_now: u32,
     /// The ObjectiveValue if it left entirely, and its status.
     pub objective_without: Option<u32>,
+    /// The status of `objective_without`.
     pub status_without: Status,
 }
 
 /// Every group's value (by kind, then name) and every provider's report.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct NodeValues {
+    /// The inputs they are of.
     pub inputs: PlacementInputs,
+    /// The status without new nodes.
     pub baseline_status: Status,
+    /// The ObjectiveValue without candidates.
     pub baseline_objective: Option<u32>,
+    /// By group kind, then name.
     pub values: Vec<NodeValue>,
+    /// Every provider's report.
     pub providers: Vec<ProviderReport>,
 }
 
@@ -152,15 +189,21 @@ pub struct NodeValues {
 /// (`synthetic_weight` per synthetic node, 1 per node of the group).
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct NodeValueProof {
+    /// The inputs it is of.
     pub inputs: PlacementInputs,
+    /// The value.
     pub value: NodeValue,
+    /// The weight of a synthetic node in the cost.
     pub synthetic_weight: i64,
+    /// The lower-bound certificate.
     pub certificate: Certificate,
+    /// The allocation found.
     pub allocation: Option<Vec<SubnetAllocation>>,
     /// For a node provider.
     pub provider: Option<ProviderReport>,
 }
 
+/// The phase of the placement recomputation.
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefreshPhase {
     /// Not computed for the current inputs: the refresh is off (see `PlacementSettings`).
@@ -180,18 +223,26 @@ pub enum RefreshPhase {
 /// The recomputation under way (or the last, when up to date).
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlacementProgress {
+    /// The inputs being computed.
     pub inputs: PlacementInputs,
     /// Whether the refresh runs after every change (see `PlacementSettings`).
     pub enabled: bool,
+    /// The phase.
     pub phase: RefreshPhase,
+    /// Map entries computed.
     pub map_entries_done: u32,
+    /// Map entries in all.
     pub map_entries_total: u32,
+    /// Node values computed.
     pub node_values_done: u32,
+    /// Node values in all.
     pub node_values_total: u32,
     /// Timer messages this recomputation has used so far, their instructions
     /// in all and the largest of them (`ic0.performance_counter`).
     pub messages: u32,
+    /// Instructions spent so far.
     pub instructions: u64,
+    /// The most instructions one message took.
     pub largest_message_instructions: u64,
 }
 
@@ -199,10 +250,12 @@ pub struct PlacementProgress {
 /// is), certified under `placements/map`, and the progress.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CertifiedPlacementMap {
+    /// The last complete map (null before the first one is).
     pub map: Option<PlacementMap>,
     /// Whether the map is of the current snapshot and configuration (the
     /// same digests: a later registry version with the same inputs keeps it).
     pub current: bool,
+    /// The progress of the recomputation.
     pub progress: PlacementProgress,
     /// The certified path's key under `placements` ("map").
     pub key: String,
@@ -211,8 +264,10 @@ pub struct CertifiedPlacementMap {
     pub map_candid: Vec<u8>,
     /// `null` when called as an update.
     pub certificate: Option<serde_bytes::ByteBuf>,
+    /// The witness (CBOR hash tree).
     #[serde(with = "serde_bytes")]
     pub witness: Vec<u8>,
+    /// The canister's id.
     pub canister_id: Principal,
 }
 
@@ -222,9 +277,11 @@ pub struct CertifiedPlacementMap {
 /// mainnet canister) and off for uploaded snapshots (bootstrap, tests).
 #[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlacementSettings {
+    /// Whether the refresh runs (`null` keeps the setting).
     pub enabled: Option<bool>,
 }
 
+/// The argument of `get_node_value`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct NodeValueRequest {
     /// One group's value with its proof; `null`: every group's figures and every provider's report.
@@ -239,21 +296,27 @@ pub struct CertifiedNodeValue {
     pub values: Option<NodeValues>,
     /// With a group.
     pub proof: Option<NodeValueProof>,
+    /// Whether the values are of the current snapshot and configuration (same digests).
     pub current: bool,
+    /// The progress of the recomputation.
     pub progress: PlacementProgress,
     /// "node_values", or `node_value/<kind>/<name>`.
     pub key: String,
     /// The certified bytes: the Candid encoding of `values` or `proof`.
     #[serde(with = "serde_bytes")]
     pub value_candid: Vec<u8>,
+    /// The system certificate (`None` in an update).
     pub certificate: Option<serde_bytes::ByteBuf>,
+    /// The witness (CBOR hash tree).
     #[serde(with = "serde_bytes")]
     pub witness: Vec<u8>,
+    /// The canister's id.
     pub canister_id: Principal,
 }
 
 // ---- from the engine's records ----
 
+/// The Candid country origin.
 pub fn origin_out(o: EngineOrigin) -> CountryOrigin {
     match o {
         EngineOrigin::Network => CountryOrigin::Network,
@@ -263,6 +326,7 @@ pub fn origin_out(o: EngineOrigin) -> CountryOrigin {
     }
 }
 
+/// The Candid group kind.
 pub fn group_kind_out(k: EngineKind) -> GroupKind {
     match k {
         EngineKind::NodeProvider => GroupKind::NodeProvider,
@@ -273,6 +337,7 @@ pub fn group_kind_out(k: EngineKind) -> GroupKind {
     }
 }
 
+/// The engine group kind.
 pub fn group_kind_in(k: GroupKind) -> EngineKind {
     match k {
         GroupKind::NodeProvider => EngineKind::NodeProvider,
@@ -306,6 +371,7 @@ fn curve_out(p: &engine::PlacementPoint) -> PlacementCurve {
     }
 }
 
+/// The Candid map entry.
 pub fn entry_out(e: &engine::MapEntry) -> PlacementEntry {
     let c = &e.candidate;
     PlacementEntry {
@@ -326,6 +392,7 @@ pub fn entry_out(e: &engine::MapEntry) -> PlacementEntry {
     }
 }
 
+/// The Candid placement map.
 pub fn map_out(m: &engine::PlacementMap, inputs: PlacementInputs) -> PlacementMap {
     PlacementMap {
         inputs,
@@ -337,10 +404,12 @@ pub fn map_out(m: &engine::PlacementMap, inputs: PlacementInputs) -> PlacementMa
     }
 }
 
+/// The Candid node group.
 pub fn group_out(g: &engine_value::Group) -> NodeGroup {
     NodeGroup { kind: group_kind_out(g.kind), name: g.name.clone() }
 }
 
+/// The Candid node value.
 pub fn value_out(v: &engine_value::NodeValue) -> NodeValue {
     NodeValue {
         group: group_out(&v.group),
@@ -353,6 +422,7 @@ pub fn value_out(v: &engine_value::NodeValue) -> NodeValue {
     }
 }
 
+/// The Candid provider report.
 pub fn report_out(r: &engine_value::ProviderReport) -> ProviderReport {
     ProviderReport {
         provider: r.provider.clone(),
@@ -365,6 +435,7 @@ pub fn report_out(r: &engine_value::ProviderReport) -> ProviderReport {
     }
 }
 
+/// The Candid node values.
 pub fn values_out(v: &engine_value::NodeValues, inputs: PlacementInputs) -> NodeValues {
     NodeValues {
         inputs,

@@ -9,39 +9,52 @@ use crate::plan::verify_proposal::{ProposalCheck, SubnetState as EngineState};
 use crate::plan::Plan as EnginePlan;
 use candid::{CandidType, Deserialize, Principal};
 
+/// The argument of `plan_membership_changes`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlanRequest {
     /// Subnet ids that may change; empty: any subnet.
     pub subnets: Vec<String>,
 }
 
+/// A plan's changes counted.
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PlanCounts {
+    /// Synthetic nodes.
     pub synthetic: u32,
+    /// Nodes dropped.
     pub dropped: u32,
+    /// Nodes moved.
     pub moved: u32,
     /// Synthetic nodes are newly assigned too, as the reference counts them.
     pub newly_assigned: u32,
 }
 
+/// What a change does to a node.
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
+    /// Leaves its subnet.
     #[serde(rename = "dropped")]
     Dropped,
+    /// Moves to another subnet.
     #[serde(rename = "moved")]
     Moved,
+    /// Joins a subnet from no subnet.
     #[serde(rename = "newly_assigned")]
     NewlyAssigned,
 }
 
+/// One node change.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct NodeChange {
+    /// The node.
     pub node_id: String,
     /// After renames and clusters, as the reference reports it.
     pub node_provider: String,
+    /// Dropped, moved or newly assigned.
     pub kind: ChangeKind,
     /// Subnet ids; null for no subnet.
     pub from: Option<String>,
+    /// The subnet it joins, if any.
     pub to: Option<String>,
     /// DOWN, DEGRADED or cordoned, when the node must leave its subnet.
     pub reason: Option<String>,
@@ -50,98 +63,168 @@ pub struct NodeChange {
 /// A row of the swap model's LP relaxation (see `src/plan/check.rs`).
 #[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlanRow {
+    /// A subnet's size row.
     #[serde(rename = "size")]
-    Size { subnet: u32 },
+    Size {
+        /// The subnet.
+        subnet: u32,
+    },
+    /// A subnet's per-value limit row.
     #[serde(rename = "value")]
-    Value { subnet: u32, attribute: Attribute, value: u32 },
+    Value {
+        /// The subnet.
+        subnet: u32,
+        /// The attribute.
+        attribute: Attribute,
+        /// The attribute value (its index).
+        value: u32,
+    },
+    /// A class's nodes kept in a subnet are at most those it places there.
     #[serde(rename = "keep")]
-    Keep { class: u32, subnet: u32 },
+    Keep {
+        /// The class.
+        class: u32,
+        /// The subnet.
+        subnet: u32,
+    },
+    /// A class's nodes placed are those kept, newly assigned or moved.
     #[serde(rename = "link")]
-    Link { class: u32 },
+    Link {
+        /// The class.
+        class: u32,
+    },
+    /// A class's nodes kept or moved are at most those assigned now.
     #[serde(rename = "avail")]
-    Avail { class: u32 },
+    Avail {
+        /// The class.
+        class: u32,
+    },
+    /// A synthetic class places at most its count.
     #[serde(rename = "class")]
-    Class { class: u32 },
+    Class {
+        /// The class.
+        class: u32,
+    },
+    /// The synthetic cap row.
     #[serde(rename = "synthetic")]
     Synthetic,
+    /// A per-provider minimum row.
     #[serde(rename = "provider_minimum")]
-    ProviderMinimum { index: u32 },
+    ProviderMinimum {
+        /// The provider minimum (its index).
+        index: u32,
+    },
 }
 
+/// One row and its multiplier.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlanMultiplier {
+    /// The row.
     pub row: PlanRow,
+    /// Its multiplier.
     pub multiplier: i64,
 }
 
 /// Integer multipliers over one denominator; rows not listed are zero.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PlanCertificate {
+    /// The common denominator of the multipliers.
     pub denominator: u64,
+    /// The nonzero multipliers.
     pub multipliers: Vec<PlanMultiplier>,
 }
 
+/// One `ChangeSubnetMembership` proposal.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MembershipProposal {
     /// Its place in the order (1 first).
     pub step: u32,
+    /// The subnet the proposal changes.
     pub subnet_id: String,
+    /// The subnet type.
     pub subnet_type: String,
+    /// Nodes to add.
     pub node_ids_add: Vec<String>,
+    /// Nodes to remove.
     pub node_ids_remove: Vec<String>,
     /// Steps to execute before this one (they free the nodes it adds).
     pub after: Vec<u32>,
     /// The registry's `ChangeSubnetMembershipPayload` as Candid text.
     pub payload_candid: String,
+    /// The proposal's summary text.
     pub summary: String,
+    /// The summary's SHA-256.
     pub summary_sha256: String,
 }
 
+/// The answer of `plan_membership_changes`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MembershipPlan {
+    /// Optimal, infeasible, or out of budget.
     pub status: Status,
     /// The optimal cost (dropped + 3 x moved + newly assigned + 100 x synthetic); null unless optimal.
     pub cost: Option<u64>,
+    /// Counts of the changes.
     pub counts: Option<PlanCounts>,
+    /// Proven: every plan costs at least this.
     pub lower_bound: u64,
+    /// The cost of the best plan found, if any.
     pub upper_bound: Option<u64>,
     /// Whether the certificate alone proves the optimum.
     pub certificate_is_tight: bool,
+    /// The lower-bound certificate.
     pub certificate: PlanCertificate,
+    /// The subnets that may change (empty: any).
     pub subnets: Vec<String>,
+    /// Every node change.
     pub changes: Vec<NodeChange>,
+    /// The proposals, in order.
     pub proposals: Vec<MembershipProposal>,
     /// Subnets whose moves form a cycle: no order of one proposal per subnet executes them.
     pub cycles: Vec<Vec<String>>,
+    /// The registry version of the snapshot.
     pub registry_version: u64,
+    /// Where the snapshot came from.
     pub snapshot_source: SnapshotSource,
+    /// The SHA-256 of the topology's canonical bytes.
     pub topology_sha256: String,
+    /// The SHA-256 of the configuration's canonical bytes.
     pub configuration_sha256: String,
+    /// Instructions this call used (`ic0.performance_counter`).
     pub instructions: u64,
     /// When no plan exists because the topology cannot be filled at all:
     /// why, as `evaluate` says it (from a checked infeasibility certificate).
     pub infeasible_because: Option<Vec<String>>,
 }
 
+/// A membership change to verify.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MembershipChange {
+    /// The subnet the change is to.
     pub subnet_id: String,
+    /// Nodes to add.
     pub node_ids_add: Vec<String>,
+    /// Nodes to remove.
     pub node_ids_remove: Vec<String>,
 }
 
+/// A subnet as it is, or after a change.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SubnetState {
+    /// Its nodes.
     pub nodes: u32,
     /// Nakamoto coefficients: node provider, data center, data-center provider, country.
     pub nakamoto: Vec<u32>,
     /// Limits the subnet breaks (a size mismatch is listed with count = nodes).
     pub breaches: Vec<LimitBreach>,
+    /// The topology's size, when the subnet's differs from it.
     pub size_mismatch: Option<u32>,
 }
 
+/// The answer of `verify_membership_change`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MembershipChangeReport {
+    /// The subnet's type.
     pub subnet_type: String,
     /// Both costs optimal and equal: the change is part of an optimal plan;
     /// `false` too when no plan contains it (then `breaks` says why).
@@ -152,45 +235,68 @@ pub struct MembershipChangeReport {
     pub breaks: Vec<String>,
     /// How much more the cheapest plan containing the change costs.
     pub excess_cost: Option<u64>,
+    /// The cost of an optimal plan.
     pub optimal_cost: Option<u64>,
+    /// The cost of the best plan with the change.
     pub cost_with_change: Option<u64>,
     /// Proven: every plan that contains the change costs at least this (the
     /// cost when decided; with `budget_exceeded`, the bound found on chain).
     pub lower_bound_with_change: u64,
     /// The cheapest plan found that contains the change, if any.
     pub upper_bound_with_change: Option<u64>,
+    /// The status of the optimal plan.
     pub status: Status,
+    /// The status with the change.
     pub status_with_change: Status,
+    /// The subnet before the change.
     pub before: SubnetState,
+    /// The subnet after the change.
     pub after: SubnetState,
+    /// The registry version of the snapshot.
     pub registry_version: u64,
+    /// The SHA-256 of the topology's canonical bytes.
     pub topology_sha256: String,
+    /// The SHA-256 of the configuration's canonical bytes.
     pub configuration_sha256: String,
+    /// Instructions this call used (`ic0.performance_counter`).
     pub instructions: u64,
 }
 
+/// The answer of `publish_plan`.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PublishedPlan {
+    /// The publication key.
     pub key: String,
+    /// The plan published.
     pub plan: MembershipPlan,
+    /// `false`: this key was published before; that plan is returned.
     pub newly_published: bool,
+    /// Keys evicted to make room (oldest first).
     pub evicted: Vec<String>,
+    /// Plans and evaluations held now.
     pub published: u64,
 }
 
+/// A published plan with what proves it.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CertifiedPlan {
+    /// The publication key.
     pub key: String,
+    /// The plan.
     pub plan: MembershipPlan,
     /// The certified bytes: the plan's Candid encoding.
     #[serde(with = "serde_bytes")]
     pub plan_candid: Vec<u8>,
+    /// The system certificate (`None` in an update).
     pub certificate: Option<serde_bytes::ByteBuf>,
+    /// The witness (CBOR hash tree).
     #[serde(with = "serde_bytes")]
     pub witness: Vec<u8>,
+    /// The canister's id.
     pub canister_id: Principal,
 }
 
+/// The Candid change kind.
 pub fn kind_out(k: EngineKind) -> ChangeKind {
     match k {
         EngineKind::Dropped => ChangeKind::Dropped,
@@ -199,6 +305,7 @@ pub fn kind_out(k: EngineKind) -> ChangeKind {
     }
 }
 
+/// The engine change kind.
 pub fn kind_in(k: ChangeKind) -> EngineKind {
     match k {
         ChangeKind::Dropped => EngineKind::Dropped,
@@ -207,6 +314,7 @@ pub fn kind_in(k: ChangeKind) -> EngineKind {
     }
 }
 
+/// The Candid plan certificate.
 pub fn certificate_out(c: &EngineCertificate) -> PlanCertificate {
     let mut multipliers = Vec::new();
     let mut put = |row, multiplier| multipliers.push(PlanMultiplier { row, multiplier });
@@ -263,13 +371,19 @@ fn counts_out(c: plan_check::Counts) -> PlanCounts {
 
 /// The digests and snapshot facts a plan answer reports, filled in by the caller.
 pub struct PlanContext {
+    /// The registry version.
     pub registry_version: u64,
+    /// Where the snapshot came from.
     pub snapshot_source: SnapshotSource,
+    /// The SHA-256 of the topology's canonical bytes.
     pub topology_sha256: String,
+    /// The SHA-256 of the configuration's canonical bytes.
     pub configuration_sha256: String,
+    /// Instructions used.
     pub instructions: u64,
 }
 
+/// The Candid membership plan.
 pub fn plan_out(plan: &EnginePlan, seq: &Sequence, subnets: Vec<String>, ctx: PlanContext) -> MembershipPlan {
     MembershipPlan {
         infeasible_because: (!plan.infeasible_because.is_empty()).then(|| plan.infeasible_because.clone()),
@@ -331,6 +445,7 @@ fn state_out(s: &EngineState, size: u32) -> SubnetState {
     SubnetState { nodes: s.nodes, nakamoto: s.nakamoto.to_vec(), breaches, size_mismatch }
 }
 
+/// The Candid membership change report.
 pub fn change_report_out(check: &ProposalCheck, size: u32, ctx: PlanContext) -> MembershipChangeReport {
     MembershipChangeReport {
         subnet_type: check.subnet_type.clone(),

@@ -5,7 +5,8 @@
 //! the rule set, at the reference's cost: dropped + 3 x moved + newly
 //! assigned + 100 x synthetic (a synthetic node is newly assigned too, so it
 //! costs 101), with at most 100 synthetic nodes. [`model`] adds the
-//! membership to the ObjectiveValue's model, [`solve`] finds the plan and its
+//! membership to the ObjectiveValue's model, [`parts::solve`] finds the plan (by parts where it can, else
+//! the whole model's search in [`solve`]) and its
 //! lower-bound certificate, [`check`] re-checks both independently,
 //! [`sequence`] orders the changes into `ChangeSubnetMembership` proposals
 //! that can be executed one after the other, and [`verify_proposal`] says
@@ -91,7 +92,7 @@ pub struct Plan {
 /// (empty: any). Returns the plan model too, for outputs and checks.
 pub fn plan(inputs: &Inputs, subnets: &[String], budget: Budget) -> Result<(PlanModel, Plan), String> {
     let (pm, warnings) = model::build(inputs, subnets)?;
-    let solution = solve::solve(&pm, budget);
+    let solution = parts::solve(&pm, budget);
     Ok((pm.clone(), plan_of(&pm, solution, warnings)))
 }
 
@@ -118,7 +119,7 @@ pub fn plan_of(pm: &PlanModel, solution: solve::PlanSolution, warnings: Vec<Warn
         kept_subnets: pm.kept_subnets.clone(),
         warnings,
         infeasible_because: if solution.status == Status::Infeasible {
-            solve::infeasibility_reasons(pm)
+            parts::infeasibility_reasons(pm)
         } else {
             Vec::new()
         },

@@ -11,9 +11,12 @@
 //! settled subnet's own rows get the best multipliers for those prices (a
 //! small LP per subnet). The certificate is then checked on the whole model
 //! like any other; when it does not reach the plan's cost (a settled subnet
-//! should give up a node after all), the caller solves the whole model.
+//! should give up a node after all), [`solve()`] solves the whole model.
+//!
+//! [`solve()`] is the planner's entry: it sits here, above both the parts and
+//! the whole model's search in [`super::solve`], which knows nothing of parts.
 
-use super::check::PlanCertificate;
+use super::check::{self as plan_check, PlanCertificate};
 use super::model::PlanModel;
 use super::solve::{self, best_certificate, build_lp, Col, Lp, PlanSolution, RowKind, Search};
 use crate::check::Allocation;
@@ -202,6 +205,49 @@ fn settle_locals(lp: &Lp, settled: &[bool], values: &mut [f64]) -> bool {
         }
     }
     true
+}
+
+/// Solve the membership model exactly under `budget`: by parts when the
+/// parts prove their plan optimal, else the whole model with what the parts
+/// left of the budget.
+pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
+    // No allocation of the model at all: proven by one small LP, before any
+    // branch and bound (which would have to exhaust the search to say so).
+    let mut first = Work::default();
+    if let Some((certificate, _)) = super::local::model_infeasibility(pm, &mut first) {
+        let lower = plan_check::check_plan_certificate(pm, &certificate).map_or(0, |b| b.ceil().max(0) as u64);
+        return PlanSolution {
+            status: Status::Infeasible,
+            lower_bound: lower,
+            upper_bound: None,
+            allocation: None,
+            certificate,
+            certificate_is_tight: true,
+            work: first,
+        };
+    }
+    let spent = match solve_by_parts(pm, budget) {
+        Ok(solution) => return solution,
+        Err(spent) => spent,
+    };
+    // The whole model, with what the parts left of the budget.
+    let left = Budget { branch_nodes: budget.branch_nodes.saturating_sub(spent.branch_nodes) };
+    let mut solution = solve::solve_from(pm, left, None, None, Search::Full);
+    solution.work.lp_solves += spent.lp_solves + first.lp_solves;
+    solution.work.branch_nodes += spent.branch_nodes + first.branch_nodes;
+    solution.work.lp_iterations += spent.lp_iterations + first.lp_iterations;
+    solution
+}
+
+/// Why `pm` has no plan, in the words `evaluate` uses for an infeasible
+/// ObjectiveValue model: when the model itself has no allocation, the rows of
+/// its checked infeasibility certificate; empty otherwise (say, a proposal
+/// pinned in makes the difference, or the model is feasible).
+pub fn infeasibility_reasons(pm: &PlanModel) -> Vec<String> {
+    let mut work = Work::default();
+    super::local::model_infeasibility(pm, &mut work)
+        .and_then(|(_, farkas)| crate::explain::infeasibility(&pm.model, &farkas))
+        .unwrap_or_default()
 }
 
 /// Solve `pm` by parts, if it has settled subnets and others. `Err` with the

@@ -12,8 +12,10 @@ use super::check::{self as plan_check, PlanCertificate};
 use super::model::{PlanModel, COST_DROPPED, COST_MOVED, COST_NEWLY_ASSIGNED, COST_SYNTHETIC};
 use crate::check::{Allocation, Bound};
 use crate::inputs::{Attribute, LimitOp};
+pub(super) use crate::lp::IntResult;
+use crate::lp::{self, LpRow, Program};
 use crate::solve::{Budget, Status, Work};
-use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, Variable};
+use microlp::ComparisonOp;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,28 +213,22 @@ pub struct PlanSolution {
     pub work: Work,
 }
 
-pub(super) enum IntResult {
-    Solved(Vec<i64>),
-    Infeasible,
-    OutOfBudget,
-}
-
 /// Solve the integer program with some columns fixed (`fixed[j] = Some(v)`):
 /// they leave the program and their values move to the right-hand sides.
 pub(super) fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &mut Work) -> IntResult {
     if budget == 0 {
         return IntResult::OutOfBudget;
     }
-    let mut p = Problem::new(OptimizationDirection::Minimize);
-    let vars: Vec<Option<Variable>> = (0..lp.cols.len())
+    let mut p = Program::minimize();
+    let vars: Vec<Option<usize>> = (0..lp.cols.len())
         .map(|j| match fixed[j] {
             Some(_) => None,
-            None => Some(p.add_integer_var(lp.cost[j] as f64, (lp.lo[j] as i32, lp.hi[j] as i32))),
+            None => Some(p.integer(lp.cost[j] as f64, lp.lo[j] as i32, lp.hi[j] as i32)),
         })
         .collect();
     for r in &lp.rows {
         let mut rhs = r.rhs as f64;
-        let mut expr: Vec<(Variable, f64)> = Vec::with_capacity(r.terms.len());
+        let mut expr: Vec<(usize, f64)> = Vec::with_capacity(r.terms.len());
         for &(j, a) in &r.terms {
             match (vars[j], fixed[j]) {
                 (Some(v), _) => expr.push((v, a)),
@@ -251,32 +247,32 @@ pub(super) fn solve_program(lp: &Lp, fixed: &[Option<i64>], budget: u64, work: &
             }
             continue;
         }
-        p.add_constraint(expr.as_slice(), r.op, rhs);
+        p.row(expr, r.op, rhs);
     }
-    let mut options = SolveOptions::default();
-    options.node_limit = Some(budget);
-    work.lp_solves += 1;
-    match p.solve_with(options) {
-        Ok(outcome) => {
-            let stats = outcome.stats();
-            work.branch_nodes += stats.nodes_solved;
-            work.lp_iterations += stats.lp_iterations;
-            let optimal = outcome.is_optimal();
-            match outcome.into_solution() {
-                Ok(s) if optimal => IntResult::Solved(
-                    vars.iter()
-                        .zip(fixed)
-                        .map(|(v, f)| match (v, f) {
-                            (Some(v), _) => s.var_value(*v).round() as i64,
-                            (None, f) => f.expect("fixed"),
-                        })
-                        .collect(),
-                ),
-                _ => IntResult::OutOfBudget,
-            }
-        }
-        Err(microlp::Error::Infeasible) => IntResult::Infeasible,
-        Err(_) => IntResult::OutOfBudget,
+    // The program's columns are the free ones; the fixed keep their values.
+    match p.solve_integer(budget, work) {
+        IntResult::Solved(free) => IntResult::Solved(
+            vars.iter()
+                .zip(fixed)
+                .map(|(v, f)| match (v, f) {
+                    (Some(v), _) => free[*v],
+                    (None, f) => f.expect("fixed"),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+impl LpRow for Row {
+    fn terms(&self) -> impl Iterator<Item = (usize, f64)> {
+        self.terms.iter().copied()
+    }
+    fn op(&self) -> ComparisonOp {
+        self.op
+    }
+    fn rhs(&self) -> f64 {
+        self.rhs as f64
     }
 }
 
@@ -380,41 +376,8 @@ fn lower_bound(pm: &PlanModel, lp: &Lp, work: &mut Work) -> (PlanCertificate, Bo
 /// multipliers in [`DUAL_BOX`]. Returns the multipliers of `rows`, the
 /// dual's value and its LP iterations.
 pub(super) fn solve_dual(lp: &Lp, rows: &[usize], all_columns: bool, cost: &[f64]) -> Option<(Vec<f64>, f64, u64)> {
-    let mut dual = Problem::new(OptimizationDirection::Maximize);
-    let row_vars: Vec<Variable> = rows
-        .iter()
-        .map(|&i| {
-            let r = &lp.rows[i];
-            let bounds = match r.op {
-                ComparisonOp::Le => (-DUAL_BOX, 0.0),
-                ComparisonOp::Ge => (0.0, DUAL_BOX),
-                _ => (-DUAL_BOX, DUAL_BOX),
-            };
-            dual.add_var(r.rhs as f64, bounds)
-        })
-        .collect();
-    let mut columns: Vec<Option<Vec<(Variable, f64)>>> =
-        vec![if all_columns { Some(Vec::new()) } else { None }; lp.cols.len()];
-    for (k, &i) in rows.iter().enumerate() {
-        for &(j, a) in &lp.rows[i].terms {
-            columns[j].get_or_insert_with(Vec::new).push((row_vars[k], a));
-        }
-    }
-    for (j, col) in columns.into_iter().enumerate() {
-        let Some(mut col) = col else { continue };
-        let w_hi = dual.add_var(-(lp.hi[j] as f64), (0.0, f64::INFINITY));
-        col.push((w_hi, -1.0));
-        if lp.lo[j] > 0 {
-            let w_lo = dual.add_var(lp.lo[j] as f64, (0.0, f64::INFINITY));
-            col.push((w_lo, 1.0));
-            dual.add_constraint(col.as_slice(), ComparisonOp::Eq, cost[j]);
-        } else {
-            dual.add_constraint(col.as_slice(), ComparisonOp::Le, cost[j]);
-        }
-    }
-    let solution = dual.solve().ok()?.into_solution().ok()?;
-    let values = row_vars.iter().map(|&v| solution.var_value(v)).collect();
-    Some((values, solution.objective(), solution.stats().lp_iterations))
+    let (values, solution) = lp::solve_dual(&lp.rows, rows, all_columns, (&lp.lo, &lp.hi), cost, DUAL_BOX)?;
+    Some((values, solution.objective, solution.iterations))
 }
 
 /// Solve the dual of `dual_lp` (the model's LP `lp`, or it with subnets
@@ -558,47 +521,6 @@ pub fn plan_cost(pm: &PlanModel, allocation: &Allocation) -> Option<u64> {
     plan_check::check_changes(pm, allocation, &changes).ok().map(|c| c.cost())
 }
 
-/// Solve the membership model exactly under `budget`.
-pub fn solve(pm: &PlanModel, budget: Budget) -> PlanSolution {
-    // No allocation of the model at all: proven by one small LP, before any
-    // branch and bound (which would have to exhaust the search to say so).
-    let mut first = Work::default();
-    if let Some((certificate, _)) = super::local::model_infeasibility(pm, &mut first) {
-        let lower = plan_check::check_plan_certificate(pm, &certificate).map_or(0, |b| b.ceil().max(0) as u64);
-        return PlanSolution {
-            status: Status::Infeasible,
-            lower_bound: lower,
-            upper_bound: None,
-            allocation: None,
-            certificate,
-            certificate_is_tight: true,
-            work: first,
-        };
-    }
-    let spent = match super::parts::solve_by_parts(pm, budget) {
-        Ok(solution) => return solution,
-        Err(spent) => spent,
-    };
-    // The whole model, with what the parts left of the budget.
-    let left = Budget { branch_nodes: budget.branch_nodes.saturating_sub(spent.branch_nodes) };
-    let mut solution = solve_from(pm, left, None, None, Search::Full);
-    solution.work.lp_solves += spent.lp_solves + first.lp_solves;
-    solution.work.branch_nodes += spent.branch_nodes + first.branch_nodes;
-    solution.work.lp_iterations += spent.lp_iterations + first.lp_iterations;
-    solution
-}
-
-/// Why `pm` has no plan, in the words `evaluate` uses for an infeasible
-/// ObjectiveValue model: when the model itself has no allocation, the rows of
-/// its checked infeasibility certificate; empty otherwise (say, a proposal
-/// pinned in makes the difference, or the model is feasible).
-pub fn infeasibility_reasons(pm: &PlanModel) -> Vec<String> {
-    let mut work = Work::default();
-    super::local::model_infeasibility(pm, &mut work)
-        .and_then(|(_, farkas)| crate::explain::infeasibility(&pm.model, &farkas))
-        .unwrap_or_default()
-}
-
 /// The multipliers of `hint` on the LP's rows (rows it does not name are zero).
 pub(super) fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<(PlanCertificate, Bound, Multipliers)> {
     let size: BTreeMap<u32, i64> = hint.size.iter().copied().collect();
@@ -656,7 +578,7 @@ pub(super) fn program_cells(lp: &Lp, fixed: &[Option<i64>]) -> u64 {
     free * rows
 }
 
-/// As [`solve`], starting from the certificate and an allocation of a
+/// As [`super::parts::solve`], starting from the certificate and an allocation of a
 /// closely related model (the same network with a proposal's changes fixed):
 /// the certificate's multipliers, where they still bound this model, replace
 /// the dual LP, the costliest step; an allocation that meets that bound is

@@ -10,6 +10,7 @@
 
 use super::local;
 use super::model::{self, PlanModel};
+use super::parts;
 use super::solve::{self, PlanSolution, Search};
 use crate::evaluate::nakamoto;
 use crate::inputs::{Attribute, Inputs, LimitOp};
@@ -332,7 +333,7 @@ pub fn verify_proposal(
         .collect();
     let optimal = match known {
         Some(k) => k.clone(),
-        None => solve::solve(&pm, budget),
+        None => parts::solve(&pm, budget),
     };
     if !inadmissible.is_empty() {
         let members_now: BTreeSet<String> =

@@ -3,6 +3,7 @@
 use super::*;
 use crate::plan::check::{check_changes, check_plan_certificate, realize, Counts};
 use crate::plan::model;
+use crate::plan::parts::solve;
 use crate::test_fixtures::{distinct_nodes, inputs, subnet};
 
 /// Two Swiss and one German node, the first two members of subnet `s1` (size 2,
