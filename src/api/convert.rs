@@ -6,7 +6,7 @@ use crate::check::{Certificate, SubnetMultipliers};
 use crate::evaluate::{self, Evaluation};
 use crate::inputs::{
     self, Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
-    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading, SubnetSpec,
+    Settings, SpareNodeRatio, SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading, SubnetSpec,
 };
 use crate::model::{self, Model};
 use crate::solve::Status;
@@ -59,6 +59,7 @@ impl From<Settings> for api::Settings {
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
             special_limits_reading: Some(reading_out(s.special_limits_reading)),
+            spare_node_ratio: s.spare_node_ratio.map(SpareNodeRatio::get),
         }
     }
 }
@@ -73,6 +74,8 @@ impl From<&api::Settings> for Settings {
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
             special_limits_reading: s.special_limits_reading.map(reading_in).unwrap_or_default(),
+            // A ratio outside [0, 1] is refused before conversion (see `settings_in`); here it is no rule.
+            spare_node_ratio: s.spare_node_ratio.and_then(SpareNodeRatio::new),
         }
     }
 }

@@ -103,7 +103,7 @@ pub struct CandidateRow {
 }
 
 /// The switches of the model.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct Settings {
     pub rules: RuleSet,
     pub synthetic_countries: u32,
@@ -113,6 +113,8 @@ pub struct Settings {
     pub enforce_per_provider_minimum: bool,
     /// How special limits are read; absent: the 2025 reading.
     pub special_limits_reading: Option<SpecialLimitsReading>,
+    /// `spare_node_ratio` in [0, 1]; absent: no spare-node rule.
+    pub spare_node_ratio: Option<f64>,
 }
 
 /// Per-request overrides of the configured settings; echoed back in the answer.
@@ -178,7 +180,7 @@ pub struct SubnetAllocation {
     pub nodes: Vec<String>,
 }
 
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub status: Status,
     /// The ObjectiveValue with the candidates included (`null` unless optimal).
@@ -363,7 +365,7 @@ pub struct PlannedNode {
 
 /// Everything the controllers configure (names, health, SEV, limits and the
 /// rest have no on-chain source).
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct Configuration {
     pub settings: Settings,
     pub sev_providers: Vec<String>,
@@ -589,7 +591,7 @@ pub struct VerificationReport {
 }
 
 /// The answer of `publish_evaluation`.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct PublishedEvaluation {
     /// The publication key: pass it to `get_published_evaluation`.
     pub key: String,
@@ -606,7 +608,7 @@ pub struct PublishedEvaluation {
 /// certified bytes (`evaluation` is them decoded); the witness's leaf at
 /// `published/<key>` is their SHA-256, its root hash the canister's certified
 /// data, which `certificate` (the system's, CBOR) signs.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct CertifiedEvaluation {
     pub key: String,
     pub evaluation: Evaluation,
@@ -743,7 +745,7 @@ pub struct MembershipFacts {
 }
 
 /// What the verdict found.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub enum VerdictOutcome {
     /// Node-operator proposals: the nodes they allow, evaluated exactly as
     /// `evaluate_candidates` evaluates them. `allowance` is the number of nodes
@@ -779,7 +781,7 @@ pub enum VerdictOutcome {
 }
 
 /// The certified verdict on one proposal.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct ProposalVerdict {
     pub proposal_id: u64,
     pub title: Option<String>,
@@ -800,7 +802,7 @@ pub struct ProposalVerdict {
 
 /// A verdict with what proves it: `verdict_candid` is the certified bytes, the
 /// witness's leaf at `proposals/<id>` their SHA-256.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct CertifiedProposalVerdict {
     pub verdict: ProposalVerdict,
     #[serde(with = "serde_bytes")]
@@ -823,7 +825,7 @@ pub struct ListProposalVerdictsRequest {
 }
 
 /// Verdicts, newest proposal first.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct ProposalVerdictPage {
     pub verdicts: Vec<ProposalVerdict>,
     /// Pass as `before` for the next page; `null` at the end.
