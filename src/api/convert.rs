@@ -193,6 +193,7 @@ impl From<&api::Certificate> for Certificate {
             denominator: c.denominator,
             classes: c.classes.clone(),
             provider_minimums: c.provider_minimums.clone(),
+            spare_limits: c.spare_limits.clone().unwrap_or_default(),
             subnets: c
                 .subnets
                 .iter()
@@ -362,6 +363,7 @@ fn certificate_with_bound(c: &Certificate, bound: String) -> api::Certificate {
         denominator: c.denominator,
         classes: c.classes.clone(),
         provider_minimums: c.provider_minimums.clone(),
+        spare_limits: (!c.spare_limits.is_empty()).then(|| c.spare_limits.clone()),
         subnets: c
             .subnets
             .iter()

@@ -165,6 +165,8 @@ pub struct Certificate {
     pub denominator: u64,
     pub classes: Vec<(u32, i64)>,
     pub provider_minimums: Vec<(u32, i64)>,
+    /// On the spare-limit rows (`spare_node_ratio`); absent: none.
+    pub spare_limits: Option<Vec<(u32, i64)>>,
     pub subnets: Vec<SubnetMultipliers>,
     /// The bound the multipliers prove: numerator / denominator (as text: it is an i128).
     pub bound_numerator: String,
