@@ -536,6 +536,9 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
             Some(text.parse::<i128>().map_err(|_| invalid("certificate.bound_numerator", "not an integer".into()))?)
         }
     };
+    if let Some(r) = e.settings.spare_node_ratio.filter(|&r| SpareNodeRatio::new(r).is_none()) {
+        return Err(invalid("settings.spare_node_ratio", format!("{r} is out of range: the ratio is a number from 0 to 1")));
+    }
     Ok(Claim {
         candidates: e.candidates.iter().map(candidate_in).collect(),
         settings: (&e.settings).into(),

@@ -389,7 +389,7 @@ pub struct Configuration {
 }
 
 /// A partial update: every field left `null` keeps its value.
-#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ConfigurationUpdate {
     pub rules: Option<RuleSet>,
     pub synthetic_countries: Option<u32>,
@@ -399,6 +399,8 @@ pub struct ConfigurationUpdate {
     pub enforce_per_provider_minimum: Option<bool>,
     /// How special limits are read (`by_subnet_id` refuses subnet-type scopes).
     pub special_limits_reading: Option<SpecialLimitsReading>,
+    /// `spare_node_ratio` in [0, 1]; `opt null` removes the rule.
+    pub spare_node_ratio: Option<Option<f64>>,
     pub sev_providers: Option<Vec<String>>,
     pub cordons: Option<Vec<Cordon>>,
     pub clusters: Option<Vec<ProviderCluster>>,
@@ -534,7 +536,7 @@ pub struct SubnetDecentralization {
     pub breaches: Vec<LimitBreach>,
 }
 
-#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct InitArgs {
     pub topology: Option<SetTopologyRequest>,
     pub configuration: Option<ConfigurationUpdate>,
