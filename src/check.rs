@@ -53,6 +53,11 @@ pub struct Certificate {
     pub classes: Vec<(u32, i64)>,
     /// On provider-minimum rows, sorted by index into the model's list.
     pub provider_minimums: Vec<(u32, i64)>,
+    /// On spare-limit rows (at most `most` nodes of a pair's classes, a <=
+    /// row, so each multiplier is <= 0), sorted by index into the model's
+    /// list; left out when empty, so certificates without them read as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spare_limits: Vec<(u32, i64)>,
     /// On subnet rows, by groups of subnets treated alike.
     pub subnets: Vec<SubnetMultipliers>,
 }
@@ -64,6 +69,7 @@ impl Certificate {
             denominator: 1,
             classes: vec![],
             provider_minimums: vec![],
+            spare_limits: vec![],
             // A group names at least one subnet (an empty one is rejected).
             subnets: if model.subnets.is_empty() {
                 vec![]
@@ -207,6 +213,17 @@ pub fn check_allocation(model: &Model, allocation: &Allocation) -> Result<u32, C
             return fail(format!("provider {:?} has no node assigned (per-provider minimum)", m.provider));
         }
     }
+    for l in &model.spare_limits {
+        let assigned: u64 = l.classes.iter().map(|&c| used[c as usize]).sum();
+        if assigned > l.most as u64 {
+            return fail(format!(
+                "provider {:?} in data center {:?}: {assigned} of its available, non-blacklisted nodes are assigned, at most {} may be (spare_node_ratio)",
+                l.provider,
+                model.value(Attribute::DataCenter, l.data_center),
+                l.most
+            ));
+        }
+    }
     Ok(synthetic as u32)
 }
 
@@ -270,6 +287,28 @@ pub fn check_weighted_certificate(
         numerator += m as i128;
         for &c in &pm.classes {
             min_mult[c as usize] += m as i128;
+        }
+    }
+    // Spare limits are <= rows: their multipliers enter the reduced costs as
+    // the minimums' do (both are sums over classes and subnets).
+    let mut last = None;
+    for &(l, m) in &cert.spare_limits {
+        let Some(limit) = model.spare_limits.get(l as usize) else {
+            return fail(format!("certificate: spare-limit row {l} does not exist"));
+        };
+        if last.is_some_and(|x| x >= l) {
+            return fail(format!("certificate: spare-limit row {l} is out of order"));
+        }
+        last = Some(l);
+        if m > 0 {
+            return fail(format!("certificate: spare-limit row {l} has multiplier {m}, it must be <= 0 (a <= row)"));
+        }
+        numerator += m as i128 * limit.most as i128;
+        for &c in &limit.classes {
+            let Some(x) = min_mult.get_mut(c as usize) else {
+                return fail(format!("certificate: spare-limit row {l} names class {c}, which does not exist"));
+            };
+            *x += m as i128;
         }
     }
     // Subnets with identical constraints have identical class caps: compute them once.

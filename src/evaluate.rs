@@ -97,11 +97,16 @@ pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) ->
 
 /// The constraints that adding nodes can create: provider minimums (a
 /// provider reaching the threshold) and "exactly" limits on values that did
-/// not exist before. Where two points of the curve have the same ones, every
+/// not exist before, and spare limits (`spare_node_ratio`: a pair's limit
+/// can appear, or fall below what it already had assigned, as nodes join it).
+/// Where two points of the curve have the same ones, every
 /// allocation of the smaller point is one of the larger (the added nodes stay
 /// unassigned), so the ObjectiveValue cannot rise between them.
 fn growth_signature(model: &Model) -> Vec<String> {
     let mut sig: Vec<String> = model.provider_minimums.iter().map(|p| format!("min:{}", p.provider)).collect();
+    for l in &model.spare_limits {
+        sig.push(format!("spare:{}:{}:{}", model.value(Attribute::DataCenter, l.data_center), l.provider, l.most));
+    }
     for (s, subnet) in model.subnets.iter().enumerate() {
         for &(a, v, limit) in &subnet.special {
             if limit.op == LimitOp::Exactly {

@@ -113,6 +113,15 @@ pub fn infeasibility(model: &Model, cert: &Certificate) -> Option<Vec<String>> {
             some(&minimums)
         )),
     }
+    for &(l, _) in &cert.spare_limits {
+        let limit = &model.spare_limits[l as usize];
+        lines.push(format!(
+            "provider {} may have at most {} of its available, non-blacklisted nodes in data center {} assigned (spare_node_ratio)",
+            limit.provider,
+            limit.most,
+            model.value(Attribute::DataCenter, limit.data_center)
+        ));
+    }
     if unit && other_caps > 0 {
         lines.push(format!("the other subnets can take at most {other_caps} of these nodes"));
     }
@@ -142,7 +151,7 @@ pub fn words(a: Attribute) -> &'static str {
 
 /// Whether every multiplier is -1, 0 or 1: then the certificate's margin counts nodes.
 fn multipliers_are_units(cert: &Certificate) -> bool {
-    cert.classes.iter().chain(&cert.provider_minimums).all(|&(_, m)| m.abs() <= 1)
+    cert.classes.iter().chain(&cert.provider_minimums).chain(&cert.spare_limits).all(|&(_, m)| m.abs() <= 1)
         && cert.subnets.iter().all(|g| g.size.abs() <= 1 && g.values.iter().all(|&(_, _, m)| m.abs() <= 1))
 }
 
@@ -156,6 +165,11 @@ fn bound_terms(model: &Model, cert: &Certificate) -> (Vec<i128>, i128) {
     }
     for &(p, m) in &cert.provider_minimums {
         for &c in &model.provider_minimums[p as usize].classes {
+            class_mult[c as usize] += m as i128;
+        }
+    }
+    for &(l, m) in &cert.spare_limits {
+        for &c in &model.spare_limits[l as usize].classes {
             class_mult[c as usize] += m as i128;
         }
     }

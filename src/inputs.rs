@@ -93,6 +93,7 @@ impl RuleSet {
                 enforce_blacklist: false,
                 enforce_per_provider_minimum: false,
                 special_limits_reading: SpecialLimitsReading::Y2025,
+                spare_node_ratio: None,
             },
             RuleSet::Nov2024 => Settings {
                 rules: self,
@@ -102,6 +103,7 @@ impl RuleSet {
                 enforce_blacklist: false,
                 enforce_per_provider_minimum: false,
                 special_limits_reading: SpecialLimitsReading::Y2025,
+                spare_node_ratio: None,
             },
             RuleSet::Y2025 => Settings {
                 rules: self,
@@ -111,6 +113,7 @@ impl RuleSet {
                 enforce_blacklist: true,
                 enforce_per_provider_minimum: true,
                 special_limits_reading: SpecialLimitsReading::Y2025,
+                spare_node_ratio: None,
             },
         }
     }
@@ -138,6 +141,56 @@ pub struct Settings {
     /// configurations that do not choose stay as they were).
     #[serde(default, skip_serializing_if = "SpecialLimitsReading::is_default")]
     pub special_limits_reading: SpecialLimitsReading,
+    /// `spare_node_ratio`: the share of each (data center, original provider)
+    /// pair's available, non-blacklisted nodes kept spare (see
+    /// [`SpareNodeRatio`]); `None` (absent) is no rule, and is left out of
+    /// the serialised settings so digests of configurations without it stay
+    /// as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spare_node_ratio: Option<SpareNodeRatio>,
+}
+
+/// A `spare_node_ratio` in [0, 1], kept exactly as the configuration gives it
+/// (the f64's bits, so settings stay `Eq`; serialised as the shortest decimal
+/// that reads back to the same f64, which makes its digest canonical).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpareNodeRatio(u64);
+
+impl SpareNodeRatio {
+    /// The ratio, if `ratio` is a number in [0, 1] (NaN is not).
+    pub fn new(ratio: f64) -> Option<SpareNodeRatio> {
+        // -0.0 reads as 0.0, so that both digest alike.
+        (0.0..=1.0).contains(&ratio).then_some(SpareNodeRatio((ratio + 0.0).to_bits()))
+    }
+
+    /// The ratio as given.
+    pub fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+
+    /// How many of `n` nodes may be assigned: floor(n x (1 - ratio)), in IEEE
+    /// f64 exactly as the reference computes it (`math.floor(len(dc_nodes) *
+    /// (1 - spare_node_ratio))`), rounding of `1 - ratio` and of the product
+    /// included, so that boundary cases agree with it: 5 nodes at ratio 0.8
+    /// give 5 x 0.19999999999999996 = 0.9999999999999998, so 0 (no rule for
+    /// the pair), where exact arithmetic would allow 1.
+    pub fn allowed(self, n: usize) -> u32 {
+        (n as f64 * (1.0 - self.get())).floor() as u32
+    }
+}
+
+impl Serialize for SpareNodeRatio {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.get())
+    }
+}
+
+impl<'de> Deserialize<'de> for SpareNodeRatio {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SpareNodeRatio, D::Error> {
+        let r = f64::deserialize(d)?;
+        SpareNodeRatio::new(r)
+            .ok_or_else(|| serde::de::Error::custom(format!("spare_node_ratio {r} is out of range: 0 to 1")))
+    }
 }
 
 /// How special limits are read: the reference's main branch (23c9e1a) or its

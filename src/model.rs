@@ -138,6 +138,22 @@ pub struct ProviderMinimum {
     pub classes: Vec<u32>,
 }
 
+/// At most `most` nodes of these classes are assigned, over all subnets: one
+/// (data center, original provider) pair's available, non-blacklisted nodes
+/// under `spare_node_ratio` (the reference's `enforce_spare_nodes`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpareLimit {
+    /// The data center (value index of [`Attribute::DataCenter`]).
+    pub data_center: u32,
+    /// The provider, by its name before clustering.
+    pub provider: String,
+    /// The classes of the pair's available, non-blacklisted nodes, ascending.
+    pub classes: Vec<u32>,
+    /// floor(n x (1 - ratio)) for the classes' n nodes; never 0 (the rule is
+    /// skipped for such a pair).
+    pub most: u32,
+}
+
 /// Nodes that exist but that no subnet may take, by reason (for reports).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Excluded {
@@ -163,6 +179,11 @@ pub struct Model {
     pub subnets: Vec<Subnet>,
     /// The per-provider minimums (2025 rules, when enforced).
     pub provider_minimums: Vec<ProviderMinimum>,
+    /// The spare-node limits (`spare_node_ratio`), sorted by (data center,
+    /// provider); empty, and then left out of the serialised model, without
+    /// the key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spare_limits: Vec<SpareLimit>,
     /// The nodes no subnet may take, counted by reason.
     pub excluded: Excluded,
 }
@@ -421,7 +442,34 @@ impl<'a> Prepared<'a> {
             }
         }
 
-        Model { rules: settings.rules, values, classes, subnets, provider_minimums, excluded }
+        // The reference's `enforce_spare_nodes`: for every (data center,
+        // original provider) pair, of its nodes that are available and not
+        // blacklisted (whatever the switches say; registry, pipeline,
+        // candidate and synthetic nodes alike, as its node table holds them
+        // all), at most floor(n x (1 - ratio)) are assigned; skipped where
+        // that is 0. A ratio of 0 is no rule.
+        let mut spare_limits = Vec::new();
+        if let Some(ratio) = settings.spare_node_ratio.filter(|r| r.get() != 0.0) {
+            let mut by_pair: BTreeMap<(u32, &str), (usize, Vec<u32>)> = BTreeMap::new();
+            for (i, c) in classes.iter().enumerate() {
+                if c.uncounted {
+                    continue;
+                }
+                let e = by_pair
+                    .entry((c.values[Attribute::DataCenter.index()], c.original_provider.as_str()))
+                    .or_default();
+                e.0 += c.members.len();
+                e.1.push(i as u32);
+            }
+            for ((data_center, provider), (n, classes)) in by_pair {
+                let most = ratio.allowed(n);
+                if most > 0 {
+                    spare_limits.push(SpareLimit { data_center, provider: provider.to_string(), classes, most });
+                }
+            }
+        }
+
+        Model { rules: settings.rules, values, classes, subnets, provider_minimums, spare_limits, excluded }
     }
 }
 

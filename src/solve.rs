@@ -116,6 +116,7 @@ enum RowKind {
     Size(usize),
     Value(usize, Attribute, u32),
     ProviderMinimum(u32),
+    SpareLimit(u32),
 }
 
 /// The class-by-type model: variable j is (class, type) with bounds [0, ub].
@@ -204,6 +205,17 @@ fn build_type_model(model: &Model) -> TypeModel {
             kind: RowKind::ProviderMinimum(p as u32),
             in_program: true,
         });
+    }
+    for (l, limit) in model.spare_limits.iter().enumerate() {
+        let terms: Vec<usize> =
+            (0..vars.len()).filter(|&j| limit.classes.binary_search(&vars[j].0).is_ok()).collect();
+        let rhs = limit.most as i64;
+        // As the value rows: a row the variables' own bounds imply is dropped.
+        if terms.iter().map(|&j| lp_ub[j]).sum::<i64>() <= rhs {
+            continue;
+        }
+        let in_program = terms.iter().map(|&j| int_ub[j]).sum::<i64>() > rhs;
+        rows.push(Row { terms, op: ComparisonOp::Le, rhs, kind: RowKind::SpareLimit(l as u32), in_program });
     }
     TypeModel { types, vars, lp_ub, int_ub, cost, rows }
 }
@@ -360,6 +372,7 @@ impl RowMultipliers {
     fn certificate(&self, tm: &TypeModel) -> Certificate {
         let mut classes = Vec::new();
         let mut provider_minimums = Vec::new();
+        let mut spare_limits = Vec::new();
         // Per type: the size-row multiplier and the value-row multipliers.
         type TypeMultipliers = (i64, Vec<(Attribute, u32, i64)>);
         let mut per_type: Vec<TypeMultipliers> = vec![(0, Vec::new()); tm.types.len()];
@@ -370,12 +383,14 @@ impl RowMultipliers {
             match row.kind {
                 RowKind::Class(c) => classes.push((c, m)),
                 RowKind::ProviderMinimum(p) => provider_minimums.push((p, m)),
+                RowKind::SpareLimit(l) => spare_limits.push((l, m)),
                 RowKind::Size(t) => per_type[t].0 = m,
                 RowKind::Value(t, a, v) => per_type[t].1.push((a, v, m)),
             }
         }
         classes.sort_unstable();
         provider_minimums.sort_unstable();
+        spare_limits.sort_unstable();
         let subnets = tm
             .types
             .iter()
@@ -385,7 +400,7 @@ impl RowMultipliers {
                 SubnetMultipliers { subnets: ty.subnets.clone(), size, values }
             })
             .collect();
-        Certificate { denominator: self.denominator as u64, classes, provider_minimums, subnets }
+        Certificate { denominator: self.denominator as u64, classes, provider_minimums, spare_limits, subnets }
     }
 }
 
@@ -412,6 +427,8 @@ struct Hint {
     group_of: Vec<Option<usize>>,
     groups: Vec<GroupHint>,
     provider_minimums: BTreeMap<String, i64>,
+    /// Spare-limit multipliers by (data center, provider).
+    spare_limits: BTreeMap<(String, String), i64>,
 }
 
 impl Hint {
@@ -432,7 +449,12 @@ impl Hint {
             .iter()
             .filter_map(|&(p, m)| model.provider_minimums.get(p as usize).map(|pm| (pm.provider.clone(), m)))
             .collect();
-        Hint { denominator: certificate.denominator.max(1), group_of, groups, provider_minimums }
+        let spare_limits = certificate
+            .spare_limits
+            .iter()
+            .filter_map(|&(l, m)| model.spare_limits.get(l as usize).map(|sl| (spare_key(model, sl), m)))
+            .collect();
+        Hint { denominator: certificate.denominator.max(1), group_of, groups, provider_minimums, spare_limits }
     }
 
     fn group(&self, subnet: usize) -> Option<&GroupHint> {
@@ -456,6 +478,9 @@ impl Hint {
                     RowKind::ProviderMinimum(p) => {
                         self.provider_minimums.get(&model.provider_minimums[p as usize].provider).copied().unwrap_or(0)
                     }
+                    RowKind::SpareLimit(l) => {
+                        self.spare_limits.get(&spare_key(model, &model.spare_limits[l as usize])).copied().unwrap_or(0)
+                    }
                     _ => 0,
                 };
                 clamp_sign(row.op, y)
@@ -463,6 +488,11 @@ impl Hint {
             .collect();
         RowMultipliers { denominator: self.denominator as i64, rows }
     }
+}
+
+/// What names a spare limit across models of the same inputs.
+fn spare_key(model: &Model, limit: &crate::model::SpareLimit) -> (String, String) {
+    (model.value(Attribute::DataCenter, limit.data_center).to_string(), limit.provider.clone())
 }
 
 /// What identifies a class across models of the same inputs with different
@@ -579,6 +609,10 @@ struct SwapState<'a> {
     /// Per subnet and attribute: nodes per value index.
     counts: Vec<[Vec<u32>; 4]>,
     used: Vec<u32>,
+    /// Per class: its spare limit (index), if any.
+    spare_of: Vec<Option<usize>>,
+    /// Per spare limit: how many more of its nodes may be assigned.
+    spare_room: Vec<i64>,
 }
 
 impl<'a> SwapState<'a> {
@@ -599,7 +633,36 @@ impl<'a> SwapState<'a> {
             x.push(xs);
             counts.push(cs);
         }
-        SwapState { model, x, counts, used }
+        let mut spare_of = vec![None; model.classes.len()];
+        let mut spare_room = Vec::with_capacity(model.spare_limits.len());
+        for (l, limit) in model.spare_limits.iter().enumerate() {
+            for &c in &limit.classes {
+                spare_of[c as usize] = Some(l);
+            }
+            spare_room.push(limit.most as i64 - limit.classes.iter().map(|&c| used[c as usize] as i64).sum::<i64>());
+        }
+        SwapState { model, x, counts, used, spare_of, spare_room }
+    }
+
+    /// Whether one more node of `c_in` and one fewer of `c_out` keep every spare limit.
+    fn spare_allows(&self, c_in: u32, c_out: u32) -> bool {
+        match (self.spare_of[c_in as usize], self.spare_of[c_out as usize]) {
+            (None, _) => true,
+            (Some(a), Some(b)) if a == b => true,
+            (Some(a), _) => self.spare_room[a] > 0,
+        }
+    }
+
+    /// One more node of `c_in` is assigned, one fewer of `c_out`.
+    fn trade(&mut self, c_in: u32, c_out: u32) {
+        self.used[c_in as usize] += 1;
+        self.used[c_out as usize] -= 1;
+        if let Some(a) = self.spare_of[c_in as usize] {
+            self.spare_room[a] -= 1;
+        }
+        if let Some(b) = self.spare_of[c_out as usize] {
+            self.spare_room[b] += 1;
+        }
     }
 
     /// Whether one node of class `c_in` may take the place of one of `c_out` in subnet `s`.
@@ -663,10 +726,13 @@ impl<'a> SwapState<'a> {
         let mut swaps = 0;
         for (s, out) in self.synthetic_places() {
             while self.has(s, out) {
-                let Some(&c) = free.iter().find(|&&c| self.is_free(c) && self.fits(s, c, out)) else { break };
+                let Some(&c) =
+                    free.iter().find(|&&c| self.is_free(c) && self.spare_allows(c, out) && self.fits(s, c, out))
+                else {
+                    break;
+                };
                 self.replace(s, c, out);
-                self.used[c as usize] += 1;
-                self.used[out as usize] -= 1;
+                self.trade(c, out);
                 swaps += 1;
             }
         }
@@ -700,11 +766,15 @@ impl<'a> SwapState<'a> {
                         continue;
                     }
                     for &(r, c) in options {
-                        if self.has(s1, r) && self.is_free(c) && self.fits(s2, r, out) && self.fits(s1, c, r) {
+                        if self.has(s1, r)
+                            && self.is_free(c)
+                            && self.spare_allows(c, out)
+                            && self.fits(s2, r, out)
+                            && self.fits(s1, c, r)
+                        {
                             self.replace(s2, r, out);
                             self.replace(s1, c, r);
-                            self.used[c as usize] += 1;
-                            self.used[out as usize] -= 1;
+                            self.trade(c, out);
                             swaps += 1;
                             continue 'place;
                         }
@@ -900,6 +970,9 @@ struct TypeRoom {
     available: BTreeMap<u32, i64>,
     synthetic: i64,
     minimums: Vec<Vec<u32>>,
+    /// Spare limits: the classes of a pair and how many of them the type may
+    /// still take (the limit less what the other types use).
+    spare: Vec<(Vec<u32>, i64)>,
 }
 
 /// Fill a type's `m` subnets with one integer program.
@@ -949,6 +1022,17 @@ fn program_split(
             .flat_map(|(i, _)| column(i))
             .collect();
         p.row(expr.iter().copied(), ComparisonOp::Ge, 1.0);
+    }
+    for (group, room) in &room.spare {
+        let expr: Vec<(usize, f64)> = classes
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| group.binary_search(c).is_ok())
+            .flat_map(|(i, _)| column(i))
+            .collect();
+        if !expr.is_empty() {
+            p.row(expr.iter().copied(), ComparisonOp::Le, *room as f64);
+        }
     }
     let mut groups: BTreeMap<(Attribute, u32), Vec<usize>> = BTreeMap::new();
     for (i, &(c, _)) in classes.iter().enumerate() {
@@ -1033,6 +1117,11 @@ fn solve_full_model(model: &Model, costs: Option<&[i64]>, budget_left: u64, work
             pm.classes.iter().flat_map(|&c| by_class[c as usize].iter().map(|&v| (v, 1.0))).collect();
         p.row(expr.iter().copied(), ComparisonOp::Ge, 1.0);
     }
+    for limit in &model.spare_limits {
+        let expr: Vec<(usize, f64)> =
+            limit.classes.iter().flat_map(|&c| by_class[c as usize].iter().map(|&v| (v, 1.0))).collect();
+        p.row(expr.iter().copied(), ComparisonOp::Le, limit.most as f64);
+    }
     match p.solve_integer(budget_left, work) {
         IntResult::Solved(values) => {
             // Re-encode as (subnet, class) totals in the variables' order.
@@ -1079,7 +1168,21 @@ fn type_room(model: &Model, tm: &TypeModel, totals: &[i64], t: usize) -> TypeRoo
         .filter(|pm| !pm.classes.iter().any(|&c| used_elsewhere[c as usize]))
         .map(|pm| pm.classes.clone())
         .collect();
-    TypeRoom { available, synthetic, minimums }
+    let spare = model
+        .spare_limits
+        .iter()
+        .map(|l| {
+            let elsewhere: i64 = tm
+                .vars
+                .iter()
+                .zip(totals)
+                .filter(|((c, tt), _)| *tt != t && l.classes.binary_search(c).is_ok())
+                .map(|(_, &z)| z)
+                .sum();
+            (l.classes.clone(), l.most as i64 - elsewhere)
+        })
+        .collect();
+    TypeRoom { available, synthetic, minimums, spare }
 }
 
 /// Solve the model exactly under `budget`.
@@ -1131,6 +1234,7 @@ fn infeasibility_from_bound(model: &Model, certificate: &Certificate) -> Option<
         denominator: certificate.denominator,
         classes: classes.into_iter().filter(|&(_, m)| m != 0).collect(),
         provider_minimums: certificate.provider_minimums.clone(),
+        spare_limits: certificate.spare_limits.clone(),
         subnets: certificate.subnets.clone(),
     };
     check::check_infeasibility_certificate(model, &farkas).is_ok().then_some(farkas)

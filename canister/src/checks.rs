@@ -151,6 +151,16 @@ pub fn apply_configuration_update(
     if let Some(r) = u.special_limits_reading {
         s.special_limits_reading = convert::reading_in(r);
     }
+    match u.spare_node_ratio {
+        // Unchanged, but a new rule set's defaults do not drop it.
+        None => s.spare_node_ratio = c.settings().spare_node_ratio,
+        Some(None) => s.spare_node_ratio = None,
+        Some(Some(r)) => {
+            s.spare_node_ratio = Some(ic_topology::inputs::SpareNodeRatio::new(r).ok_or_else(|| {
+                invalid("spare_node_ratio", format!("{r} is out of range: the ratio is a number from 0 to 1"))
+            })?);
+        }
+    }
     c.settings = Some(s);
     if let Some(list) = u.sev_providers {
         for (i, p) in list.iter().enumerate() {

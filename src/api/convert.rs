@@ -6,7 +6,7 @@ use crate::check::{Certificate, SubnetMultipliers};
 use crate::evaluate::{self, Evaluation};
 use crate::inputs::{
     self, Attribute, CandidateRow, Cordon, CordonedFeature, Inputs, LimitOp, PlannedNode, RegistryNode, RuleSet,
-    Settings, SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading, SubnetSpec,
+    Settings, SpareNodeRatio, SpecialLimit, SpecialLimitScope, SpecialLimits, SpecialLimitsReading, SubnetSpec,
 };
 use crate::model::{self, Model};
 use crate::solve::Status;
@@ -59,6 +59,7 @@ impl From<Settings> for api::Settings {
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
             special_limits_reading: Some(reading_out(s.special_limits_reading)),
+            spare_node_ratio: s.spare_node_ratio.map(SpareNodeRatio::get),
         }
     }
 }
@@ -73,6 +74,8 @@ impl From<&api::Settings> for Settings {
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
             special_limits_reading: s.special_limits_reading.map(reading_in).unwrap_or_default(),
+            // A ratio outside [0, 1] is refused before conversion (see `settings_in`); here it is no rule.
+            spare_node_ratio: s.spare_node_ratio.and_then(SpareNodeRatio::new),
         }
     }
 }
@@ -190,6 +193,7 @@ impl From<&api::Certificate> for Certificate {
             denominator: c.denominator,
             classes: c.classes.clone(),
             provider_minimums: c.provider_minimums.clone(),
+            spare_limits: c.spare_limits.clone().unwrap_or_default(),
             subnets: c
                 .subnets
                 .iter()
@@ -359,6 +363,7 @@ fn certificate_with_bound(c: &Certificate, bound: String) -> api::Certificate {
         denominator: c.denominator,
         classes: c.classes.clone(),
         provider_minimums: c.provider_minimums.clone(),
+        spare_limits: (!c.spare_limits.is_empty()).then(|| c.spare_limits.clone()),
         subnets: c
             .subnets
             .iter()
@@ -533,6 +538,9 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
             Some(text.parse::<i128>().map_err(|_| invalid("certificate.bound_numerator", "not an integer".into()))?)
         }
     };
+    if let Some(r) = e.settings.spare_node_ratio.filter(|&r| SpareNodeRatio::new(r).is_none()) {
+        return Err(invalid("settings.spare_node_ratio", format!("{r} is out of range: the ratio is a number from 0 to 1")));
+    }
     Ok(Claim {
         candidates: e.candidates.iter().map(candidate_in).collect(),
         settings: (&e.settings).into(),

@@ -151,7 +151,7 @@ pub struct CandidateRow {
 }
 
 /// The switches of the model.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct Settings {
     /// The rule set.
     pub rules: RuleSet,
@@ -167,6 +167,8 @@ pub struct Settings {
     pub enforce_per_provider_minimum: bool,
     /// How special limits are read; absent: the 2025 reading.
     pub special_limits_reading: Option<SpecialLimitsReading>,
+    /// `spare_node_ratio` in [0, 1]; absent: no spare-node rule.
+    pub spare_node_ratio: Option<f64>,
 }
 
 /// Per-request overrides of the configured settings; echoed back in the answer.
@@ -241,6 +243,8 @@ pub struct Certificate {
     pub classes: Vec<(u32, i64)>,
     /// Multipliers of the per-provider minimum rows: (provider minimum, multiplier).
     pub provider_minimums: Vec<(u32, i64)>,
+    /// On the spare-limit rows (`spare_node_ratio`); absent: none.
+    pub spare_limits: Option<Vec<(u32, i64)>>,
     /// Multipliers per subnet type.
     pub subnets: Vec<SubnetMultipliers>,
     /// The bound the multipliers prove: numerator / denominator (as text: it is an i128).
@@ -263,7 +267,7 @@ pub struct SubnetAllocation {
 }
 
 /// The answer of `evaluate_candidates`.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct Evaluation {
     /// Optimal, infeasible, or out of budget.
     pub status: Status,
@@ -522,7 +526,7 @@ pub struct PlannedNode {
 
 /// Everything the controllers configure (names, health, SEV, limits and the
 /// rest have no on-chain source).
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct Configuration {
     /// The model switches.
     pub settings: Settings,
@@ -551,7 +555,7 @@ pub struct Configuration {
 }
 
 /// A partial update: every field left `null` keeps its value.
-#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ConfigurationUpdate {
     /// The rule set.
     pub rules: Option<RuleSet>,
@@ -567,6 +571,8 @@ pub struct ConfigurationUpdate {
     pub enforce_per_provider_minimum: Option<bool>,
     /// How special limits are read (`by_subnet_id` refuses subnet-type scopes).
     pub special_limits_reading: Option<SpecialLimitsReading>,
+    /// `spare_node_ratio` in [0, 1]; `opt null` removes the rule.
+    pub spare_node_ratio: Option<Option<f64>>,
     /// The node providers whose nodes run SEV.
     pub sev_providers: Option<Vec<String>>,
     /// Cordoned nodes, providers, operators or data centers.
@@ -761,7 +767,7 @@ pub struct SubnetDecentralization {
 }
 
 /// The install and upgrade argument.
-#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct InitArgs {
     /// The target topology.
     pub topology: Option<SetTopologyRequest>,
@@ -834,7 +840,7 @@ pub struct VerificationReport {
 }
 
 /// The answer of `publish_evaluation`.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct PublishedEvaluation {
     /// The publication key: pass it to `get_published_evaluation`.
     pub key: String,
@@ -852,7 +858,7 @@ pub struct PublishedEvaluation {
 /// certified bytes (`evaluation` is them decoded); the witness's leaf at
 /// `published/<key>` is their SHA-256, its root hash the canister's certified
 /// data, which `certificate` (the system's, CBOR) signs.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct CertifiedEvaluation {
     /// The publication key.
     pub key: String,
@@ -1030,7 +1036,7 @@ pub struct MembershipFacts {
 }
 
 /// What the verdict found.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub enum VerdictOutcome {
     /// Node-operator proposals: the nodes they allow, evaluated exactly as
     /// `evaluate_candidates` evaluates them. `allowance` is the number of nodes
@@ -1092,7 +1098,7 @@ pub enum VerdictOutcome {
 }
 
 /// The certified verdict on one proposal.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct ProposalVerdict {
     /// The proposal's id.
     pub proposal_id: u64,
@@ -1124,7 +1130,7 @@ pub struct ProposalVerdict {
 
 /// A verdict with what proves it: `verdict_candid` is the certified bytes, the
 /// witness's leaf at `proposals/<id>` their SHA-256.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct CertifiedProposalVerdict {
     /// The verdict.
     pub verdict: ProposalVerdict,
@@ -1154,7 +1160,7 @@ pub struct ListProposalVerdictsRequest {
 }
 
 /// Verdicts, newest proposal first.
-#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq)]
 pub struct ProposalVerdictPage {
     /// The verdicts.
     pub verdicts: Vec<ProposalVerdict>,

@@ -114,6 +114,12 @@ pub enum PlanRow {
         /// The provider minimum (its index).
         index: u32,
     },
+    /// A spare-limit row (`spare_node_ratio`), by index into the model's list.
+    #[serde(rename = "spare_limit")]
+    SpareLimit {
+        /// The spare limit (its index).
+        index: u32,
+    },
 }
 
 /// One row and its multiplier.
@@ -342,6 +348,9 @@ pub fn certificate_out(c: &EngineCertificate) -> PlanCertificate {
     for &(index, m) in &c.provider_minimums {
         put(PlanRow::ProviderMinimum { index }, m);
     }
+    for &(index, m) in &c.spare_limits {
+        put(PlanRow::SpareLimit { index }, m);
+    }
     PlanCertificate { denominator: c.denominator, multipliers }
 }
 
@@ -360,6 +369,7 @@ pub fn certificate_in(c: &PlanCertificate) -> EngineCertificate {
             PlanRow::Class { class } => out.classes.push((class, m.multiplier)),
             PlanRow::Synthetic => out.synthetic += m.multiplier,
             PlanRow::ProviderMinimum { index } => out.provider_minimums.push((index, m.multiplier)),
+            PlanRow::SpareLimit { index } => out.spare_limits.push((index, m.multiplier)),
         }
     }
     out

@@ -10,7 +10,7 @@ use super::loaded::{InputFile, LoadedConfig, Mode};
 use super::{blacklist, clusters, nodes, pipeline, sev_providers, special_limits, topology};
 use crate::error::InputError;
 use crate::inputs::{
-    Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SpecialLimitScope, SpecialLimitsReading, SubnetSpec,
+    Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SpareNodeRatio, SpecialLimitScope, SpecialLimitsReading, SubnetSpec,
 };
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ pub const FILE_KEYS: [&str; 7] = [
     "sev_providers_file",
 ];
 
-const SETTING_KEYS: [&str; 8] = [
+const SETTING_KEYS: [&str; 9] = [
     "no_synthetic_countries",
     "enforce_sev_constraint",
     "enforce_health_constraint",
@@ -35,6 +35,7 @@ const SETTING_KEYS: [&str; 8] = [
     "rules",
     "mode",
     "special_limits_reading",
+    "spare_node_ratio",
 ];
 
 /// Far more synthetic countries than any published run used (12 at most); each
@@ -375,6 +376,20 @@ fn read_settings(config: &Config<'_>) -> Result<(Settings, Mode), InputError> {
             )
         })?;
     }
+    settings.spare_node_ratio = match config.get("spare_node_ratio") {
+        None => None,
+        Some(v @ (Json::Integer(_) | Json::Float(_))) => {
+            let r = match v {
+                Json::Integer(i) => *i as f64,
+                Json::Float(f) => *f,
+                _ => unreachable!("matched above"),
+            };
+            Some(SpareNodeRatio::new(r).ok_or_else(|| {
+                config.error("spare_node_ratio", format!("{r} is out of range: the ratio is a number from 0 to 1"))
+            })?)
+        }
+        Some(other) => return Err(config.type_error("spare_node_ratio", "a number from 0 to 1", other)),
+    };
     Ok((settings, mode))
 }
 

@@ -105,6 +105,11 @@ pub struct PlanCertificate {
     pub synthetic: i64,
     /// On the provider-minimum rows: (index, multiplier), ascending.
     pub provider_minimums: Vec<(u32, i64)>,
+    /// On the spare-limit rows (`spare_node_ratio`, <= rows): (index,
+    /// multiplier), ascending; left out when empty, so certificates without
+    /// them read as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spare_limits: Vec<(u32, i64)>,
 }
 
 impl PlanCertificate {
@@ -355,6 +360,7 @@ pub fn check_plan_certificate(pm: &PlanModel, cert: &PlanCertificate) -> Result<
     ascending(&cert.avail, |r| r.0, "avail")?;
     ascending(&cert.classes, |r| r.0, "class")?;
     ascending(&cert.provider_minimums, |r| r.0, "provider-minimum")?;
+    ascending(&cert.spare_limits, |r| r.0, "spare-limit")?;
     let sign = |m: i64, ok: bool, what: String| -> Result<(), CheckFailure> {
         if ok {
             Ok(())
@@ -416,6 +422,20 @@ pub fn check_plan_certificate(pm: &PlanModel, cert: &PlanCertificate) -> Result<
         numerator += m as i128;
         for &c in &row.classes {
             minimum[c as usize] += m as i128;
+        }
+    }
+    // Spare limits enter x's reduced cost as the minimums do (sums of x over classes and subnets).
+    for &(l, m) in &cert.spare_limits {
+        let Some(row) = model.spare_limits.get(l as usize) else {
+            return fail(format!("certificate: spare-limit row {l} does not exist"));
+        };
+        sign(m, m <= 0, format!("the spare-limit row of {} in data center {}", row.provider, model.value(Attribute::DataCenter, row.data_center)))?;
+        numerator += m as i128 * row.most as i128;
+        for &c in &row.classes {
+            let Some(x) = minimum.get_mut(c as usize) else {
+                return fail(format!("certificate: spare-limit row {l} names class {c}, which does not exist"));
+            };
+            *x += m as i128;
         }
     }
     let mut keep: BTreeMap<(u32, u32), i128> = BTreeMap::new();

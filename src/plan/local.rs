@@ -221,7 +221,7 @@ fn lower_bound(
         .filter(|(_, row)| match row.kind {
             RowKind::Size(t) | RowKind::Value(t, ..) | RowKind::Keep(_, t) => free[t as usize],
             RowKind::Link(c) | RowKind::Avail(c) | RowKind::Class(c) => classes.contains(&c),
-            RowKind::Synthetic | RowKind::ProviderMinimum(_) => false,
+            RowKind::Synthetic | RowKind::ProviderMinimum(_) | RowKind::SpareLimit(_) => false,
         })
         .map(|(i, _)| i)
         .collect();

@@ -202,7 +202,8 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
     let mut model = full.clone();
     let mut satisfied_providers: BTreeSet<String> = BTreeSet::new();
     let mut member_subnets = Vec::with_capacity(model.classes.len());
-    for class in &mut model.classes {
+    let mut held = vec![0u32; model.classes.len()];
+    for (c, class) in model.classes.iter_mut().enumerate() {
         let mut members = Vec::with_capacity(class.members.len());
         let mut subnets = Vec::with_capacity(class.members.len());
         for id in &class.members {
@@ -214,6 +215,7 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
                     if !class.uncounted {
                         satisfied_providers.insert(class.original_provider.clone());
                     }
+                    held[c] += 1;
                 }
                 Some(&s) => {
                     members.push(id.clone());
@@ -230,6 +232,16 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
     }
     model.subnets = full.subnets.iter().zip(&keep_subnet).filter(|(_, &k)| k).map(|(s, _)| s.clone()).collect();
     model.provider_minimums.retain(|pm| !satisfied_providers.contains(&pm.provider));
+    if let Err(l) = hold_spare(&mut model, &held) {
+        let limit = &full.spare_limits[l];
+        return Err(format!(
+            "the subnets not selected already hold more than {} of provider {}'s available, non-blacklisted nodes in \
+             data center {}, which spare_node_ratio allows: select those subnets too",
+            limit.most,
+            limit.provider,
+            full.value(Attribute::DataCenter, limit.data_center)
+        ));
+    }
 
     let mut forced_drops: Vec<ForcedDrop> = membership
         .iter()
@@ -260,6 +272,17 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
         max_synthetic: MAX_SYNTHETIC,
     };
     Ok((plan, warnings))
+}
+
+/// The spare limits less `held[c]` nodes of each class c that stay where they
+/// are outside the model (in subnets it leaves out): those count against
+/// their pair's limit. `Err(limit index)` where they already exceed it.
+pub(crate) fn hold_spare(model: &mut Model, held: &[u32]) -> Result<(), usize> {
+    for (l, limit) in model.spare_limits.iter_mut().enumerate() {
+        let stay: u32 = limit.classes.iter().map(|&c| held[c as usize]).sum();
+        limit.most = limit.most.checked_sub(stay).ok_or(l)?;
+    }
+    Ok(())
 }
 
 /// The provider name a node is reported under in the change lists (after

@@ -55,7 +55,7 @@ fn settled(pm: &PlanModel, lp: &Lp) -> Vec<bool> {
 
 /// The model without the settled subnets and their members. Returns it and,
 /// per subnet of `pm`, its index in the restricted model.
-fn restrict(pm: &PlanModel, settled: &[bool]) -> (PlanModel, Vec<Option<u32>>) {
+fn restrict(pm: &PlanModel, settled: &[bool]) -> Option<(PlanModel, Vec<Option<u32>>)> {
     let mut index = Vec::with_capacity(settled.len());
     let mut next = 0u32;
     for &s in settled {
@@ -67,12 +67,16 @@ fn restrict(pm: &PlanModel, settled: &[bool]) -> (PlanModel, Vec<Option<u32>>) {
     let mut r = pm.clone();
     r.model.subnets = pm.model.subnets.iter().zip(settled).filter(|(_, &s)| !s).map(|(x, _)| x.clone()).collect();
     let mut in_settled = vec![false; pm.model.classes.len()];
+    let mut held = vec![0u32; pm.model.classes.len()];
     for (c, class) in r.model.classes.iter_mut().enumerate() {
         let mut members = Vec::new();
         let mut at = Vec::new();
         for (id, s) in class.members.iter().zip(&pm.member_subnets[c]) {
             match s {
-                Some(s) if settled[*s as usize] => in_settled[c] = true,
+                Some(s) if settled[*s as usize] => {
+                    in_settled[c] = true;
+                    held[c] += 1;
+                }
                 Some(s) => {
                     members.push(id.clone());
                     at.push(index[*s as usize]);
@@ -88,13 +92,16 @@ fn restrict(pm: &PlanModel, settled: &[bool]) -> (PlanModel, Vec<Option<u32>>) {
     }
     // A provider with a node in a settled subnet keeps meeting its minimum there.
     r.model.provider_minimums.retain(|p| !p.classes.iter().any(|&c| in_settled[c as usize]));
+    // Members of settled subnets count against their pair's spare limit; where
+    // they already exceed it, a settled subnet must change: no parts.
+    super::model::hold_spare(&mut r.model, &held).ok()?;
     for d in &mut r.forced_drops {
         d.subnet = index[d.subnet as usize].expect("a subnet with a forced drop is not settled");
     }
     for s in r.barred.iter_mut().chain(r.pinned.iter_mut()).flatten() {
         *s = index[*s as usize].expect("a barred or pinned subnet is not settled");
     }
-    (r, index)
+    Some((r, index))
 }
 
 /// Multipliers of the restricted model's certificate, as values per row of
@@ -114,6 +121,7 @@ fn lifted_values(pm: &PlanModel, lp: &Lp, cert: &PlanCertificate, index: &[Optio
         .iter()
         .map(|&(p, m)| (r.model.provider_minimums[p as usize].provider.as_str(), m))
         .collect();
+    let spare: BTreeMap<u32, i64> = cert.spare_limits.iter().copied().collect();
     let sub = |s: u32| index[s as usize];
     lp.rows
         .iter()
@@ -129,6 +137,8 @@ fn lifted_values(pm: &PlanModel, lp: &Lp, cert: &PlanCertificate, index: &[Optio
                 RowKind::ProviderMinimum(p) => {
                     minimums.get(pm.model.provider_minimums[p as usize].provider.as_str()).copied()
                 }
+                // The restricted model keeps every spare limit, in order.
+                RowKind::SpareLimit(l) => spare.get(&l).copied(),
             };
             m.unwrap_or(0) as f64 / d
         })
@@ -260,7 +270,7 @@ pub fn solve_by_parts(pm: &PlanModel, budget: Budget) -> Result<PlanSolution, Wo
     if !settled.contains(&true) || !settled.contains(&false) {
         return Err(Work::default());
     }
-    let (r, index) = restrict(pm, &settled);
+    let Some((r, index)) = restrict(pm, &settled) else { return Err(Work::default()) };
     let part = solve::solve_from(&r, budget, None, None, Search::Full);
     let spent = part.work;
     match prove(pm, &lp, &settled, &r, &index, part) {

@@ -36,6 +36,7 @@ pub(super) enum RowKind {
     Class(u32),
     Synthetic,
     ProviderMinimum(u32),
+    SpareLimit(u32),
 }
 
 pub(super) struct Row {
@@ -183,6 +184,19 @@ fn build_lp_weighted(pm: &PlanModel, weights: &[u32]) -> Lp {
         let terms: Vec<(usize, f64)> =
             pm_row.classes.iter().flat_map(|&c| x_of_class[c as usize].iter().map(|&j| (j, 1.0))).collect();
         lp.rows.push(Row { kind: RowKind::ProviderMinimum(p as u32), terms, op: ComparisonOp::Ge, rhs: 1 });
+    }
+    for (l, limit) in model.spare_limits.iter().enumerate() {
+        let terms: Vec<(usize, f64)> =
+            limit.classes.iter().flat_map(|&c| x_of_class[c as usize].iter().map(|&j| (j, 1.0))).collect();
+        // A row the columns' own bounds imply is left out.
+        if terms.iter().map(|&(j, _)| lp.hi[j]).sum::<i64>() > limit.most as i64 {
+            lp.rows.push(Row {
+                kind: RowKind::SpareLimit(l as u32),
+                terms,
+                op: ComparisonOp::Le,
+                rhs: limit.most as i64,
+            });
+        }
     }
     lp
 }
@@ -463,6 +477,7 @@ pub(super) fn certificate(lp: &Lp, rows: &[i64], d: u64) -> PlanCertificate {
             RowKind::Class(c) => cert.classes.push((c, m)),
             RowKind::Synthetic => cert.synthetic = m,
             RowKind::ProviderMinimum(p) => cert.provider_minimums.push((p, m)),
+            RowKind::SpareLimit(l) => cert.spare_limits.push((l, m)),
         }
     }
     cert.size.sort_unstable();
@@ -472,6 +487,7 @@ pub(super) fn certificate(lp: &Lp, rows: &[i64], d: u64) -> PlanCertificate {
     cert.avail.sort_unstable();
     cert.classes.sort_unstable();
     cert.provider_minimums.sort_unstable();
+    cert.spare_limits.sort_unstable();
     cert
 }
 
@@ -530,6 +546,7 @@ pub(super) fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<
     let avail: BTreeMap<u32, i64> = hint.avail.iter().copied().collect();
     let classes: BTreeMap<u32, i64> = hint.classes.iter().copied().collect();
     let minimums: BTreeMap<u32, i64> = hint.provider_minimums.iter().copied().collect();
+    let spare: BTreeMap<u32, i64> = hint.spare_limits.iter().copied().collect();
     let rows: Vec<i64> = lp
         .rows
         .iter()
@@ -543,6 +560,7 @@ pub(super) fn hinted(pm: &PlanModel, lp: &Lp, hint: &PlanCertificate) -> Option<
                 RowKind::Class(c) => classes.get(&c),
                 RowKind::Synthetic => Some(&hint.synthetic),
                 RowKind::ProviderMinimum(p) => minimums.get(&p),
+                RowKind::SpareLimit(l) => spare.get(&l),
             };
             let m = m.copied().unwrap_or(0);
             match r.op {

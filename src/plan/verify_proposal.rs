@@ -178,6 +178,11 @@ fn split_off(pm: &mut PlanModel, ids: &BTreeSet<&str>, s: u32, pin: bool, parent
                 row.classes.push(k);
             }
         }
+        for row in &mut pm.model.spare_limits {
+            if row.classes.contains(&(c as u32)) {
+                row.classes.push(k);
+            }
+        }
     }
 }
 
@@ -540,6 +545,15 @@ fn rules_broken(
         out.push(format!(
             "provider {} must have at least one of its available, non-blacklisted nodes assigned (per-provider minimum)",
             pm.model.provider_minimums[p as usize].provider
+        ));
+    }
+    for &(l, _) in &cert.spare_limits {
+        let limit = &pm.model.spare_limits[l as usize];
+        out.push(format!(
+            "provider {} may have at most {} of its available, non-blacklisted nodes in data center {} assigned (spare_node_ratio)",
+            limit.provider,
+            limit.most,
+            pm.model.value(Attribute::DataCenter, limit.data_center)
         ));
     }
     if cert.synthetic != 0 {

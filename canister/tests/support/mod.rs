@@ -158,6 +158,7 @@ pub fn configuration_update_of(inputs: &ic_topology::inputs::Inputs) -> api::Con
         enforce_blacklist: Some(s.enforce_blacklist),
         enforce_per_provider_minimum: Some(s.enforce_per_provider_minimum),
         special_limits_reading: Some(ic_topology::api::convert::reading_out(s.special_limits_reading)),
+        spare_node_ratio: Some(s.spare_node_ratio.map(|r| r.get())),
         sev_providers: Some(inputs.sev_providers.clone()),
         cordons: Some(
             inputs
