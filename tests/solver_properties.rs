@@ -123,7 +123,9 @@ fn spare_limits_by_hand(model: &Model, ratio: Option<f64>) -> Vec<(Vec<u32>, u32
     let mut pairs: BTreeMap<(u32, String), (u32, Vec<u32>)> = BTreeMap::new();
     for (c, class) in model.classes.iter().enumerate() {
         if !class.uncounted {
-            let e = pairs.entry((class.values[Attribute::DataCenter.index()], class.original_provider.clone())).or_default();
+            let e = pairs
+                .entry((class.values[Attribute::DataCenter.index()], class.original_provider.clone()))
+                .or_default();
             e.0 += class.count();
             e.1.push(c as u32);
         }

@@ -88,7 +88,12 @@ fn rebalance_if_possible() {
     assert_eq!(limits, vec![("DFINITY".to_string(), 9), ("Other np".to_string(), 4)]);
     let providers = |kind: plan::check::ChangeKind| -> Vec<String> {
         let ids: Vec<&str> = after.changes.iter().filter(|c| c.kind == kind).map(|c| c.node_id.as_str()).collect();
-        inputs.nodes.iter().filter(|n| ids.contains(&n.node_id.as_str())).map(|n| n.node_provider_name.clone()).collect()
+        inputs
+            .nodes
+            .iter()
+            .filter(|n| ids.contains(&n.node_id.as_str()))
+            .map(|n| n.node_provider_name.clone())
+            .collect()
     };
     assert_eq!(providers(plan::check::ChangeKind::Dropped), vec!["DFINITY"]);
     assert_eq!(providers(plan::check::ChangeKind::NewlyAssigned), vec!["Other np"]);
@@ -117,12 +122,18 @@ fn floor_is_the_reference_float_arithmetic() {
 fn write_config(name: &str, ratio: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ic-topology-spare-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("nodes.csv"), "node_id,node_provider_name,node_provider_id,node_operator_id,dc_id,owner,region,node_type,status,subnet_id\n").unwrap();
+    std::fs::write(
+        dir.join("nodes.csv"),
+        "node_id,node_provider_name,node_provider_id,node_operator_id,dc_id,owner,region,node_type,status,subnet_id\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("topology.csv"), "subnet_type,subnet_id,subnet_size,is_sev,node_provider,data_center,data_center_provider,country\nApplication,s1,1,False,1,1,1,1\n").unwrap();
     let path = dir.join("config.json");
     std::fs::write(
         &path,
-        format!("{{\"nodes_file\": \"nodes.csv\", \"topology_file\": \"topology.csv\", \"spare_node_ratio\": {ratio}}}\n"),
+        format!(
+            "{{\"nodes_file\": \"nodes.csv\", \"topology_file\": \"topology.csv\", \"spare_node_ratio\": {ratio}}}\n"
+        ),
     )
     .unwrap();
     path
@@ -145,7 +156,9 @@ fn ratio_out_of_range_is_refused() {
 /// The October 2025 network (ObjectiveValue #4's files) under the rule: the
 /// reference (branch nim-spare-node-analysis, f5cb9b3, PuLP + CBC, mode
 /// minimize_new_nodes, `prepare_data` and `solver_model_minimize_nodes` as
-/// its `main.py` calls them) solves 0.1 to ObjectiveValue 0.
+/// its `main.py` calls them) solves 0.1 to ObjectiveValue 0. At 0.25 the
+/// reference's value is not known here: the solve must be optimal, its
+/// allocation and certificate checked.
 #[test]
 #[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn spare_node_ratio_evaluation_2025_10() {
@@ -153,7 +166,7 @@ fn spare_node_ratio_evaluation_2025_10() {
         println!("skipped: ../shared/data not found (the reference snapshots are only in CI)");
         return;
     };
-    for (ratio, expected) in [(0.1, 0)] {
+    for (ratio, reference) in [(0.1, Some(0)), (0.25, None)] {
         let mut json = oracles::production_2025(&d);
         json["spare_node_ratio"] = ratio.into();
         let dir = std::env::temp_dir().join(format!("ic-topology-spare-{}-prod-{ratio}", std::process::id()));
@@ -162,10 +175,13 @@ fn spare_node_ratio_evaluation_2025_10() {
         assert!(!model.spare_limits.is_empty());
         let solution = solve::solve(&model, Budget::default());
         assert_eq!(solution.status, Status::Optimal, "ratio {ratio}");
-        assert_eq!(solution.objective, Some(expected), "ratio {ratio}");
+        let value = solution.objective.unwrap();
+        if let Some(expected) = reference {
+            assert_eq!(value, expected, "ratio {ratio}");
+        }
         let allocation = solution.allocation.as_ref().unwrap();
-        assert_eq!(check::check_allocation(&model, allocation), Ok(expected));
+        assert_eq!(check::check_allocation(&model, allocation), Ok(value));
         let bound = check::check_certificate(&model, &solution.certificate).unwrap();
-        assert!(bound.ceil() >= expected as i128);
+        assert!(bound.ceil() >= value as i128);
     }
 }
