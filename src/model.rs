@@ -455,9 +455,8 @@ impl<'a> Prepared<'a> {
                 if c.uncounted {
                     continue;
                 }
-                let e = by_pair
-                    .entry((c.values[Attribute::DataCenter.index()], c.original_provider.as_str()))
-                    .or_default();
+                let e =
+                    by_pair.entry((c.values[Attribute::DataCenter.index()], c.original_provider.as_str())).or_default();
                 e.0 += c.members.len();
                 e.1.push(i as u32);
             }

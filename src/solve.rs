@@ -207,8 +207,7 @@ fn build_type_model(model: &Model) -> TypeModel {
         });
     }
     for (l, limit) in model.spare_limits.iter().enumerate() {
-        let terms: Vec<usize> =
-            (0..vars.len()).filter(|&j| limit.classes.binary_search(&vars[j].0).is_ok()).collect();
+        let terms: Vec<usize> = (0..vars.len()).filter(|&j| limit.classes.binary_search(&vars[j].0).is_ok()).collect();
         let rhs = limit.most as i64;
         // As the value rows: a row the variables' own bounds imply is dropped.
         if terms.iter().map(|&j| lp_ub[j]).sum::<i64>() <= rhs {

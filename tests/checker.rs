@@ -31,6 +31,7 @@ fn small_network() -> Model {
             enforce_blacklist: false,
             enforce_per_provider_minimum: false,
             special_limits_reading: Default::default(),
+            spare_node_ratio: None,
         },
         nodes: vec![
             node(1, "A", "a1", "CH"),

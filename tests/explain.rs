@@ -38,6 +38,7 @@ fn inputs(nodes: Vec<RegistryNode>, topology: Vec<SubnetSpec>, synthetic_countri
             enforce_blacklist: false,
             enforce_per_provider_minimum: minimum,
             special_limits_reading: Default::default(),
+            spare_node_ratio: None,
         },
         nodes,
         pipeline: vec![],

@@ -190,6 +190,7 @@ prop_compose! {
                 enforce_blacklist: false,
                 enforce_per_provider_minimum: flags.2,
                 special_limits_reading: Default::default(),
+                spare_node_ratio: None,
             },
             nodes,
             pipeline: vec![],

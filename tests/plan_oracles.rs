@@ -416,3 +416,22 @@ fn per_provider_minimum_whatever_the_switches_plan_2025_10() {
         assert!(bound.ceil() >= plan.cost.unwrap() as i128, "{name}: the certificate proves the cost");
     }
 }
+
+/// `spare_node_ratio` on the October 2025 network as it is (S5's files). The
+/// values are the reference's (branch nim-spare-node-analysis, f5cb9b3, PuLP +
+/// CBC, mode minimize_node_swaps, S5's settings plus the ratio), run through
+/// `prepare_data` and `solver_model_minimize_swaps` as its `main.py` does.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
+fn spare_node_ratio_plan_2025_10() {
+    let Some(d) = shared_data() else { return };
+    let cases = [(0.1, Expected { cost: 102, synthetic: 0, dropped: 51, moved: 0, newly_assigned: 51 })];
+    for (ratio, expected) in cases {
+        let mut json = swap_oracles::s5(&d);
+        json["spare_node_ratio"] = ratio.into();
+        let name = format!("S5 spare_node_ratio {ratio}");
+        let inputs = load("s5-spare", &json);
+        assert!(!ic_topology::model::build(&inputs, &[]).spare_limits.is_empty(), "{name}: the rule applies");
+        assert_plan(&name, &inputs, expected);
+    }
+}

@@ -8,7 +8,7 @@
 //! the other subnets and their members, and changes nothing outside it.
 
 use ic_topology::check::{self, Allocation};
-use ic_topology::inputs::{Inputs, RegistryNode, RuleSet, SubnetSpec};
+use ic_topology::inputs::{Inputs, RegistryNode, RuleSet, SpareNodeRatio, SubnetSpec};
 use ic_topology::plan::{self, model as plan_model, sequence};
 use ic_topology::solve::{Budget, Status};
 use proptest::prelude::*;
@@ -89,9 +89,16 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 4000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn plans_equal_brute_force_and_replay((nodes, sizes) in network()) {
-        let inputs = inputs(nodes, &sizes);
+    fn plans_equal_brute_force_and_replay(
+        (nodes, sizes) in network(),
+        spare in prop::option::of(prop::sample::select(vec![0.1, 0.25, 0.5])),
+    ) {
+        let mut inputs = inputs(nodes, &sizes);
+        inputs.settings.spare_node_ratio = spare.and_then(SpareNodeRatio::new);
         let (pm, p) = plan::plan(&inputs, &[], Budget::default()).unwrap();
+        // Without a selection, the plan's spare limits are the evaluation model's
+        // (the brute force below checks them through the plan model).
+        prop_assert_eq!(&pm.model.spare_limits, &ic_topology::model::build(&inputs, &[]).spare_limits);
         let best = brute_force(&inputs);
         match best {
             None => prop_assert_eq!(p.status, Status::Infeasible),
@@ -244,8 +251,10 @@ proptest! {
         pick in 0usize..8,
         remove in prop::collection::vec(prop::bool::ANY, 6),
         add in prop::collection::vec(prop::bool::weighted(0.4), 6),
+        spare in prop::option::of(prop::sample::select(vec![0.1, 0.25, 0.5])),
     ) {
-        let inputs = inputs(nodes, &sizes);
+        let mut inputs = inputs(nodes, &sizes);
+        inputs.settings.spare_node_ratio = spare.and_then(SpareNodeRatio::new);
         let s = (pick % sizes.len()) as u32;
         let sid = format!("subnet-{s}");
         let (membership, _) = plan_model::current_membership(&inputs);

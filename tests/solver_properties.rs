@@ -24,7 +24,8 @@ fn brute_force(model: &Model) -> Option<u32> {
 /// and how many of each class were assigned so far (for provider minimums).
 fn best_from(model: &Model, s: usize, remaining: &mut Vec<u32>, used: &mut Vec<u32>, memo: &mut Memo) -> Option<u32> {
     if s == model.subnets.len() {
-        let ok = model.provider_minimums.iter().all(|p| p.classes.iter().any(|&c| used[c as usize] > 0));
+        let ok = model.provider_minimums.iter().all(|p| p.classes.iter().any(|&c| used[c as usize] > 0))
+            && model.spare_limits.iter().all(|l| l.classes.iter().map(|&c| used[c as usize]).sum::<u32>() <= l.most);
         return ok.then_some(0);
     }
     let served: Vec<bool> =
@@ -113,6 +114,29 @@ fn subnet_ok(model: &Model, s: usize, entries: &[(u32, u32)]) -> bool {
     true
 }
 
+/// The spare limits as the reference's `enforce_spare_nodes` states them,
+/// derived here from the classes: per (data center, original provider), the
+/// classes of available, non-blacklisted nodes and floor(n x (1 - ratio)),
+/// pairs where that is 0 left out.
+fn spare_limits_by_hand(model: &Model, ratio: Option<f64>) -> Vec<(Vec<u32>, u32)> {
+    let Some(ratio) = ratio.filter(|&r| r != 0.0) else { return vec![] };
+    let mut pairs: BTreeMap<(u32, String), (u32, Vec<u32>)> = BTreeMap::new();
+    for (c, class) in model.classes.iter().enumerate() {
+        if !class.uncounted {
+            let e = pairs
+                .entry((class.values[Attribute::DataCenter.index()], class.original_provider.clone()))
+                .or_default();
+            e.0 += class.count();
+            e.1.push(c as u32);
+        }
+    }
+    pairs
+        .into_values()
+        .map(|(n, classes)| (classes, (n as f64 * (1.0 - ratio)).floor() as u32))
+        .filter(|(_, most)| *most > 0)
+        .collect()
+}
+
 fn node(i: usize, provider: u8, dc: u8, owner: u8, country: &str, status: &str) -> RegistryNode {
     RegistryNode {
         node_id: format!("node-{i}"),
@@ -142,6 +166,7 @@ prop_compose! {
         flags in (any::<bool>(), any::<bool>(), any::<bool>()),
         special in prop::option::of((0u8..4, 0u32..3, any::<bool>())),
         candidates in prop::collection::vec((0u8..6, 0u8..6, prop::sample::select(vec!["CH", "AR"]), any::<bool>(), 1u32..3), 0..2),
+        spare in prop::option::of(prop::sample::select(vec![0.0, 0.1, 0.25, 0.5, 0.8])),
     ) -> (Inputs, Vec<CandidateRow>) {
         let nodes: Vec<RegistryNode> = raw_nodes
             .iter()
@@ -175,6 +200,7 @@ prop_compose! {
             enforce_blacklist: false,
             enforce_per_provider_minimum: flags.2,
             special_limits_reading: Default::default(),
+            spare_node_ratio: spare.and_then(SpareNodeRatio::new),
         };
         let inputs = Inputs {
             settings,
@@ -237,6 +263,9 @@ proptest! {
         let model = model::build(&inputs, &candidates);
         // Keep the exhaustive search small.
         prop_assume!(model.classes.len() <= 12);
+        let by_hand = spare_limits_by_hand(&model, inputs.settings.spare_node_ratio.map(|r| r.get()));
+        let built: Vec<(Vec<u32>, u32)> = model.spare_limits.iter().map(|l| (l.classes.clone(), l.most)).collect();
+        prop_assert_eq!(built, by_hand);
         let truth = brute_force(&model);
         let solution = solve::solve(&model, Budget::default());
         let bound = check::check_certificate(&model, &solution.certificate).expect("the solver's certificate checks");

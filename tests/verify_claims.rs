@@ -143,6 +143,7 @@ fn a_weakened_certificate_cannot_claim_tightness() {
                 denominator: 1,
                 classes: vec![],
                 provider_minimums: vec![],
+                spare_limits: vec![],
                 subnets: vec![],
             };
             c.certificate = zero;
@@ -269,6 +270,7 @@ fn an_infeasible_claim_with_a_certificate_that_proves_nothing_is_rejected() {
                 denominator: 1,
                 classes: vec![],
                 provider_minimums: vec![],
+                spare_limits: vec![],
                 subnets: vec![],
             });
         },

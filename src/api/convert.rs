@@ -539,7 +539,10 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
         }
     };
     if let Some(r) = e.settings.spare_node_ratio.filter(|&r| SpareNodeRatio::new(r).is_none()) {
-        return Err(invalid("settings.spare_node_ratio", format!("{r} is out of range: the ratio is a number from 0 to 1")));
+        return Err(invalid(
+            "settings.spare_node_ratio",
+            format!("{r} is out of range: the ratio is a number from 0 to 1"),
+        ));
     }
     Ok(Claim {
         candidates: e.candidates.iter().map(candidate_in).collect(),

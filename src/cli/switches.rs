@@ -52,6 +52,18 @@ pub fn lines(inputs: &Inputs, model: &Model) -> Vec<String> {
         ),
         false => format!("per-provider minimum: {}", on(false)),
     });
+    // Said only when the configuration sets it, so answers without it read as before.
+    if let Some(r) = s.spare_node_ratio {
+        out.push(match r.get() {
+            0.0 => "spare nodes: spare_node_ratio 0 (no rule)".into(),
+            ratio => format!(
+                "spare nodes: spare_node_ratio {ratio} ({} (data center, provider) pair(s) may have at most \
+                 floor(n x (1 - {ratio})) of their n available, non-blacklisted nodes assigned; pairs where that is 0 \
+                 are not limited)",
+                model.spare_limits.len()
+            ),
+        });
+    }
     let by_id = s.special_limits_reading == SpecialLimitsReading::BySubnetId;
     let reading = match (by_id, s.rules) {
         (true, RuleSet::Y2025) => {

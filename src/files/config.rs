@@ -10,7 +10,8 @@ use super::loaded::{InputFile, LoadedConfig, Mode};
 use super::{blacklist, clusters, nodes, pipeline, sev_providers, special_limits, topology};
 use crate::error::InputError;
 use crate::inputs::{
-    Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SpareNodeRatio, SpecialLimitScope, SpecialLimitsReading, SubnetSpec,
+    Inputs, PlannedNode, RegistryNode, RuleSet, Settings, SpareNodeRatio, SpecialLimitScope, SpecialLimitsReading,
+    SubnetSpec,
 };
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

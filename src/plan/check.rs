@@ -429,7 +429,15 @@ pub fn check_plan_certificate(pm: &PlanModel, cert: &PlanCertificate) -> Result<
         let Some(row) = model.spare_limits.get(l as usize) else {
             return fail(format!("certificate: spare-limit row {l} does not exist"));
         };
-        sign(m, m <= 0, format!("the spare-limit row of {} in data center {}", row.provider, model.value(Attribute::DataCenter, row.data_center)))?;
+        sign(
+            m,
+            m <= 0,
+            format!(
+                "the spare-limit row of {} in data center {}",
+                row.provider,
+                model.value(Attribute::DataCenter, row.data_center)
+            ),
+        )?;
         numerator += m as i128 * row.most as i128;
         for &c in &row.classes {
             let Some(x) = minimum.get_mut(c as usize) else {
