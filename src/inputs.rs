@@ -160,6 +160,7 @@ pub enum SpecialLimitsReading {
 }
 
 impl SpecialLimitsReading {
+    /// Every reading, in the order the documentation lists them.
     pub const ALL: [SpecialLimitsReading; 2] = [SpecialLimitsReading::Y2025, SpecialLimitsReading::BySubnetId];
 
     /// The configuration's name of the reading.

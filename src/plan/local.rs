@@ -291,7 +291,7 @@ pub(super) fn forced_infeasibility(pm: &PlanModel, lp: &Lp) -> Option<PlanCertif
 /// subnet types, far smaller than the swap model's.
 pub(super) fn model_infeasibility(pm: &PlanModel, work: &mut Work) -> Option<(PlanCertificate, Certificate)> {
     let farkas = crate::solve::infeasibility_certificate(&pm.model, work)?;
-    let most = super::verify::max_cost(pm) as i128;
+    let most = super::model::max_cost(pm) as i128;
     let mut base = PlanCertificate { denominator: farkas.denominator, ..PlanCertificate::zero() };
     for group in &farkas.subnets {
         for &s in &group.subnets {

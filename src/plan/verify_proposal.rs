@@ -446,7 +446,7 @@ pub fn verify_proposal(
     // certificate checks and proves more than any plan can cost.
     let impossible = with_proposal.status == Status::Infeasible
         && crate::plan::check::check_plan_certificate(&fixed, &with_proposal.certificate)
-            .is_ok_and(|b| b.ceil() > crate::plan::verify::max_cost(&fixed) as i128);
+            .is_ok_and(|b| b.ceil() > model::max_cost(&fixed) as i128);
     let breaks =
         if impossible { rules_broken(&fixed, &with_proposal.certificate, inputs, payload, s32) } else { vec![] };
     let (on_optimal_path, excess_cost) = match (optimal.status, with_proposal.status) {
