@@ -48,6 +48,11 @@ fn init(args: Option<InitArgs>) {
     lifecycle::init(args)
 }
 
+#[ic_cdk::pre_upgrade]
+fn pre_upgrade() {
+    lifecycle::pre_upgrade()
+}
+
 #[ic_cdk::post_upgrade(decode_with = "lifecycle::decode_upgrade_argument")]
 fn post_upgrade(args: Option<InitArgs>) {
     lifecycle::post_upgrade(args)

@@ -122,6 +122,15 @@ pub fn post_upgrade(args: Option<InitArgs>) {
     start();
 }
 
+/// `pre_upgrade`: refused while a poller's call is in flight (see
+/// [`crate::host::InFlight`]); the state is in stable memory already, so
+/// nothing else is done.
+pub fn pre_upgrade() {
+    if let Some(reason) = crate::host::upgrade_refusal(ic_cdk::api::time()) {
+        ic_cdk::trap(reason);
+    }
+}
+
 /// The upgrade argument's decoder (`post_upgrade`'s `decode_with`).
 pub fn decode_upgrade_argument(bytes: Vec<u8>) -> Option<InitArgs> {
     let policy = guard::Policy {
@@ -258,6 +267,15 @@ impl Host for IcHost {
     }
     fn instructions(&self) -> u64 {
         ic_cdk::api::performance_counter(0)
+    }
+    /// Not through [`write()`]: this may run in a cleanup callback, which
+    /// may not certify; the next write renders and certifies.
+    fn release(&self, poller: crate::state::Poller) {
+        STATE.with(|s| {
+            if let Some(state) = s.borrow_mut().as_mut() {
+                state.stop(poller);
+            }
+        });
     }
 }
 

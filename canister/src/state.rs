@@ -320,9 +320,12 @@ impl State {
         !std::mem::replace(&mut self.running[poller as usize], true)
     }
 
-    /// Release `poller`'s guard.
+    /// Release `poller`'s guard. Heap only (it may run in a cleanup
+    /// callback): the pages that show the poller are marked out of date, and
+    /// the next write renders and certifies them.
     pub fn stop(&mut self, poller: Poller) {
         self.running[poller as usize] = false;
+        self.pages_changed();
     }
 
     /// Whether `poller` runs.

@@ -29,7 +29,7 @@ use topology_canister::api::{self, ClaimCheck, ProposalKind, ProposalStatus, Ver
 use topology_canister::governance::{self, watch};
 use topology_canister::registry::proto::ChangesSinceResponse;
 use topology_canister::registry::sync::{self, Registry, SyncError};
-use topology_canister::state::{Env, State};
+use topology_canister::state::{Env, Poller, State};
 
 fn block_on<F: Future>(f: F) -> F::Output {
     let mut f = std::pin::pin!(f);
@@ -80,6 +80,9 @@ impl watch::Host for Local {
     }
     fn instructions(&self) -> u64 {
         0
+    }
+    fn release(&self, poller: Poller) {
+        self.state.borrow_mut().stop(poller);
     }
 }
 

@@ -26,7 +26,7 @@ use std::task::{Context, Poll, Waker};
 use topology_canister::api;
 use topology_canister::registry::proto::{ChangesSinceResponse, Content, RegistryError};
 use topology_canister::registry::sync::{self, Host, Registry, SyncError, SyncReport};
-use topology_canister::state::{Env, State};
+use topology_canister::state::{Env, Poller, State};
 
 /// Drives a future to completion (the fake registry answers at once).
 fn block_on<F: Future>(f: F) -> F::Output {
@@ -167,6 +167,9 @@ impl Host for Local {
     }
     fn instructions(&self) -> u64 {
         0
+    }
+    fn release(&self, poller: Poller) {
+        self.state.borrow_mut().stop(poller);
     }
 }
 

@@ -24,7 +24,7 @@ use ic_topology::proposals::payloads::*;
 use prost::Message;
 use std::cell::RefCell;
 use std::rc::Rc;
-use support::ic_host::{reject_code, Host};
+use support::ic_host::{reject_code, Host, Limits};
 use support::*;
 use topology_canister::api::{self, ClaimCheck, ProposalStatus, VerdictOutcome};
 use topology_canister::registry::proto::{
@@ -534,4 +534,97 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     report.write(
         "Governance watcher (default network, 1425 nodes; 150 open proposals, 149 listed in two pages, 7 watched)",
     );
+}
+
+/// An add-node-operator proposal of `nodes[i]`'s provider and data center.
+fn add_operator(nodes: &[ic_topology::inputs::RegistryNode], i: usize, id: u64) -> ProposalInfo {
+    let n = &nodes[i];
+    let add = AddNodeOperatorPayload {
+        ipv6: None,
+        node_operator_principal_id: Some(Principal::from_slice(&[i as u8 + 1; 29])),
+        node_allowance: 2,
+        rewardable_nodes: vec![],
+        node_provider_principal_id: Some(Principal::from_text(&n.node_provider_id).unwrap()),
+        dc_id: n.data_center.clone(),
+        max_rewardable_nodes: None,
+    };
+    info(id, NODE_ADMIN, "Add node operator", "", nns_function(8, encode_one(add).unwrap()))
+}
+
+/// A callback of the poll traps (the reply of `get_proposal_info` takes more
+/// instructions than the message may use). ic-cdk drops the poll in the
+/// cleanup callback, where the watcher's guard is released without
+/// certifying (cleanup may not call `certified_data_set`): the watcher is not
+/// left "running", and the next poll decides the proposal.
+#[test]
+#[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
+fn a_poll_callback_that_traps_does_not_stop_later_polls() {
+    let Some(wasm) = wasm() else { return };
+    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let registry = registry_of(&nodes, 200, FakeRegistry::new(1_000, 512, 50));
+    let shared = Rc::new(RefCell::new(Shared { registry, governance: FakeGovernance::default() }));
+    let mut h = Host::new(&wasm).expect("the module loads");
+    h.set_controllers(vec![CONTROLLER.to_vec()]);
+    h.set_caller(&CONTROLLER);
+    connect(&mut h, shared.clone());
+    let mut configuration = configuration_of(&nodes);
+    configuration.registry_canister_id = Some(Principal::from_slice(&REGISTRY));
+    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
+    let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
+    let topology = api::SetTopologyRequest {
+        subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+        proposal: 0,
+    };
+    let init = api::InitArgs { topology: Some(topology), configuration: Some(configuration) };
+    h.install(&encode_one(Some(init)).unwrap()).expect("install");
+    fire_next_timer(&mut h);
+    assert!(status(&mut h).snapshot_version.is_some(), "the registry sync loaded the snapshot");
+    while h.global_timer().is_some_and(|due| due <= h.time()) {
+        assert!(h.fire_timer().expect("a due timer"));
+    }
+    shared.borrow_mut().governance.add(add_operator(&nodes, 0, 3_000));
+    let settings = api::GovernanceWatcherSettings {
+        governance_canister_id: Some(Principal::from_slice(&GOVERNANCE)),
+        poll_interval_seconds: Some(600),
+        enabled: Some(true),
+    };
+    let r: api::Result<()> = update(&mut h, "configure_governance_watcher", &encode_one(&settings).unwrap());
+    r.unwrap();
+
+    // A first poll under the default limits: what its messages take.
+    let (mut fetch, mut other) = (0u64, 0u64);
+    while status(&mut h).governance.last_success_nanos.is_none() {
+        fire_next_timer(&mut h);
+        for m in h.message_log() {
+            assert!(m.trap.is_none(), "{:?}", h.message_log());
+            if m.label == "reply callback of get_proposal_info" {
+                fetch = fetch.max(m.instructions);
+            } else {
+                other = other.max(m.instructions);
+            }
+        }
+    }
+    assert!(fetch > 4 * other, "a limit must separate the fetch's reply ({fetch}) from the rest ({other})");
+
+    // The second poll: its fetch's reply callback runs out of instructions.
+    shared.borrow_mut().governance.add(add_operator(&nodes, 9, 3_001));
+    let succeeded = status(&mut h).governance.last_success_nanos;
+    h.set_limits(Limits { update: 2 * other, ..Limits::default() });
+    fire_next_timer(&mut h);
+    assert!(
+        h.message_log().iter().any(|m| m.trap.is_some() && m.label == "reply callback of get_proposal_info"),
+        "the fetch's callback must trap for this test: {:?}",
+        h.message_log()
+    );
+    h.set_limits(Limits::default());
+    let st = status(&mut h).governance;
+    assert!(!st.in_progress, "the trapped poll still counts as running: {:?}", h.message_log());
+    assert_eq!(st.last_success_nanos, succeeded);
+
+    // The next poll runs and decides the proposal.
+    fire_next_timer(&mut h);
+    assert!(h.message_log().iter().all(|m| m.trap.is_none()), "{:?}", h.message_log());
+    let st = status(&mut h).governance;
+    assert!(st.last_success_nanos > succeeded, "the next poll succeeded: {st:?}");
+    assert_eq!(st.verdicts, 2, "both proposals have their verdict: {st:?}");
 }

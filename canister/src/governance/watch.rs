@@ -132,14 +132,14 @@ pub async fn poll<G: Governance, H: Host>(governance: &G, host: &H) -> Result<Po
     if !enabled {
         return Err(WatchError::Disabled);
     }
-    let Some(_guard) = PollGuard::take(host, Poller::Governance) else {
+    let Some(guard) = PollGuard::take(host, Poller::Governance) else {
         return Err(WatchError::AlreadyRunning);
     };
     let now = host.now_nanos();
     host.with_state(|s| s.governance_mut().update_state(|w| w.last_poll_nanos = Some(now)));
     let result = run(governance, host).await;
     let now = host.now_nanos();
-    host.with_state(|s| {
+    guard.finish(|s| {
         s.governance_mut().update_state(|w| match &result {
             Ok(r) => {
                 w.last_success_nanos = Some(now);

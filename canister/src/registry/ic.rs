@@ -3,6 +3,7 @@
 //! protobuf bytes (raw calls), `get_chunk` is Candid. Bounded-wait calls: a
 //! read that times out is simply retried by the next sync.
 
+use crate::host::InFlight;
 use crate::registry::proto::{self, ChangesSinceResponse, LatestVersionResponse};
 use crate::registry::sync::{changes_since_arg, Registry, SyncError};
 use candid::Principal;
@@ -30,6 +31,7 @@ fn malformed(what: &str, e: impl std::fmt::Display) -> SyncError {
 impl Registry for IcRegistry {
     async fn get_latest_version(&self) -> Result<u64, SyncError> {
         let method = "get_latest_version";
+        let _in_flight = InFlight::enter(ic_cdk::api::time());
         let reply =
             Call::bounded_wait(self.canister_id, method).with_raw_args(&[]).await.map_err(|e| call_error(method, e))?;
         LatestVersionResponse::decode(reply.into_bytes().as_slice())
@@ -40,6 +42,7 @@ impl Registry for IcRegistry {
     async fn get_changes_since(&self, version: u64) -> Result<ChangesSinceResponse, SyncError> {
         let method = "get_changes_since";
         let arg = changes_since_arg(version);
+        let _in_flight = InFlight::enter(ic_cdk::api::time());
         let reply = Call::bounded_wait(self.canister_id, method)
             .with_raw_args(&arg)
             .await
@@ -50,6 +53,7 @@ impl Registry for IcRegistry {
     async fn get_chunk(&self, sha256: &[u8]) -> Result<Vec<u8>, SyncError> {
         let method = "get_chunk";
         let req = proto::GetChunkRequest { content_sha256: Some(sha256.to_vec()) };
+        let _in_flight = InFlight::enter(ic_cdk::api::time());
         let reply =
             Call::bounded_wait(self.canister_id, method).with_arg(req).await.map_err(|e| call_error(method, e))?;
         match reply.candid::<proto::GetChunkResponse>().map_err(|e| malformed("get_chunk reply", e))? {

@@ -14,8 +14,10 @@
 //! snapshot the solver uses is replaced only when the cursor reaches the
 //! latest version; a failure at any point leaves it as it was, keeps every
 //! batch already written (the next sync resumes from the cursor) and is
-//! recorded in the sync status. An upgrade waits for outstanding calls, so a
-//! batch half fetched when it starts is simply fetched again.
+//! recorded in the sync status. A batch half fetched when the sync stops (a
+//! trap, a reject) is simply fetched again by the next sync. The canister
+//! refuses an upgrade while one of the sync's calls is in flight
+//! (`crate::host::InFlight`).
 
 use super::derive;
 use super::proto::{self, ChangesSinceResponse, Content};
@@ -137,12 +139,12 @@ pub struct SyncReport {
 
 /// Run one sync and record its outcome in the sync status.
 pub async fn sync<R: Registry, H: Host>(registry: &R, host: &H) -> Result<SyncReport, SyncError> {
-    let Some(_guard) = PollGuard::take(host, Poller::Registry) else {
+    let Some(guard) = PollGuard::take(host, Poller::Registry) else {
         return Err(SyncError::AlreadyRunning);
     };
     let result = run(registry, host).await;
     let now = host.now_nanos();
-    host.with_state(|s| s.record_sync_outcome(&result, now));
+    guard.finish(|s| s.record_sync_outcome(&result, now));
     result
 }
 
