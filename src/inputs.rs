@@ -194,7 +194,7 @@ impl<'de> Deserialize<'de> for SpareNodeRatio {
 }
 
 /// How special limits are read: the reference's main branch (23c9e1a) or its
-/// newer reading keyed by subnet id (docs/model-rules.md compares them).
+/// newer reading keyed by subnet id (docs/model.md compares them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum SpecialLimitsReading {
     /// Scopes `default`, subnet type and subnet id, each more specific one
