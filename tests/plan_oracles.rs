@@ -425,7 +425,10 @@ fn per_provider_minimum_whatever_the_switches_plan_2025_10() {
 #[cfg_attr(not(shared_data), ignore = "needs ../shared/data (the reference snapshots, beside the checkout in CI)")]
 fn spare_node_ratio_plan_2025_10() {
     let Some(d) = shared_data() else { return };
-    let cases = [(0.1, Expected { cost: 102, synthetic: 0, dropped: 51, moved: 0, newly_assigned: 51 })];
+    let cases = [
+        (0.1, Expected { cost: 102, synthetic: 0, dropped: 51, moved: 0, newly_assigned: 51 }),
+        (0.25, Expected { cost: 212, synthetic: 0, dropped: 106, moved: 0, newly_assigned: 106 }),
+    ];
     for (ratio, expected) in cases {
         let mut json = swap_oracles::s5(&d);
         json["spare_node_ratio"] = ratio.into();
