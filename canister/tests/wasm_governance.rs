@@ -537,7 +537,11 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
 }
 
 /// An add-node-operator proposal of `nodes[i]`'s provider and data center.
-fn add_operator(nodes: &[ic_topology::inputs::RegistryNode], i: usize, id: u64) -> ProposalInfo {
+fn add_operator(
+    nodes: &[ic_topology::inputs::RegistryNode],
+    i: usize,
+    id: u64,
+) -> ic_topology::proposals::governance::ProposalInfo {
     let n = &nodes[i];
     let add = AddNodeOperatorPayload {
         ipv6: None,
