@@ -188,6 +188,21 @@ pub fn apply_configuration_update(
         validate_special_limits(limits.as_ref(), topology, "special_limits")?;
         c.special_limits = limits;
     }
+    // The newer reading has no subnet-type scopes: refuse them rather than ignore them.
+    if c.settings().special_limits_reading == ic_topology::inputs::SpecialLimitsReading::BySubnetId {
+        use ic_topology::inputs::SpecialLimitScope;
+        if let Some(SpecialLimitScope::SubnetType(t)) =
+            c.special_limits.iter().flat_map(|l| l.keys()).find(|k| matches!(k, SpecialLimitScope::SubnetType(_)))
+        {
+            return Err(invalid(
+                "special_limits_reading",
+                format!(
+                    "by_subnet_id reads special limits keyed by subnet id and default only; the special limits \
+                     have a subnet-type scope \"{t}\" (give them by subnet id, or keep the 2025 reading)"
+                ),
+            ));
+        }
+    }
     if let Some(r) = u.country_restrictions {
         if let Some(list) = &r {
             for (i, x) in list.iter().enumerate() {
