@@ -421,8 +421,11 @@ fn verify_proposal_decides_a_change_no_plan_contains() {
     assert!(check["breaks"].as_array().is_some_and(|b| b.iter().any(|l| l == &serde_json::Value::from(says.clone()))));
 
     // The same payload as the NNS dashboard shows it (JSON) and as Candid text: the same answer.
-    let by_flags = topology(&args[..args.len()]);
-    let json = format!(r#"{{"subnet_id": "{sns_id}", "node_ids_add": ["{}", "{}"], "node_ids_remove": []}}"#, nodes[0], nodes[1]);
+    let by_flags = topology(&args);
+    let json = format!(
+        r#"{{"subnet_id": "{sns_id}", "node_ids_add": ["{}", "{}"], "node_ids_remove": []}}"#,
+        nodes[0], nodes[1]
+    );
     let candid = format!(
         r#"(record {{ subnet_id = principal "{sns_id}"; node_ids_add = vec {{ principal "{}"; principal "{}" }}; node_ids_remove = vec {{}} }})"#,
         nodes[0], nodes[1]

@@ -277,7 +277,10 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
                     node_ids_remove: vec![],
                 };
                 let (r, want) = judge(&mut h, &exported, &impossible);
-                report.add(&format!("{name}: verify_membership_change (a change no plan contains)"), h.last_instructions());
+                report.add(
+                    &format!("{name}: verify_membership_change (a change no plan contains)"),
+                    h.last_instructions(),
+                );
                 assert_eq!(want.on_optimal_path, Some(false), "{name}: the native verifier decides it");
                 assert_eq!(r.on_optimal_path, Some(false), "{name}: {r:?}");
                 assert!(!r.breaks.is_empty() && r.breaks == want.breaks, "{name}: {r:?} vs {:?}", want.breaks);
