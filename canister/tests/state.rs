@@ -209,7 +209,8 @@ fn special_limits_reading_is_configured_and_checked() {
     let mut s = loaded();
     let env = controller();
     let before = s.evaluate_candidates(&env, request(vec![])).unwrap();
-    assert_eq!(before.settings.special_limits_reading, Some(api::SpecialLimitsReading::Y2025));
+    // The default reading is absent from the settings, as releases before the setting answered.
+    assert_eq!(before.settings.special_limits_reading, None);
     let by_type = api::ConfigurationUpdate {
         special_limits_reading: Some(api::SpecialLimitsReading::BySubnetId),
         special_limits: Some(Some(vec![api::SpecialLimit {

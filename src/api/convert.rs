@@ -58,7 +58,9 @@ impl From<Settings> for api::Settings {
             enforce_health: s.enforce_health,
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
-            special_limits_reading: Some(reading_out(s.special_limits_reading)),
+            // Absent for the default reading, as a release before the setting answered.
+            special_limits_reading: (s.special_limits_reading != SpecialLimitsReading::Y2025)
+                .then(|| reading_out(s.special_limits_reading)),
             spare_node_ratio: s.spare_node_ratio.map(SpareNodeRatio::get),
         }
     }
