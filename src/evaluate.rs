@@ -189,8 +189,12 @@ fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
 
 /// Evaluate `candidates` against `inputs`. Every point of the curve is solved
 /// exactly under its own `budget`.
+///
+/// Where a point cannot be filled, its shortfall is solved too (see
+/// [`crate::shortfall`]), and the curve is valued on the (shortfall,
+/// ObjectiveValue) scale.
 pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) -> (Model, Evaluation) {
-    evaluate_with_baseline(inputs, candidates, budget, None, usize::MAX)
+    evaluate_points(inputs, candidates, budget, None, usize::MAX, true)
 }
 
 /// The constraints that adding nodes can create: provider minimums (a
@@ -227,12 +231,26 @@ fn growth_signature(model: &Model) -> Vec<String> {
 /// on to the LP and the integer program; once they are used up, a point the
 /// neighbours do not prove is reported as `budget_exceeded` with the bounds
 /// they give.
+///
+/// No shortfall is solved here (the canister's evaluation, whose replies do
+/// not carry it yet): infeasible points keep `shortfall` unknown.
 pub fn evaluate_with_baseline(
     inputs: &Inputs,
     candidates: &[CandidateRow],
     budget: Budget,
     baseline: Option<(&Model, &Solution)>,
     max_full_solves: usize,
+) -> (Model, Evaluation) {
+    evaluate_points(inputs, candidates, budget, baseline, max_full_solves, false)
+}
+
+fn evaluate_points(
+    inputs: &Inputs,
+    candidates: &[CandidateRow],
+    budget: Budget,
+    baseline: Option<(&Model, &Solution)>,
+    max_full_solves: usize,
+    with_shortfall: bool,
 ) -> (Model, Evaluation) {
     let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
     let n = total as usize;
@@ -250,7 +268,7 @@ pub fn evaluate_with_baseline(
             full_solves += 1;
         }
         // Where the topology cannot be filled: the shortfall, under its own budget.
-        let short = (solution.status == Status::Infeasible).then(|| shortfall::solve(&model, budget));
+        let short = (with_shortfall && solution.status == Status::Infeasible).then(|| shortfall::solve(&model, budget));
         (model, solution, short)
     };
     let (base_model, base_solution, base_short) = match baseline {

@@ -372,8 +372,10 @@ fn verify_curve(r: &ResultFile, inputs: &Inputs) -> Result<String, String> {
         let within = |v: u32, p: &evaluate::CurvePoint| p.lower_bound <= v && p.upper_bound.is_none_or(|u| v <= u);
         let agrees = match (claim.status, truth.status) {
             (Status::Optimal, Status::Optimal) => claim.objective == truth.objective,
+            // A point that claims no shortfall (as the canister's answers) claims nothing more.
             (Status::Infeasible, Status::Infeasible) => {
-                (claim.shortfall, claim.shortfall_objective) == (truth.shortfall, truth.shortfall_objective)
+                claim.shortfall.is_none()
+                    || (claim.shortfall, claim.shortfall_objective) == (truth.shortfall, truth.shortfall_objective)
             }
             (Status::BudgetExceeded, Status::Optimal) => truth.objective.is_some_and(|v| within(v, claim)),
             (Status::Optimal, Status::BudgetExceeded) => claim.objective.is_some_and(|v| within(v, truth)),
