@@ -283,6 +283,9 @@ pub struct CheckedShortfall {
     pub bound: Bound,
     /// Whether the bound proves both parts least.
     pub proven: bool,
+    /// Whether the bound proves at least the seats least: every allocation
+    /// leaves at least floor(ceil(bound) / W) seats empty.
+    pub seats_proven: bool,
 }
 
 /// Re-check a claimed shortfall in integer arithmetic: the allocation meets
@@ -298,7 +301,14 @@ pub fn check_shortfall(
     let (seats, objective) = check_allocation(&relaxed, allocation)?;
     let bound = check::check_weighted_certificate(&relaxed.model, certificate, Some(&relaxed.costs))?;
     let value = relaxed.weight as i128 * seats as i128 + objective as i128;
-    Ok(CheckedShortfall { seats, objective, bound, proven: bound.ceil() >= value })
+    let seats_bound = bound.ceil().max(0) / relaxed.weight as i128;
+    Ok(CheckedShortfall {
+        seats,
+        objective,
+        bound,
+        proven: bound.ceil() >= value,
+        seats_proven: seats_bound >= seats as i128,
+    })
 }
 
 /// One subnet's empty seats, by requirement; or the per-provider minimums left unmet.

@@ -93,6 +93,10 @@ pub struct ShortfallClaim {
     pub certificate: Certificate,
     /// Node ids per subnet, empty seats included (`empty-seat-...`), in the topology's order.
     pub allocation: Vec<ClaimedSubnet>,
+    /// Whether the certificate alone claims to prove both parts least
+    /// (otherwise what it does not reach rests on branch and bound).
+    #[serde(default)]
+    pub certificate_is_tight: bool,
 }
 
 /// Which check a claim failed.
@@ -379,15 +383,25 @@ pub fn prove_shortfall(model: &Model, claim: &ShortfallClaim) -> Result<String, 
         );
     }
     if !checked.proven {
-        return reject(
-            Check::Bound,
-            format!(
-                "shortfall: the certificate proves {} ({}/{}) on the weighted scale, not the allocation's value",
-                checked.bound.ceil(),
-                checked.bound.numerator,
-                checked.bound.denominator
-            ),
-        );
+        if claim.certificate_is_tight {
+            return reject(
+                Check::Bound,
+                format!(
+                    "shortfall: the certificate proves {} ({}/{}) on the weighted scale, not the allocation's value",
+                    checked.bound.ceil(),
+                    checked.bound.numerator,
+                    checked.bound.denominator
+                ),
+            );
+        }
+        let seats = match checked.seats_proven {
+            true => "the seats are proven least by the certificate, the rest's ObjectiveValue rests on branch and bound",
+            false => "the certificate proves less than the allocation's value (that both parts are least rests on branch and bound)",
+        };
+        return Ok(format!(
+            "shortfall {} seat(s) left empty and ObjectiveValue {} for the rest: the allocation meets every other constraint; {seats}",
+            claim.seats, claim.objective
+        ));
     }
     Ok(format!(
         "shortfall {} seat(s) left empty and ObjectiveValue {} for the rest, both least: the allocation meets every other constraint and the certificate proves the bound",
@@ -580,6 +594,7 @@ pub fn shortfall_claim(model: &Model, shortfall: &crate::shortfall::Shortfall) -
         seats,
         objective,
         certificate: shortfall.certificate.clone(),
+        certificate_is_tight: shortfall.certificate_is_tight,
         allocation: crate::evaluate::subnet_nodes(&relaxed.model, allocation)
             .into_iter()
             .map(|n| ClaimedSubnet { nodes: n.nodes, synthetic: n.synthetic })

@@ -234,6 +234,7 @@ fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String
                         seats,
                         objective: proof.objective.ok_or("a shortfall without the ObjectiveValue of the rest")?,
                         certificate: proof.certificate.clone(),
+                        certificate_is_tight: proof.certificate_is_tight,
                         allocation: allocation
                             .iter()
                             .map(|s| ic_topology::verify::ClaimedSubnet {
