@@ -10,6 +10,7 @@
 use crate::check::Allocation;
 use crate::inputs::{Attribute, CandidateRow, Inputs, LimitOp};
 use crate::model::{self, Model};
+use crate::shortfall::{self, Shortfall};
 use crate::solve::{self, Budget, Neighbour, Solution, Status};
 use serde::{Deserialize, Serialize};
 
@@ -38,16 +39,53 @@ pub struct CurvePoint {
     pub lower_bound: u32,
     /// The value of the best allocation found, if any.
     pub upper_bound: Option<u32>,
+    /// Seats left empty (see [`crate::shortfall`]): 0 when optimal; when
+    /// infeasible, the least number of them, when proven; `None` otherwise.
+    #[serde(default)]
+    pub shortfall: Option<u32>,
+    /// When infeasible and `shortfall` is known: the ObjectiveValue of the
+    /// rest (the least synthetic nodes with `shortfall` seats left empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortfall_objective: Option<u32>,
 }
 
 impl CurvePoint {
-    fn of(nodes: u32, s: &Solution) -> CurvePoint {
+    fn of(nodes: u32, s: &Solution, shortfall: Option<&Shortfall>) -> CurvePoint {
+        let (seats, rest) = match (s.status, shortfall) {
+            (Status::Optimal, _) => (Some(0), None),
+            (Status::Infeasible, Some(f)) if f.status == Status::Optimal => (f.seats, f.objective),
+            _ => (None, None),
+        };
         CurvePoint {
             nodes,
             status: s.status,
             objective: s.objective,
             lower_bound: s.lower_bound,
             upper_bound: s.upper_bound,
+            shortfall: seats,
+            shortfall_objective: rest,
+        }
+    }
+
+    /// The point's value on the (shortfall, ObjectiveValue) scale, a seat of
+    /// shortfall counting like one node of ObjectiveValue: the ObjectiveValue
+    /// when optimal, seats left empty plus the rest's ObjectiveValue when
+    /// infeasible with a known shortfall; `None` otherwise.
+    pub fn value(&self) -> Option<i64> {
+        match self.status {
+            Status::Optimal => self.objective.map(i64::from),
+            Status::Infeasible => Some(i64::from(self.shortfall?) + i64::from(self.shortfall_objective?)),
+            Status::BudgetExceeded => None,
+        }
+    }
+
+    /// The point in words for the curve: the ObjectiveValue, or "shortfall S + N"
+    /// (S seats left empty, N synthetic nodes for the rest), or `-`.
+    pub fn value_text(&self) -> String {
+        match (self.status, self.objective, self.shortfall, self.shortfall_objective) {
+            (Status::Optimal, Some(v), _, _) => v.to_string(),
+            (Status::Infeasible, _, Some(s), Some(n)) => format!("shortfall {s} + {n}"),
+            _ => "-".into(),
         }
     }
 }
@@ -63,15 +101,75 @@ pub struct Evaluation {
     pub baseline_objective: Option<u32>,
     /// The status of the solve without candidates.
     pub baseline_status: Status,
-    /// Baseline minus the value with candidates (both optimal), may be negative
-    /// when candidates bring a per-provider minimum with them.
+    /// When the solve with every candidate is infeasible: the shortfall (see
+    /// [`crate::shortfall`]), the least seats left empty, then the least
+    /// synthetic nodes for the rest, with its allocation and certificate.
+    #[serde(default)]
+    pub shortfall: Option<Shortfall>,
+    /// The shortfall without candidates: 0 when the baseline is optimal.
+    #[serde(default)]
+    pub baseline_shortfall: Option<u32>,
+    /// Baseline minus the value with candidates, both on the (shortfall,
+    /// ObjectiveValue) scale ([`CurvePoint::value`]: a seat of shortfall
+    /// counts like one node of ObjectiveValue; plain ObjectiveValues when both
+    /// are optimal); may be negative when candidates bring a per-provider
+    /// minimum with them.
     pub reduction: Option<i64>,
     /// `one_for_one`, `diminishing` or `none`; `None` unless both values are known.
     pub verdict: Option<Verdict>,
     /// N = 0 ..= candidate_nodes.
     pub curve: Vec<CurvePoint>,
-    /// Largest N up to which every added node lowered the value by one.
+    /// Largest N up to which every added node lowered the value (on the
+    /// scale of [`CurvePoint::value`]) by one.
     pub optimal_deployment_size: Option<u32>,
+}
+
+/// Whether every point of a curve between two equal ends has their value: where
+/// two points have the same constraints that nodes can create, every allocation
+/// of the smaller one is one of the larger, so neither the ObjectiveValue nor
+/// the shortfall (least seats, then least synthetic nodes) can rise between them.
+fn same_value(a: &CurvePoint, b: &CurvePoint) -> bool {
+    match (a.status, b.status) {
+        (Status::Optimal, Status::Optimal) => a.objective == b.objective,
+        (Status::Infeasible, Status::Infeasible) => {
+            a.shortfall.is_some() && (a.shortfall, a.shortfall_objective) == (b.shortfall, b.shortfall_objective)
+        }
+        _ => false,
+    }
+}
+
+/// The reduction, verdict and optimal deployment size a curve gives (the
+/// evaluation and [`crate::verify`] both derive them so): on the scale of
+/// [`CurvePoint::value`].
+pub fn derived(curve: &[CurvePoint]) -> (Option<i64>, Option<Verdict>, Option<u32>) {
+    let total = curve.len().saturating_sub(1) as i64;
+    let (Some(first), Some(last)) = (curve.first(), curve.last()) else { return (None, None, None) };
+    let reduction = match (first.value(), last.value()) {
+        (Some(b), Some(w)) if total > 0 => Some(b - w),
+        _ => None,
+    };
+    let verdict = reduction.map(|r| {
+        if r == total {
+            Verdict::OneForOne
+        } else if r > 0 {
+            Verdict::Diminishing
+        } else {
+            Verdict::None
+        }
+    });
+    // Unknown while a point it depends on is unsolved.
+    let optimal_deployment_size = first.value().and_then(|b| {
+        let mut size = 0;
+        for p in curve.iter().skip(1) {
+            match p.value() {
+                Some(v) if v == b - p.nodes as i64 => size = p.nodes,
+                Some(_) => break,
+                None => return None,
+            }
+        }
+        Some(size)
+    });
+    (reduction, verdict, optimal_deployment_size)
 }
 
 /// Expand candidate rows into single-node rows, in order, keeping the first `n`.
@@ -91,8 +189,12 @@ fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
 
 /// Evaluate `candidates` against `inputs`. Every point of the curve is solved
 /// exactly under its own `budget`.
+///
+/// Where a point cannot be filled, its shortfall is solved too (see
+/// [`crate::shortfall`]), and the curve is valued on the (shortfall,
+/// ObjectiveValue) scale.
 pub fn evaluate(inputs: &Inputs, candidates: &[CandidateRow], budget: Budget) -> (Model, Evaluation) {
-    evaluate_with_baseline(inputs, candidates, budget, None, usize::MAX)
+    evaluate_points(inputs, candidates, budget, None, usize::MAX, true)
 }
 
 /// The constraints that adding nodes can create: provider minimums (a
@@ -129,12 +231,26 @@ fn growth_signature(model: &Model) -> Vec<String> {
 /// on to the LP and the integer program; once they are used up, a point the
 /// neighbours do not prove is reported as `budget_exceeded` with the bounds
 /// they give.
+///
+/// No shortfall is solved here (the canister's evaluation, whose replies do
+/// not carry it yet): infeasible points keep `shortfall` unknown.
 pub fn evaluate_with_baseline(
     inputs: &Inputs,
     candidates: &[CandidateRow],
     budget: Budget,
     baseline: Option<(&Model, &Solution)>,
     max_full_solves: usize,
+) -> (Model, Evaluation) {
+    evaluate_points(inputs, candidates, budget, baseline, max_full_solves, false)
+}
+
+fn evaluate_points(
+    inputs: &Inputs,
+    candidates: &[CandidateRow],
+    budget: Budget,
+    baseline: Option<(&Model, &Solution)>,
+    max_full_solves: usize,
+    with_shortfall: bool,
 ) -> (Model, Evaluation) {
     let total: u32 = candidates.iter().map(|c| c.no_nodes).sum();
     let n = total as usize;
@@ -151,23 +267,25 @@ pub fn evaluate_with_baseline(
         if solution.work.lp_solves > 0 {
             full_solves += 1;
         }
-        (model, solution)
+        // Where the topology cannot be filled: the shortfall, under its own budget.
+        let short = (with_shortfall && solution.status == Status::Infeasible).then(|| shortfall::solve(&model, budget));
+        (model, solution, short)
     };
-    let (base_model, base_solution) = match baseline {
-        Some((m, s)) => (m.clone(), s.clone()),
+    let (base_model, base_solution, base_short) = match baseline {
+        Some((m, s)) => (m.clone(), s.clone(), (s.status == Status::Infeasible).then(|| shortfall::solve(m, budget))),
         None => solve_at(0, &[]),
     };
-    points[0] = Some(CurvePoint::of(0, &base_solution));
+    points[0] = Some(CurvePoint::of(0, &base_solution, base_short.as_ref()));
     signatures[0] = Some(growth_signature(&base_model));
     neighbours[0] = Some(Neighbour::new(&base_model, &base_solution));
-    let (model, solution) = if n == 0 {
-        (base_model, base_solution.clone())
+    let (model, solution, short) = if n == 0 {
+        (base_model, base_solution.clone(), base_short.clone())
     } else {
-        let (m, s) = solve_at(total, &[neighbours[0].as_ref().expect("solved")]);
-        points[n] = Some(CurvePoint::of(total, &s));
+        let (m, s, f) = solve_at(total, &[neighbours[0].as_ref().expect("solved")]);
+        points[n] = Some(CurvePoint::of(total, &s, f.as_ref()));
         signatures[n] = Some(growth_signature(&m));
         neighbours[n] = Some(Neighbour::new(&m, &s));
-        (m, s)
+        (m, s, f)
     };
     let mut intervals = vec![(0usize, n)];
     while let Some((lo, hi)) = intervals.pop() {
@@ -175,10 +293,7 @@ pub fn evaluate_with_baseline(
             continue;
         }
         let (a, b) = (points[lo].clone().expect("solved"), points[hi].clone().expect("solved"));
-        let flat = a.status == Status::Optimal
-            && b.status == Status::Optimal
-            && a.objective == b.objective
-            && signatures[lo] == signatures[hi];
+        let flat = same_value(&a, &b) && signatures[lo] == signatures[hi];
         if flat {
             for (k, point) in points.iter_mut().enumerate().take(hi).skip(lo + 1) {
                 *point = Some(CurvePoint { nodes: k as u32, ..a.clone() });
@@ -187,44 +302,23 @@ pub fn evaluate_with_baseline(
         }
         let mid = (lo + hi) / 2;
         let near: Vec<&Neighbour> = [lo, hi].iter().filter_map(|&k| neighbours[k].as_ref()).collect();
-        let (m, s) = solve_at(mid as u32, &near);
-        points[mid] = Some(CurvePoint::of(mid as u32, &s));
+        let (m, s, f) = solve_at(mid as u32, &near);
+        points[mid] = Some(CurvePoint::of(mid as u32, &s, f.as_ref()));
         signatures[mid] = Some(growth_signature(&m));
         neighbours[mid] = Some(Neighbour::new(&m, &s));
         intervals.push((mid, hi));
         intervals.push((lo, mid));
     }
     let curve: Vec<CurvePoint> = points.into_iter().map(|p| p.expect("every point is solved or filled")).collect();
-    let reduction = match (base_solution.objective, solution.objective) {
-        (Some(b), Some(w)) if total > 0 => Some(b as i64 - w as i64),
-        _ => None,
-    };
-    let verdict = reduction.map(|r| {
-        if r == total as i64 {
-            Verdict::OneForOne
-        } else if r > 0 {
-            Verdict::Diminishing
-        } else {
-            Verdict::None
-        }
-    });
-    // Unknown while a point it depends on is unsolved.
-    let optimal_deployment_size = base_solution.objective.and_then(|b| {
-        let mut size = 0;
-        for p in curve.iter().skip(1) {
-            match p.objective {
-                Some(v) if v as i64 == b as i64 - p.nodes as i64 => size = p.nodes,
-                Some(_) => break,
-                None => return None,
-            }
-        }
-        Some(size)
-    });
+    let (reduction, verdict, optimal_deployment_size) = derived(&curve);
+    let baseline_shortfall = curve[0].shortfall;
     let evaluation = Evaluation {
         candidate_nodes: total,
         baseline_objective: base_solution.objective,
         baseline_status: base_solution.status,
         solution,
+        shortfall: short,
+        baseline_shortfall,
         reduction,
         verdict,
         curve,

@@ -43,6 +43,7 @@ pub mod model;
 pub mod placement;
 pub mod plan;
 pub mod proposals;
+pub mod shortfall;
 pub mod solve;
 pub mod summary;
 pub mod text;

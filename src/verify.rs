@@ -75,6 +75,28 @@ pub struct Claim {
     pub topology_sha256: String,
     /// The SHA-256 of the configuration.
     pub configuration_sha256: String,
+    /// When infeasible: the shortfall and its proof (see [`crate::shortfall`]).
+    #[serde(default)]
+    pub shortfall: Option<ShortfallClaim>,
+}
+
+/// A claimed shortfall: the seats left empty, the ObjectiveValue of the rest,
+/// and what proves both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShortfallClaim {
+    /// Seats left empty.
+    pub seats: u32,
+    /// Synthetic nodes for the rest.
+    pub objective: u32,
+    /// The lower-bound certificate on `W x seats + synthetic`, on the relaxed
+    /// model ([`crate::shortfall::relax`]).
+    pub certificate: Certificate,
+    /// Node ids per subnet, empty seats included (`empty-seat-...`), in the topology's order.
+    pub allocation: Vec<ClaimedSubnet>,
+    /// Whether the certificate alone claims to prove both parts least
+    /// (otherwise what it does not reach rests on branch and bound).
+    #[serde(default)]
+    pub certificate_is_tight: bool,
 }
 
 /// Which check a claim failed.
@@ -206,6 +228,9 @@ pub fn verify(
         }
     }
     check_derived(claim)?;
+    if claim.shortfall.is_some() && claim.status != Status::Infeasible {
+        return reject(Check::Objective, "a shortfall is claimed for an answer that is not infeasible");
+    }
     let verified = match claim.status {
         Status::Optimal => {
             let Some(objective) = claim.objective else {
@@ -260,7 +285,24 @@ pub fn verify(
                     "an infeasible claim carries an objective, an upper bound or an allocation",
                 );
             }
-            let (bound, summary) = prove_infeasible(&model, claim.infeasibility.as_ref())?;
+            let (bound, mut summary) = prove_infeasible(&model, claim.infeasibility.as_ref())?;
+            let last = &claim.curve[claim.curve.len() - 1];
+            match (&claim.shortfall, last.shortfall) {
+                (Some(f), _) => {
+                    if (Some(f.seats), Some(f.objective)) != (last.shortfall, last.shortfall_objective) {
+                        return reject(Check::Curve, "the shortfall differs from the curve's last point");
+                    }
+                    summary.push_str("; ");
+                    summary.push_str(&prove_shortfall(&model, f)?);
+                }
+                (None, Some(_)) => {
+                    return reject(
+                        Check::Certificate,
+                        "a shortfall is claimed without its proof (allocation and certificate)",
+                    )
+                }
+                (None, None) => {}
+            }
             Verified { status: claim.status, objective: None, bound, proven: true, summary }
         }
         Status::BudgetExceeded => {
@@ -320,6 +362,53 @@ pub fn prove_infeasible(model: &Model, certificate: Option<&Certificate>) -> Res
     Ok((bound, format!("infeasible, proven by the infeasibility certificate: {}", why.join("; "))))
 }
 
+/// A shortfall is proven by its allocation (every constraint of the relaxed
+/// model, the seats and synthetic nodes it claims) and its certificate (a
+/// bound on `W x seats + synthetic` that reaches the allocation's value, so
+/// that both parts are least). The command line and the canister both call this.
+pub fn prove_shortfall(model: &Model, claim: &ShortfallClaim) -> Result<String, Rejection> {
+    let relaxed = crate::shortfall::relax(model);
+    let classes = allocation_classes(&relaxed.model, &claim.allocation)?;
+    let checked = crate::shortfall::check_shortfall(model, &classes, &claim.certificate).map_err(|e| {
+        let check = if e.0.starts_with("certificate") { Check::Certificate } else { Check::Allocation };
+        Rejection { check, reason: format!("shortfall: {}", e.0) }
+    })?;
+    if (checked.seats, checked.objective) != (claim.seats, claim.objective) {
+        return reject(
+            Check::Objective,
+            format!(
+                "shortfall: the allocation leaves {} seat(s) empty with {} synthetic node(s), the evaluation claims {} and {}",
+                checked.seats, checked.objective, claim.seats, claim.objective
+            ),
+        );
+    }
+    if !checked.proven {
+        if claim.certificate_is_tight {
+            return reject(
+                Check::Bound,
+                format!(
+                    "shortfall: the certificate proves {} ({}/{}) on the weighted scale, not the allocation's value",
+                    checked.bound.ceil(),
+                    checked.bound.numerator,
+                    checked.bound.denominator
+                ),
+            );
+        }
+        let seats = match checked.seats_proven {
+            true => "the seats are proven least by the certificate, the rest's ObjectiveValue rests on branch and bound",
+            false => "the certificate proves less than the allocation's value (that both parts are least rests on branch and bound)",
+        };
+        return Ok(format!(
+            "shortfall {} seat(s) left empty and ObjectiveValue {} for the rest: the allocation meets every other constraint; {seats}",
+            claim.seats, claim.objective
+        ));
+    }
+    Ok(format!(
+        "shortfall {} seat(s) left empty and ObjectiveValue {} for the rest, both least: the allocation meets every other constraint and the certificate proves the bound",
+        claim.seats, claim.objective
+    ))
+}
+
 fn show(v: Option<u32>) -> String {
     v.map_or("-".into(), |v| v.to_string())
 }
@@ -335,10 +424,24 @@ pub fn check_derived(claim: &Claim) -> Result<(), Rejection> {
     for p in curve {
         let consistent = match p.status {
             Status::Optimal => {
-                p.objective.is_some() && p.upper_bound == p.objective && Some(p.lower_bound) == p.objective
+                p.objective.is_some()
+                    && p.upper_bound == p.objective
+                    && Some(p.lower_bound) == p.objective
+                    && p.shortfall.is_none_or(|s| s == 0)
+                    && p.shortfall_objective.is_none()
             }
-            Status::Infeasible => p.objective.is_none() && p.upper_bound.is_none(),
-            Status::BudgetExceeded => p.objective.is_none() && p.upper_bound.is_none_or(|u| u >= p.lower_bound),
+            Status::Infeasible => {
+                p.objective.is_none()
+                    && p.upper_bound.is_none()
+                    && p.shortfall.is_some() == p.shortfall_objective.is_some()
+                    && p.shortfall.is_none_or(|s| s > 0)
+            }
+            Status::BudgetExceeded => {
+                p.objective.is_none()
+                    && p.upper_bound.is_none_or(|u| u >= p.lower_bound)
+                    && p.shortfall.is_none()
+                    && p.shortfall_objective.is_none()
+            }
         };
         if !consistent {
             return reject(Check::Curve, format!("point {}: its status, objective and bounds contradict", p.nodes));
@@ -365,42 +468,21 @@ pub fn check_derived(claim: &Claim) -> Result<(), Rejection> {
             ),
         );
     }
-    let reduction = match (first.objective, last.objective) {
-        (Some(b), Some(w)) if has_candidates => Some(i64::from(b) - i64::from(w)),
-        _ => None,
-    };
+    let (reduction, verdict, deployment) = crate::evaluate::derived(curve);
+    let reduction = reduction.filter(|_| has_candidates);
     if claim.reduction != reduction {
         return reject(
             Check::Curve,
             format!("reduction: the evaluation claims {:?}, its curve gives {reduction:?}", claim.reduction),
         );
     }
-    let verdict = reduction.map(|r| match r {
-        r if r == total as i64 => Verdict::OneForOne,
-        r if r > 0 => Verdict::Diminishing,
-        _ => Verdict::None,
-    });
     if claim.verdict != verdict {
         return reject(
             Check::Curve,
             format!("verdict: the evaluation claims {:?}, its curve gives {verdict:?}", claim.verdict),
         );
     }
-    let deployment = if !has_candidates {
-        None
-    } else {
-        first.objective.and_then(|b| {
-            let mut size = 0;
-            for p in curve.iter().skip(1) {
-                match p.objective {
-                    Some(v) if i64::from(v) == i64::from(b) - i64::from(p.nodes) => size = p.nodes,
-                    Some(_) => break,
-                    None => return None,
-                }
-            }
-            Some(size)
-        })
-    };
+    let deployment = deployment.filter(|_| has_candidates);
     if claim.optimal_deployment_size != deployment {
         return reject(
             Check::Curve,
@@ -496,5 +578,26 @@ pub fn claim_of(
         }),
         topology_sha256,
         configuration_sha256,
+        shortfall: evaluation.shortfall.as_ref().and_then(|f| shortfall_claim(model, f)),
     }
+}
+
+/// The claim of a solved shortfall (`None` unless it is optimal).
+pub fn shortfall_claim(model: &Model, shortfall: &crate::shortfall::Shortfall) -> Option<ShortfallClaim> {
+    let (Some(seats), Some(objective), Some(allocation)) =
+        (shortfall.seats, shortfall.objective, &shortfall.allocation)
+    else {
+        return None;
+    };
+    let relaxed = crate::shortfall::relax(model);
+    Some(ShortfallClaim {
+        seats,
+        objective,
+        certificate: shortfall.certificate.clone(),
+        certificate_is_tight: shortfall.certificate_is_tight,
+        allocation: crate::evaluate::subnet_nodes(&relaxed.model, allocation)
+            .into_iter()
+            .map(|n| ClaimedSubnet { nodes: n.nodes, synthetic: n.synthetic })
+            .collect(),
+    })
 }

@@ -6,6 +6,7 @@
 use ic_topology::check;
 use ic_topology::inputs::*;
 use ic_topology::model::{self, Model};
+use ic_topology::shortfall;
 use ic_topology::solve::{self, Budget, Status};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -87,6 +88,119 @@ fn fill(
         fill(model, s, c + 1, taken + n, pick, remaining, used, memo, best);
     }
     pick[c] = 0;
+}
+
+/// The least (units of shortfall, synthetic nodes), lexicographically, by
+/// exhaustive search, stated on the model itself rather than on the solver's
+/// relaxed model: each subnet takes at most its size, every "at most" limit
+/// and class count holds, an "exactly" limit may fall short, each empty seat
+/// is one unit and stands in for at most one missing node of one "exactly"
+/// limit of its subnet, and each per-provider minimum left unmet is one unit.
+/// `None` when not even that fills (exactly limits asking more than a size).
+fn brute_force_shortfall(model: &Model) -> Option<(u32, u32)> {
+    let counts: Vec<u32> = model.classes.iter().map(|c| c.count()).collect();
+    let mut memo = BTreeMap::new();
+    short_from(model, 0, &mut counts.clone(), &mut vec![0; model.classes.len()], &mut memo)
+}
+
+type ShortMemo = BTreeMap<(usize, Vec<u32>, Vec<bool>), Option<(u32, u32)>>;
+
+fn short_from(
+    model: &Model,
+    s: usize,
+    remaining: &mut Vec<u32>,
+    used: &mut Vec<u32>,
+    memo: &mut ShortMemo,
+) -> Option<(u32, u32)> {
+    if s == model.subnets.len() {
+        let spare_ok =
+            model.spare_limits.iter().all(|l| l.classes.iter().map(|&c| used[c as usize]).sum::<u32>() <= l.most);
+        let unmet = model.provider_minimums.iter().filter(|p| p.classes.iter().all(|&c| used[c as usize] == 0)).count();
+        return spare_ok.then_some((unmet as u32, 0));
+    }
+    let served: Vec<bool> =
+        model.provider_minimums.iter().map(|p| p.classes.iter().any(|&c| used[c as usize] > 0)).collect();
+    let key = (s, remaining.clone(), served);
+    if let Some(v) = memo.get(&key) {
+        return *v;
+    }
+    let mut best = None;
+    let mut pick = vec![0u32; model.classes.len()];
+    fill_short(model, s, 0, 0, &mut pick, remaining, used, memo, &mut best);
+    memo.insert(key, best);
+    best
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fill_short(
+    model: &Model,
+    s: usize,
+    c: usize,
+    taken: u32,
+    pick: &mut Vec<u32>,
+    remaining: &mut Vec<u32>,
+    used: &mut Vec<u32>,
+    memo: &mut ShortMemo,
+    best: &mut Option<(u32, u32)>,
+) {
+    let subnet = &model.subnets[s];
+    if c == model.classes.len() {
+        let entries: Vec<(u32, u32)> =
+            pick.iter().enumerate().filter(|(_, &n)| n > 0).map(|(i, &n)| (i as u32, n)).collect();
+        let empty = subnet.size - taken;
+        if !subnet_short_ok(model, s, &entries, empty) {
+            return;
+        }
+        let synthetic: u32 = entries.iter().filter(|(i, _)| model.classes[*i as usize].synthetic).map(|e| e.1).sum();
+        for &(i, n) in &entries {
+            remaining[i as usize] -= n;
+            used[i as usize] += n;
+        }
+        if let Some(rest) = short_from(model, s + 1, remaining, used, memo) {
+            let total = (empty + rest.0, synthetic + rest.1);
+            if best.is_none_or(|b| total < b) {
+                *best = Some(total);
+            }
+        }
+        for &(i, n) in &entries {
+            remaining[i as usize] += n;
+            used[i as usize] -= n;
+        }
+        return;
+    }
+    let class = &model.classes[c];
+    let max = if subnet.admits(class) { remaining[c].min(subnet.size - taken) } else { 0 };
+    for n in 0..=max {
+        pick[c] = n;
+        fill_short(model, s, c + 1, taken + n, pick, remaining, used, memo, best);
+    }
+    pick[c] = 0;
+}
+
+/// One subnet's limits with `empty` seats left empty: "at most" limits hold,
+/// "exactly" limits are not exceeded and their missing nodes fit in the empty seats.
+fn subnet_short_ok(model: &Model, s: usize, entries: &[(u32, u32)], empty: u32) -> bool {
+    let subnet = &model.subnets[s];
+    let mut per: BTreeMap<(Attribute, u32), u32> = BTreeMap::new();
+    for &(c, n) in entries {
+        for a in Attribute::ALL {
+            *per.entry((a, model.classes[c as usize].values[a.index()])).or_default() += n;
+        }
+    }
+    let mut missing = 0;
+    for a in Attribute::ALL {
+        for v in 0..model.values[a.index()].len() as u32 {
+            let n = per.get(&(a, v)).copied().unwrap_or(0);
+            let limit = subnet.limit(a, v);
+            if n > limit.count {
+                return false;
+            }
+            if limit.op == LimitOp::Exactly {
+                missing += limit.count - n;
+            }
+        }
+    }
+    missing <= empty
 }
 
 /// Every limit of one subnet, checked from scratch.
@@ -252,9 +366,18 @@ proptest! {
                     (take > 0).then(|| CandidateRow { no_nodes: take, ..c.clone() })
                 })
                 .collect();
-            let alone = solve::solve(&model::build(&inputs, &prefix), Budget::default());
+            let point_model = model::build(&inputs, &prefix);
+            let alone = solve::solve(&point_model, Budget::default());
             prop_assert_eq!(point.status, alone.status, "point {}", point.nodes);
             prop_assert_eq!(point.objective, alone.objective, "point {}", point.nodes);
+            // Where the point is infeasible, its shortfall is that of the point solved alone.
+            if alone.status == Status::Infeasible {
+                let short = shortfall::solve(&point_model, Budget::default());
+                prop_assert_eq!(point.shortfall, short.seats, "point {}", point.nodes);
+                prop_assert_eq!(point.shortfall_objective, short.objective, "point {}", point.nodes);
+            } else {
+                prop_assert_eq!(point.shortfall, Some(0).filter(|_| alone.status == Status::Optimal));
+            }
         }
     }
 
@@ -332,6 +455,35 @@ proptest! {
                 prop_assert_eq!(solution.status, Status::Infeasible);
                 prop_assert_eq!(solution.objective, None);
             }
+        }
+    }
+
+    /// The shortfall is the lexicographic optimum (least units, then least
+    /// synthetic nodes) that exhaustive search finds on the model itself; its
+    /// allocation and certificate check; where the model is feasible it is
+    /// (0, the ObjectiveValue), where not, at least one unit.
+    #[test]
+    fn shortfall_matches_lexicographic_brute_force((inputs, candidates) in small_inputs()) {
+        let model = model::build(&inputs, &candidates);
+        prop_assume!(model.classes.len() <= 12);
+        let truth = brute_force_shortfall(&model);
+        let answer = shortfall::solve(&model, Budget::default());
+        match truth {
+            Some((units, synthetic)) => {
+                prop_assert_eq!(answer.status, Status::Optimal, "optimum {:?} exists", truth);
+                prop_assert_eq!((answer.seats, answer.objective), (Some(units), Some(synthetic)));
+                let allocation = answer.allocation.as_ref().expect("optimal has an allocation");
+                let checked = shortfall::check_shortfall(&model, allocation, &answer.certificate).expect("checks");
+                prop_assert_eq!((checked.seats, checked.objective), (units, synthetic));
+                let value = answer.weight as i128 * units as i128 + synthetic as i128;
+                prop_assert!(checked.bound.ceil() <= value, "certificate claims {} > {}", checked.bound.ceil(), value);
+                prop_assert_eq!(answer.certificate_is_tight, checked.proven);
+                match brute_force(&model) {
+                    Some(opt) => prop_assert_eq!((units, synthetic), (0, opt)),
+                    None => prop_assert!(units > 0),
+                }
+            }
+            None => prop_assert_eq!(answer.status, Status::Infeasible),
         }
     }
 }

@@ -253,6 +253,8 @@ fn claimed_infeasible(c: &mut Claim) {
     last.objective = None;
     last.upper_bound = None;
     last.lower_bound = 0;
+    // An infeasible point claims no shortfall of 0 (a shortfall of 0 is an optimal point).
+    last.shortfall = None;
 }
 
 #[test]
@@ -301,6 +303,8 @@ fn a_budget_exceeded_claim_must_prove_its_bounds() {
         last.objective = None;
         last.lower_bound = lower;
         last.upper_bound = Some(upper);
+        // Out of budget, the point knows no shortfall.
+        last.shortfall = None;
     };
     let value = honest().evaluation.solution.objective.unwrap();
     // Honest bounds pass, each proven by its evidence.
@@ -337,4 +341,85 @@ fn an_empty_certificate_group_is_rejected() {
         Check::Certificate,
         "names no subnet",
     );
+}
+
+#[test]
+fn a_curve_point_whose_shortfall_contradicts_its_status_is_rejected() {
+    // A budget-exceeded point that claims a shortfall of 0 (only an optimal point has it).
+    rejected(
+        |c| {
+            let last = c.curve.last_mut().unwrap();
+            last.status = Status::BudgetExceeded;
+            last.objective = None;
+            c.status = Status::BudgetExceeded;
+            c.objective = None;
+            c.reduction = None;
+            c.verdict = None;
+        },
+        Check::Curve,
+        "contradict",
+    );
+    // An optimal point that claims seats left empty.
+    rejected(|c| c.curve[0].shortfall = Some(2), Check::Curve, "contradict");
+}
+
+/// The real default network cannot be filled: its claim carries the
+/// shortfall and its proof, which `verify` re-checks; a tampered shortfall
+/// (fewer seats, another certificate, an allocation with a seat filled by
+/// nothing) is rejected.
+#[test]
+fn the_default_networks_shortfall_is_verified_and_a_tampered_one_rejected() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("defaults/config.json");
+    let inputs = files::load_config(&config).unwrap().inputs;
+    let swiss = CandidateRow {
+        node_provider: "Edelweiss Nodes".into(),
+        data_center: "zz1".into(),
+        data_center_provider: "Matterhorn Hosting".into(),
+        country: "CH".into(),
+        is_sev: true,
+        no_nodes: 2,
+    };
+    let candidates = vec![swiss];
+    let (model, evaluation) = evaluate::evaluate(&inputs, &candidates, Budget::default());
+    assert_eq!(evaluation.solution.status, Status::Infeasible);
+    let (topology, configuration) = (digest::topology_digest(&inputs.topology), digest::configuration_digest(&inputs));
+    let claim =
+        verify::claim_of(&model, &evaluation, &candidates, inputs.settings, topology.clone(), configuration.clone());
+    let proof = claim.shortfall.clone().expect("an infeasible claim carries its shortfall");
+    // The Swiss candidate takes one more seat of the Swiss subnet than the network alone.
+    assert_eq!(evaluation.baseline_shortfall, Some(proof.seats + 1));
+    assert_eq!(evaluation.reduction, Some(1));
+    let v = verify::verify(&inputs, &topology, &configuration, &claim).expect("the honest claim verifies");
+    assert!(v.summary.contains(&format!("shortfall {} seat(s) left empty", proof.seats)), "{}", v.summary);
+    let check = |c: &Claim| verify::verify(&inputs, &topology, &configuration, c);
+    // Fewer seats claimed, on the claim and its curve alike.
+    let mut fewer = claim.clone();
+    let f = fewer.shortfall.as_mut().unwrap();
+    f.seats -= 1;
+    fewer.curve.last_mut().unwrap().shortfall = Some(f.seats);
+    fewer.reduction = Some(2);
+    fewer.verdict = Some(evaluate::Verdict::OneForOne);
+    fewer.optimal_deployment_size = Some(2);
+    assert_eq!(check(&fewer).unwrap_err().check, Check::Objective);
+    // A certificate whose bound no longer reaches the allocation's value.
+    let mut weaker = claim.clone();
+    weaker.shortfall.as_mut().unwrap().certificate = ic_topology::check::Certificate::zero(&model);
+    let r = check(&weaker).unwrap_err();
+    assert_eq!(r.check, Check::Bound, "{r}");
+    // A multiplier of the wrong sign.
+    let mut signed = claim.clone();
+    signed.shortfall.as_mut().unwrap().certificate.classes.insert(0, (0, 5));
+    signed.shortfall.as_mut().unwrap().certificate.classes.dedup_by_key(|(c, _)| *c);
+    assert!(check(&signed).is_err());
+    // An empty seat dropped from the allocation: its subnet is one node short.
+    let mut dropped = claim.clone();
+    let subnets = &mut dropped.shortfall.as_mut().unwrap().allocation;
+    let s = subnets.iter().position(|s| s.nodes.iter().any(|n| n.starts_with("empty-seat"))).unwrap();
+    let k = subnets[s].nodes.iter().position(|n| n.starts_with("empty-seat")).unwrap();
+    subnets[s].nodes.remove(k);
+    assert_eq!(check(&dropped).unwrap_err().check, Check::Allocation);
+    // A shortfall claimed on the curve without its proof.
+    let mut unproven = claim.clone();
+    unproven.shortfall = None;
+    assert_eq!(check(&unproven).unwrap_err().check, Check::Certificate);
 }

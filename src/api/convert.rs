@@ -566,6 +566,8 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
                 objective: p.objective,
                 lower_bound: p.lower_bound,
                 upper_bound: p.upper_bound,
+                shortfall: None,
+                shortfall_objective: None,
             })
             .collect(),
         optimal_deployment_size: e.optimal_deployment_size,
@@ -578,6 +580,7 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
         }),
         topology_sha256: e.topology_sha256.clone(),
         configuration_sha256: e.configuration_sha256.clone(),
+        shortfall: None,
     })
 }
 

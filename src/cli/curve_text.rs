@@ -12,22 +12,22 @@ pub const MAX_RUNS: usize = 24;
 
 /// The lines of the curve (without indentation).
 pub fn lines(curve: &[CurvePoint]) -> Vec<String> {
-    let show = |v: Option<u32>| v.map_or("-".to_string(), |v| v.to_string());
     if curve.len() <= MAX_POINTS {
-        return curve.iter().map(|p| format!("{:>4} -> {}", p.nodes, show(p.objective))).collect();
+        return curve.iter().map(|p| format!("{:>4} -> {}", p.nodes, p.value_text())).collect();
     }
-    let mut runs: Vec<(u32, u32, Option<u32>)> = Vec::new();
+    let mut runs: Vec<(u32, u32, String)> = Vec::new();
     for p in curve {
+        let v = p.value_text();
         match runs.last_mut() {
-            Some((_, last, v)) if *v == p.objective => *last = p.nodes,
-            _ => runs.push((p.nodes, p.nodes, p.objective)),
+            Some((_, last, w)) if *w == v => *last = p.nodes,
+            _ => runs.push((p.nodes, p.nodes, v)),
         }
     }
-    let run = |&(first, last, v): &(u32, u32, Option<u32>)| {
+    let run = |(first, last, v): &(u32, u32, String)| {
         if first == last {
-            format!("{first:>4} -> {}", show(v))
+            format!("{first:>4} -> {v}")
         } else {
-            format!("{first:>4}..{last} -> {} ({} points)", show(v), last - first + 1)
+            format!("{first:>4}..{last} -> {v} ({} points)", last - first + 1)
         }
     };
     if runs.len() <= MAX_RUNS {
@@ -57,6 +57,8 @@ mod tests {
                 objective: Some(v),
                 lower_bound: v,
                 upper_bound: Some(v),
+                shortfall: Some(0),
+                shortfall_objective: None,
             })
             .collect()
     }

@@ -62,6 +62,20 @@ pub(crate) struct ResultFile {
     pub(crate) status: Status,
     /// The ObjectiveValue with the candidates included (null unless optimal).
     pub(crate) objective: Option<u32>,
+    /// Seats left empty that only real nodes could fill: 0 when optimal, the
+    /// least number when infeasible, null when not proven.
+    #[serde(default)]
+    pub(crate) shortfall: Option<u32>,
+    /// The same without the candidates (null without candidates).
+    #[serde(default)]
+    pub(crate) baseline_shortfall: Option<u32>,
+    /// Per subnet with empty seats: how many, the rule they stand for, and why.
+    #[serde(default)]
+    pub(crate) shortfall_by_subnet: Vec<ic_topology::shortfall::SubnetShortfall>,
+    /// When infeasible: the shortfall's proof (least seats, then the least
+    /// synthetic nodes for the rest, its ObjectiveValue).
+    #[serde(default)]
+    pub(crate) shortfall_proof: Option<ShortfallOut>,
     pub(crate) baseline_objective: Option<u32>,
     pub(crate) reduction: Option<i64>,
     pub(crate) verdict: Option<evaluate::Verdict>,
@@ -95,6 +109,27 @@ pub(crate) struct ResultFile {
     pub(crate) cordoned: Vec<ic_topology::cordoned::CordonedNode>,
     pub(crate) warnings: Vec<Warning>,
     pub(crate) work: ic_topology::solve::Work,
+}
+
+/// The shortfall's answer and proof in the result file.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ShortfallOut {
+    /// `optimal` when both parts are proven least.
+    pub(crate) status: Status,
+    /// Seats left empty (when optimal).
+    pub(crate) seats: Option<u32>,
+    /// The ObjectiveValue of the rest: the least synthetic nodes with `seats` left empty.
+    pub(crate) objective: Option<u32>,
+    /// Proven: at least this many seats stay empty.
+    pub(crate) seats_lower_bound: u32,
+    /// The weight of an empty seat in `weight x seats + synthetic`.
+    pub(crate) weight: i64,
+    /// Whether the certificate alone proves both parts.
+    pub(crate) certificate_is_tight: bool,
+    /// Multipliers on the relaxed model's rows (`shortfall::relax`).
+    pub(crate) certificate: check::Certificate,
+    /// Node ids per subnet, empty seats (`empty-seat-...`) included.
+    pub(crate) allocation: Option<Vec<SubnetAllocation>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -274,6 +309,27 @@ pub(crate) fn evaluate_loaded(
         version: env!("CARGO_PKG_VERSION").into(),
         status: ev.solution.status,
         objective: ev.solution.objective,
+        shortfall: ev.curve.last().and_then(|p| p.shortfall),
+        baseline_shortfall: if candidates.is_empty() { None } else { ev.baseline_shortfall },
+        shortfall_by_subnet: ev
+            .shortfall
+            .as_ref()
+            .and_then(|f| f.allocation.as_ref())
+            .map(|a| ic_topology::shortfall::by_subnet(&model, a))
+            .unwrap_or_default(),
+        shortfall_proof: ev.shortfall.as_ref().map(|f| {
+            let relaxed = ic_topology::shortfall::relax(&model);
+            ShortfallOut {
+                status: f.status,
+                seats: f.seats,
+                objective: f.objective,
+                seats_lower_bound: f.seats_lower_bound,
+                weight: f.weight,
+                certificate_is_tight: f.certificate_is_tight,
+                certificate: f.certificate.clone(),
+                allocation: f.allocation.as_ref().map(|a| allocation_out(&relaxed.model, a)),
+            }
+        }),
         baseline_objective: if candidates.is_empty() { None } else { ev.baseline_objective },
         reduction: ev.reduction,
         verdict: ev.verdict,
@@ -341,6 +397,9 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
         r.network.synthetic_nodes,
         r.settings.synthetic_countries
     );
+    if let Some(line) = super::shortfall_text::headline(r) {
+        println!("{line}");
+    }
     let x = &r.network.excluded;
     if x.api_boundary + x.unhealthy + x.cordoned > 0 {
         println!(
@@ -367,6 +426,9 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
         ),
         Status::Infeasible => {
             println!("Infeasible: the target topology cannot be filled, even with every synthetic node");
+            for line in super::shortfall_text::lines(r) {
+                println!("  {line}");
+            }
             match &r.infeasibility {
                 Some(i) if !i.explanation.is_empty() => {
                     println!("  why (checked infeasibility certificate: these constraints cannot hold together):");
@@ -388,8 +450,10 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
         }
     }
     if r.candidate_nodes > 0 {
-        println!("  without the candidates: {}", value(r.baseline_objective));
-        println!("  with {} candidate node(s): {}", r.candidate_nodes, value(r.objective));
+        let first = ev.curve.first().map(|p| p.value_text()).unwrap_or_else(|| "-".into());
+        let last = ev.curve.last().map(|p| p.value_text()).unwrap_or_else(|| "-".into());
+        println!("  without the candidates: {first}");
+        println!("  with {} candidate node(s): {last}", r.candidate_nodes);
         println!(
             "  reduction: {}   verdict: {}",
             r.reduction.map_or("-".into(), |v| v.to_string()),
@@ -401,7 +465,7 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
                 None => "-",
             }
         );
-        println!("  curve (candidate nodes added -> ObjectiveValue):");
+        println!("  curve (candidate nodes added -> ObjectiveValue, or shortfall S + N: S seats left empty, N synthetic nodes for the rest):");
         for line in super::curve_text::lines(&ev.curve) {
             println!("    {line}");
         }

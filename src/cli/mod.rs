@@ -11,6 +11,7 @@ pub mod pipe;
 pub mod placements;
 pub mod plan;
 pub mod proposal;
+pub mod shortfall_text;
 pub mod switches;
 pub mod verify;
 pub mod verify_inputs;

@@ -96,6 +96,10 @@ struct EntryOut {
     optimal_deployment_size: Option<u32>,
     objective_after: Option<u32>,
     curve: Vec<Option<u32>>,
+    /// Where the topology cannot be filled: seats left empty per point (the
+    /// curve then counts them like nodes of ObjectiveValue).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    shortfall: Vec<Option<u32>>,
     non_sev: Figures,
     sev_changes_it: Option<bool>,
     /// `topology evaluate --candidate` with this row (N nodes) reproduces the SEV curve.
@@ -169,6 +173,7 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
                 optimal_deployment_size: e.sev.optimal_deployment_size,
                 objective_after: e.sev.objective_after,
                 curve: e.sev.curve.clone(),
+                shortfall: e.sev.shortfall.clone(),
                 non_sev: (&e.non_sev).into(),
                 sev_changes_it: e.sev_changes_it,
                 candidate: row_text(&e.candidate, "N"),
@@ -185,12 +190,24 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
     let v = |x: Option<u32>| x.map_or("-".to_string(), |x| x.to_string());
     println!("Placement map for {:?}: ObjectiveValue now {}", out.target, v(out.baseline_objective));
     if baseline_infeasible {
-        // Without a number to lower, no deployment size exists: say so once, not per row.
-        println!(
-            "  the topology cannot be filled under these inputs, even with every synthetic node, so no new \
-             node has an ObjectiveValue to lower (`topology evaluate` with the same inputs says why)"
-        );
-        return Ok(exit(status));
+        let seats = out
+            .entries
+            .iter()
+            .find_map(|e| map.entries.iter().find(|m| m.country == e.country))
+            .and_then(|m| m.sev.shortfall.first().copied().flatten());
+        match seats {
+            // Where the topology cannot be filled: the map of where new nodes lower the shortfall.
+            Some(seats) => println!(
+                "  the topology cannot be filled, even with every synthetic node: shortfall {seats} seat(s) that only real nodes can fill (`topology evaluate` says which); sizes and values below count a seat of shortfall like one node of ObjectiveValue (seats left empty plus the rest's ObjectiveValue)"
+            ),
+            None => {
+                println!(
+                    "  the topology cannot be filled under these inputs, even with every synthetic node, and its shortfall is not known, so no new \
+                     node has a value to lower (`topology evaluate` with the same inputs says why)"
+                );
+                return Ok(exit(status));
+            }
+        }
     }
     println!(
         "  {:<8} {:<16} {:>10} {:>10}   {:>12} {:>12}",

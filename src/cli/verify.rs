@@ -215,9 +215,47 @@ fn verify(r: &ResultFile, inputs: &Inputs, files: &[InputFile]) -> Result<String
             if r.objective.is_some() || r.upper_bound.is_some() || r.allocation.is_some() || r.lower_bound.is_some() {
                 return Err("an infeasible result carries an objective, a bound or an allocation".into());
             }
-            ic_topology::verify::prove_infeasible(&model, r.infeasibility.as_ref().map(|i| &i.certificate))
-                .map(|(_, summary)| summary)
-                .map_err(|e| e.reason)
+            let (_, mut summary) =
+                ic_topology::verify::prove_infeasible(&model, r.infeasibility.as_ref().map(|i| &i.certificate))
+                    .map_err(|e| e.reason)?;
+            let last = r.curve.last().ok_or("the result has no curve")?;
+            if r.shortfall != last.shortfall {
+                return Err(format!(
+                    "the result claims a shortfall of {}, its curve's last point {}",
+                    value(r.shortfall),
+                    value(last.shortfall)
+                ));
+            }
+            let proof = r.shortfall_proof.as_ref();
+            match (r.shortfall, proof.and_then(|p| p.allocation.as_ref())) {
+                (Some(seats), Some(allocation)) => {
+                    let proof = proof.expect("present");
+                    let claim = ic_topology::verify::ShortfallClaim {
+                        seats,
+                        objective: proof.objective.ok_or("a shortfall without the ObjectiveValue of the rest")?,
+                        certificate: proof.certificate.clone(),
+                        certificate_is_tight: proof.certificate_is_tight,
+                        allocation: allocation
+                            .iter()
+                            .map(|s| ic_topology::verify::ClaimedSubnet {
+                                nodes: s.nodes.clone(),
+                                synthetic: s.synthetic,
+                            })
+                            .collect(),
+                    };
+                    if (proof.seats, last.shortfall_objective) != (Some(seats), Some(claim.objective)) {
+                        return Err("the shortfall's proof differs from the curve's last point".into());
+                    }
+                    let proved = ic_topology::verify::prove_shortfall(&model, &claim).map_err(|e| e.to_string())?;
+                    summary.push_str("; ");
+                    summary.push_str(&proved);
+                }
+                (Some(seats), None) => {
+                    return Err(format!("a shortfall of {seats} is claimed without its allocation and certificate"))
+                }
+                (None, _) => {}
+            }
+            Ok(summary)
         }
         Status::BudgetExceeded => {
             let lower = r.lower_bound.ok_or("status budget_exceeded without a lower bound")?;
@@ -295,10 +333,15 @@ fn verify_curve(r: &ResultFile, inputs: &Inputs) -> Result<String, String> {
             value(baseline)
         ));
     }
-    let reduction = match (first.objective, last.objective) {
-        (Some(b), Some(w)) if total > 0 => Some(b as i64 - w as i64),
-        _ => None,
-    };
+    let baseline_shortfall = if r.candidates.is_empty() { None } else { first.shortfall };
+    if r.baseline_shortfall != baseline_shortfall {
+        return Err(format!(
+            "the result claims a baseline shortfall of {}, its curve starts at {}",
+            value(r.baseline_shortfall),
+            value(baseline_shortfall)
+        ));
+    }
+    let (reduction, verdict, deployment) = evaluate::derived(&r.curve);
     if r.reduction != reduction {
         let show = |v: Option<i64>| v.map_or("-".into(), |v| v.to_string());
         return Err(format!(
@@ -307,29 +350,11 @@ fn verify_curve(r: &ResultFile, inputs: &Inputs) -> Result<String, String> {
             show(reduction)
         ));
     }
-    let verdict = reduction.map(|red| match red {
-        red if red == total as i64 => evaluate::Verdict::OneForOne,
-        red if red > 0 => evaluate::Verdict::Diminishing,
-        _ => evaluate::Verdict::None,
-    });
     if r.verdict != verdict {
         let show = |v: &Option<evaluate::Verdict>| serde_json::to_string(v).expect("verdicts serialise");
         return Err(format!("the result claims the verdict {}, its curve gives {}", show(&r.verdict), show(&verdict)));
     }
-    let deployment = if r.candidates.is_empty() {
-        None
-    } else {
-        first.objective.map(|b| {
-            let mut size = 0;
-            for p in r.curve.iter().skip(1) {
-                match p.objective {
-                    Some(v) if v as i64 == b as i64 - p.nodes as i64 => size = p.nodes,
-                    _ => break,
-                }
-            }
-            size
-        })
-    };
+    let deployment = deployment.filter(|_| !r.candidates.is_empty());
     if r.optimal_deployment_size != deployment {
         return Err(format!(
             "the result claims an optimal deployment size of {}, its curve gives {}",
@@ -341,14 +366,18 @@ fn verify_curve(r: &ResultFile, inputs: &Inputs) -> Result<String, String> {
     let (_, ev) = evaluate::evaluate(inputs, &r.candidates, Budget::default());
     let describe = |p: &evaluate::CurvePoint| match p.status {
         Status::Optimal => value(p.objective),
-        Status::Infeasible => "infeasible".into(),
+        Status::Infeasible => format!("infeasible ({})", p.value_text()),
         Status::BudgetExceeded => format!("between {} and {} (budget exceeded)", p.lower_bound, value(p.upper_bound)),
     };
     for (claim, truth) in r.curve.iter().zip(&ev.curve) {
         let within = |v: u32, p: &evaluate::CurvePoint| p.lower_bound <= v && p.upper_bound.is_none_or(|u| v <= u);
         let agrees = match (claim.status, truth.status) {
             (Status::Optimal, Status::Optimal) => claim.objective == truth.objective,
-            (Status::Infeasible, Status::Infeasible) => true,
+            // A point that claims no shortfall (as the canister's answers) claims nothing more.
+            (Status::Infeasible, Status::Infeasible) => {
+                claim.shortfall.is_none()
+                    || (claim.shortfall, claim.shortfall_objective) == (truth.shortfall, truth.shortfall_objective)
+            }
             (Status::BudgetExceeded, Status::Optimal) => truth.objective.is_some_and(|v| within(v, claim)),
             (Status::Optimal, Status::BudgetExceeded) => claim.objective.is_some_and(|v| within(v, truth)),
             (Status::BudgetExceeded, Status::Infeasible) => claim.upper_bound.is_none(),

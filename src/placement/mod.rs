@@ -81,8 +81,16 @@ pub struct PlacementPoint {
     pub optimal_deployment_size: Option<u32>,
     /// The ObjectiveValue after those N nodes.
     pub objective_after: Option<u32>,
-    /// The ObjectiveValue with 0, 1, ... nodes: every point solved (`None`: unproven).
+    /// The ObjectiveValue with 0, 1, ... nodes: every point solved (`None`:
+    /// unproven). Where the topology cannot be filled, each point's value on
+    /// the (shortfall, ObjectiveValue) scale: seats left empty plus the
+    /// rest's ObjectiveValue (see [`crate::shortfall`]), with the seats in
+    /// `shortfall`.
     pub curve: Vec<Option<u32>>,
+    /// Where the topology cannot be filled without the new nodes: per point,
+    /// the seats left empty (0 once it can be filled); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shortfall: Vec<Option<u32>>,
     /// Points solved for this curve (0 where it was taken over by symmetry).
     pub points_solved: u32,
     /// Points that needed the LP and integer program (the rest the neighbours proved).
@@ -363,18 +371,30 @@ fn sweep(
     budget: Budget,
 ) -> PlacementPoint {
     let is_sev = template.is_sev;
-    let Some(b) = base.objective else {
+    // Where the baseline cannot be filled, points are valued on the
+    // (shortfall, ObjectiveValue) scale: seats left empty plus the rest's
+    // synthetic nodes, a seat counting like a node.
+    let base_short = match (base.objective, base.status) {
+        (None, Status::Infeasible) => {
+            let f = crate::shortfall::solve(&prepared.build(&[]), budget);
+            f.seats.zip(f.objective)
+        }
+        _ => None,
+    };
+    let Some(b) = base.objective.or(base_short.map(|(s, n)| s + n)) else {
         return PlacementPoint {
             is_sev,
             status: base.status,
             optimal_deployment_size: None,
             objective_after: None,
             curve: vec![None],
+            shortfall: vec![],
             points_solved: 0,
             full_solves: 0,
         };
     };
     let mut curve = vec![Some(b)];
+    let mut shortfall = base_short.map(|(s, _)| vec![Some(s)]).unwrap_or_default();
     let mut size = 0u32;
     let mut full_solves = 0u32;
     let mut previous: Option<Neighbour> = None;
@@ -387,8 +407,28 @@ fn sweep(
         if solution.work.lp_solves > 0 {
             full_solves += 1;
         }
-        curve.push(solution.objective);
-        match solution.objective {
+        let value = match (solution.status, base_short.is_some()) {
+            (Status::Infeasible, true) => {
+                let f = crate::shortfall::solve(&model, budget);
+                shortfall.push(f.seats);
+                match f.status {
+                    Status::Optimal => f.seats.zip(f.objective).map(|(s, n)| s + n),
+                    other => {
+                        status = other;
+                        curve.push(None);
+                        break;
+                    }
+                }
+            }
+            (_, short) => {
+                if short {
+                    shortfall.push(solution.objective.map(|_| 0));
+                }
+                solution.objective
+            }
+        };
+        curve.push(value);
+        match value {
             Some(v) if v + n == b => {
                 size = n;
                 previous = Some(Neighbour::new(&model, &solution));
@@ -410,6 +450,7 @@ fn sweep(
         objective_after: known.then_some(b - size),
         points_solved: curve.len() as u32 - 1,
         curve,
+        shortfall,
         full_solves,
     }
 }
@@ -433,8 +474,31 @@ pub fn recheck_point(
         };
         let model = prepared.build(&rows);
         let solution = solve::solve(&model, budget);
-        if solution.objective != claimed {
-            return Err(format!("{} nodes: solved alone {:?}, the curve says {:?}", n, solution.objective, claimed));
+        let value = match (solution.status, point.shortfall.is_empty()) {
+            // On the (shortfall, ObjectiveValue) scale: the shortfall solved
+            // alone, its allocation and certificate re-checked.
+            (Status::Infeasible, false) => {
+                let f = crate::shortfall::solve(&model, budget);
+                if let Some(allocation) = &f.allocation {
+                    let checked = crate::shortfall::check_shortfall(&model, allocation, &f.certificate)
+                        .map_err(|e| format!("{n} nodes: shortfall: {e}"))?;
+                    if (Some(checked.seats), Some(checked.objective)) != (f.seats, f.objective) {
+                        return Err(format!("{n} nodes: the shortfall's allocation does not give its value"));
+                    }
+                }
+                if point.shortfall.get(n).copied().flatten() != f.seats {
+                    return Err(format!(
+                        "{n} nodes: shortfall solved alone {:?}, the curve says {:?}",
+                        f.seats,
+                        point.shortfall.get(n)
+                    ));
+                }
+                f.seats.zip(f.objective).map(|(s, v)| s + v)
+            }
+            _ => solution.objective,
+        };
+        if value != claimed {
+            return Err(format!("{} nodes: solved alone {:?}, the curve says {:?}", n, value, claimed));
         }
         if let (Some(v), Some(allocation)) = (solution.objective, &solution.allocation) {
             let checked =
