@@ -117,7 +117,7 @@ proptest! {
                 // Moves that form a cycle (a swap between subnets) have no order of one
                 // proposal per subnet: they are reported, and only the rest is replayed.
                 if seq.cycles.is_empty() {
-                    let after = sequence::replay(&current, &seq.proposals);
+                    let after = sequence::replay_all(&current, &seq);
                     prop_assert!(after.is_ok(), "{:?}", after);
                     let mut want = current.clone();
                     for c in &p.changes {
