@@ -205,6 +205,24 @@ fn only_one_subnet_says_how_far_it_is_from_the_optimum() {
         "NOT on an optimal path: the cheapest plan of the whole network with subnet {x}'s change costs 42, 2 more than the optimum 40"
     );
     assert!(only.stdout.contains(&says), "expected `{says}` in:\n{}", only.stdout);
+    // The healthy node it drops says which provider the per-provider minimum places in its stead.
+    let summary = limited["proposals"]["proposals"][0]["summary"].as_str().unwrap();
+    assert!(
+        summary.lines().any(|l| l.contains("(Starbase): makes room for")
+            && l.contains("per-provider minimum: it places ANTHONY ISAAKIDIS")),
+        "{summary}"
+    );
+    // Every node is named by its provider, the cluster beside it.
+    let part_summary = part["parts"][0]["proposal"]["summary"].as_str().unwrap();
+    assert!(
+        part_summary.contains(
+            "35ddr-mltrg-nxmdq-34ttq-ic4ra-ygatb-vwo2p-7bz2e-lgkex-5djch-3qe (Ivanov Oleksandr (cluster NP Group: 1))"
+        ),
+        "{part_summary}"
+    );
     // Its part of the optimal plan is another change, on the optimal path.
-    assert_ne!(limited["proposals"]["proposals"][0]["node_ids_remove"], part["parts"][0]["proposal"]["node_ids_remove"]);
+    assert_ne!(
+        limited["proposals"]["proposals"][0]["node_ids_remove"],
+        part["parts"][0]["proposal"]["node_ids_remove"]
+    );
 }

@@ -198,8 +198,7 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
             return Err(InputError::new("--subnet", format!("{id}: the topology has no subnet of that id")));
         }
     }
-    let (pm, plan) =
-        plan::plan(&inputs, &a.only_subnets, budget).map_err(|e| InputError::new("--only-subnet", e))?;
+    let (pm, plan) = plan::plan(&inputs, &a.only_subnets, budget).map_err(|e| InputError::new("--only-subnet", e))?;
     let seq = sequence::sequence(&pm, &plan);
     let mut warnings = inputs.warnings.clone();
     warnings.extend(plan.warnings.iter().cloned());
@@ -260,7 +259,8 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
             known = Some(check.optimal.clone());
             out.push(OffOptimal {
                 subnet_id: p.subnet_id.clone(),
-                network_optimum: (check.optimal.status == Status::Optimal).then_some(check.optimal.upper_bound.unwrap_or(0)),
+                network_optimum: (check.optimal.status == Status::Optimal)
+                    .then_some(check.optimal.upper_bound.unwrap_or(0)),
                 with_change: (check.with_proposal.status == Status::Optimal)
                     .then_some(check.with_proposal.upper_bound.unwrap_or(0)),
                 on_optimal_path: check.on_optimal_path,
@@ -307,12 +307,8 @@ fn subnet_part(seq: &Sequence, id: &str) -> SubnetPart {
     let direct = proposal.as_ref().map(|p| p.after.clone()).or(new_subnet.as_ref().map(|n| n.after.clone()));
     let mut need: std::collections::BTreeSet<u32> = direct.unwrap_or_default().into_iter().collect();
     loop {
-        let more: Vec<u32> = need
-            .iter()
-            .filter_map(|&st| step_after(seq, st))
-            .flatten()
-            .filter(|st| !need.contains(st))
-            .collect();
+        let more: Vec<u32> =
+            need.iter().filter_map(|&st| step_after(seq, st)).flatten().filter(|st| !need.contains(st)).collect();
         if more.is_empty() {
             break;
         }
@@ -394,9 +390,15 @@ fn print_plan(f: &PlanFile, switches: &[String]) {
                 o.network_optimum.unwrap_or(0)
             ),
             (Some(false), None) => {
-                println!("  NOT on an optimal path: no plan of the whole network contains subnet {}'s change", o.subnet_id)
+                println!(
+                    "  NOT on an optimal path: no plan of the whole network contains subnet {}'s change",
+                    o.subnet_id
+                )
             }
-            _ => println!("  subnet {}'s change: undecided within the budget whether it is on an optimal path", o.subnet_id),
+            _ => println!(
+                "  subnet {}'s change: undecided within the budget whether it is on an optimal path",
+                o.subnet_id
+            ),
         }
     }
     println!("Switches:");

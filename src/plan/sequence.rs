@@ -325,8 +325,11 @@ impl<'a> Why<'a> {
         partners.sort_by_key(|&i| out_add[i].is_none());
         let mut next = partners.iter();
         let removal_words: Vec<Option<String>> = out_remove.clone();
-        for r in out_remove.iter_mut() {
+        // Removals that make room for an addition are that addition's partner already.
+        let mut paired = vec![false; remove.len()];
+        for (j, r) in out_remove.iter_mut().enumerate() {
             if r.is_none() {
+                paired[j] = true;
                 *r = Some(match next.next() {
                     Some(&i) => match &out_add[i] {
                         Some(why) => format!("makes room for {}: {why}", label(add[i])),
@@ -339,7 +342,7 @@ impl<'a> Why<'a> {
         let (members, size) = (self.members(s), self.pm.model.subnets[s].size);
         let grows = size.saturating_sub(members) as usize;
         // Additions without a reason: the subnet's growth, else the place of a removed node.
-        let mut freed = 0..remove.len();
+        let mut freed = (0..remove.len()).filter(|&j| !paired[j]);
         let mut grown = 0usize;
         for a in out_add.iter_mut() {
             if a.is_none() {
@@ -356,7 +359,10 @@ impl<'a> Why<'a> {
                 }
             }
         }
-        (out_add.into_iter().map(Option::unwrap_or_default).collect(), out_remove.into_iter().map(Option::unwrap_or_default).collect())
+        (
+            out_add.into_iter().map(Option::unwrap_or_default).collect(),
+            out_remove.into_iter().map(Option::unwrap_or_default).collect(),
+        )
     }
 }
 
