@@ -4,7 +4,7 @@
 //! node by node: dropped 1, moved 3, newly assigned 1; feasibility by the
 //! ObjectiveValue's independent checker), its certificate never claims more,
 //! and its proposals, replayed in order, end at the plan. With a subnet
-//! selection (`--subnet`), the plan equals brute force on the network without
+//! selection (`--only-subnet`), the plan equals brute force on the network without
 //! the other subnets and their members, and changes nothing outside it.
 
 use ic_topology::check::{self, Allocation};
