@@ -337,7 +337,7 @@ fn proposals_say_which_limit_a_removal_mends() {
     };
     let dir = std::env::temp_dir().join(format!("ic-topology-cli-why-{}", std::process::id()));
     for (example, says) in [
-        (swap_oracles::EXAMPLES[3], "its node provider NP Group: np1 and np2 has 2 nodes in the subnet, at most 1 allowed"),
+        (swap_oracles::EXAMPLES[3], "counts in cluster NP Group: np1 and np2, which has 2 nodes in the subnet, at most 1 allowed"),
         (swap_oracles::EXAMPLES[0], "its node provider node-provider-1 has 2 nodes in the subnet, at most 1 allowed; its data center dc-1 has 2 nodes in the subnet, at most 1 allowed"),
     ] {
         let config = swap_oracles::write(&dir.join(&example[..2]), &swap_oracles::example(&d, example));

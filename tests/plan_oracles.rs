@@ -185,6 +185,7 @@ fn reference_changes(json: &str) -> Vec<NodeChange> {
             NodeChange {
                 node_id: node.clone(),
                 node_provider: f.or(t).unwrap().1.clone(),
+                original_provider: String::new(),
                 kind,
                 from: f.map(|x| x.0.clone()),
                 to: t.map(|x| x.0.clone()),
@@ -315,10 +316,11 @@ fn topology_without_subnet_id_column_starts_every_subnet_empty() {
             plan.warnings
         );
     }
-    // No proposal can name a subnet without id: the sequence says so.
+    // No membership change can name a subnet without id: each is a subnet to create.
     let seq = plan::sequence::sequence(&pm, &plan);
     assert!(seq.proposals.is_empty());
-    assert_eq!(seq.unnamed_subnets.len(), 2, "{:?}", seq.unnamed_subnets);
+    assert_eq!(seq.new_subnets.len(), 2, "{:?}", seq.new_subnets);
+    assert!(seq.new_subnets.iter().all(|n| n.subnet_id.is_none() && n.node_ids.len() == 3), "{:?}", seq.new_subnets);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! node by node: dropped 1, moved 3, newly assigned 1; feasibility by the
 //! ObjectiveValue's independent checker), its certificate never claims more,
 //! and its proposals, replayed in order, end at the plan. With a subnet
-//! selection (`--subnet`), the plan equals brute force on the network without
+//! selection (`--only-subnet`), the plan equals brute force on the network without
 //! the other subnets and their members, and changes nothing outside it.
 
 use ic_topology::check::{self, Allocation};
@@ -117,7 +117,7 @@ proptest! {
                 // Moves that form a cycle (a swap between subnets) have no order of one
                 // proposal per subnet: they are reported, and only the rest is replayed.
                 if seq.cycles.is_empty() {
-                    let after = sequence::replay(&current, &seq.proposals);
+                    let after = sequence::replay_all(&current, &seq);
                     prop_assert!(after.is_ok(), "{:?}", after);
                     let mut want = current.clone();
                     for c in &p.changes {

@@ -6,10 +6,10 @@ use clap::Args;
 use ic_topology::digest;
 use ic_topology::files::InputFile;
 use ic_topology::inputs::{Inputs, Warning};
-use ic_topology::plan::check::{ChangeKind, Counts, PlanCertificate};
+use ic_topology::plan::check::{Counts, PlanCertificate};
 use ic_topology::plan::sequence::{self, Sequence};
 use ic_topology::plan::verify_proposal::{self, Payload};
-use ic_topology::plan::{self, output, NodeChange, Plan};
+use ic_topology::plan::{self, output, NodeChange};
 use ic_topology::solve::{Budget, Status, Work};
 use ic_topology::InputError;
 use serde::{Deserialize, Serialize};
@@ -26,9 +26,17 @@ pub struct PlanArgs {
     /// planned with the canister's budget, bit for bit as the canister does.
     #[arg(long, conflicts_with_all = ["config", "budget"])]
     pub inputs: Option<PathBuf>,
-    /// Change only this subnet (by id); may be repeated. Without it, any subnet may change.
-    #[arg(long = "subnet")]
+    /// Show this subnet's part of the optimal network plan (by id): its
+    /// proposal, the step it runs at and the steps it must follow; may be
+    /// repeated. Each such part is on an optimal path (`verify-proposal`
+    /// accepts it).
+    #[arg(long = "subnet", conflicts_with = "only_subnets")]
     pub subnets: Vec<String>,
+    /// Change only this subnet (by id), every other keeping its members; may
+    /// be repeated. Such a plan is not, in general, part of an optimal plan of
+    /// the network: the output says whether it is, and by how much it is not.
+    #[arg(long = "only-subnet")]
+    pub only_subnets: Vec<String>,
     /// Print one JSON object (the result file `verify-plan` reads).
     #[arg(long)]
     pub json: bool,
@@ -106,8 +114,15 @@ pub struct PlanFile {
     pub upper_bound: Option<u64>,
     pub certificate_is_tight: bool,
     pub certificate: PlanCertificate,
-    /// Subnet ids the plan was limited to (empty: any).
+    /// Subnet ids the plan was limited to (`--only-subnet`; empty: any).
     pub subnets: Vec<String>,
+    /// The subnets shown (`--subnet`): each one's part of the optimal plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<SubnetPart>,
+    /// With `--only-subnet`: how far each of the limited plan's changes is
+    /// from an optimal plan of the whole network.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub off_optimal: Vec<OffOptimal>,
     pub changes: Vec<NodeChange>,
     pub proposals: Sequence,
     pub settings: ic_topology::inputs::Settings,
@@ -117,6 +132,35 @@ pub struct PlanFile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub infeasible_because: Vec<String>,
     pub work: Work,
+}
+
+/// One subnet's part of the optimal plan.
+#[derive(Serialize, Deserialize)]
+pub struct SubnetPart {
+    /// The subnet.
+    pub subnet_id: String,
+    /// Its membership change, if the plan changes it and the registry has it.
+    pub proposal: Option<sequence::MembershipProposal>,
+    /// Its creation, if the registry does not have it yet.
+    pub new_subnet: Option<sequence::NewSubnet>,
+    /// The steps (of the whole plan) that must be executed before it, with
+    /// the subnets they change.
+    pub after: Vec<(u32, String)>,
+}
+
+/// How far one change of a limited plan is from an optimal network plan.
+#[derive(Serialize, Deserialize)]
+pub struct OffOptimal {
+    /// The subnet.
+    pub subnet_id: String,
+    /// The optimum of the whole network.
+    pub network_optimum: Option<u64>,
+    /// The cheapest network plan that contains this change.
+    pub with_change: Option<u64>,
+    /// Whether that is the optimum (`None`: undecided within the budget).
+    pub on_optimal_path: Option<bool>,
+    /// How much more it costs (`None` when undecided or no plan contains it).
+    pub excess_cost: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -149,7 +193,12 @@ fn write_file(path: &Path, text: &str) -> Result<(), InputError> {
 pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
     let (inputs, files, source) = super::load::load(a.config.as_deref(), a.inputs.as_deref())?;
     let budget = budget_for(a.budget, a.inputs.is_some());
-    let (pm, plan) = plan::plan(&inputs, &a.subnets, budget).map_err(|e| InputError::new("--subnet", e))?;
+    for id in &a.subnets {
+        if !inputs.topology.iter().any(|s| s.subnet_id.as_deref() == Some(id.as_str())) {
+            return Err(InputError::new("--subnet", format!("{id}: the topology has no subnet of that id")));
+        }
+    }
+    let (pm, plan) = plan::plan(&inputs, &a.only_subnets, budget).map_err(|e| InputError::new("--only-subnet", e))?;
     let seq = sequence::sequence(&pm, &plan);
     let mut warnings = inputs.warnings.clone();
     warnings.extend(plan.warnings.iter().cloned());
@@ -167,12 +216,59 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
             eprintln!("no plan was found: no chart written to {}", dir.display());
         }
     }
+    let parts: Vec<SubnetPart> = a.subnets.iter().map(|id| subnet_part(&seq, id)).collect();
     if let Some(path) = &a.proposals_out {
-        write_file(path, &serde_json::to_string_pretty(&seq).expect("proposals serialise"))?;
+        // With --subnet, only those subnets' steps (numbered as in the whole plan).
+        let written = if a.subnets.is_empty() {
+            seq.clone()
+        } else {
+            Sequence {
+                proposals: parts.iter().filter_map(|p| p.proposal.clone()).collect(),
+                new_subnets: parts.iter().filter_map(|p| p.new_subnet.clone()).collect(),
+                cycles: seq.cycles.clone(),
+            }
+        };
+        write_file(path, &serde_json::to_string_pretty(&written).expect("proposals serialise"))?;
     }
     if let Some(path) = &a.what_if_out {
         write_file(path, &output::what_if_nodes_csv(&inputs, &plan))?;
     }
+    // A limited plan: each of its changes judged against the whole network.
+    let off_optimal: Vec<OffOptimal> = if a.only_subnets.is_empty() || plan.status != Status::Optimal {
+        Vec::new()
+    } else {
+        let mut known = None;
+        let mut out = Vec::new();
+        for p in &seq.proposals {
+            let payload = Payload {
+                subnet_id: p.subnet_id.clone(),
+                node_ids_add: p.node_ids_add.clone(),
+                node_ids_remove: p.node_ids_remove.clone(),
+            };
+            // Nodes moved between the limited subnets cannot be judged one change at a time.
+            let check = match verify_proposal::verify_proposal(
+                &inputs,
+                &payload,
+                budget,
+                known.as_ref(),
+                plan::solve::Search::Full,
+            ) {
+                Ok(c) => c,
+                Err(_) => continue,
+            };
+            known = Some(check.optimal.clone());
+            out.push(OffOptimal {
+                subnet_id: p.subnet_id.clone(),
+                network_optimum: (check.optimal.status == Status::Optimal)
+                    .then_some(check.optimal.upper_bound.unwrap_or(0)),
+                with_change: (check.with_proposal.status == Status::Optimal)
+                    .then_some(check.with_proposal.upper_bound.unwrap_or(0)),
+                on_optimal_path: check.on_optimal_path,
+                excess_cost: check.excess_cost,
+            });
+        }
+        out
+    };
     let file = PlanFile {
         tool: "topology".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -184,7 +280,9 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
         upper_bound: plan.upper_bound,
         certificate_is_tight: plan.certificate_is_tight,
         certificate: plan.certificate.clone(),
-        subnets: a.subnets.clone(),
+        subnets: a.only_subnets.clone(),
+        parts,
+        off_optimal,
         changes: plan.changes.clone(),
         proposals: seq,
         settings: inputs.settings,
@@ -196,15 +294,54 @@ pub fn run_plan(a: PlanArgs) -> Result<ExitCode, InputError> {
     if a.json {
         super::print_json(&file);
     } else {
-        print_plan(&file, &plan);
+        let switches = super::switches::lines(&inputs, &ic_topology::model::build(&inputs, &[]));
+        print_plan(&file, &switches);
     }
     Ok(exit_for(file.status))
 }
 
-fn print_plan(f: &PlanFile, plan: &Plan) {
+/// Subnet `id`'s step in `seq` and the steps it must follow (transitively).
+fn subnet_part(seq: &Sequence, id: &str) -> SubnetPart {
+    let proposal = seq.proposals.iter().find(|p| p.subnet_id == id).cloned();
+    let new_subnet = seq.new_subnets.iter().find(|n| n.subnet_id.as_deref() == Some(id)).cloned();
+    let direct = proposal.as_ref().map(|p| p.after.clone()).or(new_subnet.as_ref().map(|n| n.after.clone()));
+    let mut need: std::collections::BTreeSet<u32> = direct.unwrap_or_default().into_iter().collect();
+    loop {
+        let more: Vec<u32> =
+            need.iter().filter_map(|&st| step_after(seq, st)).flatten().filter(|st| !need.contains(st)).collect();
+        if more.is_empty() {
+            break;
+        }
+        need.extend(more);
+    }
+    let after = need.into_iter().map(|st| (st, step_name(seq, st))).collect();
+    SubnetPart { subnet_id: id.to_string(), proposal, new_subnet, after }
+}
+
+fn step_after(seq: &Sequence, step: u32) -> Option<Vec<u32>> {
+    seq.proposals
+        .iter()
+        .find(|p| p.step == step)
+        .map(|p| p.after.clone())
+        .or_else(|| seq.new_subnets.iter().find(|n| n.step == step).map(|n| n.after.clone()))
+}
+
+fn step_name(seq: &Sequence, step: u32) -> String {
+    seq.proposals
+        .iter()
+        .find(|p| p.step == step)
+        .map(|p| format!("subnet {}", p.subnet_id))
+        .or_else(|| seq.new_subnets.iter().find(|n| n.step == step).map(|n| n.label()))
+        .unwrap_or_default()
+}
+
+fn print_plan(f: &PlanFile, switches: &[String]) {
     println!("Network: {}", f.inputs.source);
     if !f.subnets.is_empty() {
-        println!("  changing only subnet(s): {}", f.subnets.join(", "));
+        println!(
+            "  changing only subnet(s): {} (every other subnet keeps its members: not a plan of the whole network)",
+            f.subnets.join(", ")
+        );
     }
     match f.status {
         Status::Optimal => {
@@ -215,8 +352,12 @@ fn print_plan(f: &PlanFile, plan: &Plan) {
                 if f.certificate_is_tight { " by plan and lower-bound certificate" } else { " by branch and bound" }
             );
             println!(
-                "  dropped {}, moved {}, newly assigned {} (synthetic {})",
-                c.dropped, c.moved, c.newly_assigned, c.synthetic
+                "  dropped {}, moved {}, newly assigned {} (synthetic {}); {} step(s)",
+                c.dropped,
+                c.moved,
+                c.newly_assigned,
+                c.synthetic,
+                f.proposals.steps()
             );
         }
         Status::Infeasible => {
@@ -234,45 +375,48 @@ fn print_plan(f: &PlanFile, plan: &Plan) {
             f.upper_bound.map_or("-".into(), |v| v.to_string())
         ),
     }
-    for w in &f.warnings {
-        println!("  warning: {}", w.message);
-    }
-    if !plan.changes.is_empty() {
-        println!();
-        println!("Changes:");
-        for c in &plan.changes {
-            let place = |s: &Option<String>, i: Option<u32>| match (s, i) {
-                (Some(id), _) => id.clone(),
-                (None, Some(i)) => format!("subnet #{i} (no id)"),
-                (None, None) => "-".into(),
-            };
-            let kind = match c.kind {
-                ChangeKind::Dropped => "dropped",
-                ChangeKind::Moved => "moved",
-                ChangeKind::NewlyAssigned => "newly assigned",
-            };
-            let why = c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-            println!(
-                "  {:<15} {} [{}]: {} -> {}{why}",
-                kind,
-                c.node_id,
-                c.node_provider,
-                place(&c.from, c.from_index),
-                place(&c.to, c.to_index)
-            );
+    for o in &f.off_optimal {
+        match (o.on_optimal_path, o.excess_cost) {
+            (Some(true), _) => println!(
+                "  subnet {}'s change is on an optimal path of the whole network (its optimum {})",
+                o.subnet_id,
+                o.network_optimum.unwrap_or(0)
+            ),
+            (Some(false), Some(x)) => println!(
+                "  NOT on an optimal path: the cheapest plan of the whole network with subnet {}'s change costs {}, \
+                 {x} more than the optimum {}",
+                o.subnet_id,
+                o.with_change.unwrap_or(0),
+                o.network_optimum.unwrap_or(0)
+            ),
+            (Some(false), None) => {
+                println!(
+                    "  NOT on an optimal path: no plan of the whole network contains subnet {}'s change",
+                    o.subnet_id
+                )
+            }
+            _ => println!(
+                "  subnet {}'s change: undecided within the budget whether it is on an optimal path",
+                o.subnet_id
+            ),
         }
     }
-    if !f.proposals.proposals.is_empty() {
-        println!();
-        println!("Proposals, in order:");
-        for p in &f.proposals.proposals {
-            let after = if p.after.is_empty() {
-                String::new()
-            } else {
-                format!(" (after step {})", p.after.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))
-            };
+    println!("Switches:");
+    for line in switches {
+        println!("  {line}");
+    }
+    println!("Inputs: configuration sha256 {}", f.inputs.configuration_sha256);
+    for file in &f.inputs.files {
+        println!("  {} {} {}", file.sha256, file.role, file.path);
+    }
+    let labels: std::collections::BTreeMap<&str, String> =
+        f.changes.iter().map(|c| (c.node_id.as_str(), c.provider_label())).collect();
+    let label = |id: &str| labels.get(id).cloned().unwrap_or_default();
+    let print_step = |step: u32| {
+        if let Some(p) = f.proposals.proposals.iter().find(|p| p.step == step) {
+            let after = after_words(&p.after);
             println!(
-                "  {}. {} ({}): +{} -{}{after}  summary sha256 {}",
+                "  Step {}: change subnet {} ({}): add {}, remove {}{after}; summary sha256 {}",
                 p.step,
                 p.subnet_id,
                 p.subnet_type,
@@ -280,13 +424,74 @@ fn print_plan(f: &PlanFile, plan: &Plan) {
                 p.node_ids_remove.len(),
                 p.summary_sha256
             );
+            for (id, why) in p.node_ids_remove.iter().zip(&p.why_removed) {
+                println!("    - {id} ({}): {why}", label(id));
+            }
+            for (id, why) in p.node_ids_add.iter().zip(&p.why_added) {
+                println!("    + {id} ({}): {why}", label(id));
+            }
+        }
+        if let Some(n) = f.proposals.new_subnets.iter().find(|n| n.step == step) {
+            println!(
+                "  Step {}: create {} ({}) with {} node(s) (CreateSubnet; no membership change can name it){}; \
+                 summary sha256 {}",
+                n.step,
+                n.label(),
+                n.subnet_type,
+                n.node_ids.len(),
+                after_words(&n.after),
+                n.summary_sha256
+            );
+            for (id, why) in n.node_ids.iter().zip(&n.why) {
+                println!("    + {id} ({}): {why}", label(id));
+            }
+        }
+    };
+    let steps = f.proposals.steps() as u32;
+    if f.parts.is_empty() {
+        if steps > 0 {
+            println!();
+            println!("Steps, in the order they can run (one proposal each):");
+            for step in 1..=steps {
+                print_step(step);
+            }
+        }
+    } else {
+        for part in &f.parts {
+            println!();
+            let step = part.proposal.as_ref().map(|p| p.step).or(part.new_subnet.as_ref().map(|n| n.step));
+            match step {
+                None => println!("Subnet {}: the optimal plan makes no change to it", part.subnet_id),
+                Some(step) => {
+                    println!("Subnet {}'s part of this optimal plan: step {step} of {steps}", part.subnet_id);
+                    if part.after.is_empty() {
+                        println!("  it can run now: it takes no node another step frees");
+                    } else {
+                        let names: Vec<String> = part.after.iter().map(|(s, n)| format!("{s} ({n})")).collect();
+                        println!("  run it after step(s) {}", names.join(", "));
+                    }
+                    print_step(step);
+                }
+            }
         }
     }
     for cycle in &f.proposals.cycles {
         println!("  cycle of moves (needs a free node to execute): {}", cycle.join(", "));
     }
-    for s in &f.proposals.unnamed_subnets {
-        println!("  {s} changes but has no subnet id: no proposal can name it");
+    if !f.warnings.is_empty() {
+        println!();
+        println!("Warnings ({}):", f.warnings.len());
+        for w in &f.warnings {
+            println!("  warning: {}", w.message);
+        }
+    }
+}
+
+fn after_words(after: &[u32]) -> String {
+    if after.is_empty() {
+        String::new()
+    } else {
+        format!(" (after step {})", after.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))
     }
 }
 
@@ -495,7 +700,7 @@ pub fn plan_summary(
     canister_id: Option<&str>,
 ) -> Result<(String, String), InputError> {
     let (pm, plan) = plan::plan(inputs, subnets, ic_topology::canister_profile::CANISTER_BUDGET)
-        .map_err(|e| InputError::new("--subnet", e))?;
+        .map_err(|e| InputError::new("--only-subnet", e))?;
     let sequence = sequence::sequence(&pm, &plan);
     Ok(plan::summary::render(&plan::summary::PlanSummaryInput {
         canister_id,

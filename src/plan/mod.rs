@@ -38,6 +38,10 @@ pub struct NodeChange {
     pub node_id: String,
     /// The provider, after renames and clusters (as the reference reports it).
     pub node_provider: String,
+    /// The provider after renames, before clusters: the name the registry
+    /// gives the node's provider (`node_provider` is then its cluster's label).
+    #[serde(default)]
+    pub original_provider: String,
     /// Kept, dropped, moved or newly assigned.
     pub kind: ChangeKind,
     /// Subnet ids; `None` for no subnet (or a subnet of the topology without id).
@@ -134,11 +138,13 @@ pub fn subnet_id(pm: &PlanModel, s: Option<u32>) -> Option<String> {
 
 fn named_changes(pm: &PlanModel, changes: &[check::Change]) -> Vec<NodeChange> {
     let provider_of = node_providers(pm);
+    let original_of = original_providers(pm);
     changes
         .iter()
         .map(|c| NodeChange {
             node_id: c.node_id.clone(),
             node_provider: provider_of.get(&c.node_id).cloned().unwrap_or_default(),
+            original_provider: original_of.get(&c.node_id).cloned().unwrap_or_default(),
             kind: c.kind,
             from: subnet_id(pm, c.from),
             to: subnet_id(pm, c.to),
@@ -163,4 +169,38 @@ pub fn node_providers(pm: &PlanModel) -> std::collections::BTreeMap<String, Stri
         out.insert(d.node_id.clone(), d.provider.clone());
     }
     out
+}
+
+/// Every model node's provider after renames, before clusters (the name a
+/// voter knows it by), by node id; forced drops included.
+pub fn original_providers(pm: &PlanModel) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for class in &pm.model.classes {
+        for m in &class.members {
+            out.insert(m.clone(), class.original_provider.clone());
+        }
+    }
+    for d in &pm.forced_drops {
+        out.insert(d.node_id.clone(), d.original_provider.clone());
+    }
+    out
+}
+
+impl NodeChange {
+    /// The node's provider as a voter reads it: the registry's name, with its
+    /// cluster's label beside it when a cluster counts it with others
+    /// (`Ivanov Oleksandr (cluster NP Group: 1)`).
+    pub fn provider_label(&self) -> String {
+        provider_label(&self.original_provider, &self.node_provider)
+    }
+}
+
+/// `original (cluster label)`, or the one name when they agree (or the
+/// original is unknown).
+pub fn provider_label(original: &str, clustered: &str) -> String {
+    if original.is_empty() || original == clustered {
+        clustered.to_string()
+    } else {
+        format!("{original} (cluster {clustered})")
+    }
 }

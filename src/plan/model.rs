@@ -42,6 +42,9 @@ pub struct ForcedDrop {
     pub reason: String,
     /// Its provider after renames and clusters.
     pub provider: String,
+    /// Its provider after renames, before clusters (the name a voter knows).
+    #[serde(default)]
+    pub original_provider: String,
 }
 
 /// The membership model.
@@ -250,7 +253,14 @@ pub fn build(inputs: &Inputs, selected: &[String]) -> Result<(PlanModel, Vec<War
             let subnet = new_index[s as usize]?;
             let node = inputs.nodes.iter().find(|n| &n.node_id == id)?;
             let provider = model::registry_node_values(inputs, node)[0].clone();
-            Some(ForcedDrop { node_id: id.clone(), subnet, reason: unusable_reason(inputs, id)?, provider })
+            let original_provider = model::registry_provider(inputs.settings.rules, node);
+            Some(ForcedDrop {
+                node_id: id.clone(),
+                subnet,
+                reason: unusable_reason(inputs, id)?,
+                provider,
+                original_provider,
+            })
         })
         .collect();
     forced_drops.sort();

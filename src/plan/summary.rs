@@ -55,7 +55,7 @@ pub fn render(s: &PlanSummaryInput) -> (String, String) {
             s.plan.upper_bound.map_or("-".into(), |u| u.to_string())
         )),
     }
-    if s.sequence.proposals.is_empty() {
+    if s.sequence.steps() == 0 {
         t.push_str("No change is needed.\n\n");
     }
     for p in &s.sequence.proposals {
@@ -69,6 +69,17 @@ pub fn render(s: &PlanSummaryInput) -> (String, String) {
             p.summary_sha256
         ));
     }
+    for n in &s.sequence.new_subnets {
+        t.push_str(&format!(
+            "Step {}: create {} ({}) with {} node(s) (CreateSubnet): {}; summary sha256 {}\n",
+            n.step,
+            n.label(),
+            n.subnet_type,
+            n.node_ids.len(),
+            n.node_ids.join(", "),
+            n.summary_sha256
+        ));
+    }
     for c in &s.sequence.cycles {
         t.push_str(&format!("Cycle of moves (needs a free node): {}\n", c.join(", ")));
     }
@@ -76,7 +87,7 @@ pub fn render(s: &PlanSummaryInput) -> (String, String) {
         "\nTopology sha256 {}\nConfiguration sha256 {}\n\n",
         s.topology_sha256, s.configuration_sha256
     ));
-    let subnet_args: String = s.subnets.iter().map(|id| format!(" --subnet {id}")).collect();
+    let subnet_args: String = s.subnets.iter().map(|id| format!(" --only-subnet {id}")).collect();
     let subnet_candid: Vec<String> = s.subnets.iter().map(|id| format!("\"{id}\"")).collect();
     t.push_str("Reproduce:\n");
     t.push_str(&format!(

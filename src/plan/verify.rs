@@ -205,17 +205,18 @@ pub fn check_sequence(
     let current: BTreeMap<String, String> =
         membership.iter().filter_map(|(n, &s)| id_of(s).map(|id| (n.clone(), id))).collect();
     let _ = subnets;
-    let after = sequence::replay(&current, &seq.proposals).map_err(|e| format!("proposals: {e}"))?;
+    let after = sequence::replay_all(&current, seq).map_err(|e| format!("proposals: {e}"))?;
     let mut want = current.clone();
     for c in changes {
         want.remove(&c.node_id);
     }
     for c in changes {
-        if let Some(to) = &c.to {
-            want.insert(c.node_id.clone(), to.clone());
+        let to = c.to.clone().or_else(|| c.to_index.map(|i| format!("new subnet #{i}")));
+        if let Some(to) = to {
+            want.insert(c.node_id.clone(), to);
         }
     }
-    if seq.cycles.is_empty() && seq.unnamed_subnets.is_empty() && after != want {
+    if seq.cycles.is_empty() && after != want {
         return Err("proposals: applied in order, they do not end at the plan's membership".into());
     }
     Ok(())
