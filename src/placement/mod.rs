@@ -136,7 +136,16 @@ pub fn footprint(inputs: &Inputs, base: &Model, country: &str) -> Option<Footpri
     if let Some(special) = &inputs.special_limits {
         for (scope, by_attribute) in special {
             if let Some(limit) = by_attribute.get(&Attribute::Country).and_then(|by_value| by_value.get(country)) {
-                limits.push(format!("{scope:?}: {limit:?}"));
+                let scope = match scope {
+                    crate::inputs::SpecialLimitScope::SubnetId(id) => format!("subnet {id}"),
+                    crate::inputs::SpecialLimitScope::SubnetType(t) => format!("{t} subnets"),
+                    crate::inputs::SpecialLimitScope::Default => "every subnet".into(),
+                };
+                let op = match limit.op {
+                    crate::inputs::LimitOp::AtMost => "at most",
+                    crate::inputs::LimitOp::Exactly => "exactly",
+                };
+                limits.push(format!("{scope}: {op} {}", limit.count));
             }
         }
     }
@@ -434,7 +443,11 @@ pub fn recheck_point(
         let model = prepared.build(&rows);
         let solution = solve::solve(&model, budget);
         if solution.objective != claimed {
-            return Err(format!("{} nodes: solved alone {:?}, the curve says {:?}", n, solution.objective, claimed));
+            return Err(format!(
+                "{n} nodes: solved alone {}, the curve says {}",
+                shown(solution.objective),
+                shown(claimed)
+            ));
         }
         if let (Some(v), Some(allocation)) = (solution.objective, &solution.allocation) {
             let checked =
@@ -457,10 +470,10 @@ pub fn recheck_point(
             .count() as u32;
         if point.optimal_deployment_size != Some(size) || point.objective_after != Some(b - size) {
             return Err(format!(
-                "the curve gives size {size} and value after {}, the entry says {:?} and {:?}",
+                "the curve gives size {size} and value after {}, the entry says {} and {}",
                 b - size,
-                point.optimal_deployment_size,
-                point.objective_after
+                shown(point.optimal_deployment_size),
+                shown(point.objective_after)
             ));
         }
         if size < b && point.curve.len() as u32 != size + 2 {
@@ -471,4 +484,9 @@ pub fn recheck_point(
         }
     }
     Ok(())
+}
+
+/// A number in a message, or `none` where there is none.
+fn shown(x: Option<u32>) -> String {
+    x.map_or("none".to_string(), |x| x.to_string())
 }
