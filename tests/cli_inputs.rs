@@ -577,3 +577,34 @@ fn every_named_network_equals_its_configuration_and_says_its_name() {
         &["--network and --config"],
     );
 }
+
+#[test]
+fn the_production_subnets_have_their_present_sizes_and_the_script_reproduces_them() {
+    let nodes = std::fs::read_to_string(defaults("nodes.csv")).unwrap();
+    let mut members: std::collections::BTreeMap<String, u32> = Default::default();
+    let mut reader = csv::Reader::from_reader(nodes.as_bytes());
+    let column = reader.headers().unwrap().iter().position(|h| h == "subnet_id").unwrap();
+    for r in reader.records() {
+        let id = r.unwrap()[column].to_string();
+        if !id.is_empty() {
+            *members.entry(id).or_default() += 1;
+        }
+    }
+    let topology = std::fs::read_to_string(defaults("networks/production_topology.csv")).unwrap();
+    let mut sizes: std::collections::BTreeMap<String, u32> = Default::default();
+    for r in csv::Reader::from_reader(topology.as_bytes()).records() {
+        let r = r.unwrap();
+        assert_eq!(&r[2], "1");
+        sizes.insert(r[1].to_string(), r[3].parse().unwrap());
+    }
+    assert_eq!(sizes.len(), 47);
+    assert_eq!(sizes, members, "a production subnet's size is not its membership in defaults/nodes.csv");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("bash")
+        .args(["scripts/production_topology.sh", "defaults/nodes.csv", "defaults/networks/production_topology.csv"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), topology);
+}

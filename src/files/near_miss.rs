@@ -111,7 +111,7 @@ pub fn check_candidate_names(
     for (i, c) in candidates.iter().enumerate() {
         let row = i + 1;
         let refuse = |field: &str, message: String| {
-            Err(InputError::new(source, format!("candidate row {row}, {field}: {message}")).field(field))
+            Err(InputError::new(source, format!("candidate row {row}: {message}")).field(field))
         };
         let near = |field: &str, what: &str, value: &str, existing: &str| {
             refuse(
