@@ -284,6 +284,10 @@ fn help_documents_every_flag_the_exit_codes_and_the_rule_sets_defaults() {
 fn candidate_nodes_have_a_cap() {
     let run = topology(&["evaluate", "--config", GENERATED, "--candidate", "P,DC,Owner,AR,true,100000"]);
     assert_input_error(&run, &["no_nodes", "1 to 1000"]);
+    // A number too large for any integer is too large, not "not a whole number".
+    let run =
+        topology(&["evaluate", "--config", GENERATED, "--candidate", "P,DC,Owner,AR,true,99999999999999999999999"]);
+    assert_input_error(&run, &["no_nodes", "99999999999999999999999 is too large", "1 to 1000"]);
     let run = topology(&[
         "evaluate",
         "--config",

@@ -254,7 +254,14 @@ impl<'s> Table<'s> {
         if let Some(reason) = missing_reason(value) {
             return Err(self.error(row, column, reason));
         }
-        value.trim().parse::<i64>().map_err(|_| self.error(row, column, format!("`{value}` is not a whole number")))
+        let digits = value.trim().trim_start_matches(['-', '+']);
+        value.trim().parse::<i64>().map_err(|_| {
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                self.error(row, column, format!("{} is too large", value.trim()))
+            } else {
+                self.error(row, column, format!("`{value}` is not a whole number"))
+            }
+        })
     }
 
     /// A whole number within `min..=max`, as a `u32`.
