@@ -148,7 +148,7 @@ fn mismatch(expected: &[String], actual: &str) -> Option<String> {
         }
     }
     let open_start = runs.len() > 1;
-    let anchored_end = !expected.last().is_some_and(|l| l.trim() == "...");
+    let anchored_end = expected.last().is_none_or(|l| l.trim() != "...");
     let mut at = 0;
     let n = runs.len();
     for (r, run) in runs.iter().enumerate() {
