@@ -52,11 +52,11 @@ const MAX_ANSWER_BYTES: u64 = 64 << 20;
 /// The arguments of `topology fetch`.
 #[derive(Args)]
 pub(crate) struct FetchArgs {
-    /// Where to write the nodes CSV (default: current_nodes_<UTC date>_<time>.csv
+    /// Where to write the nodes CSV (default: current_nodes_YYYYMMDD_HHMMSS.csv, UTC,
     /// in the working directory, as the reference names it).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// The IC API host to ask (default https://ic-api.internetcomputer.org, or
+    /// The IC API host to ask (default `https://ic-api.internetcomputer.org`, or
     /// the environment variable TOPOLOGY_IC_API); /api/v3/nodes is appended.
     #[arg(long, value_name = "URL")]
     api: Option<String>,
