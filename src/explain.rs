@@ -53,7 +53,11 @@ pub fn infeasibility(model: &Model, cert: &Certificate) -> Option<Vec<String>> {
             let who = if values.len() == 1 {
                 format!("{} {}", words(a), values[0])
             } else {
-                format!("each of the {} {}s {}", values.len(), words(a), some(&values))
+                let plural = match a {
+                    Attribute::Country => "countries".to_string(),
+                    a => format!("{}s", words(a)),
+                };
+                format!("each of the {} {plural} {}", values.len(), some(&values))
             };
             let total = count as u64 * k;
             let (each, in_all) = if k > 1 { ("each of ", format!(" ({total} in all)")) } else { ("", String::new()) };

@@ -29,6 +29,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Which network that ships with topology to read when no --config or
+    /// --inputs is given (`topology networks` lists them; default in-force).
+    #[arg(long, global = true, value_name = "NAME")]
+    network: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -73,6 +77,12 @@ enum Command {
     /// `verify --inputs` and `proposal-summary` without a canister.
     #[command(after_help = cli::help::EXIT_CODES)]
     Export(ExportArgs),
+    /// List the networks that ship with topology, for --network NAME.
+    Networks,
+    /// Download today's node list from the public IC API (GET /api/v3/nodes,
+    /// as the reference tool's ic_topology does) into a nodes CSV.
+    #[command(after_help = cli::help::EXIT_CODES)]
+    Fetch(cli::fetch::FetchArgs),
     /// Render a proposal verdict (a `get_proposal_verdict` or
     /// `list_proposal_verdicts` reply, or a verdict's Candid bytes) as text.
     #[command(after_help = cli::help::EXIT_CODES)]
@@ -82,7 +92,25 @@ enum Command {
 fn main() -> ExitCode {
     cli::pipe::quiet_on_closed_pipe();
     let cli = Cli::parse();
+    match cli.network.as_deref() {
+        Some("help") => {
+            println!("{}", cli::defaults::listing());
+            return ExitCode::SUCCESS;
+        }
+        Some(name) => {
+            if let Err(e) = cli::defaults::select(name) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        None => {}
+    }
     let result = match cli.command {
+        Command::Networks => {
+            println!("{}", cli::defaults::listing());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fetch(a) => cli::fetch::run_fetch(a),
         Command::Evaluate(a) => cli::evaluate::run_evaluate(a),
         Command::Verify(a) => cli::verify::run_verify(a),
         Command::Generate(a) => cli::generate::run_generate(a),

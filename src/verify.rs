@@ -188,7 +188,11 @@ pub fn verify(
     if claim.settings != inputs.settings {
         return reject(
             Check::Settings,
-            format!("the evaluation used {:?}, the inputs have {:?}", claim.settings, inputs.settings),
+            format!(
+                "the evaluation used the settings {}, the inputs have {}",
+                serde_json::to_string(&claim.settings).unwrap_or_default(),
+                serde_json::to_string(&inputs.settings).unwrap_or_default()
+            ),
         );
     }
     if claim.topology_sha256 != topology_sha256 {
@@ -473,13 +477,21 @@ pub fn check_derived(claim: &Claim) -> Result<(), Rejection> {
     if claim.reduction != reduction {
         return reject(
             Check::Curve,
-            format!("reduction: the evaluation claims {:?}, its curve gives {reduction:?}", claim.reduction),
+            format!(
+                "reduction: the evaluation claims {}, its curve gives {}",
+                claim.reduction.map_or("none".into(), |r| r.to_string()),
+                reduction.map_or("none".into(), |r| r.to_string())
+            ),
         );
     }
     if claim.verdict != verdict {
         return reject(
             Check::Curve,
-            format!("verdict: the evaluation claims {:?}, its curve gives {verdict:?}", claim.verdict),
+            format!(
+                "verdict: the evaluation claims {}, its curve gives {}",
+                serde_json::to_string(&claim.verdict).unwrap_or_default(),
+                serde_json::to_string(&verdict).unwrap_or_default()
+            ),
         );
     }
     let deployment = deployment.filter(|_| has_candidates);

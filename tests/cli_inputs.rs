@@ -85,6 +85,29 @@ fn a_csv_split_on_semicolons_or_tabs_says_which_separator_it_found() {
 }
 
 #[test]
+fn the_separator_hint_works_on_real_files_whose_regions_hold_commas() {
+    // The real network re-saved with `;` or tabs: the regions ("Europe,CH,Zurich")
+    // keep their commas, so the rows split into more fields than the one-column header.
+    let dir = TempDir::new("separator-real");
+    let nodes = std::fs::read_to_string(defaults("nodes.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(nodes.as_bytes());
+    for (sep, says) in [(b';', "`;`"), (b'\t', "tabs")] {
+        let mut writer = csv::WriterBuilder::new().delimiter(sep).from_writer(Vec::new());
+        writer.write_record(reader.headers().unwrap()).unwrap();
+        for r in csv::Reader::from_reader(nodes.as_bytes()).records() {
+            writer.write_record(&r.unwrap()).unwrap();
+        }
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert!(text.lines().nth(1).unwrap().contains(','), "a region keeps its commas");
+        let path = dir.write("nodes.csv", &text);
+        dir.write("topology.csv", &std::fs::read_to_string(defaults("topology.csv")).unwrap());
+        let config = dir.write("config.json", r#"{"nodes_file": "nodes.csv", "topology_file": "topology.csv"}"#);
+        let run = topology(&["evaluate", "--config", &s(&config)]);
+        assert_input_error(&run, &[&s(&path), "line 2", "expected 1 field,", says, "comma-separated"]);
+    }
+}
+
+#[test]
 fn export_writes_what_evaluate_inputs_reads() {
     let dir = TempDir::new("export");
     let out = dir.path("export.json");
@@ -261,6 +284,10 @@ fn help_documents_every_flag_the_exit_codes_and_the_rule_sets_defaults() {
 fn candidate_nodes_have_a_cap() {
     let run = topology(&["evaluate", "--config", GENERATED, "--candidate", "P,DC,Owner,AR,true,100000"]);
     assert_input_error(&run, &["no_nodes", "1 to 1000"]);
+    // A number too large for any integer is too large, not "not a whole number".
+    let run =
+        topology(&["evaluate", "--config", GENERATED, "--candidate", "P,DC,Owner,AR,true,99999999999999999999999"]);
+    assert_input_error(&run, &["no_nodes", "99999999999999999999999 is too large", "1 to 1000"]);
     let run = topology(&[
         "evaluate",
         "--config",
@@ -386,4 +413,202 @@ fn the_printed_verdict_words_are_the_readmes() {
         assert!(readme.contains(&format!("`{word}`")), "the README does not name `{word}`");
     }
     assert!(readme.contains("`none`"));
+}
+
+// ---------------------------------------------------------------------------
+// `topology fetch`: the public IC API's node list, served on the loopback address
+
+#[path = "support/dashboard.rs"]
+mod dashboard;
+
+#[test]
+fn fetch_writes_the_dashboard_node_list_as_the_nodes_csv_it_was_recorded_from() {
+    let api = dashboard::serve(dashboard::recorded_answer(), dashboard::Answer::Whole);
+    let dir = TempDir::new("fetch");
+    let run = topology_in(&dir.0, &["fetch", "--api", &api, "--out", "nodes.csv"]);
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    let written = std::fs::read(dir.path("nodes.csv")).unwrap();
+    let recorded = std::fs::read(defaults("nodes.csv")).unwrap();
+    assert!(written == recorded, "the fetched CSV differs from defaults/nodes.csv");
+    let sha = ic_sha256(&written);
+    assert!(run.stdout.starts_with(&format!("Fetched 1447 nodes from {api}/api/v3/nodes at ")), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("sha256 {sha}")), "{}", run.stdout);
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("nodes.csv.fetch.json")).unwrap()).unwrap();
+    assert_eq!(record["sha256"], sha);
+    assert_eq!(record["nodes"], 1447);
+    assert_eq!(record["url"], format!("{api}/api/v3/nodes"));
+    let at = record["fetched_at"].as_str().unwrap();
+    assert!(at.len() == 20 && at.ends_with('Z') && at.as_bytes()[10] == b'T', "{at}");
+    // No temporary file is left beside it.
+    let names: Vec<String> =
+        std::fs::read_dir(&dir.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    // What it wrote is evaluated like the shipped network.
+    dir.write(
+        "config.json",
+        &format!(
+            r#"{{"rules": "2025", "nodes_file": "nodes.csv", "topology_file": "{}", "blacklist_file": "{}",
+                "scenario": "{}", "no_synthetic_countries": 6}}"#,
+            s(&defaults("topology.csv")),
+            s(&defaults("blacklist.yaml")),
+            s(&defaults("clusters.json"))
+        ),
+    );
+    let fetched = topology_in(&dir.0, &["evaluate", "--config", "config.json", "--json"]).json();
+    let shipped = topology(&["evaluate", "--json"]).json();
+    assert_eq!(fetched["status"], shipped["status"]);
+    assert_eq!(fetched["inputs"]["configuration_sha256"], shipped["inputs"]["configuration_sha256"]);
+}
+
+fn ic_sha256(bytes: &[u8]) -> String {
+    ic_topology::digest::sha256_hex(bytes)
+}
+
+#[test]
+fn fetch_takes_its_host_from_the_environment() {
+    let api = dashboard::serve(dashboard::recorded_answer(), dashboard::Answer::Whole);
+    let dir = TempDir::new("fetch-env");
+    let out = Command::new(env!("CARGO_BIN_EXE_topology"))
+        .args(["fetch", "--out", "today.csv"])
+        .env("TOPOLOGY_IC_API", &api)
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path("today.csv").exists());
+}
+
+#[test]
+fn a_cut_short_truncated_malformed_or_refused_answer_writes_nothing() {
+    let cases = [
+        (dashboard::Answer::CutShort, "cut short"),
+        (dashboard::Answer::Truncated, "the answer is not JSON"),
+        (dashboard::Answer::Malformed, "the answer is not JSON"),
+        (dashboard::Answer::Unavailable, "HTTP 503"),
+    ];
+    for (answer, needle) in cases {
+        let api = dashboard::serve(dashboard::recorded_answer(), answer);
+        let dir = TempDir::new("fetch-bad");
+        // An older file is left as it was.
+        dir.write("nodes.csv", "old\n");
+        let run = topology_in(&dir.0, &["fetch", "--api", &api, "--out", "nodes.csv"]);
+        assert_input_error(&run, &[needle, "nothing written", "/api/v3/nodes"]);
+        assert_eq!(std::fs::read_to_string(dir.path("nodes.csv")).unwrap(), "old\n");
+        assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 1, "a file was left behind");
+    }
+    // A node without a required field, and an answer that is not the node list.
+    let api = dashboard::serve(r#"{"nodes":[{"node_id":"x","dc_id":"zh1"}]}"#.into(), dashboard::Answer::Whole);
+    let dir = TempDir::new("fetch-field");
+    assert_input_error(
+        &topology_in(&dir.0, &["fetch", "--api", &api, "--out", "n.csv"]),
+        &["node 1 (x) has no `node_operator_id`"],
+    );
+    let api = dashboard::serve(r#"{"subnets":[]}"#.into(), dashboard::Answer::Whole);
+    assert_input_error(&topology_in(&dir.0, &["fetch", "--api", &api, "--out", "n.csv"]), &["no `nodes` array"]);
+    assert!(!dir.path("n.csv").exists());
+}
+
+#[test]
+fn fetch_offline_says_so() {
+    // A port nothing listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = TempDir::new("fetch-offline");
+    let run = topology_in(&dir.0, &["fetch", "--api", &format!("http://127.0.0.1:{port}"), "--out", "n.csv"]);
+    assert_input_error(&run, &["cannot get the node list", "offline", "nothing written"]);
+    assert!(!dir.path("n.csv").exists());
+}
+
+// ---------------------------------------------------------------------------
+// candidates typed by hand: near misses, owners, dashboard names
+
+const REAL_CANDIDATE_DCP: &str = "Lionel Messi,ar1,Equinx,AR,true,1";
+
+#[test]
+fn a_near_miss_is_refused_with_did_you_mean_naming_its_field() {
+    let run = topology(&["evaluate", "--candidate", "New Provider,newdc9,Equinx,AR,true,1"]);
+    assert_input_error(&run, &["data_center_provider", "did you mean `Equinix`?", "--verbatim-values"]);
+    let run = topology(&["evaluate", "--candidate", "Arceau NP LCC,newdc9,Newco,AR,true,1"]);
+    assert_input_error(&run, &["node_provider", "did you mean `Arceau NP LLC`?"]);
+    // Meant as new: taken as given.
+    let run = topology(&["evaluate", "--verbatim-values", "--candidate", "New Provider,newdc9,Equinx,AR,true,1"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+}
+
+#[test]
+fn an_existing_data_center_has_one_owner_and_dashboard_names_are_recognised() {
+    let run = topology(&["evaluate", "--candidate", REAL_CANDIDATE_DCP]);
+    assert_input_error(&run, &["data_center_provider", "data center `ar1` exists and belongs to"]);
+    let run = topology(&["evaluate", "--candidate", "Lionel Messi,CABA 1,Newco,AR,true,1"]);
+    assert_input_error(&run, &["data_center", "`CABA 1` is the dashboard's name of data center `ar1`"]);
+}
+
+#[test]
+fn a_look_alike_names_the_field_that_holds_it() {
+    // A Cyrillic Е in the data-center provider's name.
+    let run = topology(&["evaluate", "--candidate", "Lionel Messi,newdc9,\u{415}quinix,AR,true,1"]);
+    assert_input_error(&run, &["looks like the existing \"Equinix\"", "data_center_provider"]);
+}
+
+// ---------------------------------------------------------------------------
+// the networks that ship
+
+#[test]
+fn every_named_network_equals_its_configuration_and_says_its_name() {
+    let list = topology(&["networks"]);
+    assert_eq!(list.code, 0);
+    for name in ["in-force", "reference-target", "production", "growth-app75"] {
+        assert!(list.stdout.contains(name), "{}", list.stdout);
+    }
+    assert_eq!(topology(&["evaluate", "--network", "help"]).stdout, list.stdout);
+    for (name, config) in [
+        ("reference-target", "networks/reference-target.json"),
+        ("production", "networks/production.json"),
+        ("growth-app75", "networks/growth-app75.json"),
+    ] {
+        let named = topology(&["evaluate", "--network", name, "--json"]).json();
+        let run = topology(&["evaluate", "--config", &s(&defaults(config)), "--json"]);
+        let on_disk = run.json();
+        assert_eq!(named["status"], on_disk["status"], "{name}");
+        assert_eq!(named["objective"], on_disk["objective"], "{name}");
+        assert_eq!(named["inputs"]["configuration_sha256"], on_disk["inputs"]["configuration_sha256"], "{name}");
+        let text = topology(&["evaluate", "--network", name]);
+        assert!(text.stdout.contains(&format!("Network: the network `{name}`")), "{}", text.stdout);
+    }
+    assert_input_error(&topology(&["evaluate", "--network", "mainnet"]), &["--network", "in-force, reference-target"]);
+    assert_input_error(
+        &topology(&["evaluate", "--network", "production", "--config", GENERATED]),
+        &["--network and --config"],
+    );
+}
+
+#[test]
+fn the_production_subnets_have_their_present_sizes_and_the_script_reproduces_them() {
+    let nodes = std::fs::read_to_string(defaults("nodes.csv")).unwrap();
+    let mut members: std::collections::BTreeMap<String, u32> = Default::default();
+    let mut reader = csv::Reader::from_reader(nodes.as_bytes());
+    let column = reader.headers().unwrap().iter().position(|h| h == "subnet_id").unwrap();
+    for r in reader.records() {
+        let id = r.unwrap()[column].to_string();
+        if !id.is_empty() {
+            *members.entry(id).or_default() += 1;
+        }
+    }
+    let topology = std::fs::read_to_string(defaults("networks/production_topology.csv")).unwrap();
+    let mut sizes: std::collections::BTreeMap<String, u32> = Default::default();
+    for r in csv::Reader::from_reader(topology.as_bytes()).records() {
+        let r = r.unwrap();
+        assert_eq!(&r[2], "1");
+        sizes.insert(r[1].to_string(), r[3].parse().unwrap());
+    }
+    assert_eq!(sizes.len(), 47);
+    assert_eq!(sizes, members, "a production subnet's size is not its membership in defaults/nodes.csv");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("bash")
+        .args(["scripts/production_topology.sh", "defaults/nodes.csv", "defaults/networks/production_topology.csv"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), topology);
 }

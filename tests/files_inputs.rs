@@ -726,7 +726,12 @@ fn config_settings_and_every_file() {
     let roles: Vec<&str> = loaded.files.iter().map(|f| f.role.as_str()).collect();
     assert_eq!(roles, FILE_KEYS, "every file, in the order of the keys");
     assert!(loaded.files.iter().all(|f| f.sha256.len() == 64 && f.sha256.bytes().all(|b| b.is_ascii_hexdigit())));
-    assert!(loaded.inputs.warnings.is_empty(), "{:?}", loaded.inputs.warnings);
+    // The one warning: the cluster's member `Q` is no provider of the nodes or the pipeline.
+    let warnings = &loaded.inputs.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].field.as_deref(), Some("members"));
+    assert!(warnings[0].source.ends_with("sub/clusters.json"), "{warnings:?}");
+    assert!(warnings[0].message.contains("member `Q` matches no node provider"), "{warnings:?}");
 }
 
 #[test]

@@ -19,6 +19,9 @@
 //!   is the repository's, `topology` is the CLI this build made, and
 //!   `cargo run --release --` means `topology`. Blocks of one file share one
 //!   scratch folder, in order, so a guide may write a file and read it later.
+//! - `topology fetch` asks a server on the loopback address that answers
+//!   with the node list recorded from `defaults/nodes.csv` (the variable
+//!   `TOPOLOGY_IC_API` points it there), so a guide shows it without the network.
 //! - The `text` block that follows directly (blank lines between allowed), if
 //!   any, is the expected output: stdout and stderr as one stream. Its lines
 //!   appear in the output in that order and next to each other; a line `...`
@@ -32,6 +35,8 @@ use std::process::Command;
 #[path = "support/cli.rs"]
 mod cli;
 use cli::TempDir;
+#[path = "support/dashboard.rs"]
+mod dashboard;
 
 /// One command block marked for replay.
 #[derive(Debug)]
@@ -205,6 +210,7 @@ fn every_replayed_command_gives_the_output_its_guide_shows() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut failures = Vec::new();
     let mut replayed = 0;
+    let api = dashboard::serve(dashboard::recorded_answer(), dashboard::Answer::Whole);
     for guide in guides(root) {
         let name = guide.strip_prefix(root).unwrap().display().to_string();
         let text = std::fs::read_to_string(&guide).unwrap();
@@ -229,6 +235,7 @@ fn every_replayed_command_gives_the_output_its_guide_shows() {
                 .arg(format!("exec 2>&1\n{script}"))
                 .current_dir(&scratch.0)
                 .env("PATH", &path)
+                .env("TOPOLOGY_IC_API", &api)
                 .output()
                 .expect("bash runs");
             let code = out.status.code().unwrap_or(-1);

@@ -49,7 +49,9 @@ pub(crate) struct EvaluateArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) blacklisted_out: Option<PathBuf>,
     /// Take candidate values exactly as written, even a country such as `us`
-    /// that is a case variant of an ISO code (refused otherwise).
+    /// that is a case variant of an ISO code, a name a letter or two away from
+    /// an existing one (`Equinx`), or an existing data center with another
+    /// owner (refused otherwise).
     #[arg(long)]
     pub(crate) verbatim_values: bool,
 }
@@ -193,6 +195,8 @@ pub(crate) fn run_evaluate(a: EvaluateArgs) -> Result<ExitCode, InputError> {
     let (candidates, candidates_source) = read_candidates(a.candidates.as_deref(), &a.candidate)?;
     if !a.verbatim_values {
         files::check_candidate_text(&candidates, &candidates_source, &loaded.0)?;
+        let names = super::load::data_center_names(a.config.as_deref(), a.inputs.as_deref(), &loaded.1);
+        files::check_candidate_names(&candidates, &candidates_source, &loaded.0, &names)?;
     }
     let (result, model, ev, switches) = evaluate_loaded(&a, loaded, candidates, &candidates_source);
     write_side_files(&result, &model, &ev, a.charts.as_deref(), a.blacklisted_out.as_deref())?;
@@ -224,6 +228,8 @@ fn run_scenarios(a: &EvaluateArgs, config: &Path, names: &[String]) -> Result<Ex
         let source = format!("{} (scenario {name})", config.display());
         if !a.verbatim_values {
             files::check_candidate_text(&candidates, &candidates_source, &loaded.inputs)?;
+            let names = super::load::data_center_names(Some(config), None, &loaded.files);
+            files::check_candidate_names(&candidates, &candidates_source, &loaded.inputs, &names)?;
         }
         let loaded = (loaded.inputs, loaded.files, source, loaded.defaults);
         let (result, model, ev, switches) = evaluate_loaded(a, loaded, candidates.clone(), &candidates_source);

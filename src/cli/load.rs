@@ -35,6 +35,13 @@ pub(crate) fn load_for(
     export: Option<&Path>,
     command: Option<files::Mode>,
 ) -> Result<Loaded, InputError> {
+    if defaults::selected_by_name() && (config.is_some() || export.is_some()) {
+        let given = if config.is_some() { "--config" } else { "--inputs" };
+        return Err(InputError::new(
+            "--network",
+            format!("--network and {given} both say which network to read: give one of them"),
+        ));
+    }
     if let Some(path) = export {
         // The canister's configuration, as exported: no default is applied here.
         return load_export(path).map(|(inputs, files, source)| (inputs, files, source, vec![]));
@@ -58,9 +65,9 @@ pub(crate) fn load_for(
         }
         None => {
             let (inputs, files) = default_inputs()?;
-            let defaults =
-                vec![format!("no --config: {} under the 2025 rules with all their defaults", defaults::SOURCE)];
-            Ok((inputs, files, defaults::SOURCE.into(), defaults))
+            let source = defaults::selected().source;
+            let defaults = vec![format!("no --config: {source} under the 2025 rules with all their defaults")];
+            Ok((inputs, files, source.into(), defaults))
         }
     }
 }
@@ -93,4 +100,26 @@ pub(crate) fn read_candidates(file: Option<&Path>, args: &[String]) -> Result<(V
         }
     };
     Ok((rows, source))
+}
+
+/// The dashboard's data-center names (`dc_name` to `dc_id`) of the nodes file
+/// read: the shipped one without `--config`, the configuration's
+/// `nodes_file` (when its bytes are still those read) with it; none for an export.
+pub(crate) fn data_center_names(
+    config: Option<&Path>,
+    export: Option<&Path>,
+    files: &[InputFile],
+) -> std::collections::BTreeMap<String, String> {
+    if export.is_some() {
+        return Default::default();
+    }
+    let Some(config) = config else { return files::data_center_names(defaults::NODES) };
+    let Some(nodes) = files.iter().find(|f| f.role == "nodes_file") else { return Default::default() };
+    let base = config.parent().unwrap_or(Path::new(""));
+    [base.join(&nodes.path), Path::new(&nodes.path).to_path_buf()]
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .find(|bytes| digest::sha256_hex(bytes) == nodes.sha256)
+        .map(|bytes| files::data_center_names(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default()
 }

@@ -4,6 +4,7 @@ pub mod curve_text;
 pub mod defaults;
 pub mod evaluate;
 pub mod export;
+pub mod fetch;
 pub mod generate;
 pub mod help;
 pub mod load;

@@ -188,7 +188,7 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
         return Ok(exit(status));
     }
     let v = |x: Option<u32>| x.map_or("-".to_string(), |x| x.to_string());
-    println!("Placement map for {:?}: ObjectiveValue now {}", out.target, v(out.baseline_objective));
+    println!("Placement map for {}: ObjectiveValue now {}", target_text(&out.target), v(out.baseline_objective));
     if baseline_infeasible {
         let seats = out
             .entries
@@ -210,14 +210,14 @@ pub fn run_placements(a: PlacementsArgs) -> Result<ExitCode, InputError> {
         }
     }
     println!(
-        "  {:<8} {:<16} {:>10} {:>10}   {:>12} {:>12}",
+        "  {:<8} {:<18} {:>10} {:>10}   {:>12} {:>12}",
         "country", "why", "SEV size", "SEV after", "no-SEV size", "no-SEV after"
     );
     for e in &out.entries {
         println!(
-            "  {:<8} {:<16} {:>10} {:>10}   {:>12} {:>12}",
+            "  {:<8} {:<18} {:>10} {:>10}   {:>12} {:>12}",
             e.country,
-            format!("{:?}", e.origin),
+            origin_text(&e.origin),
             v(e.optimal_deployment_size),
             v(e.objective_after),
             v(e.non_sev.optimal_deployment_size),
@@ -273,8 +273,12 @@ fn write_proofs(
                 return Err(InputError::new(
                     "--proofs",
                     format!(
-                        "{} (SEV {}): the map says size {size}, value after {:?}; its evaluation says {:?}, {after:?}",
-                        e.country, point.is_sev, point.objective_after, result.optimal_deployment_size
+                        "{} (SEV {}): the map says size {size}, value after {}; its evaluation says {}, {}",
+                        e.country,
+                        point.is_sev,
+                        shown(point.objective_after),
+                        shown(result.optimal_deployment_size),
+                        shown(after)
                     ),
                 ));
             }
@@ -311,7 +315,7 @@ pub fn run_node_value(a: NodeValueArgs) -> Result<ExitCode, InputError> {
         for (v, (group, classes)) in values.values.iter().zip(&groups) {
             debug_assert_eq!(&v.group, group);
             value::check_node_value(&model, opt, classes, v).map_err(|e| {
-                InputError::new("node-value", format!("{:?} {}: proof rejected: {e}", group.kind, group.name))
+                InputError::new("node-value", format!("{} {}: proof rejected: {e}", kind_text(&group.kind), group.name))
             })?;
         }
     }
@@ -340,7 +344,7 @@ pub fn run_node_value(a: NodeValueArgs) -> Result<ExitCode, InputError> {
         };
         println!(
             "  {:<20} {:<40} {:>7} {:>7} {:>6}",
-            format!("{:?}", n.group.kind),
+            kind_text(&n.group.kind),
             n.group.name,
             n.usable_nodes,
             v(n.needed),
@@ -451,4 +455,43 @@ pub fn verify_certified_reply(
             }
         }
     })())
+}
+
+/// A number, or `-` where there is none.
+fn shown(x: Option<u32>) -> String {
+    x.map_or("-".to_string(), |x| x.to_string())
+}
+
+/// Whom the map is for, in words.
+fn target_text(target: &Target) -> String {
+    match target {
+        Target::NewProvider => "a new node provider (in a new data center of a new data-center provider)".into(),
+        Target::Provider(name) => {
+            format!("node provider `{name}` (in a new data center of a new data-center provider)")
+        }
+        Target::DataCenter(dc) => format!("a new node provider in data center `{dc}`"),
+    }
+}
+
+/// Why a country is on the map, in a few words.
+fn origin_text(origin: &CountryOrigin) -> String {
+    match origin {
+        CountryOrigin::Network => "has nodes",
+        CountryOrigin::RestrictedList => "on a subnet's list",
+        CountryOrigin::New => "a new country",
+        CountryOrigin::DataCenter => "the data center's",
+    }
+    .into()
+}
+
+/// A group's kind, in words.
+fn kind_text(kind: &value::GroupKind) -> String {
+    match kind {
+        value::GroupKind::NodeProvider => "node provider",
+        value::GroupKind::Cluster => "provider cluster",
+        value::GroupKind::DataCenter => "data center",
+        value::GroupKind::DataCenterProvider => "data-center provider",
+        value::GroupKind::Country => "country",
+    }
+    .into()
 }

@@ -605,13 +605,13 @@ pub fn run_verify_proposal(a: VerifyProposalArgs) -> Result<ExitCode, InputError
                 check.optimal.upper_bound.unwrap_or(0)
             ),
             _ => println!(
-                "Undecided: the optimum is {:?} and with the proposal {:?} (bounds {}..{:?} and {}..{:?})",
-                check.optimal.status,
-                check.with_proposal.status,
+                "Undecided: the optimum is {} and with the proposal {} (bounds {}..{} and {}..{})",
+                serde_json::to_string(&check.optimal.status).unwrap_or_default().trim_matches('"'),
+                serde_json::to_string(&check.with_proposal.status).unwrap_or_default().trim_matches('"'),
                 check.optimal.lower_bound,
-                check.optimal.upper_bound,
+                check.optimal.upper_bound.map_or("?".into(), |u| u.to_string()),
                 check.with_proposal.lower_bound,
-                check.with_proposal.upper_bound
+                check.with_proposal.upper_bound.map_or("?".into(), |u| u.to_string())
             ),
         }
         for (name, st) in [("before", &check.before), ("after", &check.after)] {

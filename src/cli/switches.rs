@@ -106,5 +106,24 @@ pub fn lines(inputs: &Inputs, model: &Model) -> Vec<String> {
             format!("country restrictions{}: {}", if given { "" } else { " (the rule set's)" }, applied.join("; "))
         }
     });
+    out.push(match inputs.clusters.len() {
+        0 => "provider clusters: none".into(),
+        n => format!(
+            "provider clusters: {n} ({}), each counted as one node provider in the limits",
+            inputs
+                .clusters
+                .iter()
+                .map(|c| format!(
+                    "{}: {}",
+                    c.name,
+                    match c.members.len() {
+                        1 => "1 provider".to_string(),
+                        n => format!("{n} providers"),
+                    }
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    });
     out
 }

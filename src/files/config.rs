@@ -276,6 +276,12 @@ pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedCon
         name,
     }));
     check_provider_spellings(&mut diags, &sites);
+    let providers: std::collections::BTreeSet<&str> = nodes
+        .iter()
+        .map(|(_, n)| n.node_provider_name.as_str())
+        .chain(pipeline.iter().map(|(_, p)| p.node_provider.as_str()))
+        .collect();
+    let unmatched = super::near_miss::unmatched_cluster_members(&clusters, &providers, &scenario_source);
 
     for (key, written, shown) in &reader.fallbacks {
         diags.warn(
@@ -322,7 +328,7 @@ pub(crate) fn load(path: &Path, scenario_file: Option<&str>) -> Result<LoadedCon
             clusters,
             special_limits,
             country_restrictions: None,
-            warnings: diags.into_warnings(),
+            warnings: diags.into_warnings().into_iter().chain(unmatched).collect(),
         },
         files,
         mode,

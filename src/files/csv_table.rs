@@ -82,6 +82,12 @@ impl LineIndex {
     }
 }
 
+/// The separator a one-column header splits on instead of commas, named.
+fn separator_of(header: &[String]) -> Option<&'static str> {
+    let [only] = header else { return None };
+    [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")].into_iter().find(|(c, _)| only.contains(*c)).map(|(_, name)| name)
+}
+
 impl<'s> Table<'s> {
     /// Parses `text`; `None` when it has no header at all (pandas raises
     /// `EmptyDataError` there, which some readers of the reference accept).
@@ -114,9 +120,22 @@ impl<'s> Table<'s> {
                 None => header = Some((line, fields)),
                 Some((_, names)) => {
                     if fields.len() != names.len() {
+                        let expected = match names.len() {
+                            1 => "1 field".to_string(),
+                            n => format!("{n} fields"),
+                        };
+                        // A `;`- or tab-separated file reads as one column, and its
+                        // rows split on the commas inside fields (a region's).
+                        let hint = match separator_of(names) {
+                            Some(found) => format!(
+                                " (the header splits on {found}, not on commas: the file must be comma-separated, \
+                                 as the dashboard exports it)"
+                            ),
+                            None => String::new(),
+                        };
                         return Err(InputError::new(
                             source,
-                            format!("expected {} fields, as in the header, but found {}", names.len(), fields.len()),
+                            format!("expected {expected}, as in the header, but found {}{hint}", fields.len()),
                         )
                         .at_line(line));
                     }
@@ -179,8 +198,7 @@ impl<'s> Table<'s> {
 
     /// The separator a one-column header splits on instead of commas, named.
     fn other_separator(&self) -> Option<&'static str> {
-        let [only] = self.header.as_slice() else { return None };
-        [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")].into_iter().find(|(c, _)| only.contains(*c)).map(|(_, name)| name)
+        separator_of(&self.header)
     }
 
     pub(crate) fn optional_column(&self, name: &str) -> Option<Column> {
@@ -236,7 +254,14 @@ impl<'s> Table<'s> {
         if let Some(reason) = missing_reason(value) {
             return Err(self.error(row, column, reason));
         }
-        value.trim().parse::<i64>().map_err(|_| self.error(row, column, format!("`{value}` is not a whole number")))
+        let digits = value.trim().trim_start_matches(['-', '+']);
+        value.trim().parse::<i64>().map_err(|_| {
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                self.error(row, column, format!("{} is too large", value.trim()))
+            } else {
+                self.error(row, column, format!("`{value}` is not a whole number"))
+            }
+        })
     }
 
     /// A whole number within `min..=max`, as a `u32`.

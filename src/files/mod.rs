@@ -22,6 +22,7 @@ mod csv_table;
 mod diagnostics;
 mod json;
 mod loaded;
+mod near_miss;
 mod nodes;
 mod pipeline;
 mod sev_providers;
@@ -38,6 +39,9 @@ use std::path::Path;
 pub use config::{FILE_KEYS, MAX_SYNTHETIC_COUNTRIES};
 pub use diagnostics::{is_known_country, ISO_3166_ALPHA2};
 pub use loaded::{InputFile, LoadedConfig, Mode};
+pub use near_miss::{
+    check_candidate_names, closest, data_center_names, edit_distance, is_near_miss, unmatched_cluster_members,
+};
 pub use pipeline::{
     check_candidate_total, parse_candidate_arg, parse_candidates_csv, CANDIDATE_COLUMNS, MAX_CANDIDATE_NODES,
     MAX_PLANNED_NODES,
@@ -160,7 +164,11 @@ pub fn check_candidate_text(candidates: &[CandidateRow], source: &str, inputs: &
             }
         }
         crate::text::check_country(&c.country).map_err(|e| refuse("country", e))?;
-        existing.check_candidate(i, c).map_err(|e| refuse("node_provider", e))?;
+        // The field the resembling value is in (`candidates[i].data_center`, ...).
+        existing.check_candidate(i, c).map_err(|e| {
+            let field = e.field.rsplit('.').next().unwrap_or("node_provider").to_string();
+            refuse(&field, e)
+        })?;
     }
     Ok(())
 }

@@ -265,6 +265,12 @@ fn candidate_from_fields(fields: &[&str], source: &str, line: Option<u64>) -> Re
                 format!("{n} is out of range: a candidate row has 1 to {MAX_CANDIDATE_NODES} nodes"),
             ))
         }
+        Err(_) if !count_text.is_empty() && count_text.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(error(
+                "no_nodes",
+                format!("{count_text} is too large: a candidate row has 1 to {MAX_CANDIDATE_NODES} nodes"),
+            ))
+        }
         Err(_) => return Err(error("no_nodes", format!("`{}` is not a whole number of nodes (1 or more)", fields[5]))),
     };
     Ok(CandidateRow { node_provider, data_center, data_center_provider, country, is_sev, no_nodes })

@@ -144,7 +144,16 @@ pub fn footprint(inputs: &Inputs, base: &Model, country: &str) -> Option<Footpri
     if let Some(special) = &inputs.special_limits {
         for (scope, by_attribute) in special {
             if let Some(limit) = by_attribute.get(&Attribute::Country).and_then(|by_value| by_value.get(country)) {
-                limits.push(format!("{scope:?}: {limit:?}"));
+                let scope = match scope {
+                    crate::inputs::SpecialLimitScope::SubnetId(id) => format!("subnet {id}"),
+                    crate::inputs::SpecialLimitScope::SubnetType(t) => format!("{t} subnets"),
+                    crate::inputs::SpecialLimitScope::Default => "every subnet".into(),
+                };
+                let op = match limit.op {
+                    crate::inputs::LimitOp::AtMost => "at most",
+                    crate::inputs::LimitOp::Exactly => "exactly",
+                };
+                limits.push(format!("{scope}: {op} {}", limit.count));
             }
         }
     }
@@ -488,9 +497,9 @@ pub fn recheck_point(
                 }
                 if point.shortfall.get(n).copied().flatten() != f.seats {
                     return Err(format!(
-                        "{n} nodes: shortfall solved alone {:?}, the curve says {:?}",
-                        f.seats,
-                        point.shortfall.get(n)
+                        "{n} nodes: shortfall solved alone {}, the curve says {}",
+                        shown(f.seats),
+                        shown(point.shortfall.get(n).copied().flatten())
                     ));
                 }
                 f.seats.zip(f.objective).map(|(s, v)| s + v)
@@ -498,7 +507,7 @@ pub fn recheck_point(
             _ => solution.objective,
         };
         if value != claimed {
-            return Err(format!("{} nodes: solved alone {:?}, the curve says {:?}", n, value, claimed));
+            return Err(format!("{n} nodes: solved alone {}, the curve says {}", shown(value), shown(claimed)));
         }
         if let (Some(v), Some(allocation)) = (solution.objective, &solution.allocation) {
             let checked =
@@ -521,10 +530,10 @@ pub fn recheck_point(
             .count() as u32;
         if point.optimal_deployment_size != Some(size) || point.objective_after != Some(b - size) {
             return Err(format!(
-                "the curve gives size {size} and value after {}, the entry says {:?} and {:?}",
+                "the curve gives size {size} and value after {}, the entry says {} and {}",
                 b - size,
-                point.optimal_deployment_size,
-                point.objective_after
+                shown(point.optimal_deployment_size),
+                shown(point.objective_after)
             ));
         }
         if size < b && point.curve.len() as u32 != size + 2 {
@@ -535,4 +544,9 @@ pub fn recheck_point(
         }
     }
     Ok(())
+}
+
+/// A number in a message, or `none` where there is none.
+fn shown(x: Option<u32>) -> String {
+    x.map_or("none".to_string(), |x| x.to_string())
 }

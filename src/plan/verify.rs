@@ -163,15 +163,16 @@ pub fn verify_plan(inputs: &Inputs, subnets: &[String], claim: &PlanClaim) -> Re
     let counts = check::check_changes(&pm, &allocation, &changes).map_err(|e| PlanRejection(e.0))?;
     if claim.counts.is_some_and(|c| c != counts) {
         return reject(format!(
-            "counts: the plan claims {:?}, its changes make {counts:?}",
-            claim.counts.unwrap_or_default()
+            "counts: the plan claims {}, its changes make {}",
+            serde_json::to_string(&claim.counts.unwrap_or_default()).unwrap_or_default(),
+            serde_json::to_string(&counts).unwrap_or_default()
         ));
     }
     let cost = counts.cost();
     if claim.upper_bound.is_some_and(|u| u != cost) || (claim.status == Status::Optimal && claim.cost != Some(cost)) {
         return reject(format!(
-            "cost: the plan claims {:?}, its changes cost {cost}",
-            claim.cost.or(claim.upper_bound)
+            "cost: the plan claims {}, its changes cost {cost}",
+            claim.cost.or(claim.upper_bound).map_or("none".into(), |c| c.to_string())
         ));
     }
     // The cheapest changes for this allocation: any more is not optimal.
