@@ -61,18 +61,20 @@ pub fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
         let mut s = s.borrow_mut();
         let state = s.as_mut().expect("the state is opened in init and post_upgrade");
         let r = f(state);
-        settle(state);
+        settle(state, &Ic);
         r
     })
 }
 
 /// The end of every write: the dashboard rendered again where the state
-/// moved, and the root over every certified subtree certified.
-fn settle(state: &mut State) {
+/// moved, and the root over every certified subtree certified. This is the
+/// one place that certifies (`canister/tests/floors.rs` checks it); native
+/// tests that stand in for the write path call it after their change.
+pub fn settle(state: &mut State, env: &impl Env) {
     let previous = state.take_dashboard();
     let site = http::refresh(state, previous);
     state.put_dashboard(site);
-    Ic.set_certified_data(&state.certified_root());
+    env.set_certified_data(&state.certified_root());
 }
 
 /// `init` and `post_upgrade` share this path: open the stable structures,

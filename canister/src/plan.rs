@@ -298,8 +298,8 @@ pub fn publish_plan(state: &mut State, env: &impl Env, req: api::PlanRequest) ->
     state.published.admits(&publisher)?;
     let plan = plan_in(state, env, req, false)?;
     let candid = candid::encode_one(&plan).expect("a plan encodes");
+    // Certified by the write path this runs in (`crate::lifecycle::write`).
     let evicted = state.published.insert(key.clone(), candid, &publisher)?;
-    env.set_certified_data(&state.certified_root());
     Ok(api::PublishedPlan { key, plan, newly_published: true, evicted, published: state.published.len() })
 }
 

@@ -15,7 +15,9 @@
 //! `super::` and `self::` paths outside comments (grouped `use` lists
 //! included), resolves each to the file that defines its module, and fails on
 //! an import of a higher floor, on an import of `lib.rs`, and on any cycle
-//! between files. Run it alone with
+//! between files. It also holds the one write path to its word: only
+//! `lifecycle.rs` (the write path) and `host.rs` (the system behind `Env`)
+//! may set the certified data. Run it alone with
 //! `cargo test -p topology-canister --test floors`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -369,6 +371,36 @@ fn the_module_graph_has_no_cycle() {
     if let Some(c) = cycle(&graph()) {
         panic!("a cycle of imports: {}", c.iter().map(|m| name(m)).collect::<Vec<_>>().join(" -> "));
     }
+}
+
+/// The files allowed to set the certified data: the write path, and the
+/// system's implementation of `Env::set_certified_data`.
+const CERTIFIERS: [&str; 2] = ["lifecycle.rs", "host.rs"];
+
+/// Where `code` sets the certified data: a call of `ic_cdk`'s
+/// `certified_data_set` or of `Env::set_certified_data` (its declaration,
+/// `fn set_certified_data`, is none).
+fn certifies(code: &str) -> bool {
+    code.contains("certified_data_set")
+        || code.match_indices("set_certified_data").any(|(at, _)| !code[..at].trim_end().ends_with("fn"))
+}
+
+#[test]
+fn only_the_write_path_certifies() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut known = BTreeMap::new();
+    modules(&src, &src, &mut known);
+    let rel = |p: &PathBuf| p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+    let wrong: Vec<String> = known
+        .values()
+        .filter(|p| certifies(&code_only(&std::fs::read_to_string(p).unwrap())))
+        .map(rel)
+        .filter(|p| !CERTIFIERS.contains(&p.as_str()))
+        .collect();
+    assert!(wrong.is_empty(), "set the certified data outside the write path (lifecycle.rs): {wrong:?}");
+    // The check sees a call and lets a declaration be.
+    assert!(certifies("env.set_certified_data(&root);") && certifies("ic_cdk::api::certified_data_set(d)"));
+    assert!(!certifies("fn set_certified_data(&self, _data: &[u8]) {}"));
 }
 
 /// The parser itself: grouped, nested and relative paths resolve to modules.

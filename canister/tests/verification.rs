@@ -11,6 +11,7 @@ use ic_topology::files;
 use std::cell::RefCell;
 use topology_canister::api::{self, Error, VerifyCheck};
 use topology_canister::publish::{self, Published};
+use topology_canister::lifecycle;
 use topology_canister::state::{Env, State};
 
 struct Fake {
@@ -34,6 +35,13 @@ impl Env for Fake {
     fn canister_id(&self) -> Principal {
         Principal::from_slice(&[0, 0, 0, 0, 0, 0, 0, 7, 1, 1])
     }
+}
+
+/// `publish_evaluation` as the canister runs it: in the write path, which certifies.
+fn publish(s: &mut State, env: &Fake, req: api::EvaluateRequest) -> api::Result<api::PublishedEvaluation> {
+    let published = s.publish_evaluation(env, req);
+    lifecycle::settle(s, env);
+    published
 }
 
 fn controller() -> Fake {
@@ -81,7 +89,7 @@ fn leaf_of(c: &api::CertifiedEvaluation, root: &[u8]) -> Result<Vec<u8>, certifi
 fn a_published_evaluation_is_certified_and_survives_a_reopen() {
     let mut s = loaded();
     let env = controller();
-    let published = s.publish_evaluation(&env, request(2)).unwrap();
+    let published = publish(&mut s, &env, request(2)).unwrap();
     assert!(published.newly_published);
     assert_eq!(published.published, 1);
     assert!(published.evaluation.allocation.is_some(), "a published evaluation carries its allocation");
@@ -97,7 +105,7 @@ fn a_published_evaluation_is_certified_and_survives_a_reopen() {
     queried.instructions = published.evaluation.instructions;
     assert_eq!(queried, published.evaluation);
     // Publishing the same request again returns the stored evaluation.
-    let again = s.publish_evaluation(&env, request(2)).unwrap();
+    let again = publish(&mut s, &env, request(2)).unwrap();
     assert!(!again.newly_published);
     assert_eq!((again.key.clone(), again.evaluation), (published.key.clone(), published.evaluation.clone()));
 
