@@ -324,11 +324,7 @@ pub fn check_configuration_lists(u: &api::ConfigurationUpdate) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text(i: usize) -> String {
-        let s = format!("{i:08}");
-        s.repeat(MAX_TEXT / s.len())
-    }
+    use crate::limits::longest_text as text;
 
     /// `get_configuration` with every list at its cap, every text at its longest.
     #[test]

@@ -156,10 +156,11 @@ pub fn decode_upgrade_argument(bytes: Vec<u8>) -> Option<InitArgs> {
 }
 
 /// `canister_inspect_message`: ingress updates that would be refused are
-/// dropped here, before the canister pays for them (see `guard::inspect`).
-pub fn inspect_message() {
+/// dropped here, before the canister pays for them (see `guard::inspect`;
+/// `policies`: the method table's).
+pub fn inspect_message(policies: &[guard::Policy]) {
     let method = ic_cdk::api::msg_method_name();
-    match guard::inspect(&Ic, &method, ic0::msg_arg_data_size()) {
+    match guard::inspect(&Ic, policies, &method, ic0::msg_arg_data_size()) {
         Ok(()) => ic_cdk::api::accept_message(),
         Err(reason) => ic_cdk::trap(reason),
     }

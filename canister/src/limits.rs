@@ -1,7 +1,7 @@
 //! Every cap the canister puts on a request, and the defaults that go with
 //! them, in one place: what a query or an update may be asked to do is read
 //! here, and the checks (`crate::checks`), the argument policies
-//! (`crate::methods`) and the features refer to these names.
+//! (the method table of `lib.rs`) and the features refer to these names.
 //!
 //! The byte caps of the arguments follow from these (16 candidate rows of
 //! 128-byte texts, 2,000 nodes a chunk, the configuration's list caps); the
@@ -109,3 +109,10 @@ pub const MAX_NAME_BYTES: usize = 256;
 pub const MAX_SUBNETS_PER_REQUEST: usize = 200;
 /// At most this many nodes a membership change may add or remove.
 pub const MAX_CHANGE_NODES: usize = 100;
+
+/// A text of [`MAX_TEXT`] bytes, distinct for each `i` (tests of the caps).
+#[cfg(test)]
+pub(crate) fn longest_text(i: usize) -> String {
+    let s = format!("{i:08}");
+    s.repeat(MAX_TEXT / s.len())
+}

@@ -10,8 +10,8 @@ use ic_topology::digest;
 use ic_topology::files;
 use std::cell::RefCell;
 use topology_canister::api::{self, Error, VerifyCheck};
-use topology_canister::publish::{self, Published};
 use topology_canister::lifecycle;
+use topology_canister::publish::{self, Published};
 use topology_canister::state::{Env, State};
 
 struct Fake {
