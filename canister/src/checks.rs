@@ -59,7 +59,7 @@ pub fn validate_candidates(rows: &[api::CandidateRow]) -> Result<Vec<CandidateRo
         if total > MAX_CANDIDATE_NODES {
             return Err(invalid("candidates", format!("at most {MAX_CANDIDATE_NODES} candidate nodes in all")));
         }
-        out.push(convert::candidate_in(&row));
+        out.push(CandidateRow::from(&row));
     }
     Ok(out)
 }
@@ -101,7 +101,7 @@ pub fn validate_topology(subnets: &[api::SubnetSpec]) -> Result<Vec<SubnetSpec>>
                 return Err(invalid(f(name), "a limit must be at least 1"));
             }
         }
-        out.push(convert::subnet_spec_in(s));
+        out.push(SubnetSpec::from(s));
     }
     Ok(out)
 }
@@ -131,7 +131,7 @@ pub fn apply_configuration_update(
     check_configuration_lists(&u)?;
     // A new rule set brings its own defaults; explicit fields of the update win.
     let mut s = match u.rules {
-        Some(r) => convert::rules_in(r).default_settings(),
+        Some(r) => ic_topology::inputs::RuleSet::from(r).default_settings(),
         None => c.settings(),
     };
     s = apply_overrides(
@@ -149,7 +149,7 @@ pub fn apply_configuration_update(
         other => other,
     })?;
     if let Some(r) = u.special_limits_reading {
-        s.special_limits_reading = convert::reading_in(r);
+        s.special_limits_reading = ic_topology::inputs::SpecialLimitsReading::from(r);
     }
     match u.spare_node_ratio {
         // Unchanged, but a new rule set's defaults do not drop it.
@@ -172,7 +172,7 @@ pub fn apply_configuration_update(
         for (i, x) in list.iter().enumerate() {
             validate_text(&format!("cordons[{i}].value"), &x.value)?;
         }
-        c.cordons = list.into_iter().map(convert::cordon_in).collect();
+        c.cordons = list.into_iter().map(ic_topology::inputs::Cordon::from).collect();
     }
     if let Some(list) = u.clusters {
         for (i, x) in list.iter().enumerate() {
@@ -283,7 +283,7 @@ pub fn validate_node(i: usize, n: api::Node) -> Result<RegistryNode> {
     if n.region.split(',').nth(1).is_none() || n.region.len() > MAX_TEXT {
         return Err(invalid(f("region"), "must read \"Continent,CC,City\""));
     }
-    Ok(convert::node_in(n))
+    Ok(RegistryNode::from(n))
 }
 
 fn over(field: &str, len: usize, max: usize) -> Result<()> {
@@ -462,7 +462,7 @@ mod tests {
     fn the_largest_configuration_fits_in_a_reply() {
         let texts = |n: usize| (0..n).map(text).collect::<Vec<_>>();
         let configuration = api::Configuration {
-            settings: ic_topology::api::convert::settings_out(ic_topology::inputs::RuleSet::Y2025.default_settings()),
+            settings: ic_topology::api::Settings::from(ic_topology::inputs::RuleSet::Y2025.default_settings()),
             sev_providers: texts(MAX_SEV_PROVIDERS),
             cordons: (0..MAX_CORDONS)
                 .map(|i| api::Cordon { feature: api::CordonedFeature::NodeProvider, value: text(i) })

@@ -16,7 +16,7 @@ impl State {
     pub fn topology(&self) -> api::Topology {
         let t = &self.topology.get().value;
         api::Topology {
-            subnets: t.subnets.iter().map(convert::subnet_spec_out).collect(),
+            subnets: t.subnets.iter().map(ic_topology::api::SubnetSpec::from).collect(),
             proposal: t.proposal,
             sha256: digest::topology_digest(&t.subnets),
         }
@@ -57,7 +57,7 @@ impl State {
     pub fn set_pipeline(&mut self, env: &impl Env, pipeline: Vec<api::PlannedNode>) -> Result<()> {
         self.authorize(env, "set_pipeline")?;
         validate_pipeline(&pipeline, |id| self.nodes.get().contains(id))?;
-        let nodes = pipeline.into_iter().map(convert::planned_in).collect();
+        let nodes = pipeline.into_iter().map(ic_topology::inputs::PlannedNode::from).collect();
         let mut config = self.configuration.get().value.clone();
         config.pipeline = nodes;
         self.configuration.set(Stored::new(config));

@@ -9,12 +9,12 @@ use ic_topology::api;
 /// The stored configuration as `get_configuration` answers it.
 pub fn configuration_out(c: &crate::stores::configuration::StoredConfiguration, sha256: String) -> api::Configuration {
     api::Configuration {
-        settings: settings_out(c.settings()),
+        settings: api::Settings::from(c.settings()),
         sev_providers: c.sev_providers.clone(),
         cordons: c
             .cordons
             .iter()
-            .map(|x| api::Cordon { feature: feature_out(x.feature), value: x.value.clone() })
+            .map(|x| api::Cordon { feature: api::CordonedFeature::from(x.feature), value: x.value.clone() })
             .collect(),
         clusters: c
             .clusters
@@ -34,7 +34,7 @@ pub fn configuration_out(c: &crate::stores::configuration::StoredConfiguration, 
                 candid::Principal::from_text(p).ok().map(|provider| api::ProviderName { provider, name: name.clone() })
             })
             .collect(),
-        pipeline: c.pipeline.iter().map(planned_out).collect(),
+        pipeline: c.pipeline.iter().map(api::PlannedNode::from).collect(),
         registry_canister_id: c.registry_canister_id(),
         sync_interval_seconds: c.sync_interval_seconds(),
         node_health: c

@@ -148,9 +148,9 @@ methods! {
         => { lifecycle::configure_governance_watcher(settings?) }
 }
 
-// The interface for `candid/topology.did` and the module's `candid:service`
-// metadata (a generated function without a doc comment).
-#[allow(missing_docs)]
+/// The interface for `candid/topology.did` (`__export_service`, which the
+/// test below compares with the file; the module's `candid:service` metadata
+/// is the file itself, see `scripts/build.sh`).
 mod candid_interface {
     use super::*;
     ic_cdk::export_candid!();

@@ -15,7 +15,7 @@ use crate::publish::Publisher;
 use crate::state::{no_snapshot, Env, State};
 use crate::stores::plan::Kept;
 use ic_topology::api::{self, Error, Result};
-use ic_topology::export::CANISTER_BUDGET;
+use ic_topology::canister_profile::CANISTER_BUDGET;
 use ic_topology::plan::solve::Search;
 use ic_topology::plan::{self, sequence, summary, verify_proposal};
 use serde::Serialize;

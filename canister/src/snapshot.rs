@@ -5,7 +5,6 @@
 use crate::checks::{
     invalid, validate_chunk, validate_export_page, validate_limit, validate_node, validate_node_count,
 };
-use crate::convert;
 use crate::state::{Env, State, DEFAULT_PAGE, MAX_PAGE};
 use crate::stores::configuration::{source_out, SnapshotMeta, Source, StagedSnapshot};
 use crate::stores::memory::Stored;
@@ -42,7 +41,7 @@ impl State {
             node_providers: providers.len() as u64,
             data_centers: dcs.len() as u64,
             subnets: subnets.len() as u64,
-            baseline_status: baseline.map(|b| convert::status(b.status)),
+            baseline_status: baseline.map(|b| ic_topology::api::Status::from(b.status)),
             baseline_objective: baseline.and_then(|b| b.objective),
             source: source_out(meta.source),
             defaults_applied: self.derived_state().map(|d| d.defaults.clone()).unwrap_or_default(),
@@ -72,7 +71,7 @@ impl State {
                 next = nodes.last().map(|n: &api::Node| n.node_id.clone());
                 break;
             }
-            nodes.push(convert::node_out(n));
+            nodes.push(ic_topology::api::Node::from(n));
         }
         Ok(api::NodePage { nodes, next })
     }

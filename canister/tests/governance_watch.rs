@@ -193,7 +193,7 @@ struct Network {
 }
 
 fn network() -> Network {
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let registry = Reg(RefCell::new(registry_of(&nodes, 200, FakeRegistry::new(1_000, 512, 50))));
     let mut s = State::open();
     s.init(api::InitArgs::default()).unwrap();

@@ -53,7 +53,7 @@ fn loaded() -> State {
     s.init(api::InitArgs::default()).unwrap();
     let env = controller();
     let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "nodes.csv").unwrap();
-    let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
+    let nodes: Vec<api::Node> = nodes.into_iter().map(ic_topology::api::Node::from).collect();
     s.begin_snapshot_upload(
         &env,
         api::BeginSnapshotRequest { registry_version: 42, timestamp_nanos: 7, node_count: nodes.len() as u64 },
@@ -280,8 +280,8 @@ fn the_export_reproduces_the_canisters_answer_bit_for_bit() {
 
     let req = request(3);
     let on_chain = s.evaluate_candidates(&env, req.clone()).unwrap();
-    let candidates: Vec<_> = req.candidates.iter().map(topology_canister::convert::candidate_in).collect();
-    let (model, native) = ic_topology::export::evaluate_as_canister(&inputs, &candidates);
+    let candidates: Vec<_> = req.candidates.iter().map(ic_topology::inputs::CandidateRow::from).collect();
+    let (model, native) = ic_topology::canister_profile::evaluate_as_canister(&inputs, &candidates);
     let off_chain = topology_canister::convert::evaluation(
         &model,
         &native,

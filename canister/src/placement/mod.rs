@@ -216,7 +216,7 @@ fn values_step(
     }
     let summary = api::NodeValues {
         inputs: inputs_out(source, key),
-        baseline_status: ic_topology::api::convert::status(base.status),
+        baseline_status: ic_topology::api::Status::from(base.status),
         baseline_objective: base.objective,
         values,
         providers,
