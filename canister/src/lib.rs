@@ -13,8 +13,8 @@
 //! [`registry`], [`governance`], [`plan`], [`placement`], with [`guard`], the
 //! one method table, and [`host`]); below the dashboard ([`http`], reads
 //! only); below [`lifecycle`] (init and upgrade, the timers, the one write
-//! path); below this file, whose endpoints are one line each. Nothing imports
-//! this file.
+//! path); below this file, the method table, whose lines are the endpoints.
+//! Nothing imports this file.
 #![deny(missing_docs)]
 
 /// The Candid types live in the engine crate, shared with the CLI and frontends.
