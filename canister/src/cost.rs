@@ -7,8 +7,8 @@
 //! nodes this snapshot takes.
 
 use ic_topology::api::{Error, Result};
-use ic_topology::cost;
 use ic_topology::canister_profile;
+use ic_topology::cost;
 use ic_topology::inputs::{CandidateRow, Settings};
 use ic_topology::model::Model;
 

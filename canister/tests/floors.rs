@@ -194,6 +194,35 @@ fn paths_at(code: &str, start: usize) -> Vec<Vec<String>> {
     }
 }
 
+/// `code` without its `macro_rules!` definitions: the paths in a macro's body
+/// are resolved where it is invoked, so they are the invoking module's
+/// imports (the method table's expansion in `lib.rs`), not the defining one's.
+fn without_macro_rules(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("macro_rules!") {
+        out.push_str(&rest[..at]);
+        let body = &rest[at..];
+        let Some(open) = body.find('{') else { break };
+        let mut depth = 0;
+        let mut end = body.len();
+        for (i, c) in body[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                end = open + i + 1;
+                break;
+            }
+        }
+        rest = &body[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The inline modules (`mod name { ... }`) of `code`: each one's name and the byte range of its block.
 fn inline_modules(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
@@ -275,7 +304,7 @@ fn graph() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     let mut graph = BTreeMap::new();
     for (module, path) in &known {
         let text = std::fs::read_to_string(path).unwrap();
-        let code = code_only(&text);
+        let code = without_macro_rules(&code_only(&text));
         let mut edges = BTreeSet::new();
         for import in imports(module, &code) {
             let target = resolve(&import, &known);
@@ -420,4 +449,7 @@ fn paths_are_read_as_rust_reads_them() {
     assert!(cycle(&graph).is_some());
     graph.insert(vec!["b".to_string()], BTreeSet::new());
     assert!(cycle(&graph).is_none());
+    // A macro's body names what its invoker imports.
+    let code = without_macro_rules("macro_rules! m { ($x:ident) => { mod $x { use super::*; } }; }\nuse crate::a;");
+    assert_eq!(imports(&["m".into()], &code), vec![vec!["a".to_string()]]);
 }
