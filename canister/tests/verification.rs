@@ -109,9 +109,10 @@ fn a_published_evaluation_is_certified_and_survives_a_reopen() {
     assert!(!again.newly_published);
     assert_eq!((again.key.clone(), again.evaluation), (published.key.clone(), published.evaluation.clone()));
 
-    // Reopen over the same stable memory, as post_upgrade does.
+    // Reopen over the same stable memory, as post_upgrade does (open, then the write path).
     drop(s);
-    let s = State::open();
+    let mut s = State::open();
+    lifecycle::settle(&mut s, &env);
     assert_eq!(s.certified_root().to_vec(), root);
     let after = s.get_published_evaluation(&env, published.key.clone()).unwrap();
     assert_eq!(after, got);
