@@ -14,9 +14,6 @@ use crate::digest;
 use crate::error::InputError;
 use crate::inputs::Inputs;
 
-// The profile's old home: the canister still names these paths.
-pub use crate::canister_profile::{canister_full_solves, evaluate_as_canister, CANISTER_BUDGET, CANISTER_FULL_SOLVES};
-
 /// The export of `inputs` (warnings dropped: they are not inputs).
 pub fn to_bytes(inputs: &Inputs) -> Vec<u8> {
     let normalised = Inputs { warnings: Vec::new(), ..inputs.clone() };

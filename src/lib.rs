@@ -33,10 +33,6 @@ pub mod explain;
 pub mod export;
 #[cfg(feature = "files")]
 pub mod files;
-/// The network generator, a crate of its own (`ic-topology-generate`), under
-/// the name the canister's tests use.
-#[cfg(feature = "generate")]
-pub use ic_topology_generate as generate;
 pub mod inputs;
 mod lp;
 pub mod model;

@@ -59,7 +59,7 @@ pub fn validate_candidates(rows: &[api::CandidateRow]) -> Result<Vec<CandidateRo
         if total > MAX_CANDIDATE_NODES {
             return Err(invalid("candidates", format!("at most {MAX_CANDIDATE_NODES} candidate nodes in all")));
         }
-        out.push(convert::candidate_in(&row));
+        out.push(CandidateRow::from(&row));
     }
     Ok(out)
 }
@@ -101,7 +101,7 @@ pub fn validate_topology(subnets: &[api::SubnetSpec]) -> Result<Vec<SubnetSpec>>
                 return Err(invalid(f(name), "a limit must be at least 1"));
             }
         }
-        out.push(convert::subnet_spec_in(s));
+        out.push(SubnetSpec::from(s));
     }
     Ok(out)
 }
@@ -131,7 +131,7 @@ pub fn apply_configuration_update(
     check_configuration_lists(&u)?;
     // A new rule set brings its own defaults; explicit fields of the update win.
     let mut s = match u.rules {
-        Some(r) => convert::rules_in(r).default_settings(),
+        Some(r) => ic_topology::inputs::RuleSet::from(r).default_settings(),
         None => c.settings(),
     };
     s = apply_overrides(
@@ -149,7 +149,7 @@ pub fn apply_configuration_update(
         other => other,
     })?;
     if let Some(r) = u.special_limits_reading {
-        s.special_limits_reading = convert::reading_in(r);
+        s.special_limits_reading = ic_topology::inputs::SpecialLimitsReading::from(r);
     }
     match u.spare_node_ratio {
         // Unchanged, but a new rule set's defaults do not drop it.
@@ -172,7 +172,7 @@ pub fn apply_configuration_update(
         for (i, x) in list.iter().enumerate() {
             validate_text(&format!("cordons[{i}].value"), &x.value)?;
         }
-        c.cordons = list.into_iter().map(convert::cordon_in).collect();
+        c.cordons = list.into_iter().map(ic_topology::inputs::Cordon::from).collect();
     }
     if let Some(list) = u.clusters {
         for (i, x) in list.iter().enumerate() {
@@ -283,7 +283,7 @@ pub fn validate_node(i: usize, n: api::Node) -> Result<RegistryNode> {
     if n.region.split(',').nth(1).is_none() || n.region.len() > MAX_TEXT {
         return Err(invalid(f("region"), "must read \"Continent,CC,City\""));
     }
-    Ok(convert::node_in(n))
+    Ok(RegistryNode::from(n))
 }
 
 fn over(field: &str, len: usize, max: usize) -> Result<()> {
@@ -321,21 +321,148 @@ pub fn check_configuration_lists(u: &api::ConfigurationUpdate) -> Result<()> {
     Ok(())
 }
 
+// ---- the other features' arguments ----
+
+/// A page's `limit`: `default` when absent, else 1 to `max` (`list_nodes`,
+/// `list_proposal_verdicts`).
+pub fn validate_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32> {
+    let limit = limit.unwrap_or(default);
+    if limit == 0 || limit > max {
+        return Err(invalid("limit", format!("must be between 1 and {max}")));
+    }
+    Ok(limit)
+}
+
+/// An `export_snapshot` page: its length (default and at most
+/// [`MAX_EXPORT_PAGE`]) and its offset within the export's `total` bytes;
+/// the page's end.
+pub fn validate_export_page(offset: u64, length: Option<u32>, total: u64) -> Result<u64> {
+    let length = length.unwrap_or(MAX_EXPORT_PAGE);
+    if length == 0 || length > MAX_EXPORT_PAGE {
+        return Err(invalid("length", format!("must be between 1 and {MAX_EXPORT_PAGE}")));
+    }
+    if offset > total {
+        return Err(invalid("offset", format!("beyond the export's {total} bytes")));
+    }
+    Ok((offset + u64::from(length)).min(total))
+}
+
+/// The node count a snapshot upload announces.
+pub fn validate_node_count(node_count: u64) -> Result<()> {
+    if node_count == 0 || node_count > MAX_SNAPSHOT_NODES {
+        return Err(invalid("node_count", format!("must be between 1 and {MAX_SNAPSHOT_NODES}")));
+    }
+    Ok(())
+}
+
+/// The size of one `upload_snapshot_nodes` chunk.
+pub fn validate_chunk(nodes: usize) -> Result<()> {
+    if nodes > MAX_NODES_PER_CHUNK {
+        return Err(invalid("nodes", format!("at most {MAX_NODES_PER_CHUNK} nodes per chunk")));
+    }
+    Ok(())
+}
+
+/// A pipeline of planned nodes: at most [`MAX_PIPELINE`], node ids that are
+/// not the snapshot's (`in_snapshot`), and text fields kept verbatim, as the
+/// reference keeps pipeline fields (the 2023 pipeline's ` KR` is a country
+/// of its own): only empty or oversized text, and characters that do not
+/// show, are refused.
+pub fn validate_pipeline(pipeline: &[api::PlannedNode], in_snapshot: impl Fn(&str) -> bool) -> Result<()> {
+    if pipeline.len() > MAX_PIPELINE {
+        return Err(invalid("pipeline", format!("at most {MAX_PIPELINE} nodes")));
+    }
+    ic_topology::text::check_pipeline_ids(pipeline.iter().map(|p| p.node_id.as_deref()).enumerate(), in_snapshot)
+        .map_err(text_invalid)?;
+    for (i, p) in pipeline.iter().enumerate() {
+        let f = |name: &str| format!("pipeline[{i}].{name}");
+        for (name, value) in [
+            ("node_provider", &p.node_provider),
+            ("data_center", &p.data_center),
+            ("data_center_provider", &p.data_center_provider),
+            ("country", &p.country),
+        ] {
+            if value.trim().is_empty() || value.len() > MAX_TEXT {
+                return Err(invalid(f(name), format!("must be 1 to {MAX_TEXT} bytes of text")));
+            }
+            ic_topology::text::check_hidden(&f(name), value).map_err(text_invalid)?;
+        }
+    }
+    Ok(())
+}
+
+/// The governance watcher's settings: a poll interval within its bounds, a
+/// governance canister that is not the anonymous principal.
+pub fn validate_watcher_settings(settings: &api::GovernanceWatcherSettings) -> Result<()> {
+    use crate::stores::verdicts::{MAX_POLL_INTERVAL_SECONDS as MAX, MIN_POLL_INTERVAL_SECONDS as MIN};
+    if settings.poll_interval_seconds.is_some_and(|i| !(MIN..=MAX).contains(&i)) {
+        return Err(invalid("poll_interval_seconds", format!("must be between {MIN} and {MAX}")));
+    }
+    if settings.governance_canister_id == Some(Principal::anonymous()) {
+        return Err(invalid("governance_canister_id", "the anonymous principal is no canister"));
+    }
+    Ok(())
+}
+
+/// The group a `get_node_value` request names, if it names one.
+pub fn validate_group(group: Option<&api::NodeGroup>) -> Result<()> {
+    if group.is_some_and(|g| g.name.is_empty() || g.name.len() > MAX_NAME_BYTES) {
+        return Err(invalid("group.name", format!("a name of 1 to {MAX_NAME_BYTES} bytes")));
+    }
+    Ok(())
+}
+
+/// The subnet ids of a plan request.
+pub fn validate_subnets(subnets: &[String]) -> Result<()> {
+    if subnets.len() > MAX_SUBNETS_PER_REQUEST {
+        return Err(invalid("subnets", format!("at most {MAX_SUBNETS_PER_REQUEST} subnet ids")));
+    }
+    for (i, id) in subnets.iter().enumerate() {
+        if id.is_empty() || id.len() > 100 {
+            return Err(invalid(format!("subnets[{i}]"), "a subnet id of 1 to 100 characters"));
+        }
+    }
+    Ok(())
+}
+
+/// The size of a membership change to verify.
+pub fn validate_change(change: &api::MembershipChange) -> Result<()> {
+    if change.node_ids_add.len() + change.node_ids_remove.len() > MAX_CHANGE_NODES {
+        return Err(invalid("node_ids_add", format!("at most {MAX_CHANGE_NODES} nodes added and removed together")));
+    }
+    Ok(())
+}
+
+/// A submitted evaluation within the canister's caps, so that checking it
+/// stays far below a solve.
+pub fn validate_evaluation(e: &api::Evaluation) -> Result<()> {
+    let nodes: usize = e.allocation.iter().flatten().map(|s| s.nodes.len()).sum();
+    if nodes > MAX_VERIFY_NODES {
+        return Err(invalid("allocation", format!("at most {MAX_VERIFY_NODES} nodes")));
+    }
+    if e.curve.len() > MAX_CANDIDATE_NODES as usize + 1 {
+        return Err(invalid("curve", format!("at most {} points", MAX_CANDIDATE_NODES + 1)));
+    }
+    let rows = e.certificate.classes.len()
+        + e.certificate.provider_minimums.len()
+        + e.certificate.subnets.iter().map(|g| g.subnets.len() + g.values.len()).sum::<usize>();
+    if rows > MAX_VERIFY_NODES {
+        return Err(invalid("certificate", format!("at most {MAX_VERIFY_NODES} multipliers")));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text(i: usize) -> String {
-        let s = format!("{i:08}");
-        s.repeat(MAX_TEXT / s.len())
-    }
+    use crate::limits::longest_text as text;
 
     /// `get_configuration` with every list at its cap, every text at its longest.
     #[test]
     fn the_largest_configuration_fits_in_a_reply() {
         let texts = |n: usize| (0..n).map(text).collect::<Vec<_>>();
         let configuration = api::Configuration {
-            settings: ic_topology::api::convert::settings_out(ic_topology::inputs::RuleSet::Y2025.default_settings()),
+            settings: ic_topology::api::Settings::from(ic_topology::inputs::RuleSet::Y2025.default_settings()),
             sev_providers: texts(MAX_SEV_PROVIDERS),
             cordons: (0..MAX_CORDONS)
                 .map(|i| api::Cordon { feature: api::CordonedFeature::NodeProvider, value: text(i) })

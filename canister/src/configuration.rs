@@ -3,9 +3,9 @@
 //! `update_configuration`, `set_pipeline`, and the init or upgrade argument).
 //! Every change derives the inputs again.
 
-use crate::checks::{apply_configuration_update, invalid, text_invalid, validate_special_limits, validate_topology};
+use crate::checks::{apply_configuration_update, validate_pipeline, validate_special_limits, validate_topology};
 use crate::convert;
-use crate::state::{Env, State, MAX_PIPELINE, MAX_TEXT};
+use crate::state::{Env, State};
 use crate::stores::configuration::StoredTopology;
 use crate::stores::memory::Stored;
 use ic_topology::api::{self, Result};
@@ -16,7 +16,7 @@ impl State {
     pub fn topology(&self) -> api::Topology {
         let t = &self.topology.get().value;
         api::Topology {
-            subnets: t.subnets.iter().map(convert::subnet_spec_out).collect(),
+            subnets: t.subnets.iter().map(ic_topology::api::SubnetSpec::from).collect(),
             proposal: t.proposal,
             sha256: digest::topology_digest(&t.subnets),
         }
@@ -56,32 +56,8 @@ impl State {
     /// Replace the pipeline of planned nodes (controllers).
     pub fn set_pipeline(&mut self, env: &impl Env, pipeline: Vec<api::PlannedNode>) -> Result<()> {
         self.authorize(env, "set_pipeline")?;
-        if pipeline.len() > MAX_PIPELINE {
-            return Err(invalid("pipeline", format!("at most {MAX_PIPELINE} nodes")));
-        }
-        ic_topology::text::check_pipeline_ids(pipeline.iter().map(|p| p.node_id.as_deref()).enumerate(), |id| {
-            self.nodes.get().contains(id)
-        })
-        .map_err(text_invalid)?;
-        let mut nodes = Vec::with_capacity(pipeline.len());
-        for (i, p) in pipeline.into_iter().enumerate() {
-            let f = |name: &str| format!("pipeline[{i}].{name}");
-            // Verbatim, as the reference keeps pipeline fields (the 2023
-            // pipeline's ` KR` is a country of its own): only empty or
-            // oversized text, and characters that do not show, are refused.
-            for (name, value) in [
-                ("node_provider", &p.node_provider),
-                ("data_center", &p.data_center),
-                ("data_center_provider", &p.data_center_provider),
-                ("country", &p.country),
-            ] {
-                if value.trim().is_empty() || value.len() > MAX_TEXT {
-                    return Err(invalid(f(name), format!("must be 1 to {MAX_TEXT} bytes of text")));
-                }
-                ic_topology::text::check_hidden(&f(name), value).map_err(text_invalid)?;
-            }
-            nodes.push(convert::planned_in(p));
-        }
+        validate_pipeline(&pipeline, |id| self.nodes.get().contains(id))?;
+        let nodes = pipeline.into_iter().map(ic_topology::inputs::PlannedNode::from).collect();
         let mut config = self.configuration.get().value.clone();
         config.pipeline = nodes;
         self.configuration.set(Stored::new(config));

@@ -4,18 +4,17 @@
 
 pub use ic_topology::api::convert::*;
 
-use ic_topology::api::{self, Error, Result};
-use ic_topology::verify::Claim;
+use ic_topology::api;
 
 /// The stored configuration as `get_configuration` answers it.
 pub fn configuration_out(c: &crate::stores::configuration::StoredConfiguration, sha256: String) -> api::Configuration {
     api::Configuration {
-        settings: settings_out(c.settings()),
+        settings: api::Settings::from(c.settings()),
         sev_providers: c.sev_providers.clone(),
         cordons: c
             .cordons
             .iter()
-            .map(|x| api::Cordon { feature: feature_out(x.feature), value: x.value.clone() })
+            .map(|x| api::Cordon { feature: api::CordonedFeature::from(x.feature), value: x.value.clone() })
             .collect(),
         clusters: c
             .clusters
@@ -35,7 +34,7 @@ pub fn configuration_out(c: &crate::stores::configuration::StoredConfiguration, 
                 candid::Principal::from_text(p).ok().map(|provider| api::ProviderName { provider, name: name.clone() })
             })
             .collect(),
-        pipeline: c.pipeline.iter().map(planned_out).collect(),
+        pipeline: c.pipeline.iter().map(api::PlannedNode::from).collect(),
         registry_canister_id: c.registry_canister_id(),
         sync_interval_seconds: c.sync_interval_seconds(),
         node_health: c
@@ -52,24 +51,4 @@ pub fn configuration_out(c: &crate::stores::configuration::StoredConfiguration, 
             .collect(),
         sha256,
     }
-}
-
-/// A submitted evaluation as the engine's claim, within the canister's caps
-/// (so that checking it stays far below a solve).
-pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
-    let invalid = |field: &str, reason: String| Error::InvalidArgument { field: field.into(), reason };
-    let nodes: usize = e.allocation.iter().flatten().map(|s| s.nodes.len()).sum();
-    if nodes > crate::limits::MAX_VERIFY_NODES {
-        return Err(invalid("allocation", format!("at most {} nodes", crate::limits::MAX_VERIFY_NODES)));
-    }
-    if e.curve.len() > crate::limits::MAX_CANDIDATE_NODES as usize + 1 {
-        return Err(invalid("curve", format!("at most {} points", crate::limits::MAX_CANDIDATE_NODES + 1)));
-    }
-    let rows = e.certificate.classes.len()
-        + e.certificate.provider_minimums.len()
-        + e.certificate.subnets.iter().map(|g| g.subnets.len() + g.values.len()).sum::<usize>();
-    if rows > crate::limits::MAX_VERIFY_NODES {
-        return Err(invalid("certificate", format!("at most {} multipliers", crate::limits::MAX_VERIFY_NODES)));
-    }
-    ic_topology::api::convert::claim_in(e)
 }

@@ -2,13 +2,13 @@
 //! so that `evaluate_candidates`, `proposal_summary`, `publish_evaluation`
 //! and the governance watcher never pass the 5 billion instructions of a
 //! query. A request within the cap gets the full solves that fit
-//! ([`ic_topology::export::canister_full_solves`], which `topology`
+//! ([`ic_topology::canister_profile::canister_full_solves`], which `topology`
 //! reproduces off chain); one over it is refused with the most candidate
 //! nodes this snapshot takes.
 
 use ic_topology::api::{Error, Result};
+use ic_topology::canister_profile;
 use ic_topology::cost;
-use ic_topology::export;
 use ic_topology::inputs::{CandidateRow, Settings};
 use ic_topology::model::Model;
 
@@ -19,7 +19,7 @@ pub(crate) fn full_solves(
     candidates: &[CandidateRow],
     cached: bool,
 ) -> Result<usize> {
-    export::canister_full_solves(base, settings, candidates, cached).ok_or_else(|| {
+    canister_profile::canister_full_solves(base, settings, candidates, cached).ok_or_else(|| {
         let size = cost::Size::of(base, candidates.len(), &settings);
         let nodes: u32 = candidates.iter().fold(0, |n, c| n.saturating_add(c.no_nodes));
         let most = cost::max_candidate_nodes(size, cached, cost::QUERY_CAP, crate::limits::MAX_CANDIDATE_NODES);

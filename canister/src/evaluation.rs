@@ -2,7 +2,7 @@
 //! run a publication or the dashboard's form makes), `verify_evaluation`,
 //! `proposal_summary` and `get_decentralization`, all reads of the [`State`].
 
-use crate::checks::{apply_overrides, text_invalid, validate_candidates};
+use crate::checks::{apply_overrides, text_invalid, validate_candidates, validate_evaluation};
 use crate::convert;
 use crate::state::{no_snapshot, Env, State, QUERY_BUDGET};
 use ic_topology::api::{self, Error, Result};
@@ -103,6 +103,7 @@ impl State {
                 ),
             });
         }
+        validate_evaluation(&evaluation)?;
         let claim = convert::claim_in(&evaluation)?;
         // Validate the caller's candidates as `evaluate_candidates` would.
         validate_candidates(&evaluation.candidates)?;

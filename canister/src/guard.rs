@@ -46,9 +46,9 @@ pub struct Policy {
 /// never needed: ic-cdk's own default.
 pub const SKIPPING_QUOTA: usize = 10_000;
 
-use crate::host::Ic;
-use crate::limits::{KIB, MAX_INGRESS_BYTES, NO_ARGUMENT_BYTES};
+use candid::CandidType;
 use ic_topology::api::*;
+use serde::de::DeserializeOwned;
 use Callers::*;
 
 /// An endpoint's argument as its decoder hands it over: `Err` is a refusal
@@ -56,100 +56,86 @@ use Callers::*;
 /// any Candid was decoded, and the endpoint replies with it.
 pub type Arg<T> = Result<T>;
 
-/// The one method table. Each line is a method of the interface: query or
-/// update, its argument and reply types (no argument: `()`), who may call it,
-/// the bytes its argument may have and its Candid decoding quota. From it
-/// come [`POLICIES`] (which [`check`] and [`inspect`] apply), the decoder of
-/// each method with an argument (`decode::<method>`, the endpoints'
-/// `decode_with`), and the Candid declarations of those methods (the
-/// endpoints decode their own arguments, which ic-cdk would export as
-/// `blob`; the declarations give `export_candid!` the real types, and a test
-/// in `lib.rs` checks them against `candid/topology.did`).
+/// The one method table's machinery. The table itself is in `lib.rs`: each
+/// line is a method of the interface, and its endpoint. A line reads
+///
+/// ```text
+/// query evaluate_candidates(req: EvaluateRequest) -> Result<Evaluation>, Anyone, 16 * KIB, 30_000
+///     => { read(|s| s.evaluate_candidates(&Ic, req?)) }
+/// ```
+///
+/// query or update, the method with its argument (none: `()`) and reply
+/// types, who may call it ([`Callers`]), the bytes its argument may have and
+/// its Candid decoding quota, then the endpoint's body (`async { .. }` for an
+/// endpoint that awaits). From the table come `POLICIES` and `policy` (which
+/// [`inspect`] applies), the endpoints (`#[ic_cdk::query]`/`#[ic_cdk::update]`),
+/// each argument's decoder (the caller and the size checked by [`check`],
+/// then the Candid decoded under the quota: [`decode`]), and the Candid
+/// declarations of the methods with an argument (their endpoints decode it
+/// themselves, which ic-cdk would export as `blob`; the declarations give
+/// `export_candid!` the real types, and a test in `lib.rs` checks them
+/// against `candid/topology.did`).
 macro_rules! methods {
-    ($($kind:ident $name:ident($($ty:ty)?) -> $ret:ty, $callers:ident, $bytes:expr, $quota:expr;)*) => {
-        /// Every method's argument policy (see the method table).
-        pub const POLICIES: &[Policy] = &[$(
-            Policy { method: stringify!($name), callers: $callers, max_arg_bytes: $bytes, decoding_quota: $quota },
+    ($($kind:ident $name:ident($($arg:ident: $ty:ty)?) -> $ret:ty, $callers:ident, $bytes:expr, $quota:expr
+        => $($async:ident)? $body:block)*) => {
+        /// Every method's argument policy, a line of the method table each.
+        pub const POLICIES: &[$crate::guard::Policy] = &[$(
+            $crate::guard::Policy {
+                method: stringify!($name),
+                callers: $crate::guard::Callers::$callers,
+                max_arg_bytes: $bytes,
+                decoding_quota: $quota,
+            },
         )*];
 
-        /// The decoders named by the endpoints' `decode_with`: the caller and
-        /// the size checked ([`check`]), then the Candid decoded under the quota.
-        pub mod decode {
-            use super::*;
-            $($(
-                #[doc = concat!("The argument of `", stringify!($name), "`.")]
-                pub fn $name(bytes: Vec<u8>) -> Arg<$ty> {
-                    let policy = check(&Ic, stringify!($name), bytes.len())?;
-                    let (arg,) = decode_bytes::<($ty,)>(policy, &bytes).unwrap_or_else(|e| ic_cdk::trap(e));
-                    Ok(arg)
-                }
-            )?)*
+        /// The policy of `method`, if it is one of the interface's.
+        pub fn policy(method: &str) -> Option<&'static $crate::guard::Policy> {
+            POLICIES.iter().find(|p| p.method == method)
         }
 
-        /// The interface as Candid declares it (see the method table).
-        #[allow(dead_code, unused_variables)]
-        mod interface {
+        $($crate::guard::methods!(@endpoint $kind $name($($arg: $ty)?) -> $ret, $callers, $bytes, $quota
+            => $($async)? $body);)*
+    };
+    // Without an argument, ic-cdk decodes `()` (and declares the method).
+    (@endpoint $kind:ident $name:ident() -> $ret:ty, $callers:ident, $bytes:expr, $quota:expr
+        => $($async:ident)? $body:block) => {
+        #[ic_cdk::$kind]
+        $($async)? fn $name() -> $ret $body
+    };
+    // With one, the endpoint's own decoder under the line's policy.
+    (@endpoint $kind:ident $name:ident($arg:ident: $ty:ty) -> $ret:ty, $callers:ident, $bytes:expr, $quota:expr
+        => $($async:ident)? $body:block) => {
+        mod $name {
             use super::*;
-            $($(
+
+            const POLICY: $crate::guard::Policy = $crate::guard::Policy {
+                method: stringify!($name),
+                callers: $crate::guard::Callers::$callers,
+                max_arg_bytes: $bytes,
+                decoding_quota: $quota,
+            };
+
+            fn decode(bytes: Vec<u8>) -> $crate::guard::Arg<$ty> {
+                $crate::guard::decode(&$crate::host::Ic, &POLICY, &bytes)
+            }
+
+            #[ic_cdk::$kind(hidden = true, decode_with = "decode")]
+            $($async)? fn $name($arg: $crate::guard::Arg<$ty>) -> $ret $body
+
+            /// The method as Candid declares it.
+            #[allow(dead_code, unused_variables)]
+            mod interface {
+                use super::*;
+
                 #[candid::candid_method($kind)]
                 fn $name(arg: $ty) -> $ret {
                     unreachable!("a declaration for the Candid interface only")
                 }
-            )?)*
+            }
         }
     };
 }
-
-// The byte caps follow from the request caps of `crate::limits` (16 candidate
-// rows of 128-byte texts, 2,000 nodes a chunk, the configuration's list caps);
-// the decoding quotas are about twice the cost of the largest valid argument
-// (the tests below and `wasm_hostile`), so a valid argument decodes and a
-// hostile one stops early. Decoding costs about 700 instructions per unit of
-// quota on the wasm host (small records), so a quota of 30,000 bounds a
-// hostile argument at about 21 million instructions; a valid evaluation of the
-// default network (70 KB) costs 85,000 units, so verify_evaluation's 400,000
-// bound it at about 280 million (a valid verify_evaluation costs 120 million).
-methods! {
-    // Queries.
-    query evaluate_candidates(EvaluateRequest) -> Result<Evaluation>, Anyone, 16 * KIB, 30_000;
-    query proposal_summary(ProposalSummaryRequest) -> Result<ProposalSummary>, Anyone, 64 * KIB, 60_000;
-    query verify_evaluation(Evaluation) -> Result<VerificationReport>, Anyone, 512 * KIB, 400_000;
-    query list_nodes(ListNodesRequest) -> Result<NodePage>, Anyone, 4 * KIB, 10_000;
-    query get_published_evaluation(String) -> Result<CertifiedEvaluation>, Anyone, KIB, 2_000;
-    query export_snapshot(ExportRequest) -> Result<ExportPage>, Anyone, KIB, 2_000;
-    query plan_membership_changes(PlanRequest) -> Result<MembershipPlan>, Anyone, 64 * KIB, 60_000;
-    query verify_membership_change(MembershipChange) -> Result<MembershipChangeReport>, Anyone, 64 * KIB, 60_000;
-    query get_published_plan(String) -> Result<CertifiedPlan>, Anyone, KIB, 2_000;
-    query get_node_value(NodeValueRequest) -> Result<CertifiedNodeValue>, Anyone, 4 * KIB, 10_000;
-    query get_proposal_verdict(u64) -> Result<CertifiedProposalVerdict>, Anyone, KIB, 2_000;
-    query list_proposal_verdicts(ListProposalVerdictsRequest) -> Result<ProposalVerdictPage>, Anyone, KIB, 2_000;
-    query http_request(HttpRequest) -> HttpResponse, Anyone, 64 * KIB, 60_000;
-    query get_topology() -> Topology, Anyone, NO_ARGUMENT_BYTES, 0;
-    query get_configuration() -> Configuration, Anyone, NO_ARGUMENT_BYTES, 0;
-    query get_snapshot_info() -> SnapshotInfo, Anyone, NO_ARGUMENT_BYTES, 0;
-    query get_decentralization() -> Result<Vec<SubnetDecentralization>>, Anyone, NO_ARGUMENT_BYTES, 0;
-    query get_sync_status() -> SyncStatus, Anyone, NO_ARGUMENT_BYTES, 0;
-    query list_published_evaluations() -> Vec<String>, Anyone, NO_ARGUMENT_BYTES, 0;
-    query get_placement_map() -> Result<CertifiedPlacementMap>, Anyone, NO_ARGUMENT_BYTES, 0;
-    // Open updates.
-    update publish_evaluation(EvaluateRequest) -> Result<PublishedEvaluation>, Authenticated, 16 * KIB, 30_000;
-    update publish_plan(PlanRequest) -> Result<PublishedPlan>, Authenticated, 64 * KIB, 60_000;
-    // Admin updates.
-    update set_topology(SetTopologyRequest) -> Result<()>, Controllers, 256 * KIB, 400_000;
-    update update_configuration(ConfigurationUpdate) -> Result<()>, Controllers, MAX_INGRESS_BYTES, 3_000_000;
-    update set_pipeline(Vec<PlannedNode>) -> Result<()>, Controllers, MAX_INGRESS_BYTES, 1_500_000;
-    update begin_snapshot_upload(BeginSnapshotRequest) -> Result<()>, Controllers, KIB, 2_000;
-    update upload_snapshot_nodes(Vec<Node>) -> Result<u64>, Controllers, MAX_INGRESS_BYTES, 3_000_000;
-    update commit_snapshot_upload() -> Result<SnapshotInfo>, Controllers, NO_ARGUMENT_BYTES, 0;
-    update sync_now() -> Result<SyncStatus>, Controllers, NO_ARGUMENT_BYTES, 0;
-    update configure_placements(PlacementSettings) -> Result<()>, Controllers, KIB, 2_000;
-    update configure_governance_watcher(GovernanceWatcherSettings) -> Result<()>, Controllers, KIB, 2_000;
-}
-
-/// The policy of `method`, if it is one of the interface's.
-pub fn policy(method: &str) -> Option<&'static Policy> {
-    POLICIES.iter().find(|p| p.method == method)
-}
+pub(crate) use methods;
 
 fn allowed(env: &impl Env, callers: Callers, caller: &Principal) -> bool {
     match callers {
@@ -171,11 +157,11 @@ fn too_large(policy: &Policy, bytes: usize) -> Error {
 }
 
 /// `canister_inspect_message`: accept an ingress update only if the method
-/// would not refuse it before decoding. The anonymous principal is refused
-/// for every update (it cannot be held to a quota), queries called as
-/// updates included.
-pub fn inspect(env: &impl Env, method: &str, arg_bytes: usize) -> std::result::Result<(), String> {
-    let Some(policy) = policy(method) else {
+/// would not refuse it before decoding (`policies`: the method table's).
+/// The anonymous principal is refused for every update (it cannot be held
+/// to a quota), queries called as updates included.
+pub fn inspect(env: &impl Env, policies: &[Policy], method: &str, arg_bytes: usize) -> std::result::Result<(), String> {
+    let Some(policy) = policies.iter().find(|p| p.method == method) else {
         return Err(format!("{method} is not a method of this canister"));
     };
     let caller = env.caller();
@@ -193,16 +179,24 @@ pub fn inspect(env: &impl Env, method: &str, arg_bytes: usize) -> std::result::R
 
 /// What a method checks before it decodes: the caller, then the size.
 /// `Err` is the refusal the method returns as its reply.
-pub fn check(env: &impl Env, method: &str, arg_bytes: usize) -> Result<&'static Policy> {
-    let policy = policy(method).unwrap_or_else(|| panic!("{method} has no line in the method table (guard::POLICIES)"));
+pub fn check(env: &impl Env, policy: &Policy, arg_bytes: usize) -> Result<()> {
     let caller = env.caller();
     if !allowed(env, policy.callers, &caller) {
-        return Err(unauthorized(caller, method));
+        return Err(unauthorized(caller, policy.method));
     }
     if arg_bytes > policy.max_arg_bytes {
         return Err(too_large(policy, arg_bytes));
     }
-    Ok(policy)
+    Ok(())
+}
+
+/// A method's decoder (the endpoints' `decode_with`): [`check`], then the
+/// Candid decoded under the quotas. Candid that does not decode within them
+/// traps with the reason (a reject, as ic-cdk's own decoding gives).
+pub fn decode<T: CandidType + DeserializeOwned>(env: &impl Env, policy: &Policy, bytes: &[u8]) -> Arg<T> {
+    check(env, policy, bytes.len())?;
+    let (arg,) = decode_bytes::<(T,)>(policy, bytes).unwrap_or_else(|e| ic_cdk::trap(e));
+    Ok(arg)
 }
 
 /// Decode under `policy`'s quotas (after [`check`]). Candid that does not
@@ -232,70 +226,4 @@ pub fn decoding_cost<T: for<'a> ArgumentDecoder<'a>>(bytes: &[u8]) -> usize {
     let (_, cost): (T, _) =
         candid::utils::decode_args_with_config_debug(bytes, &config).expect("a valid argument decodes");
     cost.decoding_quota.expect("the quota was set")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::limits::{MAX_CANDIDATE_ROWS, MAX_TEXT};
-    use ic_topology::api;
-
-    fn text(i: usize) -> String {
-        let s = format!("{i:08}");
-        s.repeat(MAX_TEXT / s.len())
-    }
-
-    /// The quotas leave room for the largest valid arguments.
-    #[test]
-    fn the_quotas_admit_the_largest_valid_arguments() {
-        let row = api::CandidateRow {
-            node_provider: text(1),
-            data_center: text(2),
-            data_center_provider: text(3),
-            country: "AR".into(),
-            is_sev: true,
-            no_nodes: 2,
-        };
-        let req = api::EvaluateRequest {
-            candidates: vec![row; MAX_CANDIDATE_ROWS],
-            overrides: Some(api::SettingsOverride {
-                synthetic_countries: Some(1),
-                enforce_sev: Some(true),
-                enforce_health: Some(true),
-                enforce_blacklist: Some(true),
-                enforce_per_provider_minimum: Some(true),
-            }),
-            include_allocation: Some(true),
-        };
-        let bytes = candid::encode_one(&req).unwrap();
-        let cost = decoding_cost::<(api::EvaluateRequest,)>(&bytes);
-        for m in ["evaluate_candidates", "publish_evaluation"] {
-            let p = policy(m).unwrap();
-            assert!(
-                bytes.len() <= p.max_arg_bytes && cost * 2 <= p.decoding_quota,
-                "{m}: {} bytes, cost {cost}",
-                bytes.len()
-            );
-            decode_bytes::<(api::EvaluateRequest,)>(p, &bytes).unwrap();
-        }
-        let node = api::Node {
-            node_id: text(1),
-            node_operator_id: text(2),
-            node_provider_id: text(3),
-            node_provider_name: text(4),
-            data_center: text(5),
-            data_center_provider: text(6),
-            region: text(7),
-            node_type: Some(text(8)),
-            status: text(9),
-            subnet_id: Some(text(10)),
-        };
-        // As many of the longest nodes as fit in an ingress message (real ones
-        // cost a third of these: 1,425 default nodes cost 635,000 units).
-        let nodes = vec![node; 1_500];
-        let bytes = candid::encode_one(&nodes).unwrap();
-        let cost = decoding_cost::<(Vec<api::Node>,)>(&bytes);
-        let p = policy("upload_snapshot_nodes").unwrap();
-        assert!(bytes.len() <= p.max_arg_bytes && cost <= p.decoding_quota, "{} bytes, cost {cost}", bytes.len());
-    }
 }

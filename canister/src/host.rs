@@ -39,9 +39,10 @@ impl Env for Ic {
 pub trait Host {
     /// The system the poller's changes are made under.
     type Env: Env;
-    /// The system (the watcher certifies the verdicts it writes).
+    /// The system (the watcher's verdicts name this canister).
     fn env(&self) -> &Self::Env;
-    /// Change the state: in the canister, one turn of the write path.
+    /// Change the state: in the canister, one turn of the write path
+    /// (`crate::lifecycle::write`: the change, the dashboard, the certification).
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T;
     /// The time (ns since the epoch).
     fn now_nanos(&self) -> u64;

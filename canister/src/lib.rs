@@ -13,8 +13,8 @@
 //! [`registry`], [`governance`], [`plan`], [`placement`], with [`guard`], the
 //! one method table, and [`host`]); below the dashboard ([`http`], reads
 //! only); below [`lifecycle`] (init and upgrade, the timers, the one write
-//! path); below this file, whose endpoints are one line each. Nothing imports
-//! this file.
+//! path); below this file, the method table, whose lines are the endpoints.
+//! Nothing imports this file.
 #![deny(missing_docs)]
 
 /// The Candid types live in the engine crate, shared with the CLI and frontends.
@@ -39,9 +39,10 @@ pub mod state;
 pub mod stores;
 
 use api::*;
-use guard::Arg;
+use guard::methods;
 use host::Ic;
 use lifecycle::{inputs_changed, read, write};
+use limits::{KIB, MAX_INGRESS_BYTES, NO_ARGUMENT_BYTES};
 
 #[ic_cdk::init]
 fn init(args: Option<InitArgs>) {
@@ -60,169 +61,96 @@ fn post_upgrade(args: Option<InitArgs>) {
 
 #[ic_cdk::inspect_message]
 fn inspect_message() {
-    lifecycle::inspect_message()
+    lifecycle::inspect_message(POLICIES)
 }
 
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::evaluate_candidates")]
-fn evaluate_candidates(req: Arg<EvaluateRequest>) -> Result<Evaluation> {
-    read(|s| s.evaluate_candidates(&Ic, req?))
+// The one method table (see `guard::methods!`): each line is a method and
+// its endpoint: query or update, the argument and reply types, who may call
+// it, the bytes its argument may have, its Candid decoding quota, and the
+// endpoint's body. The policies, the decoders, the endpoints and the Candid
+// declarations come from it.
+//
+// The byte caps follow from the request caps of `crate::limits` (16 candidate
+// rows of 128-byte texts, 2,000 nodes a chunk, the configuration's list caps);
+// the decoding quotas are about twice the cost of the largest valid argument
+// (the tests below and `wasm_hostile`), so a valid argument decodes and a
+// hostile one stops early. Decoding costs about 700 instructions per unit of
+// quota on the wasm host (small records), so a quota of 30,000 bounds a
+// hostile argument at about 21 million instructions; a valid evaluation of the
+// default network (70 KB) costs 85,000 units, so verify_evaluation's 400,000
+// bound it at about 280 million (a valid verify_evaluation costs 120 million).
+#[rustfmt::skip]
+methods! {
+    // Queries.
+    query evaluate_candidates(req: EvaluateRequest) -> Result<Evaluation>, Anyone, 16 * KIB, 30_000
+        => { read(|s| s.evaluate_candidates(&Ic, req?)) }
+    query proposal_summary(req: ProposalSummaryRequest) -> Result<ProposalSummary>, Anyone, 64 * KIB, 60_000
+        => { read(|s| plan::proposal_summary(s, &Ic, req?)) }
+    query verify_evaluation(evaluation: Evaluation) -> Result<VerificationReport>, Anyone, 512 * KIB, 400_000
+        => { read(|s| s.verify_evaluation(&Ic, evaluation?)) }
+    query list_nodes(req: ListNodesRequest) -> Result<NodePage>, Anyone, 4 * KIB, 10_000
+        => { read(|s| s.list_nodes(req?)) }
+    query get_published_evaluation(key: String) -> Result<CertifiedEvaluation>, Anyone, KIB, 2_000
+        => { read(|s| s.get_published_evaluation(&Ic, key?)) }
+    query export_snapshot(req: ExportRequest) -> Result<ExportPage>, Anyone, KIB, 2_000
+        => { read(|s| s.export_snapshot(req?)) }
+    query plan_membership_changes(req: PlanRequest) -> Result<MembershipPlan>, Anyone, 64 * KIB, 60_000
+        => { read(|s| plan::plan_membership_changes(s, &Ic, req?)) }
+    query verify_membership_change(change: MembershipChange) -> Result<MembershipChangeReport>, Anyone, 64 * KIB,
+        60_000 => { read(|s| plan::verify_membership_change(s, &Ic, change?)) }
+    query get_published_plan(key: String) -> Result<CertifiedPlan>, Anyone, KIB, 2_000
+        => { read(|s| plan::get_published_plan(s, &Ic, key?)) }
+    query get_node_value(req: NodeValueRequest) -> Result<CertifiedNodeValue>, Anyone, 4 * KIB, 10_000
+        => { read(|s| placement::get_node_value(s, &Ic, req?)) }
+    query get_proposal_verdict(id: u64) -> Result<CertifiedProposalVerdict>, Anyone, KIB, 2_000
+        => { read(|s| governance::get_proposal_verdict(s, &Ic, id?)) }
+    query list_proposal_verdicts(req: ListProposalVerdictsRequest) -> Result<ProposalVerdictPage>, Anyone, KIB, 2_000
+        => { read(|s| governance::list_proposal_verdicts(s, req?)) }
+    query http_request(req: HttpRequest) -> HttpResponse, Anyone, 64 * KIB, 60_000
+        => { read(|s| http::http_request(s, &Ic, req)) }
+    query get_topology() -> Topology, Anyone, NO_ARGUMENT_BYTES, 0
+        => { read(|s| s.topology()) }
+    query get_configuration() -> Configuration, Anyone, NO_ARGUMENT_BYTES, 0
+        => { read(|s| s.configuration()) }
+    query get_snapshot_info() -> SnapshotInfo, Anyone, NO_ARGUMENT_BYTES, 0
+        => { read(|s| s.snapshot_info()) }
+    query get_decentralization() -> Result<Vec<SubnetDecentralization>>, Anyone, NO_ARGUMENT_BYTES, 0
+        => { read(|s| s.decentralization()) }
+    query get_sync_status() -> SyncStatus, Anyone, NO_ARGUMENT_BYTES, 0
+        => { read(|s| s.sync_status()) }
+    query list_published_evaluations() -> Vec<String>, Anyone, NO_ARGUMENT_BYTES, 0
+        => { read(|s| s.list_published_evaluations()) }
+    query get_placement_map() -> Result<CertifiedPlacementMap>, Anyone, NO_ARGUMENT_BYTES, 0
+        => { read(|s| placement::get_placement_map(s, &Ic)) }
+    // Open updates.
+    update publish_evaluation(req: EvaluateRequest) -> Result<PublishedEvaluation>, Authenticated, 16 * KIB, 30_000
+        => { write(|s| s.publish_evaluation(&Ic, req?)) }
+    update publish_plan(req: PlanRequest) -> Result<PublishedPlan>, Authenticated, 64 * KIB, 60_000
+        => { write(|s| plan::publish_plan(s, &Ic, req?)) }
+    // Admin updates.
+    update set_topology(req: SetTopologyRequest) -> Result<()>, Controllers, 256 * KIB, 400_000
+        => { inputs_changed(write(|s| s.set_topology(&Ic, req?))) }
+    update update_configuration(update: ConfigurationUpdate) -> Result<()>, Controllers, MAX_INGRESS_BYTES, 3_000_000
+        => { lifecycle::update_configuration(update?) }
+    update set_pipeline(pipeline: Vec<PlannedNode>) -> Result<()>, Controllers, MAX_INGRESS_BYTES, 1_500_000
+        => { inputs_changed(write(|s| s.set_pipeline(&Ic, pipeline?))) }
+    update begin_snapshot_upload(req: BeginSnapshotRequest) -> Result<()>, Controllers, KIB, 2_000
+        => { write(|s| s.begin_snapshot_upload(&Ic, req?)) }
+    update upload_snapshot_nodes(nodes: Vec<Node>) -> Result<u64>, Controllers, MAX_INGRESS_BYTES, 3_000_000
+        => { write(|s| s.upload_snapshot_nodes(&Ic, nodes?)) }
+    update commit_snapshot_upload() -> Result<SnapshotInfo>, Controllers, NO_ARGUMENT_BYTES, 0
+        => { inputs_changed(write(|s| s.commit_snapshot_upload(&Ic))) }
+    update sync_now() -> Result<SyncStatus>, Controllers, NO_ARGUMENT_BYTES, 0
+        => async { lifecycle::sync_now().await }
+    update configure_placements(settings: PlacementSettings) -> Result<()>, Controllers, KIB, 2_000
+        => { lifecycle::configure_placements(settings?) }
+    update configure_governance_watcher(settings: GovernanceWatcherSettings) -> Result<()>, Controllers, KIB, 2_000
+        => { lifecycle::configure_governance_watcher(settings?) }
 }
 
-#[ic_cdk::query]
-fn get_topology() -> Topology {
-    read(|s| s.topology())
-}
-
-#[ic_cdk::query]
-fn get_configuration() -> Configuration {
-    read(|s| s.configuration())
-}
-
-#[ic_cdk::query]
-fn get_snapshot_info() -> SnapshotInfo {
-    read(|s| s.snapshot_info())
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::list_nodes")]
-fn list_nodes(req: Arg<ListNodesRequest>) -> Result<NodePage> {
-    read(|s| s.list_nodes(req?))
-}
-
-#[ic_cdk::query]
-fn get_decentralization() -> Result<Vec<SubnetDecentralization>> {
-    read(|s| s.decentralization())
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::set_topology")]
-fn set_topology(req: Arg<SetTopologyRequest>) -> Result<()> {
-    inputs_changed(write(|s| s.set_topology(&Ic, req?)))
-}
-
-#[ic_cdk::query]
-fn get_sync_status() -> SyncStatus {
-    read(|s| s.sync_status())
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::update_configuration")]
-fn update_configuration(update: Arg<ConfigurationUpdate>) -> Result<()> {
-    lifecycle::update_configuration(update?)
-}
-
-#[ic_cdk::update]
-async fn sync_now() -> Result<SyncStatus> {
-    lifecycle::sync_now().await
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::set_pipeline")]
-fn set_pipeline(pipeline: Arg<Vec<PlannedNode>>) -> Result<()> {
-    inputs_changed(write(|s| s.set_pipeline(&Ic, pipeline?)))
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::begin_snapshot_upload")]
-fn begin_snapshot_upload(req: Arg<BeginSnapshotRequest>) -> Result<()> {
-    write(|s| s.begin_snapshot_upload(&Ic, req?))
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::upload_snapshot_nodes")]
-fn upload_snapshot_nodes(nodes: Arg<Vec<Node>>) -> Result<u64> {
-    write(|s| s.upload_snapshot_nodes(&Ic, nodes?))
-}
-
-#[ic_cdk::update]
-fn commit_snapshot_upload() -> Result<SnapshotInfo> {
-    inputs_changed(write(|s| s.commit_snapshot_upload(&Ic)))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::verify_evaluation")]
-fn verify_evaluation(evaluation: Arg<Evaluation>) -> Result<VerificationReport> {
-    read(|s| s.verify_evaluation(&Ic, evaluation?))
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::publish_evaluation")]
-fn publish_evaluation(req: Arg<EvaluateRequest>) -> Result<PublishedEvaluation> {
-    write(|s| s.publish_evaluation(&Ic, req?))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::get_published_evaluation")]
-fn get_published_evaluation(key: Arg<String>) -> Result<CertifiedEvaluation> {
-    read(|s| s.get_published_evaluation(&Ic, key?))
-}
-
-#[ic_cdk::query]
-fn list_published_evaluations() -> Vec<String> {
-    read(|s| s.list_published_evaluations())
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::export_snapshot")]
-fn export_snapshot(req: Arg<ExportRequest>) -> Result<ExportPage> {
-    read(|s| s.export_snapshot(req?))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::proposal_summary")]
-fn proposal_summary(req: Arg<ProposalSummaryRequest>) -> Result<ProposalSummary> {
-    read(|s| plan::proposal_summary(s, &Ic, req?))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::plan_membership_changes")]
-fn plan_membership_changes(req: Arg<PlanRequest>) -> Result<MembershipPlan> {
-    read(|s| plan::plan_membership_changes(s, &Ic, req?))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::verify_membership_change")]
-fn verify_membership_change(change: Arg<MembershipChange>) -> Result<MembershipChangeReport> {
-    read(|s| plan::verify_membership_change(s, &Ic, change?))
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::publish_plan")]
-fn publish_plan(req: Arg<PlanRequest>) -> Result<PublishedPlan> {
-    write(|s| plan::publish_plan(s, &Ic, req?))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::get_published_plan")]
-fn get_published_plan(key: Arg<String>) -> Result<CertifiedPlan> {
-    read(|s| plan::get_published_plan(s, &Ic, key?))
-}
-
-#[ic_cdk::query]
-fn get_placement_map() -> Result<CertifiedPlacementMap> {
-    read(|s| placement::get_placement_map(s, &Ic))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::get_node_value")]
-fn get_node_value(req: Arg<NodeValueRequest>) -> Result<CertifiedNodeValue> {
-    read(|s| placement::get_node_value(s, &Ic, req?))
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::configure_placements")]
-fn configure_placements(settings: Arg<PlacementSettings>) -> Result<()> {
-    lifecycle::configure_placements(settings?)
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::get_proposal_verdict")]
-fn get_proposal_verdict(id: Arg<u64>) -> Result<CertifiedProposalVerdict> {
-    read(|s| governance::get_proposal_verdict(s, &Ic, id?))
-}
-
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::list_proposal_verdicts")]
-fn list_proposal_verdicts(req: Arg<ListProposalVerdictsRequest>) -> Result<ProposalVerdictPage> {
-    read(|s| governance::list_proposal_verdicts(s, req?))
-}
-
-#[ic_cdk::update(hidden = true, decode_with = "guard::decode::configure_governance_watcher")]
-fn configure_governance_watcher(settings: Arg<GovernanceWatcherSettings>) -> Result<()> {
-    lifecycle::configure_governance_watcher(settings?)
-}
-
-/// The dashboard (see [`http`]): certified pages and charts, and the candidate form's answers.
-#[ic_cdk::query(hidden = true, decode_with = "guard::decode::http_request")]
-fn http_request(req: Arg<HttpRequest>) -> HttpResponse {
-    // A refusal has no Result to go in: the call is rejected with it.
-    read(|s| http::http_request(s, &Ic, req.unwrap_or_else(|e| ic_cdk::trap(format!("{e:?}")))))
-}
-
-// The interface for `candid/topology.did` and the module's `candid:service`
-// metadata (a generated function without a doc comment).
-#[allow(missing_docs)]
+/// The interface for `candid/topology.did` (`__export_service`, which the
+/// test below compares with the file; the module's `candid:service` metadata
+/// is the file itself, see `scripts/build.sh`).
 mod candid_interface {
     use super::*;
     ic_cdk::export_candid!();
@@ -247,7 +175,7 @@ mod candid_interface {
         /// Every method of the .did has a line in the method table, and every line a method.
         #[test]
         fn every_method_has_a_policy() {
-            use crate::guard::{policy, POLICIES};
+            use crate::{policy, POLICIES};
             let did = include_str!("../../candid/topology.did");
             let code = super::__export_service();
             assert!(!did.is_empty());
@@ -265,5 +193,65 @@ mod candid_interface {
                 assert!(code.contains(&format!("  {} : (", p.method)), "{} is not a method", p.method);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use limits::{longest_text as text, MAX_CANDIDATE_ROWS};
+
+    /// The quotas leave room for the largest valid arguments.
+    #[test]
+    fn the_quotas_admit_the_largest_valid_arguments() {
+        let row = CandidateRow {
+            node_provider: text(1),
+            data_center: text(2),
+            data_center_provider: text(3),
+            country: "AR".into(),
+            is_sev: true,
+            no_nodes: 2,
+        };
+        let req = EvaluateRequest {
+            candidates: vec![row; MAX_CANDIDATE_ROWS],
+            overrides: Some(SettingsOverride {
+                synthetic_countries: Some(1),
+                enforce_sev: Some(true),
+                enforce_health: Some(true),
+                enforce_blacklist: Some(true),
+                enforce_per_provider_minimum: Some(true),
+            }),
+            include_allocation: Some(true),
+        };
+        let bytes = candid::encode_one(&req).unwrap();
+        let cost = guard::decoding_cost::<(EvaluateRequest,)>(&bytes);
+        for m in ["evaluate_candidates", "publish_evaluation"] {
+            let p = policy(m).unwrap();
+            assert!(
+                bytes.len() <= p.max_arg_bytes && cost * 2 <= p.decoding_quota,
+                "{m}: {} bytes, cost {cost}",
+                bytes.len()
+            );
+            guard::decode_bytes::<(EvaluateRequest,)>(p, &bytes).unwrap();
+        }
+        let node = Node {
+            node_id: text(1),
+            node_operator_id: text(2),
+            node_provider_id: text(3),
+            node_provider_name: text(4),
+            data_center: text(5),
+            data_center_provider: text(6),
+            region: text(7),
+            node_type: Some(text(8)),
+            status: text(9),
+            subnet_id: Some(text(10)),
+        };
+        // As many of the longest nodes as fit in an ingress message (real ones
+        // cost a third of these: 1,425 default nodes cost 635,000 units).
+        let nodes = vec![node; 1_500];
+        let bytes = candid::encode_one(&nodes).unwrap();
+        let cost = guard::decoding_cost::<(Vec<Node>,)>(&bytes);
+        let p = policy("upload_snapshot_nodes").unwrap();
+        assert!(bytes.len() <= p.max_arg_bytes && cost <= p.decoding_quota, "{} bytes, cost {cost}", bytes.len());
     }
 }

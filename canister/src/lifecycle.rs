@@ -61,18 +61,20 @@ pub fn write<R>(f: impl FnOnce(&mut State) -> R) -> R {
         let mut s = s.borrow_mut();
         let state = s.as_mut().expect("the state is opened in init and post_upgrade");
         let r = f(state);
-        settle(state);
+        settle(state, &Ic);
         r
     })
 }
 
 /// The end of every write: the dashboard rendered again where the state
-/// moved, and the root over every certified subtree certified.
-fn settle(state: &mut State) {
+/// moved, and the root over every certified subtree certified. This is the
+/// one place that certifies (`canister/tests/floors.rs` checks it); native
+/// tests that stand in for the write path call it after their change.
+pub fn settle(state: &mut State, env: &impl Env) {
     let previous = state.take_dashboard();
     let site = http::refresh(state, previous);
     state.put_dashboard(site);
-    Ic.set_certified_data(&state.certified_root());
+    env.set_certified_data(&state.certified_root());
 }
 
 /// `init` and `post_upgrade` share this path: open the stable structures,
@@ -154,10 +156,11 @@ pub fn decode_upgrade_argument(bytes: Vec<u8>) -> Option<InitArgs> {
 }
 
 /// `canister_inspect_message`: ingress updates that would be refused are
-/// dropped here, before the canister pays for them (see `guard::inspect`).
-pub fn inspect_message() {
+/// dropped here, before the canister pays for them (see `guard::inspect`;
+/// `policies`: the method table's).
+pub fn inspect_message(policies: &[guard::Policy]) {
     let method = ic_cdk::api::msg_method_name();
-    match guard::inspect(&Ic, &method, ic0::msg_arg_data_size()) {
+    match guard::inspect(&Ic, policies, &method, ic0::msg_arg_data_size()) {
         Ok(()) => ic_cdk::api::accept_message(),
         Err(reason) => ic_cdk::trap(reason),
     }

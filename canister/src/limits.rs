@@ -1,7 +1,7 @@
 //! Every cap the canister puts on a request, and the defaults that go with
 //! them, in one place: what a query or an update may be asked to do is read
 //! here, and the checks (`crate::checks`), the argument policies
-//! (`crate::methods`) and the features refer to these names.
+//! (the method table of `lib.rs`) and the features refer to these names.
 //!
 //! The byte caps of the arguments follow from these (16 candidate rows of
 //! 128-byte texts, 2,000 nodes a chunk, the configuration's list caps); the
@@ -52,13 +52,13 @@ pub const SYNC_AFTER_INSTALL_SECONDS: u64 = 5;
 pub const DEFAULT_HEALTH: &str = "UP";
 /// Branch-and-bound nodes per solve in a query (the engine's canister profile,
 /// which `topology` uses on an export to reproduce these answers).
-pub const QUERY_BUDGET: Budget = ic_topology::export::CANISTER_BUDGET;
+pub const QUERY_BUDGET: Budget = ic_topology::canister_profile::CANISTER_BUDGET;
 /// Curve points per query that may go on to the LP and the integer program
 /// when their solved neighbours do not prove them: at most these, fewer where
 /// the cost count of the request would pass its cap ([`crate::cost`]). A
 /// point left unproven comes back as `budget_exceeded` with the bounds its
 /// neighbours give.
-pub const QUERY_FULL_SOLVES: usize = ic_topology::export::CANISTER_FULL_SOLVES;
+pub const QUERY_FULL_SOLVES: usize = ic_topology::canister_profile::CANISTER_FULL_SOLVES;
 /// Bytes per `export_snapshot` page (a query's reply may be 3 MiB).
 pub const MAX_EXPORT_PAGE: u32 = 1_000_000;
 /// Nodes in all in an evaluation submitted to `verify_evaluation` (allocations are checked node by node).
@@ -109,3 +109,10 @@ pub const MAX_NAME_BYTES: usize = 256;
 pub const MAX_SUBNETS_PER_REQUEST: usize = 200;
 /// At most this many nodes a membership change may add or remove.
 pub const MAX_CHANGE_NODES: usize = 100;
+
+/// A text of [`MAX_TEXT`] bytes, distinct for each `i` (tests of the caps).
+#[cfg(test)]
+pub(crate) fn longest_text(i: usize) -> String {
+    let s = format!("{i:08}");
+    s.repeat(MAX_TEXT / s.len())
+}

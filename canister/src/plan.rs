@@ -10,12 +10,12 @@
 //! `plan-<sha256 of what the plan is computed from>`, so the same witness and
 //! `topology verify-certificate` check them.
 
-use crate::checks::invalid;
+use crate::checks::{invalid, validate_change, validate_subnets};
 use crate::publish::Publisher;
 use crate::state::{no_snapshot, Env, State};
 use crate::stores::plan::Kept;
 use ic_topology::api::{self, Error, Result};
-use ic_topology::export::CANISTER_BUDGET;
+use ic_topology::canister_profile::CANISTER_BUDGET;
 use ic_topology::plan::solve::Search;
 use ic_topology::plan::{self, sequence, summary, verify_proposal};
 use serde::Serialize;
@@ -24,18 +24,6 @@ pub use crate::limits::{MAX_CHANGE_NODES, MAX_SUBNETS_PER_REQUEST};
 
 /// The prefix of plan publication keys.
 pub use crate::stores::published::PLAN_KEY_PREFIX as KEY_PREFIX;
-
-fn validate_subnets(subnets: &[String]) -> Result<()> {
-    if subnets.len() > MAX_SUBNETS_PER_REQUEST {
-        return Err(invalid("subnets", format!("at most {MAX_SUBNETS_PER_REQUEST} subnet ids")));
-    }
-    for (i, id) in subnets.iter().enumerate() {
-        if id.is_empty() || id.len() > 100 {
-            return Err(invalid(format!("subnets[{i}]"), "a subnet id of 1 to 100 characters"));
-        }
-    }
-    Ok(())
-}
 
 /// The publication key of a plan: the SHA-256 (hex) of the canonical JSON of
 /// what it is computed from.
@@ -253,9 +241,7 @@ pub fn verify_membership_change(
     env: &impl Env,
     change: api::MembershipChange,
 ) -> Result<api::MembershipChangeReport> {
-    if change.node_ids_add.len() + change.node_ids_remove.len() > MAX_CHANGE_NODES {
-        return Err(invalid("node_ids_add", format!("at most {MAX_CHANGE_NODES} nodes added and removed together")));
-    }
+    validate_change(&change)?;
     let derived = state.derived()?;
     let known = kept(state)?;
     let payload = verify_proposal::Payload {
@@ -298,8 +284,8 @@ pub fn publish_plan(state: &mut State, env: &impl Env, req: api::PlanRequest) ->
     state.published.admits(&publisher)?;
     let plan = plan_in(state, env, req, false)?;
     let candid = candid::encode_one(&plan).expect("a plan encodes");
+    // Certified by the write path this runs in (`crate::lifecycle::write`).
     let evicted = state.published.insert(key.clone(), candid, &publisher)?;
-    env.set_certified_data(&state.certified_root());
     Ok(api::PublishedPlan { key, plan, newly_published: true, evicted, published: state.published.len() })
 }
 

@@ -27,7 +27,8 @@ fn decode_evaluation(candid: &[u8]) -> api::Evaluation {
 }
 
 impl State {
-    /// Evaluate in replicated execution and publish the answer in the certified map.
+    /// Evaluate in replicated execution and publish the answer in the certified
+    /// map (the write path around it certifies the new root).
     pub fn publish_evaluation(
         &mut self,
         env: &impl Env,
@@ -57,8 +58,8 @@ impl State {
         let run = self.run(&req)?;
         let evaluation = self.evaluation_out(env, run, req);
         let candid = candid::encode_one(&evaluation).expect("an evaluation encodes");
+        // Certified by the write path this runs in (`crate::lifecycle::write`).
         let evicted = self.published.insert(key.clone(), candid, &publisher)?;
-        env.set_certified_data(&self.certified_root());
         Ok(api::PublishedEvaluation {
             key,
             evaluation,

@@ -2,9 +2,10 @@
 //! and tests; the registry sync is `crate::registry`), the replacement both
 //! share, and its reads (`get_snapshot_info`, `list_nodes`, `export_snapshot`).
 
-use crate::checks::{invalid, validate_node};
-use crate::convert;
-use crate::state::{Env, State, DEFAULT_PAGE, MAX_EXPORT_PAGE, MAX_NODES_PER_CHUNK, MAX_PAGE, MAX_SNAPSHOT_NODES};
+use crate::checks::{
+    invalid, validate_chunk, validate_export_page, validate_limit, validate_node, validate_node_count,
+};
+use crate::state::{Env, State, DEFAULT_PAGE, MAX_PAGE};
 use crate::stores::configuration::{source_out, SnapshotMeta, Source, StagedSnapshot};
 use crate::stores::memory::Stored;
 use crate::stores::nodes::{NodeList, StoredNode};
@@ -40,7 +41,7 @@ impl State {
             node_providers: providers.len() as u64,
             data_centers: dcs.len() as u64,
             subnets: subnets.len() as u64,
-            baseline_status: baseline.map(|b| convert::status(b.status)),
+            baseline_status: baseline.map(|b| ic_topology::api::Status::from(b.status)),
             baseline_objective: baseline.and_then(|b| b.objective),
             source: source_out(meta.source),
             defaults_applied: self.derived_state().map(|d| d.defaults.clone()).unwrap_or_default(),
@@ -49,10 +50,7 @@ impl State {
 
     /// A page of the snapshot's nodes, filtered.
     pub fn list_nodes(&self, req: api::ListNodesRequest) -> Result<api::NodePage> {
-        let limit = req.limit.unwrap_or(DEFAULT_PAGE);
-        if limit == 0 || limit > MAX_PAGE {
-            return Err(invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
-        }
+        let limit = validate_limit(req.limit, DEFAULT_PAGE, MAX_PAGE)?;
         let config = &self.configuration.get().value;
         let country_of = |n: &RegistryNode| n.region.split(',').nth(1).unwrap_or("").trim().to_string();
         let mut nodes = Vec::new();
@@ -73,7 +71,7 @@ impl State {
                 next = nodes.last().map(|n: &api::Node| n.node_id.clone());
                 break;
             }
-            nodes.push(convert::node_out(n));
+            nodes.push(ic_topology::api::Node::from(n));
         }
         Ok(api::NodePage { nodes, next })
     }
@@ -92,15 +90,8 @@ impl State {
                 });
             }
         }
-        let length = req.length.unwrap_or(MAX_EXPORT_PAGE);
-        if length == 0 || length > MAX_EXPORT_PAGE {
-            return Err(invalid("length", format!("must be between 1 and {MAX_EXPORT_PAGE}")));
-        }
         let total = derived.export.len() as u64;
-        if req.offset > total {
-            return Err(invalid("offset", format!("beyond the export's {total} bytes")));
-        }
-        let end = (req.offset + u64::from(length)).min(total);
+        let end = validate_export_page(req.offset, req.length, total)?;
         Ok(api::ExportPage {
             registry_version: meta.registry_version,
             timestamp_nanos: meta.timestamp_nanos,
@@ -116,9 +107,7 @@ impl State {
     /// Start an upload of `node_count` nodes (controllers); a previous one is dropped.
     pub fn begin_snapshot_upload(&mut self, env: &impl Env, req: api::BeginSnapshotRequest) -> Result<()> {
         self.authorize(env, "begin_snapshot_upload")?;
-        if req.node_count == 0 || req.node_count > MAX_SNAPSHOT_NODES {
-            return Err(invalid("node_count", format!("must be between 1 and {MAX_SNAPSHOT_NODES}")));
-        }
+        validate_node_count(req.node_count)?;
         self.staged_nodes.clear_new();
         let meta = SnapshotMeta {
             registry_version: req.registry_version,
@@ -135,9 +124,7 @@ impl State {
         let Some((_, announced)) = self.staged.get().value.announced.clone() else {
             return Err(invalid("nodes", "no upload in progress: call begin_snapshot_upload first"));
         };
-        if nodes.len() > MAX_NODES_PER_CHUNK {
-            return Err(invalid("nodes", format!("at most {MAX_NODES_PER_CHUNK} nodes per chunk")));
-        }
+        validate_chunk(nodes.len())?;
         // Validate the whole chunk before storing any of it.
         let mut seen = BTreeSet::new();
         let mut records = Vec::with_capacity(nodes.len());

@@ -46,7 +46,8 @@ pub trait Env {
     fn is_controller(&self, principal: &Principal) -> bool;
     /// Instructions used so far in this message.
     fn instructions(&self) -> u64;
-    /// Set the canister's certified data (updates, init and post_upgrade only).
+    /// Set the canister's certified data (updates, init and post_upgrade only;
+    /// called by the write path alone, `crate::lifecycle::settle`).
     /// Test doubles that do not check certification may keep the default.
     fn set_certified_data(&self, _data: &[u8]) {}
     /// The system's certificate of the certified data (non-replicated queries only).

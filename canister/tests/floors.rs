@@ -5,17 +5,18 @@
 //!    `convert` (API conversions);
 //! 1. `state` (one `State` owning every store; pure reads);
 //! 2. the features (`evaluation`, `configuration`, `snapshot`, `publish`,
-//!    `registry`, `governance`, `plan`, `placement`, `cost`, `guard`, `methods`,
-//!    `host`), which may use each other without a cycle;
+//!    `registry`, `governance`, `plan`, `placement`, `cost`, `guard`, `host`), which may use each other without a cycle;
 //! 3. the dashboard (`http`: reads only);
 //! 4. `lifecycle` (init and upgrade, the timers, the one write path);
-//! 5. `lib.rs` (one-line endpoints), which nothing imports.
+//! 5. `lib.rs` (the method table: one line per endpoint), which nothing imports.
 //!
 //! This test reads every file of `canister/src`, takes the `crate::`,
 //! `super::` and `self::` paths outside comments (grouped `use` lists
 //! included), resolves each to the file that defines its module, and fails on
 //! an import of a higher floor, on an import of `lib.rs`, and on any cycle
-//! between files. Run it alone with
+//! between files. It also holds the one write path to its word: only
+//! `lifecycle.rs` (the write path) and `host.rs` (the system behind `Env`)
+//! may set the certified data. Run it alone with
 //! `cargo test -p topology-canister --test floors`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,7 +28,7 @@ fn floor(top: &str) -> Option<usize> {
         "stores" | "limits" | "checks" | "convert" => 0,
         "state" => 1,
         "evaluation" | "configuration" | "snapshot" | "publish" | "registry" | "governance" | "plan" | "placement"
-        | "cost" | "guard" | "methods" | "host" => 2,
+        | "cost" | "guard" | "host" => 2,
         "http" => 3,
         "lifecycle" => 4,
         _ => return None,
@@ -193,6 +194,35 @@ fn paths_at(code: &str, start: usize) -> Vec<Vec<String>> {
     }
 }
 
+/// `code` without its `macro_rules!` definitions: the paths in a macro's body
+/// are resolved where it is invoked, so they are the invoking module's
+/// imports (the method table's expansion in `lib.rs`), not the defining one's.
+fn without_macro_rules(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("macro_rules!") {
+        out.push_str(&rest[..at]);
+        let body = &rest[at..];
+        let Some(open) = body.find('{') else { break };
+        let mut depth = 0;
+        let mut end = body.len();
+        for (i, c) in body[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                end = open + i + 1;
+                break;
+            }
+        }
+        rest = &body[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The inline modules (`mod name { ... }`) of `code`: each one's name and the byte range of its block.
 fn inline_modules(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
@@ -274,7 +304,7 @@ fn graph() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     let mut graph = BTreeMap::new();
     for (module, path) in &known {
         let text = std::fs::read_to_string(path).unwrap();
-        let code = code_only(&text);
+        let code = without_macro_rules(&code_only(&text));
         let mut edges = BTreeSet::new();
         for import in imports(module, &code) {
             let target = resolve(&import, &known);
@@ -371,6 +401,36 @@ fn the_module_graph_has_no_cycle() {
     }
 }
 
+/// The files allowed to set the certified data: the write path, and the
+/// system's implementation of `Env::set_certified_data`.
+const CERTIFIERS: [&str; 2] = ["lifecycle.rs", "host.rs"];
+
+/// Where `code` sets the certified data: a call of `ic_cdk`'s
+/// `certified_data_set` or of `Env::set_certified_data` (its declaration,
+/// `fn set_certified_data`, is none).
+fn certifies(code: &str) -> bool {
+    code.contains("certified_data_set")
+        || code.match_indices("set_certified_data").any(|(at, _)| !code[..at].trim_end().ends_with("fn"))
+}
+
+#[test]
+fn only_the_write_path_certifies() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut known = BTreeMap::new();
+    modules(&src, &src, &mut known);
+    let rel = |p: &PathBuf| p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+    let wrong: Vec<String> = known
+        .values()
+        .filter(|p| certifies(&code_only(&std::fs::read_to_string(p).unwrap())))
+        .map(rel)
+        .filter(|p| !CERTIFIERS.contains(&p.as_str()))
+        .collect();
+    assert!(wrong.is_empty(), "set the certified data outside the write path (lifecycle.rs): {wrong:?}");
+    // The check sees a call and lets a declaration be.
+    assert!(certifies("env.set_certified_data(&root);") && certifies("ic_cdk::api::certified_data_set(d)"));
+    assert!(!certifies("fn set_certified_data(&self, _data: &[u8]) {}"));
+}
+
 /// The parser itself: grouped, nested and relative paths resolve to modules.
 #[test]
 fn paths_are_read_as_rust_reads_them() {
@@ -389,4 +449,7 @@ fn paths_are_read_as_rust_reads_them() {
     assert!(cycle(&graph).is_some());
     graph.insert(vec!["b".to_string()], BTreeSet::new());
     assert!(cycle(&graph).is_none());
+    // A macro's body names what its invoker imports.
+    let code = without_macro_rules("macro_rules! m { ($x:ident) => { mod $x { use super::*; } }; }\nuse crate::a;");
+    assert_eq!(imports(&["m".into()], &code), vec![vec!["a".to_string()]]);
 }

@@ -27,6 +27,7 @@ use std::future::Future;
 use std::task::{Context, Poll, Waker};
 use topology_canister::api::{self, ClaimCheck, ProposalKind, ProposalStatus, VerdictOutcome};
 use topology_canister::governance::{self, watch};
+use topology_canister::lifecycle;
 use topology_canister::registry::proto::ChangesSinceResponse;
 use topology_canister::registry::sync::{self, Registry, SyncError};
 use topology_canister::state::{Env, Poller, State};
@@ -72,8 +73,12 @@ impl watch::Host for Local {
     fn env(&self) -> &Controller {
         &Controller
     }
+    /// As the canister's write path: the change, then the dashboard and the certified data.
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
-        f(&mut self.state.borrow_mut())
+        let mut state = self.state.borrow_mut();
+        let r = f(&mut state);
+        lifecycle::settle(&mut state, &Controller);
+        r
     }
     fn now_nanos(&self) -> u64 {
         1_800_000_000_000_000_000
@@ -188,7 +193,7 @@ struct Network {
 }
 
 fn network() -> Network {
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let registry = Reg(RefCell::new(registry_of(&nodes, 200, FakeRegistry::new(1_000, 512, 50))));
     let mut s = State::open();
     s.init(api::InitArgs::default()).unwrap();

@@ -227,14 +227,14 @@ fn with_defaults(nodes: Vec<RegistryNode>) -> Vec<api::Node> {
         .map(|mut n| {
             n.node_provider_name = n.node_provider_id.clone();
             n.status = "UP".into();
-            topology_canister::convert::node_out(n)
+            ic_topology::api::Node::from(n)
         })
         .collect()
 }
 
 /// The default network (generated, 1425 nodes) with its current subnets.
 fn default_nodes() -> Vec<RegistryNode> {
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     assert!(nodes.iter().filter(|n| n.subnet_id.is_some()).count() > 500);
     nodes
 }
@@ -261,7 +261,7 @@ fn assert_same_evaluation(host: &Local, nodes: &[RegistryNode], candidates: u32)
     let req =
         api::EvaluateRequest { candidates: vec![argentina(candidates)], overrides: None, include_allocation: None };
     let answer = host.state.borrow().evaluate_candidates(&Controller, req).unwrap();
-    let rows = vec![topology_canister::convert::candidate_in(&argentina(candidates))];
+    let rows = vec![ic_topology::inputs::CandidateRow::from(&argentina(candidates))];
     let (_, native) = ic_topology::evaluate::evaluate(&inputs, &rows, topology_canister::state::QUERY_BUDGET);
     assert_eq!(answer.objective, native.solution.objective);
     assert_eq!(answer.baseline_objective, native.baseline_objective);
@@ -269,7 +269,8 @@ fn assert_same_evaluation(host: &Local, nodes: &[RegistryNode], candidates: u32)
     assert_eq!(curve, native.curve.iter().map(|p| p.objective).collect::<Vec<_>>());
     // The very same records: the configuration digest covers every node.
     if answer.configuration_sha256 != ic_topology::digest::configuration_digest(&inputs) {
-        let canister: Vec<RegistryNode> = snapshot(host).into_iter().map(topology_canister::convert::node_in).collect();
+        let canister: Vec<RegistryNode> =
+            snapshot(host).into_iter().map(ic_topology::inputs::RegistryNode::from).collect();
         for (a, b) in canister.iter().zip(&inputs.nodes) {
             assert_eq!(a, b);
         }

@@ -37,7 +37,7 @@ fn stranger() -> Fake {
 fn default_nodes() -> Vec<api::Node> {
     let text = include_str!("../../defaults/generated/nodes.csv");
     let (nodes, _) = files::parse_nodes_csv(text, "defaults/generated/nodes.csv").unwrap();
-    nodes.into_iter().map(topology_canister::convert::node_out).collect()
+    nodes.into_iter().map(ic_topology::api::Node::from).collect()
 }
 
 fn loaded() -> State {
@@ -87,7 +87,7 @@ fn evaluation_equals_the_engine_on_the_same_inputs() {
     // The engine, natively, on the files the snapshot came from.
     let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/generated/config.json");
     let loaded = files::load_config(&config).unwrap();
-    let candidates = vec![topology_canister::convert::candidate_in(&argentina(6))];
+    let candidates = vec![ic_topology::inputs::CandidateRow::from(&argentina(6))];
     let (_, ev) = evaluate::evaluate(&loaded.inputs, &candidates, topology_canister::state::QUERY_BUDGET);
     assert_eq!(answer.objective, ev.solution.objective);
     assert_eq!(answer.baseline_objective, ev.baseline_objective);
@@ -426,10 +426,10 @@ fn a_request_over_the_cost_cap_is_refused_with_the_most_it_takes() {
     let base = ic_topology::model::build(inputs, &[]);
     let mut settings = inputs.settings;
     settings.synthetic_countries = state::MAX_SYNTHETIC_COUNTRIES;
-    let row = topology_canister::convert::candidate_in(&argentina(most + 1));
-    assert_eq!(ic_topology::export::canister_full_solves(&base, settings, &[row], false), None);
-    let row = topology_canister::convert::candidate_in(&argentina(most));
-    assert!(ic_topology::export::canister_full_solves(&base, settings, &[row], false).is_some());
+    let row = ic_topology::inputs::CandidateRow::from(&argentina(most + 1));
+    assert_eq!(ic_topology::canister_profile::canister_full_solves(&base, settings, &[row], false), None);
+    let row = ic_topology::inputs::CandidateRow::from(&argentina(most));
+    assert!(ic_topology::canister_profile::canister_full_solves(&base, settings, &[row], false).is_some());
 }
 
 /// An upload may announce at most MAX_SNAPSHOT_NODES nodes (its commit is one

@@ -10,6 +10,7 @@ use ic_topology::digest;
 use ic_topology::files;
 use std::cell::RefCell;
 use topology_canister::api::{self, Error, VerifyCheck};
+use topology_canister::lifecycle;
 use topology_canister::publish::{self, Published};
 use topology_canister::state::{Env, State};
 
@@ -36,6 +37,13 @@ impl Env for Fake {
     }
 }
 
+/// `publish_evaluation` as the canister runs it: in the write path, which certifies.
+fn publish(s: &mut State, env: &Fake, req: api::EvaluateRequest) -> api::Result<api::PublishedEvaluation> {
+    let published = s.publish_evaluation(env, req);
+    lifecycle::settle(s, env);
+    published
+}
+
 fn controller() -> Fake {
     Fake { caller: Principal::from_slice(&[1; 29]), certified: RefCell::new(Vec::new()) }
 }
@@ -45,7 +53,7 @@ fn loaded() -> State {
     s.init(api::InitArgs::default()).unwrap();
     let env = controller();
     let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "nodes.csv").unwrap();
-    let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
+    let nodes: Vec<api::Node> = nodes.into_iter().map(ic_topology::api::Node::from).collect();
     s.begin_snapshot_upload(
         &env,
         api::BeginSnapshotRequest { registry_version: 42, timestamp_nanos: 7, node_count: nodes.len() as u64 },
@@ -81,7 +89,7 @@ fn leaf_of(c: &api::CertifiedEvaluation, root: &[u8]) -> Result<Vec<u8>, certifi
 fn a_published_evaluation_is_certified_and_survives_a_reopen() {
     let mut s = loaded();
     let env = controller();
-    let published = s.publish_evaluation(&env, request(2)).unwrap();
+    let published = publish(&mut s, &env, request(2)).unwrap();
     assert!(published.newly_published);
     assert_eq!(published.published, 1);
     assert!(published.evaluation.allocation.is_some(), "a published evaluation carries its allocation");
@@ -97,13 +105,14 @@ fn a_published_evaluation_is_certified_and_survives_a_reopen() {
     queried.instructions = published.evaluation.instructions;
     assert_eq!(queried, published.evaluation);
     // Publishing the same request again returns the stored evaluation.
-    let again = s.publish_evaluation(&env, request(2)).unwrap();
+    let again = publish(&mut s, &env, request(2)).unwrap();
     assert!(!again.newly_published);
     assert_eq!((again.key.clone(), again.evaluation), (published.key.clone(), published.evaluation.clone()));
 
-    // Reopen over the same stable memory, as post_upgrade does.
+    // Reopen over the same stable memory, as post_upgrade does (open, then the write path).
     drop(s);
-    let s = State::open();
+    let mut s = State::open();
+    lifecycle::settle(&mut s, &env);
     assert_eq!(s.certified_root().to_vec(), root);
     let after = s.get_published_evaluation(&env, published.key.clone()).unwrap();
     assert_eq!(after, got);
@@ -272,8 +281,8 @@ fn the_export_reproduces_the_canisters_answer_bit_for_bit() {
 
     let req = request(3);
     let on_chain = s.evaluate_candidates(&env, req.clone()).unwrap();
-    let candidates: Vec<_> = req.candidates.iter().map(topology_canister::convert::candidate_in).collect();
-    let (model, native) = ic_topology::export::evaluate_as_canister(&inputs, &candidates);
+    let candidates: Vec<_> = req.candidates.iter().map(ic_topology::inputs::CandidateRow::from).collect();
+    let (model, native) = ic_topology::canister_profile::evaluate_as_canister(&inputs, &candidates);
     let off_chain = topology_canister::convert::evaluation(
         &model,
         &native,

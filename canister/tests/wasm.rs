@@ -53,7 +53,7 @@ fn install_upload_evaluate_upgrade_on_the_default_network() {
     assert!(answer.instructions > 0 && answer.instructions <= h.last_instructions());
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../defaults/generated/config.json");
     let loaded = files::load_config(&config).unwrap();
-    let candidates = vec![topology_canister::convert::candidate_in(&argentina(6))];
+    let candidates = vec![ic_topology::inputs::CandidateRow::from(&argentina(6))];
     let (_, native) =
         ic_topology::evaluate::evaluate(&loaded.inputs, &candidates, topology_canister::state::QUERY_BUDGET);
     assert_eq!(answer.objective, native.solution.objective);
@@ -166,7 +166,7 @@ fn strangers_and_malformed_arguments_change_nothing() {
 fn init_arguments_set_the_topology_and_configuration() {
     let Some(wasm) = wasm() else { return };
     let mut subnets: Vec<api::SubnetSpec> =
-        ic_topology::topology_in_force::subnets().iter().map(topology_canister::convert::subnet_spec_out).collect();
+        ic_topology::topology_in_force::subnets().iter().map(ic_topology::api::SubnetSpec::from).collect();
     subnets.truncate(12);
     let init = api::InitArgs {
         topology: Some(api::SetTopologyRequest { subnets: subnets.clone(), proposal: 125549 }),
@@ -213,7 +213,7 @@ fn instructions_on_the_reference_snapshots() {
 
         let init = api::InitArgs {
             topology: Some(api::SetTopologyRequest {
-                subnets: inputs.topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+                subnets: inputs.topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
                 proposal: 0,
             }),
             configuration: Some(configuration_update_of(&inputs)),
@@ -249,7 +249,7 @@ fn instructions_on_the_reference_snapshots() {
         // The whole curve is proven in one query, and equals the native engine's.
         let objectives: Vec<Option<u32>> = curve.curve.iter().map(|p| p.objective).collect();
         assert!(objectives.iter().all(Option::is_some), "{name}: {objectives:?}");
-        let candidates = vec![topology_canister::convert::candidate_in(&argentina(12))];
+        let candidates = vec![ic_topology::inputs::CandidateRow::from(&argentina(12))];
         let (_, native) = ic_topology::evaluate::evaluate(&inputs, &candidates, topology_canister::state::QUERY_BUDGET);
         assert_eq!(objectives, native.curve.iter().map(|p| p.objective).collect::<Vec<_>>(), "{name}");
         assert_eq!(curve.optimal_deployment_size, native.optimal_deployment_size, "{name}");

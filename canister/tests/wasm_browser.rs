@@ -52,18 +52,18 @@ fn loaded(wasm: &[u8]) -> Host {
     let mut h = Host::new(wasm).expect("the module loads");
     h.set_controllers(vec![CONTROLLER.to_vec()]);
     h.set_caller(&CONTROLLER);
-    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
+    let network = ic_topology_generate::generate(&ic_topology_generate::DEFAULT_PARAMS).unwrap();
     let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
     let init = api::InitArgs {
         topology: Some(api::SetTopologyRequest {
-            subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            subnets: topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
             proposal: 0,
         }),
         configuration: None,
     };
     h.install(&encode_one(Some(init)).unwrap()).expect("install");
-    let nodes = fake_registry::generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
-    let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
+    let nodes = fake_registry::generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
+    let nodes: Vec<api::Node> = nodes.into_iter().map(ic_topology::api::Node::from).collect();
     let begin =
         api::BeginSnapshotRequest { registry_version: 42, timestamp_nanos: NOW, node_count: nodes.len() as u64 };
     update::<api::Result<()>>(&mut h, "begin_snapshot_upload", &encode_one(begin).unwrap()).unwrap();

@@ -35,13 +35,13 @@ fn app75(wasm: &[u8], data: &Path) -> (Host, Vec<RegistryNode>) {
     let inputs = files::load_config(&oracles::write(&dir, &oracles::app75(data))).unwrap().inputs;
     let init = api::InitArgs {
         topology: Some(api::SetTopologyRequest {
-            subnets: inputs.topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            subnets: inputs.topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
             proposal: 0,
         }),
         configuration: Some(configuration_update_of(&inputs)),
     };
     let mut h = host(wasm, Some(init));
-    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(topology_canister::convert::planned_out).collect();
+    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(ic_topology::api::PlannedNode::from).collect();
     let r: api::Result<()> = update(&mut h, "set_pipeline", &encode_one(pipeline).unwrap());
     r.unwrap();
     upload(&mut h, inputs.nodes.iter().cloned().map(to_api).collect(), 1);
@@ -50,13 +50,13 @@ fn app75(wasm: &[u8], data: &Path) -> (Host, Vec<RegistryNode>) {
 
 /// A network from `topology generate` (17 nodes per subnet, as mainnet), uploaded.
 fn generated(wasm: &[u8], nodes: u32) -> (Host, Vec<RegistryNode>) {
-    let params = ic_topology::generate::GenerateParams { nodes, subnets: nodes / 17, seed: 10 };
-    let network = ic_topology::generate::generate(&params).unwrap();
+    let params = ic_topology_generate::GenerateParams { nodes, subnets: nodes / 17, seed: 10 };
+    let network = ic_topology_generate::generate(&params).unwrap();
     let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
     let nodes = fake_registry::generated_nodes(&params);
     let init = api::InitArgs {
         topology: Some(api::SetTopologyRequest {
-            subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            subnets: topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
             proposal: 0,
         }),
         configuration: Some(fake_registry::configuration_of(&nodes)),

@@ -50,7 +50,7 @@ fn status(h: &mut Host) -> api::SyncStatus {
 #[test]
 fn a_sync_callback_that_traps_does_not_stop_later_syncs() {
     let Some(wasm) = wasm() else { return };
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let mut h = install(&wasm, &nodes);
     // Enough for the method and the call to get_latest_version, not for
     // applying a page of registry changes.
@@ -86,7 +86,7 @@ fn upgrade_with_a_call_in_flight(wasm: &[u8], h: &mut Host) -> (Result<(), Strin
 #[test]
 fn after_an_upgrade_with_a_registry_call_in_flight_the_next_sync_runs() {
     let Some(wasm) = wasm() else { return };
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let mut h = install(&wasm, &nodes);
     let (_, log) = upgrade_with_a_call_in_flight(&wasm, &mut h);
     assert!(!status(&mut h).in_progress, "a sync is still marked running: {log:?}");
@@ -101,7 +101,7 @@ fn after_an_upgrade_with_a_registry_call_in_flight_the_next_sync_runs() {
 #[test]
 fn a_reply_that_arrives_after_an_upgrade_does_not_trap() {
     let Some(wasm) = wasm() else { return };
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let mut h = install(&wasm, &nodes);
     let (upgraded, log) = upgrade_with_a_call_in_flight(&wasm, &mut h);
     match upgraded {
@@ -123,7 +123,7 @@ fn a_reply_that_arrives_after_an_upgrade_does_not_trap() {
 #[test]
 fn stop_upgrade_start_with_a_registry_call_in_flight() {
     let Some(wasm) = wasm() else { return };
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let mut h = install(&wasm, &nodes);
     let id = h.submit_update("sync_now", &encode_args(()).unwrap());
     assert!(h.pending_calls() > 0, "sync_now calls the registry");

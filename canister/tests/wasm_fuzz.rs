@@ -285,7 +285,7 @@ fn generated_arguments_never_trap_change_refused_state_or_exceed_the_limits() {
             }
         }
         // A stranger's admin update is refused before its work.
-        let admin = topology_canister::guard::policy(&name)
+        let admin = topology_canister::policy(&name)
             .is_some_and(|p| p.callers == topology_canister::guard::Callers::Controllers);
         if admin && !controller {
             assert!(refused, "{what}: a stranger's admin call was not refused");

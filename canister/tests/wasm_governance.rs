@@ -190,7 +190,7 @@ fn verify_with_the_cli(h: &mut Host, id: u64) {
 #[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let Some(wasm) = wasm() else { return };
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let registry = registry_of(&nodes, 200, FakeRegistry::new(1_000, 512, 50));
     let shared = Rc::new(RefCell::new(Shared { registry, governance: FakeGovernance::default() }));
     let mut h = Host::new(&wasm).expect("the module loads");
@@ -200,10 +200,10 @@ fn the_timer_polls_governance_and_verdicts_are_certified_across_an_upgrade() {
     let mut configuration = configuration_of(&nodes);
     configuration.registry_canister_id = Some(Principal::from_slice(&REGISTRY));
     // The generated topology, whose subnet ids are the registry's: the canister keeps a membership plan.
-    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
+    let network = ic_topology_generate::generate(&ic_topology_generate::DEFAULT_PARAMS).unwrap();
     let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
     let topology = api::SetTopologyRequest {
-        subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+        subnets: topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
         proposal: 0,
     };
     let init = api::InitArgs { topology: Some(topology), configuration: Some(configuration) };
@@ -564,7 +564,7 @@ fn add_operator(
 #[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn a_poll_callback_that_traps_does_not_stop_later_polls() {
     let Some(wasm) = wasm() else { return };
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     let registry = registry_of(&nodes, 200, FakeRegistry::new(1_000, 512, 50));
     let shared = Rc::new(RefCell::new(Shared { registry, governance: FakeGovernance::default() }));
     let mut h = Host::new(&wasm).expect("the module loads");
@@ -573,10 +573,10 @@ fn a_poll_callback_that_traps_does_not_stop_later_polls() {
     connect(&mut h, shared.clone());
     let mut configuration = configuration_of(&nodes);
     configuration.registry_canister_id = Some(Principal::from_slice(&REGISTRY));
-    let network = ic_topology::generate::generate(&ic_topology::generate::DEFAULT_PARAMS).unwrap();
+    let network = ic_topology_generate::generate(&ic_topology_generate::DEFAULT_PARAMS).unwrap();
     let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
     let topology = api::SetTopologyRequest {
-        subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+        subnets: topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
         proposal: 0,
     };
     let init = api::InitArgs { topology: Some(topology), configuration: Some(configuration) };

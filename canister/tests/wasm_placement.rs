@@ -113,7 +113,7 @@ fn the_placement_map_through_the_module_equals_the_engine_and_verifies() {
 
     let init = api::InitArgs {
         topology: Some(api::SetTopologyRequest {
-            subnets: inputs.topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            subnets: inputs.topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
             proposal: 0,
         }),
         configuration: Some(configuration_update_of(&inputs)),
@@ -122,7 +122,7 @@ fn the_placement_map_through_the_module_equals_the_engine_and_verifies() {
     // Before a snapshot there is nothing to place: a typed error, no trap.
     let r: api::Result<api::CertifiedPlacementMap> = query(&mut h, "get_placement_map", &encode_one(()).unwrap());
     assert!(matches!(r, Err(api::Error::NotReady { .. })), "{r:?}");
-    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(topology_canister::convert::planned_out).collect();
+    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(ic_topology::api::PlannedNode::from).collect();
     let r: api::Result<()> = update(&mut h, "set_pipeline", &encode_one(pipeline).unwrap());
     r.unwrap();
     let nodes: Vec<api::Node> = inputs.nodes.iter().cloned().map(to_api).collect();

@@ -22,13 +22,13 @@ use topology_canister::api;
 fn installed(wasm: &[u8], inputs: &ic_topology::inputs::Inputs, report: &mut Report, name: &str) -> Host {
     let init = api::InitArgs {
         topology: Some(api::SetTopologyRequest {
-            subnets: inputs.topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
+            subnets: inputs.topology.iter().map(ic_topology::api::SubnetSpec::from).collect(),
             proposal: 0,
         }),
         configuration: Some(configuration_update_of(inputs)),
     };
     let mut h = host(wasm, Some(init));
-    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(topology_canister::convert::planned_out).collect();
+    let pipeline: Vec<api::PlannedNode> = inputs.pipeline.iter().map(ic_topology::api::PlannedNode::from).collect();
     let r: api::Result<()> = update(&mut h, "set_pipeline", &encode_one(pipeline).unwrap());
     r.unwrap();
     let nodes: Vec<api::Node> = inputs.nodes.iter().cloned().map(to_api).collect();
@@ -82,7 +82,7 @@ fn judge(
     let want = plan::verify_proposal::verify_proposal(
         exported,
         &payload,
-        ic_topology::export::CANISTER_BUDGET,
+        ic_topology::canister_profile::CANISTER_BUDGET,
         None,
         plan::solve::Search::Full,
     )
@@ -128,7 +128,7 @@ fn plans_through_the_module_equal_the_engine_and_verify() {
         // The native engine on the canister's own export gives the same plan, change for change.
         let export = export_all(&mut h);
         let exported = ic_topology::export::from_bytes(&export, "export", Some(&answer.configuration_sha256)).unwrap();
-        let (pm, native) = plan::plan(&exported, &[], ic_topology::export::CANISTER_BUDGET).unwrap();
+        let (pm, native) = plan::plan(&exported, &[], ic_topology::canister_profile::CANISTER_BUDGET).unwrap();
         let seq = plan::sequence::sequence(&pm, &native);
         let ctx = api::PlanContext {
             registry_version: answer.registry_version,

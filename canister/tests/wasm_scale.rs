@@ -18,7 +18,7 @@ mod support;
 
 use candid::{encode_args, encode_one, Principal};
 use fake_registry::*;
-use ic_topology::generate::GenerateParams;
+use ic_topology_generate::GenerateParams;
 use registry_host::{fire_next_timer, serve, REGISTRY};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -34,12 +34,9 @@ const REFRESH_TIMERS: usize = 4;
 const UPDATE_LIMIT: u64 = 40_000_000_000;
 
 fn topology_of(params: &GenerateParams) -> api::SetTopologyRequest {
-    let network = ic_topology::generate::generate(params).unwrap();
+    let network = ic_topology_generate::generate(params).unwrap();
     let (topology, _) = ic_topology::files::parse_topology_csv(&network.topology_csv, "generated").unwrap();
-    api::SetTopologyRequest {
-        subnets: topology.iter().map(topology_canister::convert::subnet_spec_out).collect(),
-        proposal: 0,
-    }
+    api::SetTopologyRequest { subnets: topology.iter().map(ic_topology::api::SubnetSpec::from).collect(), proposal: 0 }
 }
 
 fn mib(bytes: usize) -> String {
@@ -160,7 +157,7 @@ fn ten_times_mainnet_stays_within_the_limits() {
     h.set_caller(&CONTROLLER);
     let init = api::InitArgs { topology: Some(topology), configuration: Some(configuration_of(&nodes)) };
     h.install(&encode_one(Some(init)).unwrap()).expect("install");
-    let upload: Vec<api::Node> = nodes.iter().cloned().map(topology_canister::convert::node_out).collect();
+    let upload: Vec<api::Node> = nodes.iter().cloned().map(ic_topology::api::Node::from).collect();
     let begin = api::BeginSnapshotRequest { registry_version: 1, timestamp_nanos: 0, node_count: upload.len() as u64 };
     update::<api::Result<()>>(&mut h, "begin_snapshot_upload", &encode_one(begin).unwrap()).unwrap();
     let mut largest_chunk = 0;

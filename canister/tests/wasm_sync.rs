@@ -105,7 +105,7 @@ fn evaluate(h: &mut Host, n: u32) -> api::Evaluation {
 #[cfg_attr(not(canister_wasm), ignore = "needs target/canister/topology.wasm (bash scripts/build.sh)")]
 fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine() {
     let Some(wasm) = wasm() else { return };
-    let nodes = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+    let nodes = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
     // Values of 1,000 bytes or more (the subnet list) come as chunks, 10 versions per reply.
     let fake = registry_of(&nodes, 60, FakeRegistry::new(1_000, 512, 10));
     let latest = fake.latest();
@@ -136,7 +136,7 @@ fn timers_sync_the_snapshot_it_survives_an_upgrade_and_evaluates_as_the_engine()
     // The same answer as the engine on the same nodes, bit for bit in the digest.
     let answer = evaluate(&mut h, 6);
     let inputs = engine_inputs(&nodes);
-    let rows = vec![topology_canister::convert::candidate_in(&argentina(6))];
+    let rows = vec![ic_topology::inputs::CandidateRow::from(&argentina(6))];
     let (_, native) = ic_topology::evaluate::evaluate(&inputs, &rows, topology_canister::state::QUERY_BUDGET);
     assert_eq!(answer.objective, native.solution.objective);
     assert_eq!(answer.baseline_objective, native.baseline_objective);
@@ -241,8 +241,8 @@ fn instructions_per_sync_message() {
     let Some(wasm) = wasm() else { return };
     let mut report = Report::new("message");
     let networks = [
-        ("1,425 nodes, 70 subnets", ic_topology::generate::DEFAULT_PARAMS),
-        ("4,000 nodes, 200 subnets", ic_topology::generate::GenerateParams { nodes: 4_000, subnets: 200, seed: 7 }),
+        ("1,425 nodes, 70 subnets", ic_topology_generate::DEFAULT_PARAMS),
+        ("4,000 nodes, 200 subnets", ic_topology_generate::GenerateParams { nodes: 4_000, subnets: 200, seed: 7 }),
     ];
     for (name, params) in networks {
         let nodes = generated_nodes(&params);

@@ -95,7 +95,7 @@ fn an_upgrade_from_each_release_keeps_every_answer() {
     let Some(current) = wasm() else { return };
     for (tag, commit, sha256) in RELEASES {
         let old = released(tag, sha256.split_ascii_whitespace().next().expect("a sha256 recorded"));
-        let nodes: Vec<RegistryNode> = generated_nodes(&ic_topology::generate::DEFAULT_PARAMS);
+        let nodes: Vec<RegistryNode> = generated_nodes(&ic_topology_generate::DEFAULT_PARAMS);
         let fake = Rc::new(RefCell::new(registry_of(&nodes, 60, FakeRegistry::new(1_000, 512, 10))));
         let mut h = Host::new(&old).expect("the released module loads");
         h.set_controllers(vec![CONTROLLER.to_vec()]);

@@ -29,7 +29,7 @@ fn loaded(wasm: &[u8]) -> Host {
     h.set_caller(&CONTROLLER);
     h.install(&encode_one(None::<api::InitArgs>).unwrap()).expect("install");
     let (nodes, _) = files::parse_nodes_csv(include_str!("../../defaults/generated/nodes.csv"), "nodes.csv").unwrap();
-    let nodes: Vec<api::Node> = nodes.into_iter().map(topology_canister::convert::node_out).collect();
+    let nodes: Vec<api::Node> = nodes.into_iter().map(ic_topology::api::Node::from).collect();
     let begin = api::BeginSnapshotRequest { registry_version: 42, timestamp_nanos: 1, node_count: nodes.len() as u64 };
     update::<api::Result<()>>(&mut h, "begin_snapshot_upload", &encode_one(begin).unwrap()).unwrap();
     for chunk in nodes.chunks(500) {
@@ -198,8 +198,8 @@ fn publish_certify_upgrade_and_verify_through_the_module() {
     assert_eq!(summary.sha256, ic_topology::digest::sha256_hex(summary.text.as_bytes()));
     // The same text off chain, from the export.
     let inputs = ic_topology::export::from_bytes(&bytes, "export", Some(&digest)).unwrap();
-    let candidates = vec![topology_canister::convert::candidate_in(&argentina(3))];
-    let (_, evaluation) = ic_topology::export::evaluate_as_canister(&inputs, &candidates);
+    let candidates = vec![ic_topology::inputs::CandidateRow::from(&argentina(3))];
+    let (_, evaluation) = ic_topology::canister_profile::evaluate_as_canister(&inputs, &candidates);
     let canister = Principal::from_slice(h.canister_id()).to_text();
     let off_chain = ic_topology::summary::render(&ic_topology::summary::SummaryInput {
         canister_id: Some(&canister),

@@ -43,6 +43,7 @@ same_variants!(
 );
 same_variants!(evaluate::Verdict, api::Verdict, [OneForOne, Diminishing, None]);
 same_variants!(LimitOp, api::LimitOp, [AtMost, Exactly]);
+same_variants!(SpecialLimitsReading, api::SpecialLimitsReading, [Y2025, BySubnetId]);
 same_variants!(
     Check,
     api::VerifyCheck,
@@ -60,7 +61,7 @@ impl From<Settings> for api::Settings {
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
             // Absent for the default reading, as a release before the setting answered.
             special_limits_reading: (s.special_limits_reading != SpecialLimitsReading::Y2025)
-                .then(|| reading_out(s.special_limits_reading)),
+                .then(|| s.special_limits_reading.into()),
             spare_node_ratio: s.spare_node_ratio.map(SpareNodeRatio::get),
         }
     }
@@ -75,7 +76,7 @@ impl From<&api::Settings> for Settings {
             enforce_health: s.enforce_health,
             enforce_blacklist: s.enforce_blacklist,
             enforce_per_provider_minimum: s.enforce_per_provider_minimum,
-            special_limits_reading: s.special_limits_reading.map(reading_in).unwrap_or_default(),
+            special_limits_reading: s.special_limits_reading.map(Into::into).unwrap_or_default(),
             // A ratio outside [0, 1] is refused before conversion (see `settings_in`); here it is no rule.
             spare_node_ratio: s.spare_node_ratio.and_then(SpareNodeRatio::new),
         }
@@ -207,94 +208,6 @@ impl From<&api::Certificate> for Certificate {
                 .collect(),
         }
     }
-}
-
-// The function forms the canister calls; each is its `From`.
-
-/// An engine attribute as Candid.
-pub fn attribute(a: Attribute) -> api::Attribute {
-    a.into()
-}
-
-/// A Candid attribute in the engine's terms.
-pub fn attribute_in(a: api::Attribute) -> Attribute {
-    a.into()
-}
-
-/// A Candid rule set in the engine's terms.
-pub fn rules_in(r: api::RuleSet) -> RuleSet {
-    r.into()
-}
-
-/// The engine's reading of special limits.
-pub fn reading_in(r: api::SpecialLimitsReading) -> SpecialLimitsReading {
-    match r {
-        api::SpecialLimitsReading::Y2025 => SpecialLimitsReading::Y2025,
-        api::SpecialLimitsReading::BySubnetId => SpecialLimitsReading::BySubnetId,
-    }
-}
-
-/// The API's reading of special limits.
-pub fn reading_out(r: SpecialLimitsReading) -> api::SpecialLimitsReading {
-    match r {
-        SpecialLimitsReading::Y2025 => api::SpecialLimitsReading::Y2025,
-        SpecialLimitsReading::BySubnetId => api::SpecialLimitsReading::BySubnetId,
-    }
-}
-
-/// A solve's status as Candid.
-pub fn status(s: Status) -> api::Status {
-    s.into()
-}
-
-/// Settings as Candid.
-pub fn settings_out(s: Settings) -> api::Settings {
-    s.into()
-}
-
-/// A Candid candidate row in the engine's terms.
-pub fn candidate_in(r: &api::CandidateRow) -> CandidateRow {
-    r.into()
-}
-
-/// A Candid pipeline node in the engine's terms.
-pub fn planned_in(p: api::PlannedNode) -> PlannedNode {
-    p.into()
-}
-
-/// A pipeline node as Candid.
-pub fn planned_out(p: &PlannedNode) -> api::PlannedNode {
-    p.into()
-}
-
-/// A Candid subnet of the target topology in the engine's terms.
-pub fn subnet_spec_in(s: &api::SubnetSpec) -> SubnetSpec {
-    s.into()
-}
-
-/// A subnet of the target topology as Candid.
-pub fn subnet_spec_out(s: &SubnetSpec) -> api::SubnetSpec {
-    s.into()
-}
-
-/// A cordoned feature as Candid.
-pub fn feature_out(f: CordonedFeature) -> api::CordonedFeature {
-    f.into()
-}
-
-/// A Candid cordon in the engine's terms.
-pub fn cordon_in(c: api::Cordon) -> Cordon {
-    c.into()
-}
-
-/// A Candid registry node in the engine's terms.
-pub fn node_in(n: api::Node) -> RegistryNode {
-    n.into()
-}
-
-/// A registry node as Candid.
-pub fn node_out(n: RegistryNode) -> api::Node {
-    n.into()
 }
 
 /// Special limits as Candid, in map order.
@@ -547,7 +460,7 @@ pub fn claim_in(e: &api::Evaluation) -> Result<Claim> {
         ));
     }
     Ok(Claim {
-        candidates: e.candidates.iter().map(candidate_in).collect(),
+        candidates: e.candidates.iter().map(CandidateRow::from).collect(),
         settings: (&e.settings).into(),
         status: e.status.into(),
         objective: e.objective,

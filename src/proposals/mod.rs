@@ -24,7 +24,6 @@ pub mod claims;
 #[allow(missing_docs)] // Generated from the IC's governance .did (candid/nns_governance.did).
 pub mod governance;
 #[cfg(feature = "candid")]
-#[allow(missing_docs)] // Copied type for type from the IC's registry .did (candid/registry_payloads.did).
 pub mod payloads;
 #[cfg(feature = "candid")]
 pub mod render;

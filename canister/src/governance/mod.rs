@@ -20,6 +20,7 @@ pub mod watch;
 /// The verdicts and the watcher's state (kept with the other stores).
 pub use crate::stores::verdicts as store;
 
+use crate::checks::{validate_limit, validate_watcher_settings};
 use crate::state::{Env, Poller, State};
 use candid::Principal;
 use ic_topology::api::{self, Error, Result};
@@ -53,13 +54,7 @@ pub fn list_proposal_verdicts(
     state: &State,
     req: api::ListProposalVerdictsRequest,
 ) -> Result<api::ProposalVerdictPage> {
-    let limit = req.limit.unwrap_or(DEFAULT_LIST_LIMIT);
-    if limit == 0 || limit > MAX_LIST_LIMIT {
-        return Err(Error::InvalidArgument {
-            field: "limit".into(),
-            reason: format!("must be between 1 and {MAX_LIST_LIMIT}"),
-        });
-    }
+    let limit = validate_limit(req.limit, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT)?;
     let mut verdicts = Vec::new();
     let mut next_before = None;
     for (_, e) in state.governance().newest_first(req.before) {
@@ -78,24 +73,7 @@ pub fn list_proposal_verdicts(
 /// Set the watcher's settings (controllers only); fields left `null` keep their value.
 pub fn configure(state: &mut State, env: &impl Env, settings: api::GovernanceWatcherSettings) -> Result<()> {
     state.authorize(env, "configure_governance_watcher")?;
-    if let Some(i) = settings.poll_interval_seconds {
-        if !(store::MIN_POLL_INTERVAL_SECONDS..=store::MAX_POLL_INTERVAL_SECONDS).contains(&i) {
-            return Err(Error::InvalidArgument {
-                field: "poll_interval_seconds".into(),
-                reason: format!(
-                    "must be between {} and {}",
-                    store::MIN_POLL_INTERVAL_SECONDS,
-                    store::MAX_POLL_INTERVAL_SECONDS
-                ),
-            });
-        }
-    }
-    if settings.governance_canister_id == Some(Principal::anonymous()) {
-        return Err(Error::InvalidArgument {
-            field: "governance_canister_id".into(),
-            reason: "the anonymous principal is no canister".into(),
-        });
-    }
+    validate_watcher_settings(&settings)?;
     state.governance_mut().update_state(|w| {
         if let Some(id) = settings.governance_canister_id {
             w.governance_canister_id = Some(id.to_text());

@@ -245,7 +245,8 @@ enum Applied {
     Ignored,
 }
 
-/// Decide on one fetched proposal and write the outcome (and the certified data).
+/// Decide on one fetched proposal and write the outcome (the host's write
+/// path certifies it).
 fn apply(s: &mut State, env: &impl Env, id: u64, info: Option<&ProposalInfo>) -> Result<Applied, WatchError> {
     let stored = s.governance().get(id);
     let decision = match info {
@@ -271,8 +272,5 @@ fn apply(s: &mut State, env: &impl Env, id: u64, info: Option<&ProposalInfo>) ->
     s.governance_mut().update_state(|st| {
         st.pending.remove(&id);
     });
-    if matches!(applied, Applied::Written | Applied::Status) {
-        env.set_certified_data(&s.certified_root());
-    }
     Ok(applied)
 }

@@ -22,6 +22,7 @@
 pub mod pages;
 pub mod placements;
 
+use crate::guard::Arg;
 use crate::state::{Env, State};
 use crate::stores::dashboard::headers;
 pub use crate::stores::dashboard::{Page, Site, ANSWER, LABEL};
@@ -125,8 +126,11 @@ fn split_url(url: &str) -> (&str, Option<&str>) {
 
 /// Answer one HTTP request (a query: nothing is changed). Every response
 /// carries a certificate the gateway checks, except the candidate form's
-/// answers, which say explicitly that they skip certification.
-pub fn http_request(state: &State, env: &impl Env, req: api::HttpRequest) -> api::HttpResponse {
+/// answers, which say explicitly that they skip certification. A refusal
+/// of the argument (see `crate::guard`) has no `Result` to go in: the call
+/// is rejected with it.
+pub fn http_request(state: &State, env: &impl Env, req: Arg<api::HttpRequest>) -> api::HttpResponse {
+    let req = req.unwrap_or_else(|e| ic_cdk::trap(format!("{e:?}")));
     let (path, query) = split_url(&req.url);
     let path = pages::percent_decode(path).unwrap_or_else(|_| path.to_string());
     let certificate = env.data_certificate();

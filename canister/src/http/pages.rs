@@ -762,7 +762,7 @@ pub fn answer(state: &State, env: &impl Env, query: &str) -> Page {
         .expect("String");
     }
     let canister = env.canister_id().to_text();
-    let arg = ic_topology::summary::candid_request(&[crate::convert::candidate_in(&row)]);
+    let arg = ic_topology::summary::candid_request(&[ic_topology::inputs::CandidateRow::from(&row)]);
     write!(
         body,
         "</tbody></table><h2>Reproduce and quote</h2><p>The same answer from the command line:</p>\

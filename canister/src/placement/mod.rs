@@ -216,7 +216,7 @@ fn values_step(
     }
     let summary = api::NodeValues {
         inputs: inputs_out(source, key),
-        baseline_status: ic_topology::api::convert::status(base.status),
+        baseline_status: ic_topology::api::Status::from(base.status),
         baseline_objective: base.objective,
         values,
         providers,
@@ -285,14 +285,7 @@ pub fn get_placement_map(state: &State, env: &impl Env) -> Result<api::Certified
 
 /// `get_node_value`: every group's figures, or one group's value with its proof.
 pub fn get_node_value(state: &State, env: &impl Env, req: api::NodeValueRequest) -> Result<api::CertifiedNodeValue> {
-    if let Some(g) = &req.group {
-        if g.name.is_empty() || g.name.len() > MAX_NAME_BYTES {
-            return Err(Error::InvalidArgument {
-                field: "group.name".into(),
-                reason: format!("a name of 1 to {MAX_NAME_BYTES} bytes"),
-            });
-        }
-    }
+    crate::checks::validate_group(req.group.as_ref())?;
     let derived = state.derived()?;
     let parts = state.certified_parts();
     let current_key = key_of(state, derived);

@@ -375,8 +375,8 @@ pub fn engine_inputs(nodes: &[RegistryNode]) -> Inputs {
 
 /// A generated network with its current subnets (`defaults/nodes.csv` is
 /// the default one with every node unassigned).
-pub fn generated_nodes(params: &ic_topology::generate::GenerateParams) -> Vec<RegistryNode> {
-    let network = ic_topology::generate::generate(params).unwrap();
+pub fn generated_nodes(params: &ic_topology_generate::GenerateParams) -> Vec<RegistryNode> {
+    let network = ic_topology_generate::generate(params).unwrap();
     ic_topology::files::parse_nodes_csv(&network.nodes_csv, "generated").unwrap().0
 }
 

@@ -120,7 +120,7 @@ pub fn host(wasm: &[u8], init: Option<api::InitArgs>) -> Host {
 }
 
 pub fn to_api(n: ic_topology::inputs::RegistryNode) -> api::Node {
-    topology_canister::convert::node_out(n)
+    ic_topology::api::Node::from(n)
 }
 
 /// Upload nodes in chunks as the controller; returns the instructions of each call.
@@ -157,7 +157,7 @@ pub fn configuration_update_of(inputs: &ic_topology::inputs::Inputs) -> api::Con
         enforce_health: Some(s.enforce_health),
         enforce_blacklist: Some(s.enforce_blacklist),
         enforce_per_provider_minimum: Some(s.enforce_per_provider_minimum),
-        special_limits_reading: Some(ic_topology::api::convert::reading_out(s.special_limits_reading)),
+        special_limits_reading: Some(ic_topology::api::SpecialLimitsReading::from(s.special_limits_reading)),
         spare_node_ratio: Some(s.spare_node_ratio.map(|r| r.get())),
         sev_providers: Some(inputs.sev_providers.clone()),
         cordons: Some(
@@ -192,7 +192,7 @@ pub fn configuration_update_of(inputs: &ic_topology::inputs::Inputs) -> api::Con
                         SpecialLimitScope::SubnetType(x) => api::SpecialLimitScope::SubnetType(x),
                         SpecialLimitScope::Default => api::SpecialLimitScope::Default,
                     },
-                    attribute: topology_canister::convert::attribute(a),
+                    attribute: ic_topology::api::Attribute::from(a),
                     value,
                     count: limit.count,
                     op: if limit.op == LimitOp::Exactly { api::LimitOp::Exactly } else { api::LimitOp::AtMost },
