@@ -7,6 +7,7 @@ pub mod export;
 pub mod generate;
 pub mod help;
 pub mod load;
+pub mod pdf;
 pub mod pipe;
 pub mod placements;
 pub mod plan;
