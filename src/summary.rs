@@ -292,7 +292,7 @@ pub fn render(s: &SummaryInput) -> ProposalSummary {
             line(format!("- configuration sha256 {} (the sha256 of the export file's bytes)", s.configuration_sha256));
             topology_line(&mut line, s.topology_sha256);
             line(String::new());
-            line("Reproduce (with the export file above in the current directory):".into());
+            line("Reproduce (run from the directory the summary was made in):".into());
             line(format!("sha256sum {}", shell(path)));
             line(format!("topology proposal-summary --inputs {}{}", shell(path), candidate_args(s.candidates)));
         }
@@ -308,7 +308,7 @@ pub fn render(s: &SummaryInput) -> ProposalSummary {
                 line(format!("- {} {} {}", f.sha256, f.role, f.path));
             }
             line(String::new());
-            line("Reproduce (from the directory the configuration's paths are relative to):".into());
+            line("Reproduce (run from the directory the summary was made in):".into());
             let config = path.map_or(String::new(), |p| format!(" --config {}", shell(p)));
             line(format!("topology evaluate{config}{}", candidate_args(s.candidates)));
             line(format!("topology proposal-summary{config}{}", candidate_args(s.candidates)));

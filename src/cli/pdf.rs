@@ -219,9 +219,14 @@ fn allocation_page(model: &Model, ev: &Evaluation) -> Page {
         MARGIN,
         y,
         &format!(
-            "{} of {total} subnets take candidate nodes or still need synthetic nodes; {} are filled by the network's nodes alone (not shown).",
+            "{} of {total} subnets {} candidate nodes or still {} synthetic nodes; {} filled by the network's nodes alone (not shown).",
             rows.len(),
-            total - rows.len()
+            if rows.len() == 1 { "takes" } else { "take" },
+            if rows.len() == 1 { "needs" } else { "need" },
+            match total - rows.len() {
+                1 => "1 is".to_string(),
+                n => format!("{n} are"),
+            }
         ),
     );
     y -= 16.0;
@@ -236,7 +241,9 @@ fn allocation_page(model: &Model, ev: &Evaluation) -> Page {
         p.text(SANS, 9.0, lx + 12.0, y, name);
         lx += 130.0;
     }
-    y -= 20.0;
+    y -= 14.0;
+    p.text(SANS, 9.0, MARGIN, y, "Numbers after a bar: the network's nodes + candidate nodes + synthetic nodes.");
+    y -= 18.0;
     let widest = rows.iter().map(|r| r.real + r.candidate + r.synthetic).max().unwrap_or(1).max(1);
     let (bar_left, bar_w) = (MARGIN + 170.0, WIDTH - 2.0 * MARGIN - 200.0);
     let unit = bar_w / widest as f32;
