@@ -205,7 +205,7 @@ fn not_solved(status: Status) -> &'static str {
 fn kept_out(model: &Model, ev: &Evaluation, k: u32) -> Option<String> {
     let allocation = ev.solution.allocation.as_ref()?;
     let id = format!("candidate-{k}");
-    let c = model.classes.iter().position(|class| class.members.iter().any(|m| *m == id))?;
+    let c = model.classes.iter().position(|class| class.members.contains(&id))?;
     let short: Vec<usize> = allocation
         .subnets
         .iter()

@@ -172,7 +172,8 @@ pub fn node_allocation(model: &Model, allocation: &Allocation, attribute: Attrib
     svg_open(&mut out, width, height, &title, &format!("{}_node_allocation", attribute.name()));
     write!(
         out,
-        "<text x=\"8\" y=\"40\" font-size=\"12\">{n} subnets, in the target topology's order; {short} still need additional machines (bold, grey segments).</text>"
+        "<text x=\"8\" y=\"40\" font-size=\"12\">{n} subnets, in the target topology's order; {short} still {} additional machines (bold, grey segments).</text>",
+        if short == 1 { "needs" } else { "need" }
     )
     .expect("writing to a String");
     let x_of = |v: u32| left + v * plot_w / max;
