@@ -374,7 +374,7 @@ pub fn curve_stop(model: &Model, allocation: &Allocation) -> Vec<String> {
 }
 
 /// What keeps one more node of class `c` out of subnet `s` under `allocation`.
-fn blocking_limits(model: &Model, allocation: &Allocation, s: usize, c: usize) -> Vec<String> {
+pub fn blocking_limits(model: &Model, allocation: &Allocation, s: usize, c: usize) -> Vec<String> {
     let subnet = &model.subnets[s];
     let class = &model.classes[c];
     let mut out = Vec::new();

@@ -26,6 +26,7 @@ pub mod charts;
 pub mod check;
 pub mod cordoned;
 pub mod cost;
+pub mod curve_notes;
 pub mod digest;
 pub mod error;
 pub mod evaluate;

@@ -24,12 +24,47 @@ pub struct SummaryInput<'a> {
     pub inputs: &'a Inputs,
     /// Their evaluation.
     pub evaluation: &'a Evaluation,
-    /// The registry version of the snapshot.
-    pub registry_version: u64,
-    /// The SHA-256 of the target topology.
+    /// Where the inputs come from: the text names them and reproduces the numbers from them.
+    pub origin: Origin<'a>,
+    /// Why the curve rises and stops, in words (`None` leaves them out: the canister's text).
+    pub curve_notes: Option<&'a crate::curve_notes::CurveNotes>,
+    /// The SHA-256 of the target topology (its records as canonical JSON).
     pub topology_sha256: &'a str,
     /// The SHA-256 of the configuration (the export).
     pub configuration_sha256: &'a str,
+}
+
+/// Where the evaluated inputs come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// The canister's snapshot at this registry version: the canister's own
+    /// text (`proposal_summary`), reproduced from its export.
+    Registry(u64),
+    /// An export file (the bytes of `export_snapshot`) given by its path.
+    Export {
+        /// The path as given on the command line.
+        path: &'a str,
+    },
+    /// A configuration (or, with `path` `None`, the default network) read from files.
+    Configuration {
+        /// The configuration file as given on the command line; `None` for the default network.
+        path: Option<&'a str>,
+        /// What the inputs are called in the text (the configuration's path, or the default network's name).
+        name: &'a str,
+        /// Every file read: its role, its path and the SHA-256 of its bytes.
+        files: &'a [SourceFile<'a>],
+    },
+}
+
+/// One input file a configuration read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceFile<'a> {
+    /// The configuration key that named it (`nodes_file`, `topology_file`, ...).
+    pub role: &'a str,
+    /// Its path, as the configuration writes it.
+    pub path: &'a str,
+    /// The SHA-256 of its bytes, hex.
+    pub sha256: &'a str,
 }
 
 /// The text and its SHA-256 (lowercase hex of the UTF-8 bytes).
@@ -99,6 +134,49 @@ pub fn candid_request(candidates: &[CandidateRow]) -> String {
         })
         .collect();
     format!("(record {{ candidates = vec {{ {} }} }})", rows.join("; "))
+}
+
+/// The topology digest, saying which bytes it hashes.
+fn topology_line(line: &mut impl FnMut(String), sha256: &str) {
+    line(format!("- topology sha256 {sha256} (the sha256 of the target topology's subnets as canonical JSON)"));
+}
+
+/// The `--candidate` arguments of the command line, quoted for a shell.
+fn candidate_args(candidates: &[CandidateRow]) -> String {
+    let mut out = String::new();
+    for c in candidates {
+        let row = [
+            csv_field(&c.node_provider),
+            csv_field(&c.data_center),
+            csv_field(&c.data_center_provider),
+            csv_field(&c.country),
+            c.is_sev.to_string(),
+            c.no_nodes.to_string(),
+        ]
+        .join(",");
+        out.push_str(&format!(" --candidate {}", shell(&row)));
+    }
+    out
+}
+
+/// The inputs and reproduction of the canister's own text (unchanged across
+/// releases: a published text keeps its bytes and its hash).
+fn registry_inputs(line: &mut impl FnMut(String), s: &SummaryInput, registry_version: u64) {
+    line("Inputs:".into());
+    line(format!("- registry version {registry_version}"));
+    line(format!("- topology sha256 {}", s.topology_sha256));
+    line(format!("- configuration sha256 {} (the sha256 of export_snapshot's bytes)", s.configuration_sha256));
+    line(String::new());
+    line("Reproduce:".into());
+    let canister = s.canister_id.unwrap_or("<canister id>");
+    line(format!(
+        "dfx canister call --ic --query {canister} proposal_summary {}",
+        shell(&candid_request(s.candidates))
+    ));
+    line(format!(
+        "topology proposal-summary --inputs export-{registry_version}.json --registry-version {registry_version} --canister-id {canister}{}",
+        candidate_args(s.candidates)
+    ));
 }
 
 /// Render the summary.
@@ -197,35 +275,45 @@ pub fn render(s: &SummaryInput) -> ProposalSummary {
         line(format!("    {} -> {}", p.nodes, status_text(p.status, p.objective, p.lower_bound, p.upper_bound)));
     }
     line(format!("- optimal deployment size: {}", value(ev.optimal_deployment_size)));
-    line(String::new());
-    line("Inputs:".into());
-    line(format!("- registry version {}", s.registry_version));
-    line(format!("- topology sha256 {}", s.topology_sha256));
-    line(format!("- configuration sha256 {} (the sha256 of export_snapshot's bytes)", s.configuration_sha256));
-    line(String::new());
-    line("Reproduce:".into());
-    let canister = s.canister_id.unwrap_or("<canister id>");
-    line(format!(
-        "dfx canister call --ic --query {canister} proposal_summary {}",
-        shell(&candid_request(s.candidates))
-    ));
-    let mut cli = format!(
-        "topology proposal-summary --inputs export-{}.json --registry-version {} --canister-id {canister}",
-        s.registry_version, s.registry_version
-    );
-    for c in s.candidates {
-        let row = [
-            csv_field(&c.node_provider),
-            csv_field(&c.data_center),
-            csv_field(&c.data_center_provider),
-            csv_field(&c.country),
-            c.is_sev.to_string(),
-            c.no_nodes.to_string(),
-        ]
-        .join(",");
-        cli.push_str(&format!(" --candidate {}", shell(&row)));
+    if let Some(notes) = s.curve_notes {
+        for rise in &notes.rises {
+            line(format!("- why it rises at {} node(s) ({} -> {}): {}", rise.nodes, rise.from, rise.to, rise.reason));
+        }
+        if let Some(stop) = &notes.stop {
+            line(format!("- why the curve stops: {}", stop.reason));
+        }
     }
-    line(cli);
+    line(String::new());
+    match s.origin {
+        Origin::Registry(version) => registry_inputs(&mut line, s, version),
+        Origin::Export { path } => {
+            line("Inputs:".into());
+            line(format!("- the export file {path}"));
+            line(format!("- configuration sha256 {} (the sha256 of the export file's bytes)", s.configuration_sha256));
+            topology_line(&mut line, s.topology_sha256);
+            line(String::new());
+            line("Reproduce (run from the directory the summary was made in):".into());
+            line(format!("sha256sum {}", shell(path)));
+            line(format!("topology proposal-summary --inputs {}{}", shell(path), candidate_args(s.candidates)));
+        }
+        Origin::Configuration { path, name, files } => {
+            line("Inputs:".into());
+            line(format!("- {name}"));
+            line(format!(
+                "- configuration sha256 {} (the sha256 of the records and settings read, as canonical JSON)",
+                s.configuration_sha256
+            ));
+            topology_line(&mut line, s.topology_sha256);
+            for f in files {
+                line(format!("- {} {} {}", f.sha256, f.role, f.path));
+            }
+            line(String::new());
+            line("Reproduce (run from the directory the summary was made in):".into());
+            let config = path.map_or(String::new(), |p| format!(" --config {}", shell(p)));
+            line(format!("topology evaluate{config}{}", candidate_args(s.candidates)));
+            line(format!("topology proposal-summary{config}{}", candidate_args(s.candidates)));
+        }
+    }
     ProposalSummary { sha256: digest::sha256_hex(t.as_bytes()), text: t }
 }
 

@@ -142,7 +142,8 @@ fn the_proposal_summary_is_the_engines_text_with_its_sha256() {
         candidates: &[messi()],
         inputs: &inputs,
         evaluation: &evaluation,
-        registry_version: 42,
+        origin: ic_topology::summary::Origin::Registry(42),
+        curve_notes: None,
         topology_sha256: &digest::topology_digest(&inputs.topology),
         configuration_sha256: &digest::sha256_hex(&bytes),
     });

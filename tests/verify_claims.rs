@@ -211,7 +211,8 @@ fn the_proposal_summary_is_deterministic_and_names_its_inputs() {
         candidates: &c.claim.candidates,
         inputs: &c.inputs,
         evaluation: &c.evaluation,
-        registry_version: 42,
+        origin: ic_topology::summary::Origin::Registry(42),
+        curve_notes: None,
         topology_sha256: &c.topology,
         configuration_sha256: &c.configuration,
     };
@@ -234,7 +235,7 @@ fn the_proposal_summary_is_deterministic_and_names_its_inputs() {
     ] {
         assert!(a.text.contains(needle), "missing {needle:?} in\n{}", a.text);
     }
-    let other = summary::render(&SummaryInput { registry_version: 43, ..input });
+    let other = summary::render(&SummaryInput { origin: ic_topology::summary::Origin::Registry(43), ..input });
     assert_ne!(other.sha256, a.sha256);
 }
 

@@ -140,7 +140,8 @@ impl State {
             candidates: &run.candidates,
             inputs: &derived.inputs,
             evaluation: &run.evaluation,
-            registry_version,
+            origin: ic_topology::summary::Origin::Registry(registry_version),
+            curve_notes: None,
             topology_sha256: &derived.topology_sha256,
             configuration_sha256: &run.configuration_sha256,
         });

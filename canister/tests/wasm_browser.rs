@@ -24,6 +24,9 @@
 mod fake_registry;
 mod support;
 
+/// The smallest text a chart may show on its page, in CSS pixels.
+const MIN_TEXT_PX: f64 = 10.0;
+
 use base64::Engine as _;
 use candid::{encode_args, encode_one};
 use ic_topology::certification;
@@ -507,6 +510,10 @@ fn chromium_fills_the_form_and_sees_the_engine_answer() {
     let images = cdp.eval("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length");
     assert_eq!(images, json!(1), "the allocation chart loads");
     cdp.screenshot(&shots.join("dashboard-charts.png"), 1100);
+    // The chart's text is legible as the page shows it: the smallest font size
+    // in the SVG, scaled by the width the page gives the image over its own width.
+    let shown = cdp.eval("JSON.stringify([document.images[0].clientWidth, document.images[0].naturalWidth])");
+    let (shown_width, natural_width): (f64, f64) = serde_json::from_str(shown.as_str().unwrap()).unwrap();
     // ... and the chart's bars are the canister's allocation: nodes and Nakamoto coefficient per subnet.
     cdp.navigate(&base, "/charts/node_provider_node_allocation.svg");
     let bars = cdp.eval(
@@ -517,6 +524,18 @@ fn chromium_fills_the_form_and_sees_the_engine_answer() {
     let want: Vec<(usize, usize, u32)> =
         expected.allocation.iter().enumerate().map(|(i, s)| (i, s.nodes.len(), s.nakamoto[0])).collect();
     assert_eq!(bars, want, "the bars drawn are the canister's allocation");
+    let smallest = cdp.eval(
+        "String(Math.min(...Array.from(document.querySelectorAll('text')).map(t => parseFloat(getComputedStyle(t).fontSize))))",
+    );
+    let smallest: f64 = smallest.as_str().unwrap().parse().unwrap();
+    let rendered = smallest * shown_width / natural_width;
+    println!(
+        "smallest chart text as the page shows it: {rendered:.1} px (font size {smallest} px in a chart {natural_width} px wide, shown {shown_width} px wide)"
+    );
+    assert!(
+        rendered >= MIN_TEXT_PX,
+        "the allocation chart's text is shown at {rendered:.1} px, under {MIN_TEXT_PX} px"
+    );
 
     // The membership plan: its numbers are the canister's plan, its chart loads and draws every change.
     cdp.navigate(&base, "/plan");

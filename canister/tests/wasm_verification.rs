@@ -206,7 +206,8 @@ fn publish_certify_upgrade_and_verify_through_the_module() {
         candidates: &candidates,
         inputs: &inputs,
         evaluation: &evaluation,
-        registry_version: 42,
+        origin: ic_topology::summary::Origin::Registry(42),
+        curve_notes: None,
         topology_sha256: &ic_topology::digest::topology_digest(&inputs.topology),
         configuration_sha256: &digest,
     });

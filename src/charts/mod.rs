@@ -142,42 +142,64 @@ fn value_order(counts: &[BTreeMap<u32, (u32, bool)>]) -> BTreeMap<u32, usize> {
     values.into_iter().enumerate().map(|(i, (v, _))| (v, i)).collect()
 }
 
-/// The optimal allocation per subnet for one attribute: a stacked bar per
-/// subnet, one segment per value of the attribute (largest at the bottom,
-/// synthetic nodes grey), the Nakamoto coefficient above each bar.
+/// A subnet's row label in the allocation chart: its type, and its id's first group or its place.
+fn row_label(model: &Model, i: usize) -> String {
+    let s = &model.subnets[i];
+    match &s.subnet_id {
+        Some(id) => format!("{} {}", s.subnet_type, id.split('-').next().unwrap_or(id)),
+        None => format!("{} {}", s.subnet_type, i + 1),
+    }
+}
+
+/// The optimal allocation per subnet for one attribute: a horizontal stacked
+/// bar per subnet, in the topology's order, one segment per value of the
+/// attribute (largest first, synthetic nodes grey at the end), the Nakamoto
+/// coefficient after each bar. A row per subnet keeps every label level and
+/// legible at mainnet scale (70 to 90 subnets: the chart grows in height, not
+/// in width, so a page shows it at its own size); the subnets that still need
+/// additional machines have their label in bold and the number needed after it.
 pub fn node_allocation(model: &Model, allocation: &Allocation, attribute: Attribute) -> String {
     let counts = counts_by_value(model, allocation, attribute);
     let order = value_order(&counts);
     let max = model.subnets.iter().map(|s| s.size).max().unwrap_or(1).max(1);
-    let (left, top, bar, gap, plot_h) = (40u32, 44u32, 16u32, 6u32, 260u32);
+    let (left, top, row, bar, plot_w) = (190u32, 78u32, 18u32, 13u32, 520u32);
     let n = model.subnets.len() as u32;
-    let width = left + n * (bar + gap) + 20;
-    let height = top + plot_h + 80;
+    let width = left + plot_w + 110;
+    let height = top + n * row + 52;
+    let short = counts.iter().filter(|c| c.values().any(|&(_, synthetic)| synthetic)).count();
     let mut out = String::new();
     let title = format!("Optimal allocation per subnet by {} (NC: Nakamoto coefficient)", attribute_title(attribute));
-    svg_open(&mut out, width.max(420), height, &title, &format!("{}_node_allocation", attribute.name()));
-    let y_of = |v: u32| top + plot_h - v * plot_h / max;
-    // Axis with ticks at every quarter of the largest subnet.
+    svg_open(&mut out, width, height, &title, &format!("{}_node_allocation", attribute.name()));
+    write!(
+        out,
+        "<text x=\"8\" y=\"40\" font-size=\"12\">{n} subnets, in the target topology's order; {short} still {} additional machines (bold, grey segments).</text>",
+        if short == 1 { "needs" } else { "need" }
+    )
+    .expect("writing to a String");
+    let x_of = |v: u32| left + v * plot_w / max;
+    // Axis along the top with ticks at every quarter of the largest subnet.
     for q in 0..=4u32 {
         let v = max * q / 4;
-        let y = y_of(v);
+        let x = x_of(v);
         write!(
             out,
-            "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#dddddd\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{v}</text>",
-            width - 10,
-            left - 4,
-            y + 4
+            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#dddddd\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{v}</text>",
+            top - 6,
+            top + n * row,
+            top - 10
         )
         .expect("writing to a String");
     }
+    write!(out, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">nodes</text>", left - 8, top - 10)
+        .expect("writing to a String");
     for (i, subnet) in counts.iter().enumerate() {
-        let x = left + i as u32 * (bar + gap);
+        let y = top + i as u32 * row;
         let mut segments: Vec<(u32, u32, bool)> = subnet.iter().map(|(&v, &(c, s))| (v, c, s)).collect();
         // Real values by size (largest first), synthetic ones last, ties by value.
         segments.sort_by(|a, b| a.2.cmp(&b.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
         let total: u32 = segments.iter().map(|s| s.1).sum();
+        let synthetic: u32 = segments.iter().filter(|s| s.2).map(|s| s.1).sum();
         let nc = nakamoto(segments.iter().map(|s| s.1 as u64).collect());
-        let mut base = 0;
         write!(
             out,
             "<g data-subnet=\"{i}\" data-nodes=\"{total}\" data-nakamoto=\"{nc}\" stroke=\"#ffffff\"><title>{}: {total} nodes, Nakamoto coefficient {nc}</title>",
@@ -186,34 +208,40 @@ pub fn node_allocation(model: &Model, allocation: &Allocation, attribute: Attrib
         .expect("writing to a String");
         // Compact markup (a chart of mainnet has about a thousand segments):
         // the value's index into the model's sorted values and its count.
+        let mut base = 0;
         for (v, c, synthetic) in segments {
-            let (y1, y0) = (y_of(base + c), y_of(base));
+            let (x0, x1) = (x_of(base), x_of(base + c));
             write!(
                 out,
-                "<rect x=\"{x}\" y=\"{y1}\" width=\"{bar}\" height=\"{}\" fill=\"{}\" data-v=\"{v}\" data-count=\"{c}\"/>",
-                y0 - y1,
+                "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"{bar}\" fill=\"{}\" data-v=\"{v}\" data-count=\"{c}\"/>",
+                y + 2,
+                x1 - x0,
                 colour(&order, v, synthetic),
             )
             .expect("writing to a String");
             base += c;
         }
-        let label_y = top + plot_h + 8;
+        let needed = if synthetic > 0 { format!(", {synthetic} needed") } else { String::new() };
         write!(
             out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"nakamoto\">{nc}</text>\
-<text transform=\"translate({},{label_y}) rotate(60)\" font-size=\"9\">{}</text></g>",
-            x + bar / 2,
-            y_of(total) - 4,
-            x + bar / 2 - 2,
-            xml(&subnet_label(model, i))
+            "<text x=\"{}\" y=\"{}\" class=\"nakamoto\" font-size=\"12\" stroke=\"none\">NC {nc}{needed}</text>\
+<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\" stroke=\"none\"{}>{}</text></g>",
+            x_of(total) + 6,
+            y + 13,
+            left - 8,
+            y + 13,
+            if synthetic > 0 { " font-weight=\"bold\"" } else { "" },
+            xml(&row_label(model, i))
         )
         .expect("writing to a String");
     }
+    let foot = top + n * row + 22;
     write!(
         out,
-        "<text x=\"{left}\" y=\"{}\" font-size=\"10\">Bars: nodes per {} (one colour per value, grey: additional machines needed); number above: Nakamoto coefficient.</text></svg>",
-        height - 6,
-        attribute_title(attribute)
+        "<text x=\"8\" y=\"{foot}\" font-size=\"12\">Bars: nodes per {} (one colour per value, grey: additional machines needed).</text>\
+<text x=\"8\" y=\"{}\" font-size=\"12\">After each bar: the subnet's Nakamoto coefficient, and the machines it still needs.</text></svg>",
+        attribute_title(attribute),
+        foot + 18
     )
     .expect("writing to a String");
     out

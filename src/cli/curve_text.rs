@@ -3,6 +3,7 @@
 //! first and the last), so that 1,000 candidate nodes do not print 1,000
 //! lines. `--json` always has every point.
 
+use ic_topology::curve_notes::CurveNotes;
 use ic_topology::evaluate::CurvePoint;
 
 /// Curves up to this many points are printed point by point.
@@ -39,6 +40,26 @@ pub fn lines(curve: &[CurvePoint]) -> Vec<String> {
     let mut out: Vec<String> = runs[..head].iter().map(run).collect();
     out.push(format!("     ... {hidden} more points (every point is in --json)"));
     out.extend(runs[runs.len() - tail..].iter().map(run));
+    out
+}
+
+/// As [`lines`], with the points where the value rises or the curve stops marked.
+pub fn marked(curve: &[CurvePoint], notes: &CurveNotes) -> Vec<String> {
+    let mut out = lines(curve);
+    let mut mark = |k: u32, what: &str| {
+        let (point, run) = (format!("{k:>4} -> "), format!("{k:>4}.."));
+        if let Some(line) = out.iter_mut().find(|l| l.starts_with(&point) || l.starts_with(&run)) {
+            line.push_str(&format!("   <- {what}"));
+        }
+    };
+    for rise in &notes.rises {
+        mark(rise.nodes, "rises (why below)");
+    }
+    if let Some(k) = notes.stop.as_ref().and_then(|s| s.nodes) {
+        if !notes.rises.iter().any(|r| r.nodes == k) {
+            mark(k, "stops (why below)");
+        }
+    }
     out
 }
 

@@ -104,6 +104,9 @@ pub(crate) struct ResultFile {
     /// When the curve stops lowering the ObjectiveValue: the limits that bind, the subnets still short.
     #[serde(default)]
     pub(crate) curve_stop: Vec<String>,
+    /// Why the value rises where it does, and why the curve stops (whenever the verdict is not one for one).
+    #[serde(default)]
+    pub(crate) curve_notes: ic_topology::curve_notes::CurveNotes,
     pub(crate) network: NetworkSummary,
     pub(crate) inputs: InputDigests,
     /// The nodes a cordon of the blacklist matches, and why (listed whether or not it is enforced).
@@ -370,6 +373,7 @@ pub(crate) fn evaluate_loaded(
         defaults_applied,
         candidate_placements: vec![],
         curve_stop: vec![],
+        curve_notes: Default::default(),
         candidates,
         cordoned: ic_topology::cordoned::cordoned_nodes(&inputs),
         warnings,
@@ -383,6 +387,8 @@ pub(crate) fn evaluate_loaded(
             result.curve_stop = ic_topology::explain::curve_stop(&model, allocation);
         }
     }
+    result.curve_notes =
+        ic_topology::curve_notes::explain(&inputs, &result.candidates, &ev, &model, &result.curve_stop);
     (result, model, ev, switches)
 }
 
@@ -471,9 +477,16 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
                 None => "-",
             }
         );
-        println!("  curve (candidate nodes added -> ObjectiveValue, or shortfall S + N: S seats left empty, N synthetic nodes for the rest):");
-        for line in super::curve_text::lines(&ev.curve) {
+        if ev.curve.iter().any(|p| p.shortfall.is_some_and(|s| s > 0)) {
+            println!("  curve (candidate nodes added -> ObjectiveValue, or shortfall S + N: S seats left empty, N synthetic nodes for the rest):");
+        } else {
+            println!("  curve (candidate nodes added -> ObjectiveValue):");
+        }
+        for line in super::curve_text::marked(&ev.curve, &r.curve_notes) {
             println!("    {line}");
+        }
+        for rise in &r.curve_notes.rises {
+            println!("  why it rises at {} node(s) ({} -> {}): {}", rise.nodes, rise.from, rise.to, rise.reason);
         }
         println!("  optimal deployment size: {}", value(r.optimal_deployment_size));
         if !r.candidate_placements.is_empty() {
@@ -482,8 +495,12 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
                 println!("    {line}");
             }
         }
-        if !r.curve_stop.is_empty() {
-            println!("  why the curve stops:");
+        if let Some(stop) = &r.curve_notes.stop {
+            println!("  why the curve stops: {}", stop.reason);
+        }
+        // Where the curve goes flat the reason quotes these; else they say why the candidates left over stay out.
+        if r.curve_notes.stop.as_ref().is_some_and(|s| !r.curve_stop.iter().all(|l| s.reason.contains(l.as_str()))) {
+            println!("  where the candidates left over stay out:");
             for line in &r.curve_stop {
                 println!("    - {line}");
             }

@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod generate;
 pub mod help;
 pub mod load;
+pub mod pdf;
 pub mod pipe;
 pub mod placements;
 pub mod plan;
