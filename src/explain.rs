@@ -85,7 +85,7 @@ pub fn infeasibility(model: &Model, cert: &Certificate) -> Option<Vec<String>> {
             let admitted = if only.is_empty() {
                 format!("the other nodes {they} {admit}")
             } else {
-                format!("{they} {admit} only {}, and those", only.join(" and "))
+                format!("{they} {admit} only {}, and those, beyond the limits above,", only.join(" and "))
             };
             lines.push(format!(
                 "{admitted} can give {them} at most {caps} (each kind of node up to its count and the subnet's limits)"
@@ -130,7 +130,7 @@ pub fn infeasibility(model: &Model, cert: &Certificate) -> Option<Vec<String>> {
         lines.push(format!("the other subnets can take at most {other_caps} of these nodes"));
     }
     if unit {
-        lines.push(format!("so {} node(s) are missing, even with every synthetic node", bound.numerator));
+        lines.push(format!("so at least {} node(s) are missing, even with every synthetic node", bound.numerator));
     }
     Some(lines)
 }

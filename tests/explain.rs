@@ -97,7 +97,7 @@ fn seventy_dfinity_nodes_for_a_hundred_subnets_are_explained() {
         vec![
             "node provider DFINITY must have exactly 1 node(s) in each of 100 Application subnets (100 in all)",
             "DFINITY has 70 usable node(s) that these subnets may take",
-            "so 30 node(s) are missing, even with every synthetic node",
+            "so at least 30 node(s) are missing, even with every synthetic node",
         ],
     );
 }
@@ -223,8 +223,8 @@ fn a_country_restricted_subnet_with_too_few_nodes_of_its_country_is_explained() 
         explain::infeasibility(&model, &cert).unwrap(),
         vec![
             "1 Swiss Subnet must have exactly 4 nodes",
-            "it admits only nodes in CH, and those can give it at most 1 (each kind of node up to its count and the subnet's limits)",
-            "so 3 node(s) are missing, even with every synthetic node",
+            "it admits only nodes in CH, and those, beyond the limits above, can give it at most 1 (each kind of node up to its count and the subnet's limits)",
+            "so at least 3 node(s) are missing, even with every synthetic node",
         ]
     );
 }
