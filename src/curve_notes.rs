@@ -257,6 +257,55 @@ fn kept_out(model: &Model, ev: &Evaluation, k: u32) -> Option<String> {
 
 fn stop(ev: &Evaluation, model: &Model, candidates: &[CandidateRow], rises: &[Rise], curve_stop: &[String]) -> Stop {
     let n = ev.candidate_nodes;
+    // Where the target cannot be filled, a point's value is its shortfall
+    // plus the synthetic nodes of the rest (a seat counts like one node).
+    let shortfall_value = |p: &crate::evaluate::CurvePoint| match (p.shortfall, p.shortfall_objective) {
+        (Some(s), Some(o)) if p.objective.is_none() => Some((s, o)),
+        _ => None,
+    };
+    if let Some((s0, o0)) = ev.curve.first().and_then(shortfall_value) {
+        let mut prev = s0 + o0;
+        for p in ev.curve.iter().skip(1) {
+            let k = p.nodes;
+            let v = match (shortfall_value(p), p.objective) {
+                (Some((s, o)), _) => s + o,
+                (None, Some(v)) => v,
+                (None, None) => {
+                    return Stop {
+                        nodes: Some(k),
+                        reason: format!("with the {} candidate node, {}", ordinal(k), not_solved(p.status)),
+                    };
+                }
+            };
+            if v + 1 == prev {
+                prev = v;
+                continue;
+            }
+            let who = row_of(candidates, k).map_or(String::new(), |r| {
+                format!(" (provider \"{}\", data center \"{}\", {})", r.node_provider, r.data_center, r.country)
+            });
+            let shown = match shortfall_value(p) {
+                Some((s, o)) => format!("shortfall {s} + {o}"),
+                None => v.to_string(),
+            };
+            let reason = if v == prev {
+                format!(
+                    "the {} candidate node{who} fills no empty seat and takes no synthetic node's place, so the value \
+                     stays at {shown}: no allocation with it leaves fewer seats empty or needs fewer synthetic nodes",
+                    ordinal(k)
+                )
+            } else if v > prev {
+                format!("the value rises from {prev} to {v} (seats left empty plus synthetic nodes) at the {} candidate node", ordinal(k))
+            } else {
+                format!("the value falls from {prev} to {v} at the {} candidate node, by more than one", ordinal(k))
+            };
+            return Stop { nodes: Some(k), reason };
+        }
+        return Stop {
+            nodes: None,
+            reason: "every point lowers the shortfall (or, once it is 0, the ObjectiveValue) by one".into(),
+        };
+    }
     let Some(base) = ev.baseline_objective else {
         let with_all = match ev.solution.status {
             Status::Optimal => format!("with all {n} candidate node(s) it is {}", ev.solution.objective.unwrap_or(0)),

@@ -400,6 +400,24 @@ pub fn nakamoto(mut counts: Vec<u64>) -> u32 {
     0
 }
 
+/// Where the candidate nodes went in `allocation`: per subnet that took any, how many.
+pub fn candidate_placements(model: &Model, allocation: &Allocation) -> Vec<String> {
+    let nodes = subnet_nodes(model, allocation);
+    let mut out: Vec<String> = nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(s, sub)| {
+            let n = sub.nodes.iter().filter(|id| crate::explain::is_candidate(id)).count();
+            (n > 0).then(|| format!("{}: {n} candidate node(s)", crate::explain::subnet_label(model, s)))
+        })
+        .collect();
+    let unused: u32 = crate::explain::unused_candidates(model, allocation).iter().map(|&(_, n)| n).sum();
+    if unused > 0 {
+        out.push(format!("not assigned: {unused} candidate node(s)"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

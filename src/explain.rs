@@ -238,12 +238,12 @@ pub fn describe_subnets(model: &Model, subnets: &[u32]) -> String {
 }
 
 /// Whether a node id is a candidate node's (the model names them `candidate-<k>`).
-fn is_candidate(id: &str) -> bool {
+pub(crate) fn is_candidate(id: &str) -> bool {
     id.starts_with("candidate-")
 }
 
 /// Per class: how many of its candidate nodes the allocation leaves unassigned.
-fn unused_candidates(model: &Model, allocation: &Allocation) -> Vec<(usize, u32)> {
+pub(crate) fn unused_candidates(model: &Model, allocation: &Allocation) -> Vec<(usize, u32)> {
     let mut used = vec![0u32; model.classes.len()];
     for &(c, n) in allocation.subnets.iter().flatten() {
         used[c as usize] += n;
@@ -268,24 +268,6 @@ pub fn subnet_label(model: &Model, s: usize) -> String {
         Some(id) => format!("{} {}", subnet.subnet_type, id.split('-').next().unwrap_or(id)),
         None => format!("{} #{}", subnet.subnet_type, s + 1),
     }
-}
-
-/// Where the candidate nodes went in `allocation`: per subnet that took any, how many.
-pub fn candidate_placements(model: &Model, allocation: &Allocation) -> Vec<String> {
-    let nodes = crate::evaluate::subnet_nodes(model, allocation);
-    let mut out: Vec<String> = nodes
-        .iter()
-        .enumerate()
-        .filter_map(|(s, sub)| {
-            let n = sub.nodes.iter().filter(|id| is_candidate(id)).count();
-            (n > 0).then(|| format!("{}: {n} candidate node(s)", subnet_label(model, s)))
-        })
-        .collect();
-    let unused: u32 = unused_candidates(model, allocation).iter().map(|&(_, n)| n).sum();
-    if unused > 0 {
-        out.push(format!("not assigned: {unused} candidate node(s)"));
-    }
-    out
 }
 
 /// Why the candidate nodes that `allocation` (an optimal one) leaves

@@ -49,6 +49,9 @@ pub enum Origin<'a> {
     Configuration {
         /// The configuration file as given on the command line; `None` for the default network.
         path: Option<&'a str>,
+        /// Without a configuration file: the named network that was read
+        /// (`--network NAME`), if one was named.
+        network: Option<&'a str>,
         /// What the inputs are called in the text (the configuration's path, or the default network's name).
         name: &'a str,
         /// Every file read: its role, its path and the SHA-256 of its bytes.
@@ -296,7 +299,7 @@ pub fn render(s: &SummaryInput) -> ProposalSummary {
             line(format!("sha256sum {}", shell(path)));
             line(format!("topology proposal-summary --inputs {}{}", shell(path), candidate_args(s.candidates)));
         }
-        Origin::Configuration { path, name, files } => {
+        Origin::Configuration { path, network, name, files } => {
             line("Inputs:".into());
             line(format!("- {name}"));
             line(format!(
@@ -309,7 +312,11 @@ pub fn render(s: &SummaryInput) -> ProposalSummary {
             }
             line(String::new());
             line("Reproduce (run from the directory the summary was made in):".into());
-            let config = path.map_or(String::new(), |p| format!(" --config {}", shell(p)));
+            let config = match (path, network) {
+                (Some(p), _) => format!(" --config {}", shell(p)),
+                (None, Some(n)) => format!(" --network {}", shell(n)),
+                (None, None) => String::new(),
+            };
             line(format!("topology evaluate{config}{}", candidate_args(s.candidates)));
             line(format!("topology proposal-summary{config}{}", candidate_args(s.candidates)));
         }

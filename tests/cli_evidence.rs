@@ -99,6 +99,18 @@ fn a_summary_of_a_configuration_names_its_files_and_reproduces_as_printed() {
 }
 
 #[test]
+fn a_summary_of_a_named_network_reproduces_it_by_name() {
+    // `--network NAME` is read from files built into the binary: the
+    // Reproduce block must name the network, or it would evaluate the default one.
+    let run = topology(&["--network", "growth-app75", "proposal-summary", "--candidate", MESSI]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("- the network `growth-app75`"), "{}", run.stdout);
+    let block = reproduce_block(&run.stdout);
+    assert!(block.iter().all(|l| l.contains(" --network 'growth-app75' ")), "{block:?}");
+    check_reproduces(Path::new(env!("CARGO_MANIFEST_DIR")), &run.stdout);
+}
+
+#[test]
 fn a_summary_of_the_default_network_reproduces_as_printed() {
     let run = topology(&["proposal-summary", "--candidate", MESSI]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -112,8 +124,10 @@ fn a_summary_of_the_default_network_reproduces_as_printed() {
     let (code, out) = run_line(Path::new(env!("CARGO_MANIFEST_DIR")), evaluate);
     assert_eq!(code, 3, "the default network is infeasible:\n{out}");
     assert!(run.stdout.contains("- ObjectiveValue before (without the planned nodes): infeasible"), "{}", run.stdout);
+    // Infeasible: the curve is on the shortfall's scale, and the Argentinian
+    // nodes fill none of its seats.
     assert!(
-        run.stdout.contains("- why the curve stops: without the candidates, the target topology cannot be filled"),
+        run.stdout.contains("- why the curve stops: the 1st candidate node (provider \"Lionel Messi\", data center \"Buenos Aires 1\", AR) fills no empty seat"),
         "{}",
         run.stdout
     );
@@ -310,14 +324,15 @@ fn every_verdict_that_is_not_one_for_one_says_why_the_curve_stops() {
             assert!(text.stdout.contains(&format!("  why the curve stops: {reason}\n")), "{}", text.stdout);
         }
     }
-    // The default network is infeasible without candidates: the answer says so, and why the curve has no values.
+    // The default network is infeasible: its curve is on the shortfall's scale
+    // (seats left empty, then synthetic nodes), and the stop says why on it.
     let v = topology(&["evaluate", "--candidate", MESSI, "--json"]).json();
     assert_eq!(v["status"], "infeasible");
+    assert_eq!(v["curve_notes"]["stop"]["nodes"], 1, "{v}");
     assert!(
-        v["curve_notes"]["stop"]["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("without the candidates, the target topology cannot be filled"),
+        v["curve_notes"]["stop"]["reason"].as_str().unwrap().contains(
+            "fills no empty seat and takes no synthetic node's place, so the value stays at shortfall 13 + 0"
+        ),
         "{v}"
     );
 }

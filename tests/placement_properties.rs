@@ -530,7 +530,8 @@ fn cli_placements_for_a_data_center() {
         assert_eq!(&fields[1..4], &[n.data_center.as_str(), n.data_center_provider.as_str(), country], "{row}");
         // The size is evaluate's on the same row with one node more than the size.
         let size = e["optimal_deployment_size"].as_u64().expect("a size");
-        let candidate = row.replace(",N", &format!(",{}", size + 1));
+        // The row ends in `,N`; only that N is the count (an owner may start with N).
+        let candidate = format!("{},{}", row.strip_suffix(",N").expect("a row ending in ,N"), size + 1);
         let out = std::process::Command::new(bin)
             .args(["evaluate", "--config", generated, "--candidate", &candidate, "--json"])
             .output()

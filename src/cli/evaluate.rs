@@ -382,7 +382,7 @@ pub(crate) fn evaluate_loaded(
     let switches = super::switches::lines(&inputs, &model);
     let mut result = result;
     if let (false, Some(allocation)) = (result.candidates.is_empty(), &ev.solution.allocation) {
-        result.candidate_placements = ic_topology::explain::candidate_placements(&model, allocation);
+        result.candidate_placements = ic_topology::evaluate::candidate_placements(&model, allocation);
         if ev.solution.status == Status::Optimal && result.verdict != Some(evaluate::Verdict::OneForOne) {
             result.curve_stop = ic_topology::explain::curve_stop(&model, allocation);
         }
@@ -409,7 +409,16 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
         r.network.synthetic_nodes,
         r.settings.synthetic_countries
     );
-    if let Some(line) = super::shortfall_text::headline(r) {
+    let shown = r.shortfall_proof.as_ref().map(|p| super::shortfall_text::Shown {
+        status: r.status,
+        proof_status: p.status,
+        seats: p.seats,
+        objective: p.objective,
+        seats_lower_bound: p.seats_lower_bound,
+        certificate_is_tight: p.certificate_is_tight,
+        by_subnet: &r.shortfall_by_subnet,
+    });
+    if let Some(line) = shown.as_ref().and_then(super::shortfall_text::headline) {
         println!("{line}");
     }
     let x = &r.network.excluded;
@@ -438,7 +447,7 @@ pub(crate) fn print_summary(r: &ResultFile, ev: &Evaluation, switches: &[String]
         ),
         Status::Infeasible => {
             println!("Infeasible: the target topology cannot be filled, even with every synthetic node");
-            for line in super::shortfall_text::lines(r) {
+            for line in shown.as_ref().map(super::shortfall_text::lines).unwrap_or_default() {
                 println!("  {line}");
             }
             match &r.infeasibility {

@@ -94,7 +94,12 @@ pub(crate) fn run_proposal_summary(a: ProposalSummaryArgs) -> Result<ExitCode, I
     let origin = match (a.registry_version, &export_path) {
         (Some(version), _) => Origin::Registry(version),
         (None, Some(path)) => Origin::Export { path },
-        (None, None) => Origin::Configuration { path: config_path.as_deref(), name: &source, files: &sources },
+        (None, None) => Origin::Configuration {
+            path: config_path.as_deref(),
+            network: super::defaults::selected_by_name().then(|| super::defaults::selected().name),
+            name: &source,
+            files: &sources,
+        },
     };
     // An export is canonical: the digest of its records is the sha256 of its bytes.
     let configuration_sha256 = digest::configuration_digest(&inputs);

@@ -2,19 +2,37 @@
 //! filled, how many seats stay empty, by subnet and rule, and the
 //! ObjectiveValue of the rest.
 
-use super::evaluate::ResultFile;
+use ic_topology::shortfall::SubnetShortfall;
 use ic_topology::solve::Status;
 
+/// What the text shows of an answer's shortfall (the result file's fields).
+pub struct Shown<'a> {
+    /// The answer's status (the shortfall is shown only where it is infeasible).
+    pub status: Status,
+    /// The shortfall's own status: `optimal` when both parts are proven least.
+    pub proof_status: Status,
+    /// Seats left empty.
+    pub seats: Option<u32>,
+    /// The ObjectiveValue of the rest.
+    pub objective: Option<u32>,
+    /// Proven: at least this many seats stay empty.
+    pub seats_lower_bound: u32,
+    /// Whether the certificate alone proves both parts.
+    pub certificate_is_tight: bool,
+    /// The seats left empty, by subnet and rule.
+    pub by_subnet: &'a [SubnetShortfall],
+}
+
 /// One line for the top of the answer: the shortfall and the rest's ObjectiveValue.
-pub fn headline(r: &ResultFile) -> Option<String> {
+pub fn headline(r: &Shown) -> Option<String> {
     if r.status != Status::Infeasible {
         return None;
     }
-    let proof = r.shortfall_proof.as_ref()?;
-    Some(match (proof.status, proof.seats, proof.objective) {
+    let proof = r;
+    Some(match (proof.proof_status, proof.seats, proof.objective) {
         (Status::Optimal, Some(seats), Some(rest)) => {
             let subnets: Vec<String> = r
-                .shortfall_by_subnet
+                .by_subnet
                 .iter()
                 .map(|s| match s.subnet {
                     Some(_) => format!("{} needs {} more node(s)", s.label, s.seats),
@@ -34,10 +52,10 @@ pub fn headline(r: &ResultFile) -> Option<String> {
 }
 
 /// The shortfall's lines under "Infeasible" (without indentation).
-pub fn lines(r: &ResultFile) -> Vec<String> {
-    let Some(proof) = &r.shortfall_proof else { return vec![] };
+pub fn lines(r: &Shown) -> Vec<String> {
+    let proof = r;
     let mut out = Vec::new();
-    match (proof.status, proof.seats, proof.objective) {
+    match (proof.proof_status, proof.seats, proof.objective) {
         (Status::Optimal, Some(seats), Some(rest)) => {
             out.push(format!(
                 "shortfall: {seats} seat(s) stay empty, which only real nodes could fill; the rest needs {rest} more synthetic node(s) (ObjectiveValue of the rest)"
@@ -50,7 +68,7 @@ pub fn lines(r: &ResultFile) -> Vec<String> {
                     "by branch and bound (the certificate alone does not reach it)"
                 }
             ));
-            for s in &r.shortfall_by_subnet {
+            for s in r.by_subnet {
                 match s.subnet {
                     Some(_) => out.push(format!(
                         "  - {} needs {} more node(s) ({} of {} filled):",
