@@ -10,7 +10,7 @@
 //! Rises are therefore explained by comparing the models of the two points
 //! (no solve), and the words name the constraint and the candidate.
 
-use crate::evaluate::{Evaluation, Verdict};
+use crate::evaluate::{first_nodes, Evaluation, Verdict};
 use crate::inputs::{Attribute, CandidateRow, Inputs, LimitOp};
 use crate::model::{self, Model, PROVIDER_MINIMUM_THRESHOLD};
 use crate::solve::Status;
@@ -46,21 +46,6 @@ pub struct CurveNotes {
     pub rises: Vec<Rise>,
     /// Why the curve stops; `None` when the verdict is one for one or there are no candidates.
     pub stop: Option<Stop>,
-}
-
-/// The first `n` candidate nodes, in order (as the curve adds them).
-fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
-    let mut out = Vec::new();
-    let mut left = n;
-    for row in candidates {
-        if left == 0 {
-            break;
-        }
-        let take = row.no_nodes.min(left);
-        out.push(CandidateRow { no_nodes: take, ..row.clone() });
-        left -= take;
-    }
-    out
 }
 
 /// The candidate row that the `k`-th node (1-based) belongs to.

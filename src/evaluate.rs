@@ -172,8 +172,8 @@ pub fn derived(curve: &[CurvePoint]) -> (Option<i64>, Option<Verdict>, Option<u3
     (reduction, verdict, optimal_deployment_size)
 }
 
-/// Expand candidate rows into single-node rows, in order, keeping the first `n`.
-fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
+/// The first `n` candidate nodes, in order, as rows (as the curve adds them).
+pub(crate) fn first_nodes(candidates: &[CandidateRow], n: u32) -> Vec<CandidateRow> {
     let mut out = Vec::new();
     let mut left = n;
     for row in candidates {
